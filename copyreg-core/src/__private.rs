@@ -1,0 +1,22 @@
+//! Not public API: what generated code calls. Everything here may change in any release.
+
+pub use inventory;
+
+pub use crate::autoref::{Tag, ViaRegistry, ViaReducible, ViaSerde};
+pub use crate::constructor::{
+    construct, deliver, Constructor, FnConstructor, Outcome, ViaResult, ViaValue,
+};
+pub use crate::copy::Copier;
+pub use crate::dump::Dumper;
+pub use crate::error::Error;
+pub use crate::load::Loader;
+pub use crate::ops::{Construct, Object};
+pub use crate::reducible::Reducible;
+pub use crate::registry::Registration;
+pub use crate::tuple::{args_of, join, reduce_with, tags, Tuple};
+
+pub use core::any::{Any, TypeId};
+pub use core::option::Option;
+pub use std::boxed::Box;
+pub use core::result::Result;
+pub use core::result::Result::{Err, Ok};

@@ -1,0 +1,297 @@
+//! The byte layout of a copyreg stream, and the only module that calls bincode.
+//!
+//! A stream is:
+//!
+//! ```text
+//! header   = "cprg" version:u8                 (5 bytes)
+//! object   = constructor-ref arguments
+//! constructor-ref = varint k                   k = 0: a new name follows, as varint length + UTF-8;
+//!                                              k > 0: the (k-1)th name this stream introduced
+//! ```
+//!
+//! Arguments are written one after another in the layout of bincode 1.3.3's `bincode::serialize`
+//! (bincode 2's `config::legacy()`): fixed-width little-endian integers, `u64` lengths, `u8`
+//! option tags and `u32` enum variant indexes. copyreg writes primitives, strings and the std
+//! containers itself in that layout; values that are only `serde` types go through bincode.
+
+use std::io;
+
+use bincode::Options;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::error::Error;
+
+/// First four bytes of every stream.
+pub(crate) const MAGIC: [u8; 4] = *b"cprg";
+/// The version byte after the magic.
+pub(crate) const FORMAT_VERSION: u8 = 1;
+/// Bytes taken by the header.
+pub(crate) const HEADER_LEN: usize = MAGIC.len() + 1;
+/// Longest constructor name a stream may introduce.
+pub(crate) const MAX_NAME_LEN: usize = 1 << 12;
+
+pub(crate) fn write_header(out: &mut Vec<u8>) {
+    out.extend_from_slice(&MAGIC);
+    out.push(FORMAT_VERSION);
+}
+
+pub(crate) fn write_varint(out: &mut Vec<u8>, mut v: u64) {
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+}
+
+/// Writes a length the way bincode 1.3 does: a little-endian `u64`.
+pub(crate) fn write_len(out: &mut Vec<u8>, len: usize) {
+    out.extend_from_slice(&(len as u64).to_le_bytes());
+}
+
+fn options() -> impl Options {
+    bincode::DefaultOptions::new()
+        .with_fixint_encoding()
+        .with_little_endian()
+        .allow_trailing_bytes()
+}
+
+/// Appends `value` in bincode 1.3's legacy layout.
+pub(crate) fn write_serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {
+    options()
+        .serialize_into(out, value)
+        .map_err(|e| Error::Serialize {
+            type_name: std::any::type_name::<T>(),
+            message: e.to_string(),
+        })
+}
+
+/// Copies a `serde` value by writing it in bincode's layout and reading it back.
+pub(crate) fn copy_serde<T: Serialize + DeserializeOwned>(value: &T) -> Result<T, Error> {
+    let mut scratch = Vec::new();
+    write_serde(&mut scratch, value)?;
+    let mut rest = scratch.as_slice();
+    options()
+        .with_limit(scratch.len() as u64)
+        .deserialize_from_custom(SliceRead { rest: &mut rest })
+        .map_err(|e| Error::Serialize {
+            type_name: std::any::type_name::<T>(),
+            message: format!("reading the copy back failed: {e}"),
+        })
+}
+
+/// A position in the bytes being loaded.
+#[derive(Debug)]
+pub(crate) struct Input<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Input<'a> {
+    /// Checks the header and positions the input just after it.
+    pub(crate) fn open(bytes: &'a [u8]) -> Result<Self, Error> {
+        if bytes.len() < HEADER_LEN || bytes[..MAGIC.len()] != MAGIC {
+            let reason = if bytes.first() == Some(&0x80) {
+                "this looks like a Python pickle stream"
+            } else if bytes.len() < HEADER_LEN && MAGIC.starts_with(bytes) {
+                "the stream ends inside its 5-byte header"
+            } else {
+                "the first bytes are not the copyreg magic `cprg`"
+            };
+            return Err(Error::NotAStream { reason });
+        }
+        if bytes[MAGIC.len()] != FORMAT_VERSION {
+            return Err(Error::UnsupportedVersion {
+                found: bytes[MAGIC.len()],
+            });
+        }
+        Ok(Input {
+            bytes,
+            pos: HEADER_LEN,
+        })
+    }
+
+    pub(crate) fn offset(&self) -> usize {
+        self.pos
+    }
+
+    pub(crate) fn remaining(&self) -> usize {
+        self.bytes.len() - self.pos
+    }
+
+    pub(crate) fn error(&self, reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+        Error::malformed(self.pos, reason)
+    }
+
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        if n > self.remaining() {
+            return Err(self.error(format!(
+                "needed {n} more bytes, only {} left",
+                self.remaining()
+            )));
+        }
+        let slice = &self.bytes[self.pos..self.pos + n];
+        self.pos += n;
+        Ok(slice)
+    }
+
+    pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+        let mut out = [0; N];
+        out.copy_from_slice(self.take(N)?);
+        Ok(out)
+    }
+
+    pub(crate) fn varint(&mut self) -> Result<u64, Error> {
+        let start = self.pos;
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.array::<1>()?[0];
+            value |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(Error::malformed(start, "varint longer than 10 bytes"))
+    }
+
+    /// Reads a bincode length for `len` elements that each take at least `min_size` bytes,
+    /// and refuses it unless that many elements can fit in what is left.
+    pub(crate) fn len(&mut self, min_size: usize) -> Result<usize, Error> {
+        let start = self.pos;
+        let raw = u64::from_le_bytes(self.array()?);
+        let fits = match min_size {
+            // Zero-sized elements cost no bytes and no allocation, only time: cap their count.
+            0 => raw <= ZERO_SIZED_LEN_CAP,
+            n => raw <= (self.remaining() / n) as u64,
+        };
+        if !fits {
+            return Err(Error::malformed(
+                start,
+                format!(
+                    "length {raw} is larger than the {} bytes left can hold",
+                    self.remaining()
+                ),
+            ));
+        }
+        Ok(raw as usize)
+    }
+
+    pub(crate) fn str(&mut self, len: usize) -> Result<&'a str, Error> {
+        let start = self.pos;
+        let bytes = self.take(len)?;
+        std::str::from_utf8(bytes).map_err(|_| Error::malformed(start, "string is not valid UTF-8"))
+    }
+
+    /// Reads one value in bincode 1.3's legacy layout, never reading past the end.
+    pub(crate) fn serde<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
+        let start = self.pos;
+        let mut rest = &self.bytes[self.pos..];
+        let limit = rest.len() as u64;
+        let value = options()
+            .with_limit(limit)
+            .deserialize_from_custom(SliceRead { rest: &mut rest })
+            .map_err(|e| {
+                Error::malformed(
+                    start,
+                    format!("reading `{}`: {e}", std::any::type_name::<T>()),
+                )
+            })?;
+        self.pos = self.bytes.len() - rest.len();
+        Ok(value)
+    }
+}
+
+/// The most zero-sized elements a length may claim: they cost no memory, only loop turns.
+pub(crate) const ZERO_SIZED_LEN_CAP: u64 = 1 << 20;
+
+/// A bincode reader over a slice that leaves behind how far it got.
+struct SliceRead<'a, 'b> {
+    rest: &'b mut &'a [u8],
+}
+
+impl SliceRead<'_, '_> {
+    fn split(&mut self, len: usize) -> bincode::Result<&[u8]> {
+        if len > self.rest.len() {
+            return Err(Box::new(bincode::ErrorKind::Io(io::ErrorKind::UnexpectedEof.into())));
+        }
+        let (head, tail) = self.rest.split_at(len);
+        *self.rest = tail;
+        Ok(head)
+    }
+}
+
+impl io::Read for SliceRead<'_, '_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.rest.read(buf)
+    }
+
+    fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
+        self.rest.read_exact(buf)
+    }
+}
+
+impl<'a> bincode::BincodeRead<'a> for SliceRead<'a, '_> {
+    fn forward_read_str<V: serde::de::Visitor<'a>>(
+        &mut self,
+        length: usize,
+        visitor: V,
+    ) -> bincode::Result<V::Value> {
+        let bytes = self.split(length)?;
+        match std::str::from_utf8(bytes) {
+            Ok(s) => visitor.visit_str(s),
+            Err(e) => Err(Box::new(bincode::ErrorKind::InvalidUtf8Encoding(e))),
+        }
+    }
+
+    fn get_byte_buffer(&mut self, length: usize) -> bincode::Result<Vec<u8>> {
+        self.split(length).map(<[u8]>::to_vec)
+    }
+
+    fn forward_read_bytes<V: serde::de::Visitor<'a>>(
+        &mut self,
+        length: usize,
+        visitor: V,
+    ) -> bincode::Result<V::Value> {
+        visitor.visit_bytes(self.split(length)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn varint_round_trips_at_every_width() {
+        for v in [0, 1, 127, 128, 300, u32::MAX as u64, u64::MAX] {
+            let mut out = Vec::new();
+            write_header(&mut out);
+            write_varint(&mut out, v);
+            let mut input = Input::open(&out).unwrap();
+            assert_eq!(input.varint().unwrap(), v);
+            assert_eq!(input.remaining(), 0);
+        }
+    }
+
+    #[test]
+    fn serde_values_stop_at_their_own_end() {
+        let mut out = Vec::new();
+        write_header(&mut out);
+        write_serde(&mut out, &("ab".to_string(), 7u16)).unwrap();
+        out.push(0xEE);
+        let mut input = Input::open(&out).unwrap();
+        let v: (String, u16) = input.serde().unwrap();
+        assert_eq!(v, ("ab".to_string(), 7));
+        assert_eq!(input.take(1).unwrap(), &[0xEE]);
+    }
+
+    #[test]
+    fn a_huge_claimed_length_is_refused_before_allocating() {
+        let mut out = Vec::new();
+        write_header(&mut out);
+        out.extend_from_slice(&(1u64 << 60).to_le_bytes());
+        let mut input = Input::open(&out).unwrap();
+        assert!(matches!(input.len(1), Err(Error::Malformed { offset: 5, .. })));
+        let mut input = Input::open(&out).unwrap();
+        assert!(input.serde::<String>().is_err());
+    }
+}

@@ -1,0 +1,164 @@
+//! Calling constructors: `Point::new(a0, …, an)` from an argument tuple, whether the
+//! constructor returns `T` or `Result<T, E>`.
+
+use std::any::{Any, TypeId};
+use std::marker::PhantomData;
+
+use crate::error::{BoxError, Error};
+use crate::load::Loader;
+use crate::ops::{fill, Construct};
+
+/// Marks a constructor that returns the value itself.
+#[derive(Debug)]
+pub struct Plain;
+
+/// Marks a constructor that returns `Result<T, E>`.
+#[derive(Debug)]
+pub struct Fallible<E>(PhantomData<fn() -> E>);
+
+/// A callable that builds a `T` from the arguments `Args`, called as `f(a0, …, an)`.
+///
+/// The marker `M` tells the return shapes apart, so inference picks the arity from the
+/// reducer's tuple and the shape from the constructor's signature.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` cannot build a `{T}` from the reducer's arguments `{Args}`",
+    label = "this constructor does not match the reducer",
+    note = "a constructor takes the reducer's tuple elements in order, as separate parameters, \
+            and returns `{T}` or `Result<{T}, E>`"
+)]
+pub trait Constructor<Args, T, M> {
+    /// Calls the constructor.
+    fn call(&self, args: Args) -> Result<T, BoxError>;
+}
+
+macro_rules! constructors {
+    ($(($($a:ident $i:tt),*)),* $(,)?) => {$(
+        impl<F, T, $($a),*> Constructor<($($a,)*), T, Plain> for F
+        where
+            F: Fn($($a),*) -> T,
+        {
+            #[allow(unused_variables)]
+            #[inline]
+            fn call(&self, args: ($($a,)*)) -> Result<T, BoxError> {
+                Ok(self($(args.$i),*))
+            }
+        }
+
+        impl<F, T, E, $($a),*> Constructor<($($a,)*), T, Fallible<E>> for F
+        where
+            F: Fn($($a),*) -> Result<T, E>,
+            E: Into<BoxError>,
+        {
+            #[allow(unused_variables)]
+            #[inline]
+            fn call(&self, args: ($($a,)*)) -> Result<T, BoxError> {
+                self($(args.$i),*).map_err(Into::into)
+            }
+        }
+    )*};
+}
+
+constructors! {
+    (),
+    (A0 0),
+    (A0 0, A1 1),
+    (A0 0, A1 1, A2 2),
+    (A0 0, A1 1, A2 2, A3 3),
+    (A0 0, A1 1, A2 2, A3 3, A4 4),
+    (A0 0, A1 1, A2 2, A3 3, A4 4, A5 5),
+    (A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6),
+    (A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7),
+    (A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8),
+    (A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9),
+    (A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10),
+    (A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10, A11 11),
+}
+
+/// Calls `constructor` to build a `T` from `args`.
+#[inline]
+pub fn construct<T, A, M, C: Constructor<A, T, M>>(constructor: &C, args: A) -> Result<T, BoxError> {
+    constructor.call(args)
+}
+
+/// What a `#[copyreg::constructor]` function returns, to tell `Result<T, E>` from `T` by
+/// autoref on the concrete return type.
+#[derive(Debug)]
+pub struct Outcome<R>(PhantomData<fn() -> R>);
+
+impl<R> Outcome<R> {
+    /// The only value.
+    pub const NEW: Self = Outcome(PhantomData);
+}
+
+/// First choice: the function returns `Result<T, E>`, and builds a `T`.
+pub trait ViaResult<T, E> {
+    /// The built value, or the function's error boxed.
+    fn settle(&self, returned: Result<T, E>) -> Result<T, BoxError>;
+    /// The type built.
+    fn output(&self) -> (TypeId, &'static str);
+}
+
+impl<T: Any, E: Into<BoxError>> ViaResult<T, E> for &Outcome<Result<T, E>> {
+    fn settle(&self, returned: Result<T, E>) -> Result<T, BoxError> {
+        returned.map_err(Into::into)
+    }
+    fn output(&self) -> (TypeId, &'static str) {
+        (TypeId::of::<T>(), std::any::type_name::<T>())
+    }
+}
+
+/// Otherwise: the function returns the value itself.
+pub trait ViaValue<R> {
+    /// The returned value.
+    fn settle(&self, returned: R) -> Result<R, BoxError>;
+    /// The type built.
+    fn output(&self) -> (TypeId, &'static str);
+}
+
+impl<R: Any> ViaValue<R> for Outcome<R> {
+    fn settle(&self, returned: R) -> Result<R, BoxError> {
+        Ok(returned)
+    }
+    fn output(&self) -> (TypeId, &'static str) {
+        (TypeId::of::<R>(), std::any::type_name::<R>())
+    }
+}
+
+/// A constructor declared with `#[copyreg::constructor]`, as the functions the attribute
+/// generates.
+#[derive(Debug)]
+pub struct FnConstructor {
+    /// The type built, and its name.
+    pub output: fn() -> (TypeId, &'static str),
+    /// Reads the arguments, calls the function, and [`deliver`]s the value.
+    pub load: fn(&mut Loader<'_>, Option<&mut dyn Any>) -> Result<Option<Box<dyn Any>>, Error>,
+}
+
+/// Puts a built value into `slot` (an `Option<T>`), or in a box when there is no slot.
+pub fn deliver<T: Any>(slot: Option<&mut dyn Any>, value: T) -> Option<Box<dyn Any>> {
+    match slot {
+        Some(slot) => {
+            fill(slot, value);
+            None
+        }
+        None => Some(Box::new(value)),
+    }
+}
+
+impl Construct for FnConstructor {
+    fn type_id(&self) -> TypeId {
+        (self.output)().0
+    }
+    fn type_name(&self) -> &'static str {
+        (self.output)().1
+    }
+    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
+        (self.load)(cx, Some(slot)).map(drop)
+    }
+    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
+        match (self.load)(cx, None)? {
+            Some(value) => Ok(value),
+            None => unreachable!("deliver boxes the value when there is no slot"),
+        }
+    }
+}

@@ -1,0 +1,148 @@
+//! Copying values through their reducers and constructors: [`copy`], [`deepcopy`] and the
+//! [`Copier`] that generated code copies with.
+
+use std::any::{Any, TypeId};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::codec;
+use crate::dump::MAX_DEPTH;
+use crate::error::{BoxError, Error};
+use crate::ops::Object;
+use crate::registry::{Reducer, View};
+
+/// A new value built by calling the type's constructor on the arguments its reducer returns,
+/// as Python's `copy.copy` does.
+///
+/// Nothing is dumped to bytes and loaded back, so this works for types that are not `Clone`,
+/// such as a struct holding a registered foreign type. A custom reducer's arguments are
+/// handed to the constructor as they are; copyreg copies the fields of a default reducer
+/// through their own reducers, since Rust fields cannot be shared.
+///
+/// ```
+/// #[derive(copyreg::Reducible, Debug, PartialEq)]
+/// #[reducer(fn = reduce_color, constructor = Color::from_hex)]
+/// struct Color {
+///     hex: String,
+/// }
+///
+/// impl Color {
+///     fn from_hex(hex: String) -> Color {
+///         Color { hex: hex.to_uppercase() }
+///     }
+/// }
+///
+/// fn reduce_color(c: &Color) -> (String,) {
+///     (c.hex.clone(),)
+/// }
+///
+/// let copy = copyreg::copy(&Color { hex: "ff8800".into() })?;
+/// assert_eq!(copy, Color { hex: "FF8800".into() }); // built by the constructor
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn copy<T: Any>(value: &T) -> Result<T, Error> {
+    copy_top(value, false)
+}
+
+/// Like [`copy`], but the reducer's arguments are themselves copied through their reducers
+/// before the constructor sees them, as Python's `copy.deepcopy` does.
+///
+/// ```
+/// #[derive(copyreg::Reducible, Debug, PartialEq)]
+/// struct Tree {
+///     label: String,
+///     children: Vec<Tree>,
+/// }
+///
+/// let tree = Tree { label: "root".into(), children: vec![Tree { label: "leaf".into(), children: vec![] }] };
+/// assert_eq!(copyreg::deepcopy(&tree)?, tree);
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn deepcopy<T: Any>(value: &T) -> Result<T, Error> {
+    copy_top(value, true)
+}
+
+fn copy_top<T: Any>(value: &T, deep: bool) -> Result<T, Error> {
+    let view = View::current();
+    let reducer = view.reducer(TypeId::of::<T>())?.ok_or(Error::NotRegistered {
+        type_name: std::any::type_name::<T>(),
+    })?;
+    let mut cx = Copier {
+        view: &view,
+        deep,
+        depth: 0,
+    };
+    cx.copy_reduced(reducer, value)
+}
+
+/// The state of one copy. Generated code copies through it; it is not for direct use.
+#[derive(Debug)]
+pub struct Copier<'a> {
+    view: &'a View,
+    deep: bool,
+    depth: usize,
+}
+
+impl Copier<'_> {
+    /// Whether this is a [`deepcopy`]: reducer arguments are copied before reuse.
+    pub fn is_deep(&self) -> bool {
+        self.deep
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::TooDeep { limit: MAX_DEPTH });
+        }
+        Ok(())
+    }
+
+    fn copy_reduced<T: Any>(&mut self, reducer: Reducer, value: &T) -> Result<T, Error> {
+        self.enter()?;
+        let mut slot = None::<T>;
+        reducer.ops.copy(value, self, &mut slot)?;
+        self.depth -= 1;
+        Ok(slot.expect("a registered copy fills its slot"))
+    }
+
+    /// Copies an object: through a run-time reducer if one is registered for its type.
+    pub fn copy_object<O: Object>(&mut self, value: &O::Target) -> Result<O::Target, Error> {
+        if self.view.has_runtime() {
+            if let Some(reducer) = self.view.runtime_reducer(TypeId::of::<O::Target>()) {
+                return self.copy_reduced(reducer, value);
+            }
+        }
+        self.enter()?;
+        let copy = O::copy(value, self)?;
+        self.depth -= 1;
+        Ok(copy)
+    }
+
+    /// Copies a value of a type known to copyreg only through the registry.
+    pub fn copy_dynamic<T: Any>(&mut self, value: &T) -> Result<T, Error> {
+        let reducer = self.view.reducer(TypeId::of::<T>())?.ok_or(Error::NotRegistered {
+            type_name: std::any::type_name::<T>(),
+        })?;
+        self.copy_reduced(reducer, value)
+    }
+
+    /// Copies a `serde` value by writing and reading it, unless a run-time reducer was
+    /// registered for its type.
+    pub fn copy_serde<T: Serialize + DeserializeOwned + Any>(&mut self, value: &T) -> Result<T, Error> {
+        if self.view.has_runtime() {
+            if let Some(reducer) = self.view.runtime_reducer(TypeId::of::<T>()) {
+                return self.copy_reduced(reducer, value);
+            }
+        }
+        codec::copy_serde(value)
+    }
+
+    /// Wraps the error a constructor returned.
+    pub fn constructor_failed(&self, constructor: &str, source: BoxError) -> Error {
+        Error::Construct {
+            constructor: constructor.to_string(),
+            source,
+        }
+    }
+}

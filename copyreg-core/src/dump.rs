@@ -1,0 +1,199 @@
+//! Writing values: [`dumps`], [`dumps_dyn`] and the [`Dumper`] that generated code writes to.
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+
+use serde::Serialize;
+
+use crate::codec;
+use crate::error::Error;
+use crate::ops::Object;
+use crate::registry::{Reducer, View};
+
+/// How many objects deep dumps, loads and copies follow a value before giving up with
+/// [`Error::TooDeep`] rather than overflowing the stack.
+pub const MAX_DEPTH: usize = 512;
+
+/// Serializes `value` into a new copyreg stream.
+///
+/// The type must be registered: derived with `#[derive(Reducible)]`, attached with
+/// `register_foreign!` or `pickle`, or one copyreg registers out of the box (the primitives,
+/// `String`, and `Vec`, `Option` and `Box` of any registered type).
+///
+/// ```
+/// #[derive(copyreg::Reducible, Debug, PartialEq)]
+/// struct Point {
+///     x: i32,
+///     y: i32,
+/// }
+///
+/// let bytes = copyreg::dumps(&Point { x: 3, y: 4 })?;
+/// assert_eq!(copyreg::loads::<Point>(&bytes)?, Point { x: 3, y: 4 });
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn dumps<T: Any>(value: &T) -> Result<Vec<u8>, Error> {
+    dump_top(value, TypeId::of::<T>(), std::any::type_name::<T>())
+}
+
+/// The type-erased twin of [`dumps`]: the same bytes, for a value known only as `&dyn Any`.
+///
+/// ```
+/// use std::any::Any;
+///
+/// let values: Vec<Box<dyn Any>> = vec![Box::new(7u8), Box::new(String::from("seven"))];
+/// for value in &values {
+///     let bytes = copyreg::dumps_dyn(value.as_ref())?;
+///     let back = copyreg::loads_any(&bytes)?;
+///     assert_eq!(back.type_id(), value.as_ref().type_id());
+/// }
+/// assert_eq!(copyreg::dumps_dyn(&7u8)?, copyreg::dumps(&7u8)?);
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn dumps_dyn(value: &dyn Any) -> Result<Vec<u8>, Error> {
+    dump_top(value, value.type_id(), "the value behind `&dyn Any`")
+}
+
+fn dump_top(value: &dyn Any, type_id: TypeId, type_name: &'static str) -> Result<Vec<u8>, Error> {
+    let view = View::current();
+    let reducer = view
+        .reducer(type_id)?
+        .ok_or(Error::NotRegistered { type_name })?;
+    let mut out = Vec::with_capacity(64);
+    codec::write_header(&mut out);
+    let mut cx = Dumper {
+        out: &mut out,
+        view: &view,
+        names: Names::default(),
+        depth: 0,
+    };
+    cx.write_constructor(reducer.name, reducer.ops.type_name())?;
+    reducer.ops.dump(value, &mut cx)?;
+    Ok(out)
+}
+
+/// The state of one dump: the output, the registry snapshot, and the constructor names this
+/// stream has introduced so far. Generated code writes through it; it is not for direct use.
+pub struct Dumper<'a> {
+    out: &'a mut Vec<u8>,
+    view: &'a View,
+    names: Names,
+    depth: usize,
+}
+
+impl std::fmt::Debug for Dumper<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Dumper")
+            .field("written", &self.out.len())
+            .field("depth", &self.depth)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Constructor names already in the stream, by the address of their `&'static str`, so that
+/// each is written once and referred to by index after that.
+#[derive(Default)]
+struct Names {
+    last: Option<(usize, u64)>,
+    index: HashMap<usize, u64>,
+}
+
+impl Dumper<'_> {
+    pub(crate) fn write_bytes(&mut self, bytes: &[u8]) {
+        self.out.extend_from_slice(bytes);
+    }
+
+    pub(crate) fn write_len(&mut self, len: usize) {
+        codec::write_len(self.out, len);
+    }
+
+    pub(crate) fn write_serde<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+        codec::write_serde(self.out, value)
+    }
+
+    /// Writes a reference to constructor `name`: its index if this stream has seen it, else
+    /// the name itself.
+    fn write_constructor(&mut self, name: &'static str, type_name: &'static str) -> Result<(), Error> {
+        let key = name.as_ptr() as usize;
+        if let Some((last, index)) = self.names.last {
+            if last == key {
+                codec::write_varint(self.out, index);
+                return Ok(());
+            }
+        }
+        if let Some(&index) = self.names.index.get(&key) {
+            self.names.last = Some((key, index));
+            codec::write_varint(self.out, index);
+            return Ok(());
+        }
+        // First use in this stream: refuse names that would not load back unambiguously.
+        match self.view.constructor(name) {
+            Ok(_) => {}
+            Err(Error::UnknownConstructor { .. }) => return Err(Error::NotRegistered { type_name }),
+            Err(e) => return Err(e),
+        }
+        let index = self.names.index.len() as u64 + 1;
+        self.names.index.insert(key, index);
+        self.names.last = Some((key, index));
+        codec::write_varint(self.out, 0);
+        codec::write_varint(self.out, name.len() as u64);
+        self.out.extend_from_slice(name.as_bytes());
+        Ok(())
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::TooDeep { limit: MAX_DEPTH });
+        }
+        Ok(())
+    }
+
+    fn write_reduced(&mut self, reducer: Reducer, value: &dyn Any) -> Result<(), Error> {
+        self.enter()?;
+        self.write_constructor(reducer.name, reducer.ops.type_name())?;
+        reducer.ops.dump(value, self)?;
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Writes an enum's variant index.
+    pub fn write_variant(&mut self, index: u32) {
+        self.out.extend_from_slice(&index.to_le_bytes());
+    }
+
+    /// Writes an object: a run-time reducer if one is registered for its type, else its own.
+    pub fn dump_object<O: Object>(&mut self, value: &O::Target) -> Result<(), Error> {
+        if self.view.has_runtime() {
+            if let Some(reducer) = self.view.runtime_reducer(TypeId::of::<O::Target>()) {
+                return self.write_reduced(reducer, value);
+            }
+        }
+        self.enter()?;
+        self.write_constructor(O::NAME, std::any::type_name::<O::Target>())?;
+        O::reduce(value, self)?;
+        self.depth -= 1;
+        Ok(())
+    }
+
+    /// Writes a value of a type known to copyreg only through the registry.
+    pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Error> {
+        let reducer = self.view.reducer(TypeId::of::<T>())?.ok_or(Error::NotRegistered {
+            type_name: std::any::type_name::<T>(),
+        })?;
+        if reducer.native {
+            reducer.ops.dump(value, self)
+        } else {
+            self.write_reduced(reducer, value)
+        }
+    }
+
+    /// Writes a `serde` value, unless a run-time reducer was registered for its type.
+    pub fn dump_serde<T: Serialize + Any>(&mut self, value: &T) -> Result<(), Error> {
+        if self.view.has_runtime() {
+            if let Some(reducer) = self.view.runtime_reducer(TypeId::of::<T>()) {
+                return self.write_reduced(reducer, value);
+            }
+        }
+        self.write_serde(value)
+    }
+}

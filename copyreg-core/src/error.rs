@@ -1,0 +1,172 @@
+//! The one error type of copyreg.
+
+use std::borrow::Cow;
+use std::fmt;
+
+/// The error type boxed constructors may return, and that [`Error::Construct`] keeps.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// Everything that can go wrong while dumping, loading, copying or registering.
+///
+/// Every message names the type or constructor concerned and, where there is one, the fix.
+///
+/// ```
+/// #[derive(Debug)]
+/// struct Unregistered;
+///
+/// let err = copyreg::dumps(&Unregistered).unwrap_err();
+/// assert!(matches!(err, copyreg::Error::NotRegistered { .. }));
+/// assert!(err.to_string().contains("Unregistered"));
+/// ```
+#[derive(Debug)]
+#[non_exhaustive]
+pub enum Error {
+    /// `dumps`, `copy` or `deepcopy` met a value whose type has no reducer.
+    NotRegistered {
+        /// The Rust type, as `std::any::type_name` spells it.
+        type_name: &'static str,
+    },
+    /// A stream names a constructor that nobody registered in this program.
+    UnknownConstructor {
+        /// The constructor name read from the stream.
+        name: String,
+    },
+    /// The stream holds a value of another type than the one asked for.
+    TypeMismatch {
+        /// The type the caller asked for.
+        expected: &'static str,
+        /// The type the stream's constructor builds.
+        found: &'static str,
+        /// The constructor named by the stream.
+        constructor: String,
+    },
+    /// Two registrations share one name (or one type), so copyreg refuses to guess.
+    Ambiguous {
+        /// The name or type registered more than once.
+        name: String,
+        /// The types behind the competing registrations, sorted.
+        candidates: Vec<&'static str>,
+    },
+    /// A constructor ran and returned an error.
+    Construct {
+        /// The constructor that failed.
+        constructor: String,
+        /// What it returned, kept as is.
+        source: BoxError,
+    },
+    /// The bytes are not a copyreg stream at all: the header is missing or wrong.
+    NotAStream {
+        /// What the first bytes look like instead.
+        reason: &'static str,
+    },
+    /// The stream was written by a format version this program does not read.
+    UnsupportedVersion {
+        /// The version byte found.
+        found: u8,
+    },
+    /// The stream is a copyreg stream, but it is truncated or corrupt.
+    Malformed {
+        /// Byte offset from the start of the stream where reading failed.
+        offset: usize,
+        /// What was wrong there.
+        reason: Cow<'static, str>,
+    },
+    /// A value is nested more deeply than copyreg follows.
+    TooDeep {
+        /// The number of nested objects allowed.
+        limit: usize,
+    },
+    /// A serde `Serialize` implementation failed while dumping.
+    Serialize {
+        /// The type whose serialization failed.
+        type_name: &'static str,
+        /// serde's message.
+        message: String,
+    },
+    /// `pickle` was asked to register a type that copyreg writes natively.
+    Builtin {
+        /// The native type.
+        type_name: &'static str,
+    },
+}
+
+impl Error {
+    pub(crate) fn malformed(offset: usize, reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::Malformed {
+            offset,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::NotRegistered { type_name } => write!(
+                f,
+                "no reducer is registered for `{type_name}`; derive `copyreg::Reducible` for it, \
+                 attach one with `copyreg::register_foreign!` or `copyreg::pickle`, and if the \
+                 registration lives in another crate, make sure the binary references that crate \
+                 (`use that_crate as _;`), or the linker drops its registrations"
+            ),
+            Error::UnknownConstructor { name } => write!(
+                f,
+                "the stream names the constructor `{name}`, which this program never registered; \
+                 register a type under that name or declare a `#[copyreg::constructor(name = \"{name}\")]` function"
+            ),
+            Error::TypeMismatch {
+                expected,
+                found,
+                constructor,
+            } => write!(
+                f,
+                "expected a `{expected}`, but the stream holds a `{found}` (built by constructor `{constructor}`)"
+            ),
+            Error::Ambiguous { name, candidates } => write!(
+                f,
+                "`{name}` is registered more than once (by {}); give each registration a unique \
+                 `name = \"...\"`",
+                candidates
+                    .iter()
+                    .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Error::Construct {
+                constructor,
+                source,
+            } => write!(f, "constructor `{constructor}` failed: {source}"),
+            Error::NotAStream { reason } => write!(f, "not a copyreg stream: {reason}"),
+            Error::UnsupportedVersion { found } => write!(
+                f,
+                "copyreg stream format version {found} is not supported; this build reads version {}",
+                crate::codec::FORMAT_VERSION
+            ),
+            Error::Malformed { offset, reason } => {
+                write!(f, "malformed copyreg stream at byte {offset}: {reason}")
+            }
+            Error::TooDeep { limit } => write!(
+                f,
+                "value nested more than {limit} objects deep; copyreg stops there instead of \
+                 overflowing the stack"
+            ),
+            Error::Serialize { type_name, message } => {
+                write!(f, "serializing `{type_name}` failed: {message}")
+            }
+            Error::Builtin { type_name } => write!(
+                f,
+                "`{type_name}` is written natively by copyreg (like int and list in Python's \
+                 pickle) and cannot take a reducer; wrap it in a type of your own"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for Error {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            Error::Construct { source, .. } => Some(&**source),
+            _ => None,
+        }
+    }
+}

@@ -1,0 +1,45 @@
+//! The runtime of [copyreg](https://docs.rs/copyreg): the [`Reducible`] trait, the link-time
+//! registry, the stream codec, and [`dumps`], [`loads`], [`copy`] over them.
+//!
+//! Depend on the `copyreg` crate, which re-exports all of this together with the derive
+//! macros; this crate's items are documented with the paths users write.
+//!
+//! ```
+//! #[derive(copyreg::Reducible, Debug, PartialEq)]
+//! struct Point {
+//!     x: i32,
+//!     y: i32,
+//! }
+//!
+//! let bytes = copyreg::dumps(&Point { x: 3, y: 4 })?;
+//! assert_eq!(copyreg::loads::<Point>(&bytes)?.x, 3);
+//! # Ok::<(), copyreg::Error>(())
+//! ```
+
+#![deny(missing_docs)]
+
+mod autoref;
+mod codec;
+mod constructor;
+mod copy;
+mod dump;
+mod error;
+mod load;
+mod native;
+mod ops;
+mod pickle;
+mod reducible;
+mod registry;
+mod table;
+mod tuple;
+
+#[doc(hidden)]
+pub mod __private;
+
+pub use crate::copy::{copy, deepcopy};
+pub use crate::dump::{dumps, dumps_dyn, MAX_DEPTH};
+pub use crate::error::{BoxError, Error};
+pub use crate::load::{loads, loads_any};
+pub use crate::pickle::{pickle, pickle_as};
+pub use crate::reducible::Reducible;
+pub use crate::table::{dispatch_table, DispatchTable, Entry};

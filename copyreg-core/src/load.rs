@@ -1,0 +1,215 @@
+//! Reading values: [`loads`], [`loads_any`] and the [`Loader`] that generated code reads from.
+
+use std::any::{Any, TypeId};
+
+use serde::de::DeserializeOwned;
+
+use crate::codec::{self, Input};
+use crate::dump::MAX_DEPTH;
+use crate::error::{BoxError, Error};
+use crate::registry::{Constructor, View};
+
+/// Rebuilds a `T` from a stream written by [`dumps`](crate::dumps).
+///
+/// Only constructors registered in this program are ever called, and only ones that build a
+/// `T` (or the types inside it): a stream cannot make the program run anything else.
+/// Malformed, truncated or foreign bytes give an [`Error`], never a panic.
+///
+/// ```
+/// let bytes = copyreg::dumps(&vec![1u32, 2, 3])?;
+/// assert_eq!(copyreg::loads::<Vec<u32>>(&bytes)?, [1, 2, 3]);
+///
+/// let err = copyreg::loads::<String>(&bytes).unwrap_err();
+/// assert!(matches!(err, copyreg::Error::TypeMismatch { .. }));
+/// assert!(copyreg::loads::<u8>(b"not a stream").is_err());
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn loads<T: Any>(bytes: &[u8]) -> Result<T, Error> {
+    let view = View::current();
+    let mut cx = Loader::open(bytes, &view)?;
+    let value = cx.load_object::<T>()?;
+    cx.finish()?;
+    Ok(value)
+}
+
+/// Rebuilds whatever value a stream holds, as a `Box<dyn Any>` to downcast.
+///
+/// ```
+/// let bytes = copyreg::dumps(&String::from("hello"))?;
+/// let value = copyreg::loads_any(&bytes)?;
+/// assert_eq!(value.downcast_ref::<String>().map(String::as_str), Some("hello"));
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
+    let view = View::current();
+    let mut cx = Loader::open(bytes, &view)?;
+    let ctor = cx.read_constructor()?;
+    cx.enter()?;
+    let value = ctor.ops.load_boxed(&mut cx)?;
+    cx.finish()?;
+    Ok(value)
+}
+
+/// The state of one load: the input, the registry snapshot, and the constructors the stream
+/// has named so far. Generated code reads through it; it is not for direct use.
+pub struct Loader<'a> {
+    input: Input<'a>,
+    view: &'a View,
+    constructors: Vec<Constructor>,
+    depth: usize,
+}
+
+impl std::fmt::Debug for Loader<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Loader")
+            .field("offset", &self.input.offset())
+            .field("depth", &self.depth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Loader<'a> {
+    fn open(bytes: &'a [u8], view: &'a View) -> Result<Self, Error> {
+        Ok(Loader {
+            input: Input::open(bytes)?,
+            view,
+            constructors: Vec::new(),
+            depth: 0,
+        })
+    }
+
+    fn finish(&self) -> Result<(), Error> {
+        match self.input.remaining() {
+            0 => Ok(()),
+            n => Err(self.input.error(format!("{n} bytes left after the value"))),
+        }
+    }
+
+    fn enter(&mut self) -> Result<(), Error> {
+        self.depth += 1;
+        if self.depth > MAX_DEPTH {
+            return Err(Error::TooDeep { limit: MAX_DEPTH });
+        }
+        Ok(())
+    }
+
+    fn read_constructor(&mut self) -> Result<Constructor, Error> {
+        let at = self.input.offset();
+        match self.input.varint()? {
+            0 => {
+                let len = self.input.varint()?;
+                if len > codec::MAX_NAME_LEN as u64 {
+                    return Err(Error::malformed(at, format!("constructor name of {len} bytes")));
+                }
+                let name = self.input.str(len as usize)?;
+                let ctor = self.view.constructor(name)?;
+                self.constructors.push(ctor);
+                Ok(ctor)
+            }
+            k => self
+                .constructors
+                .get(k as usize - 1)
+                .copied()
+                .ok_or_else(|| {
+                    Error::malformed(
+                        at,
+                        format!(
+                            "reference to constructor #{k}, but the stream has named {}",
+                            self.constructors.len()
+                        ),
+                    )
+                }),
+        }
+    }
+
+    /// Reads an object: a constructor reference, then that constructor's arguments. The
+    /// constructor must build a `T`.
+    pub fn load_object<T: Any>(&mut self) -> Result<T, Error> {
+        let ctor = self.read_constructor()?;
+        if ctor.ops.type_id() != TypeId::of::<T>() {
+            return Err(Error::TypeMismatch {
+                expected: std::any::type_name::<T>(),
+                found: ctor.ops.type_name(),
+                constructor: ctor.name.to_string(),
+            });
+        }
+        self.enter()?;
+        let mut slot = None::<T>;
+        ctor.ops.load(self, &mut slot)?;
+        self.depth -= 1;
+        slot.ok_or_else(|| self.input.error("constructor produced no value"))
+    }
+
+    /// Reads a value of a type known to copyreg only through the registry.
+    pub fn load_dynamic<T: Any>(&mut self) -> Result<T, Error> {
+        match self.view.reducer(TypeId::of::<T>())? {
+            Some(reducer) if reducer.native => {
+                let ctor = self.view.constructor(reducer.name)?;
+                let mut slot = None::<T>;
+                ctor.ops.load(self, &mut slot)?;
+                slot.ok_or_else(|| self.input.error("constructor produced no value"))
+            }
+            _ => self.load_object::<T>(),
+        }
+    }
+
+    /// Reads a `serde` value, or an object if a run-time reducer was registered for its type.
+    pub fn load_serde<T: DeserializeOwned + Any>(&mut self) -> Result<T, Error> {
+        if self.view.has_runtime() && self.view.runtime_reducer(TypeId::of::<T>()).is_some() {
+            return self.load_object::<T>();
+        }
+        self.input.serde()
+    }
+
+    pub(crate) fn read_bytes(&mut self, n: usize) -> Result<&'a [u8], Error> {
+        self.input.take(n)
+    }
+
+    pub(crate) fn read_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+        self.input.array()
+    }
+
+    /// Reads a length for elements that take at least `min_size` bytes each, checked against
+    /// what is left before anything is allocated.
+    pub(crate) fn read_len(&mut self, min_size: usize) -> Result<usize, Error> {
+        self.input.len(min_size)
+    }
+
+    pub(crate) fn read_str(&mut self, len: usize) -> Result<&'a str, Error> {
+        self.input.str(len)
+    }
+
+    pub(crate) fn read_option_tag(&mut self) -> Result<bool, Error> {
+        let at = self.input.offset();
+        match self.input.array::<1>()?[0] {
+            0 => Ok(false),
+            1 => Ok(true),
+            t => Err(Error::malformed(at, format!("option tag {t}, expected 0 or 1"))),
+        }
+    }
+
+    /// Reads an enum's variant index.
+    pub fn read_variant(&mut self) -> Result<u32, Error> {
+        Ok(u32::from_le_bytes(self.input.array()?))
+    }
+
+    /// The error for a variant index the enum named `name` does not have.
+    pub fn unknown_variant(&self, name: &str, index: u32) -> Error {
+        Error::malformed(
+            self.input.offset() - 4,
+            format!("`{name}` has no variant #{index}"),
+        )
+    }
+
+    /// Wraps the error a constructor returned.
+    pub fn constructor_failed(&self, constructor: &str, source: BoxError) -> Error {
+        Error::Construct {
+            constructor: constructor.to_string(),
+            source,
+        }
+    }
+
+    pub(crate) fn malformed(&self, reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+        self.input.error(reason)
+    }
+}

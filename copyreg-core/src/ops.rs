@@ -1,0 +1,257 @@
+//! Type-erased operations: how the registry dumps, loads and copies a type it knows only by
+//! `TypeId`.
+//!
+//! Each registration holds `&'static dyn` references to zero-sized structs that implement
+//! [`Reduce`] and [`Construct`] for one concrete type.
+
+use std::any::{Any, TypeId};
+use std::marker::PhantomData;
+
+use crate::copy::Copier;
+use crate::dump::Dumper;
+use crate::error::Error;
+use crate::load::Loader;
+use crate::reducible::Reducible;
+
+/// A type reduced to a named constructor plus arguments: what the derive and
+/// `register_foreign!` implement. `Self` is the derived type itself, or a marker type that
+/// `register_foreign!` declares for a type of another crate.
+pub trait Object: 'static {
+    /// The type this object reduces.
+    type Target: 'static;
+    /// The constructor name written to streams.
+    const NAME: &'static str;
+    /// Writes the reducer's arguments (the constructor reference is already written).
+    fn reduce(value: &Self::Target, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    /// Reads the arguments and calls the constructor.
+    fn construct(cx: &mut Loader<'_>) -> Result<Self::Target, Error>;
+    /// Rebuilds the value through its reducer and constructor.
+    fn copy(value: &Self::Target, cx: &mut Copier<'_>) -> Result<Self::Target, Error>;
+}
+
+/// The dump side of a registered type.
+pub trait Reduce: Send + Sync + 'static {
+    /// The registered type.
+    fn type_id(&self) -> TypeId;
+    /// Its Rust name, for messages.
+    fn type_name(&self) -> &'static str;
+    /// Writes what follows the constructor reference.
+    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    /// Copies `value` into `slot`, an `Option<T>`.
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, slot: &mut dyn Any) -> Result<(), Error>;
+}
+
+/// The load side of a registered constructor.
+pub trait Construct: Send + Sync + 'static {
+    /// The type the constructor builds.
+    fn type_id(&self) -> TypeId;
+    /// Its Rust name, for messages.
+    fn type_name(&self) -> &'static str;
+    /// Reads the arguments, builds the value and stores it in `slot`, an `Option<T>`.
+    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error>;
+    /// Reads the arguments and builds the value in a box.
+    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error>;
+}
+
+/// Both sides, for registrations that come in pairs.
+pub trait Ops: Reduce + Construct {}
+
+impl<T: Reduce + Construct> Ops for T {}
+
+pub(crate) fn downcast<T: 'static>(value: &dyn Any) -> &T {
+    match value.downcast_ref::<T>() {
+        Some(v) => v,
+        // The registry only ever pairs a value with the ops registered for its TypeId.
+        None => unreachable!("copyreg registry handed a value to the wrong type's reducer"),
+    }
+}
+
+pub(crate) fn fill<T: 'static>(slot: &mut dyn Any, value: T) {
+    match slot.downcast_mut::<Option<T>>() {
+        Some(slot) => *slot = Some(value),
+        None => unreachable!("copyreg registry handed a slot to the wrong type's constructor"),
+    }
+}
+
+/// The operations of an [`Object`]: a constructor reference, then its arguments.
+pub struct ObjectOps<O>(PhantomData<fn() -> O>);
+
+impl<O> ObjectOps<O> {
+    /// The only value.
+    pub const NEW: Self = ObjectOps(PhantomData);
+}
+
+impl<O: Object> Reduce for ObjectOps<O> {
+    fn type_id(&self) -> TypeId {
+        TypeId::of::<O::Target>()
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<O::Target>()
+    }
+    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        O::reduce(downcast(value), cx)
+    }
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, slot: &mut dyn Any) -> Result<(), Error> {
+        fill(slot, O::copy(downcast(value), cx)?);
+        Ok(())
+    }
+}
+
+impl<O: Object> Construct for ObjectOps<O> {
+    fn type_id(&self) -> TypeId {
+        TypeId::of::<O::Target>()
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<O::Target>()
+    }
+    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
+        fill(slot, O::construct(cx)?);
+        Ok(())
+    }
+    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
+        Ok(Box::new(O::construct(cx)?))
+    }
+}
+
+/// The operations of a type copyreg writes natively, through its [`Reducible`] impl.
+pub struct NativeOps<T>(PhantomData<fn() -> T>);
+
+impl<T> NativeOps<T> {
+    /// The only value.
+    pub const NEW: Self = NativeOps(PhantomData);
+}
+
+impl<T: Reducible> Reduce for NativeOps<T> {
+    fn type_id(&self) -> TypeId {
+        TypeId::of::<T>()
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<T>()
+    }
+    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        downcast::<T>(value).__dump(cx)
+    }
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, slot: &mut dyn Any) -> Result<(), Error> {
+        fill(slot, downcast::<T>(value).__copy(cx)?);
+        Ok(())
+    }
+}
+
+impl<T: Reducible> Construct for NativeOps<T> {
+    fn type_id(&self) -> TypeId {
+        TypeId::of::<T>()
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<T>()
+    }
+    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
+        fill(slot, T::__load(cx)?);
+        Ok(())
+    }
+    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
+        Ok(Box::new(T::__load(cx)?))
+    }
+}
+
+/// `Vec<T>`, `Option<T>` and `Box<T>` of an [`Object`] whose target is not [`Reducible`]
+/// (a foreign type): each element goes through the registry.
+pub struct ContainerOps<C, O>(PhantomData<fn() -> (C, O)>);
+
+impl<C, O> ContainerOps<C, O> {
+    /// The only value.
+    pub const NEW: Self = ContainerOps(PhantomData);
+}
+
+/// How a std container of objects is laid out, element by element.
+pub trait Container<O: Object>: Sized + 'static {
+    /// Writes the container, each element as an object.
+    fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    /// Reads it back.
+    fn load(cx: &mut Loader<'_>) -> Result<Self, Error>;
+    /// Copies it element by element.
+    fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error>;
+}
+
+impl<O: Object> Container<O> for Vec<O::Target> {
+    fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.write_len(self.len());
+        self.iter().try_for_each(|e| cx.dump_object::<O>(e))
+    }
+    fn load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+        let len = cx.read_len(1)?;
+        let mut out = Vec::with_capacity(len);
+        for _ in 0..len {
+            out.push(cx.load_object::<O::Target>()?);
+        }
+        Ok(out)
+    }
+    fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+        self.iter().map(|e| cx.copy_object::<O>(e)).collect()
+    }
+}
+
+impl<O: Object> Container<O> for Option<O::Target> {
+    fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        match self {
+            None => cx.write_bytes(&[0]),
+            Some(v) => {
+                cx.write_bytes(&[1]);
+                cx.dump_object::<O>(v)?;
+            }
+        }
+        Ok(())
+    }
+    fn load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+        match cx.read_option_tag()? {
+            false => Ok(None),
+            true => cx.load_object::<O::Target>().map(Some),
+        }
+    }
+    fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+        self.as_ref().map(|v| cx.copy_object::<O>(v)).transpose()
+    }
+}
+
+impl<O: Object> Container<O> for Box<O::Target> {
+    fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.dump_object::<O>(self)
+    }
+    fn load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+        cx.load_object::<O::Target>().map(Box::new)
+    }
+    fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+        cx.copy_object::<O>(self).map(Box::new)
+    }
+}
+
+impl<C: Container<O>, O: Object> Reduce for ContainerOps<C, O> {
+    fn type_id(&self) -> TypeId {
+        TypeId::of::<C>()
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<C>()
+    }
+    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        downcast::<C>(value).dump(cx)
+    }
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, slot: &mut dyn Any) -> Result<(), Error> {
+        fill(slot, downcast::<C>(value).copy(cx)?);
+        Ok(())
+    }
+}
+
+impl<C: Container<O>, O: Object> Construct for ContainerOps<C, O> {
+    fn type_id(&self) -> TypeId {
+        TypeId::of::<C>()
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<C>()
+    }
+    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
+        fill(slot, C::load(cx)?);
+        Ok(())
+    }
+    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
+        Ok(Box::new(C::load(cx)?))
+    }
+}

@@ -1,0 +1,173 @@
+//! Run-time registration: [`pickle`] and [`pickle_as`], Python's `copyreg.pickle`.
+
+use std::any::{Any, TypeId};
+use std::marker::PhantomData;
+
+use crate::constructor::Constructor;
+use crate::copy::Copier;
+use crate::dump::Dumper;
+use crate::error::Error;
+use crate::load::Loader;
+use crate::ops::{downcast, fill, Construct, Reduce};
+use crate::registry;
+use crate::tuple::Tuple;
+
+/// Registers, while the program runs, how to reduce a `T` and how to rebuild it, as Python's
+/// `copyreg.pickle(T, reducer)` does.
+///
+/// The type and the argument tuple are inferred from the two closures. The registration takes
+/// precedence over a link-time one for `T`, the last call for a type wins, and it applies
+/// wherever a `T` occurs, nested ones included. Streams name the constructor after `T`'s
+/// link-time name if it has one, else after `std::any::type_name::<T>()`, which is only
+/// stable within one build: use [`pickle_as`] to choose a stable name.
+///
+/// The arguments are written through the registry, so each must be a registered type (the
+/// primitives, `String`, derived, foreign or run-time registered types, and `Vec`, `Option`
+/// and `Box` of them). A stream written under a run-time registration loads in a program that
+/// made the same registration. Each registration is kept for the life of the program, as
+/// Python's `dispatch_table` keeps its entries.
+///
+/// ```
+/// #[derive(Debug, PartialEq)]
+/// struct Legacy {
+///     v: u8,
+/// }
+///
+/// copyreg::pickle(|l: &Legacy| (l.v,), |v: u8| Legacy { v })?;
+///
+/// let bytes = copyreg::dumps(&Legacy { v: 7 })?;
+/// assert_eq!(copyreg::loads::<Legacy>(&bytes)?, Legacy { v: 7 });
+/// assert!(copyreg::dispatch_table().contains::<Legacy>());
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// [`Error::Builtin`] for a type copyreg writes natively (primitives, `String`, the std
+/// containers of registered types), and [`Error::Ambiguous`] when the name is already taken
+/// by another type.
+pub fn pickle<T, A, M, R, C>(reducer: R, constructor: C) -> Result<(), Error>
+where
+    T: Any,
+    A: Tuple,
+    M: 'static,
+    R: Fn(&T) -> A + Send + Sync + 'static,
+    C: Constructor<A, T, M> + Send + Sync + 'static,
+{
+    let name = registry::link_time_name(TypeId::of::<T>()).unwrap_or(std::any::type_name::<T>());
+    register(name, reducer, constructor)
+}
+
+/// [`pickle`], with the constructor name streams carry chosen by the caller.
+///
+/// ```
+/// #[derive(Debug, PartialEq)]
+/// struct Celsius(f64);
+///
+/// copyreg::pickle_as("thermo.Celsius", |c: &Celsius| (c.0,), |v: f64| Celsius(v))?;
+/// assert_eq!(copyreg::dispatch_table().get::<Celsius>().map(|e| e.name()), Some("thermo.Celsius"));
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As for [`pickle`].
+pub fn pickle_as<T, A, M, R, C>(name: &str, reducer: R, constructor: C) -> Result<(), Error>
+where
+    T: Any,
+    A: Tuple,
+    M: 'static,
+    R: Fn(&T) -> A + Send + Sync + 'static,
+    C: Constructor<A, T, M> + Send + Sync + 'static,
+{
+    let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    register(name, reducer, constructor)
+}
+
+fn register<T, A, M, R, C>(name: &'static str, reducer: R, constructor: C) -> Result<(), Error>
+where
+    T: Any,
+    A: Tuple,
+    M: 'static,
+    R: Fn(&T) -> A + Send + Sync + 'static,
+    C: Constructor<A, T, M> + Send + Sync + 'static,
+{
+    let ops = Box::leak(Box::new(Runtime {
+        name,
+        reducer,
+        constructor,
+        types: PhantomData,
+    }));
+    registry::register_runtime(name, ops)
+}
+
+/// A run-time registration's reducer and constructor.
+struct Runtime<T, A, M, R, C> {
+    name: &'static str,
+    reducer: R,
+    constructor: C,
+    types: PhantomData<fn() -> (T, A, M)>,
+}
+
+impl<T, A, M, R, C> Reduce for Runtime<T, A, M, R, C>
+where
+    T: Any,
+    A: Tuple,
+    M: 'static,
+    R: Fn(&T) -> A + Send + Sync + 'static,
+    C: Constructor<A, T, M> + Send + Sync + 'static,
+{
+    fn type_id(&self) -> TypeId {
+        TypeId::of::<T>()
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<T>()
+    }
+    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        (self.reducer)(downcast::<T>(value)).dump_dynamic(cx)
+    }
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, slot: &mut dyn Any) -> Result<(), Error> {
+        let mut args = (self.reducer)(downcast::<T>(value));
+        if cx.is_deep() {
+            args = args.copy_dynamic(cx)?;
+        }
+        fill(slot, self.call(args)?);
+        Ok(())
+    }
+}
+
+impl<T, A, M, R, C> Runtime<T, A, M, R, C>
+where
+    A: Tuple,
+    C: Constructor<A, T, M>,
+{
+    fn call(&self, args: A) -> Result<T, Error> {
+        self.constructor.call(args).map_err(|source| Error::Construct {
+            constructor: self.name.to_string(),
+            source,
+        })
+    }
+}
+
+impl<T, A, M, R, C> Construct for Runtime<T, A, M, R, C>
+where
+    T: Any,
+    A: Tuple,
+    M: 'static,
+    R: Fn(&T) -> A + Send + Sync + 'static,
+    C: Constructor<A, T, M> + Send + Sync + 'static,
+{
+    fn type_id(&self) -> TypeId {
+        TypeId::of::<T>()
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<T>()
+    }
+    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
+        fill(slot, self.call(A::load_dynamic(cx)?)?);
+        Ok(())
+    }
+    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
+        Ok(Box::new(self.call(A::load_dynamic(cx)?)?))
+    }
+}

@@ -1,0 +1,363 @@
+//! The registry: what link-time registrations (`inventory`) and run-time `pickle` calls said.
+//!
+//! The link-time part is built once, lazily, into two maps: reducers by `TypeId` (what dumps
+//! and copies use) and constructors by name (what loads use). Run-time registrations live in a
+//! second, copy-on-write table that readers snapshot once per call; while nobody has called
+//! `pickle`, readers never touch it.
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+
+use crate::error::Error;
+use crate::ops::{Construct, ContainerOps, NativeOps, Object, ObjectOps, Ops, Reduce};
+use crate::reducible::Reducible;
+
+/// One link-time registration, submitted through `inventory` by the generated code.
+#[derive(Debug)]
+pub struct Registration {
+    kind: Kind,
+}
+
+enum Kind {
+    /// A type with its reducer and constructor, plus `Vec`, `Option` and `Box` of it.
+    Type {
+        name: &'static str,
+        /// Written without a constructor reference inside other values.
+        native: bool,
+        ops: &'static dyn Ops,
+        containers: [&'static dyn Ops; 3],
+    },
+    /// A constructor only (`#[copyreg::constructor]`).
+    Constructor {
+        name: &'static str,
+        ops: &'static dyn Construct,
+    },
+}
+
+impl std::fmt::Debug for Kind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Kind::Type { name, .. } => write!(f, "Type({name})"),
+            Kind::Constructor { name, .. } => write!(f, "Constructor({name})"),
+        }
+    }
+}
+
+const CONTAINERS: [&str; 3] = ["Vec", "Option", "Box"];
+
+impl Registration {
+    /// A derived or foreign type, reduced to a constructor plus arguments.
+    pub const fn object<O: Object>() -> Self {
+        Registration {
+            kind: Kind::Type {
+                name: O::NAME,
+                native: false,
+                ops: &ObjectOps::<O>::NEW,
+                containers: [
+                    &ContainerOps::<Vec<O::Target>, O>::NEW,
+                    &ContainerOps::<Option<O::Target>, O>::NEW,
+                    &ContainerOps::<Box<O::Target>, O>::NEW,
+                ],
+            },
+        }
+    }
+
+    /// A type copyreg writes natively (primitives, `String`).
+    pub const fn native<T: Reducible>(name: &'static str) -> Self {
+        Registration {
+            kind: Kind::Type {
+                name,
+                native: true,
+                ops: &NativeOps::<T>::NEW,
+                containers: [
+                    &NativeOps::<Vec<T>>::NEW,
+                    &NativeOps::<Option<T>>::NEW,
+                    &NativeOps::<Box<T>>::NEW,
+                ],
+            },
+        }
+    }
+
+    /// A constructor that streams may name (`#[copyreg::constructor]`).
+    pub const fn constructor(name: &'static str, ops: &'static dyn Construct) -> Self {
+        Registration {
+            kind: Kind::Constructor { name, ops },
+        }
+    }
+}
+
+inventory::collect!(Registration);
+
+/// A registered reducer: how values of one type are written.
+#[derive(Clone, Copy)]
+pub(crate) struct Reducer {
+    /// The constructor name written before the arguments.
+    pub(crate) name: &'static str,
+    pub(crate) native: bool,
+    pub(crate) ops: &'static dyn Reduce,
+}
+
+/// A registered constructor: what a stream may name.
+#[derive(Clone, Copy)]
+pub(crate) struct Constructor {
+    pub(crate) name: &'static str,
+    pub(crate) ops: &'static dyn Construct,
+}
+
+/// A name or type that one or several registrations claim.
+#[derive(Clone)]
+pub(crate) enum Slot<T> {
+    One(T),
+    /// Two or more registrations; the types behind them, for the message.
+    Ambiguous(Vec<&'static str>),
+}
+
+#[derive(Default, Clone)]
+pub(crate) struct Table {
+    pub(crate) reducers: HashMap<TypeId, Slot<Reducer>>,
+    pub(crate) constructors: HashMap<&'static str, Slot<Constructor>>,
+}
+
+impl Table {
+    fn add_reducer(&mut self, type_id: TypeId, reducer: Reducer) {
+        use std::collections::hash_map::Entry;
+        match self.reducers.entry(type_id) {
+            Entry::Vacant(v) => {
+                v.insert(Slot::One(reducer));
+            }
+            Entry::Occupied(mut o) => {
+                let name = reducer.ops.type_name();
+                match o.get_mut() {
+                    Slot::One(_) => *o.get_mut() = Slot::Ambiguous(vec![name, name]),
+                    Slot::Ambiguous(names) => names.push(name),
+                }
+            }
+        }
+    }
+
+    fn add_constructor(&mut self, ctor: Constructor) {
+        use std::collections::hash_map::Entry;
+        match self.constructors.entry(ctor.name) {
+            Entry::Vacant(v) => {
+                v.insert(Slot::One(ctor));
+            }
+            Entry::Occupied(mut o) => {
+                let name = ctor.ops.type_name();
+                match o.get_mut() {
+                    Slot::One(first) => {
+                        *o.get_mut() = Slot::Ambiguous(vec![first.ops.type_name(), name]);
+                    }
+                    Slot::Ambiguous(names) => names.push(name),
+                }
+            }
+        }
+    }
+
+    fn add_type(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
+        let reduce: &'static dyn Reduce = ops;
+        self.add_reducer(
+            reduce.type_id(),
+            Reducer {
+                name,
+                native,
+                ops: reduce,
+            },
+        );
+        self.add_constructor(Constructor {
+            name,
+            ops,
+        });
+    }
+
+    fn build() -> Table {
+        let mut table = Table::default();
+        for registration in inventory::iter::<Registration> {
+            match registration.kind {
+                Kind::Type {
+                    name,
+                    native,
+                    ops,
+                    containers,
+                } => {
+                    table.add_type(name, native, ops);
+                    for (container, ops) in CONTAINERS.iter().zip(containers) {
+                        // Built once per process; the table lives as long as the program.
+                        let name: &'static str =
+                            Box::leak(format!("{container}<{name}>").into_boxed_str());
+                        table.add_type(name, true, ops);
+                    }
+                }
+                Kind::Constructor { name, ops } => table.add_constructor(Constructor { name, ops }),
+            }
+        }
+        for slot in table.constructors.values_mut() {
+            if let Slot::Ambiguous(names) = slot {
+                names.sort_unstable();
+            }
+        }
+        table
+    }
+}
+
+fn base() -> &'static Table {
+    static BASE: OnceLock<Table> = OnceLock::new();
+    BASE.get_or_init(Table::build)
+}
+
+/// Set once the first run-time registration is made, so readers skip the lock until then.
+static HAS_RUNTIME: AtomicBool = AtomicBool::new(false);
+
+fn runtime() -> &'static RwLock<Arc<Table>> {
+    static RUNTIME: OnceLock<RwLock<Arc<Table>>> = OnceLock::new();
+    RUNTIME.get_or_init(Default::default)
+}
+
+/// What one dumps, loads or copy call sees: the link-time table and a snapshot of the
+/// run-time one.
+pub(crate) struct View {
+    base: &'static Table,
+    runtime: Option<Arc<Table>>,
+}
+
+impl std::fmt::Debug for View {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("View")
+            .field("link_time", &self.base.reducers.len())
+            .field("run_time", &self.runtime.as_ref().map(|t| t.reducers.len()))
+            .finish()
+    }
+}
+
+impl View {
+    pub(crate) fn current() -> View {
+        let runtime = HAS_RUNTIME.load(Ordering::Acquire).then(|| {
+            // A panic while holding the lock cannot leave the Arc half-written.
+            Arc::clone(&runtime().read().unwrap_or_else(PoisonError::into_inner))
+        });
+        View {
+            base: base(),
+            runtime,
+        }
+    }
+
+    pub(crate) fn has_runtime(&self) -> bool {
+        self.runtime.is_some()
+    }
+
+    /// The reducer for `type_id`, if any. Run-time registrations take precedence.
+    pub(crate) fn reducer(&self, type_id: TypeId) -> Result<Option<Reducer>, Error> {
+        let slot = self
+            .runtime
+            .as_ref()
+            .and_then(|t| t.reducers.get(&type_id))
+            .or_else(|| self.base.reducers.get(&type_id));
+        match slot {
+            None => Ok(None),
+            Some(Slot::One(r)) => Ok(Some(*r)),
+            Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
+                name: names[0].to_string(),
+                candidates: names.clone(),
+            }),
+        }
+    }
+
+    /// The run-time reducer for `type_id`, only.
+    pub(crate) fn runtime_reducer(&self, type_id: TypeId) -> Option<Reducer> {
+        match self.runtime.as_ref()?.reducers.get(&type_id)? {
+            Slot::One(r) => Some(*r),
+            Slot::Ambiguous(_) => None,
+        }
+    }
+
+    /// The constructor registered under `name`.
+    pub(crate) fn constructor(&self, name: &str) -> Result<Constructor, Error> {
+        let slot = self
+            .runtime
+            .as_ref()
+            .and_then(|t| t.constructors.get(name))
+            .or_else(|| self.base.constructors.get(name));
+        match slot {
+            Some(Slot::One(c)) => Ok(*c),
+            Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
+                name: name.to_string(),
+                candidates: names.clone(),
+            }),
+            None => Err(Error::UnknownConstructor {
+                name: name.to_string(),
+            }),
+        }
+    }
+
+    /// Every registered reducer, run-time ones shadowing link-time ones.
+    pub(crate) fn reducers(&self) -> HashMap<TypeId, Slot<Reducer>> {
+        let mut all = self.base.reducers.clone();
+        if let Some(runtime) = &self.runtime {
+            all.extend(runtime.reducers.iter().map(|(k, v)| (*k, v.clone())));
+        }
+        all
+    }
+}
+
+/// Adds a run-time registration: the reducer for its type and the constructor for its name
+/// replace any earlier ones (the last registration wins, as with Python's `copyreg.pickle`).
+pub(crate) fn register_runtime(
+    name: &'static str,
+    ops: &'static dyn Ops,
+) -> Result<(), Error> {
+    let reduce: &'static dyn Reduce = ops;
+    let type_id = reduce.type_id();
+    let type_name = reduce.type_name();
+    if let Some(Slot::One(r)) = base().reducers.get(&type_id) {
+        if r.native {
+            return Err(Error::Builtin { type_name });
+        }
+    }
+    let lock = runtime();
+    let mut guard = lock.write().unwrap_or_else(PoisonError::into_inner);
+    let view = View {
+        base: base(),
+        runtime: Some(Arc::clone(&guard)),
+    };
+    // A name may be taken over by another registration of the same type, never of another.
+    if let Ok(existing) = view.constructor(name) {
+        if existing.ops.type_id() != type_id {
+            return Err(Error::Ambiguous {
+                name: name.to_string(),
+                candidates: {
+                    let mut v = vec![existing.ops.type_name(), type_name];
+                    v.sort_unstable();
+                    v
+                },
+            });
+        }
+    }
+    let mut next = Table::clone(&guard);
+    next.reducers.insert(
+        type_id,
+        Slot::One(Reducer {
+            name,
+            native: false,
+            ops: reduce,
+        }),
+    );
+    next.constructors.insert(
+        name,
+        Slot::One(Constructor {
+            name,
+            ops,
+        }),
+    );
+    *guard = Arc::new(next);
+    HAS_RUNTIME.store(true, Ordering::Release);
+    Ok(())
+}
+
+/// The name a type is registered under at link time, if it is.
+pub(crate) fn link_time_name(type_id: TypeId) -> Option<&'static str> {
+    match base().reducers.get(&type_id)? {
+        Slot::One(r) => Some(r.name),
+        Slot::Ambiguous(_) => None,
+    }
+}

@@ -1,0 +1,160 @@
+//! [`dispatch_table`]: a read-only view of what is registered, Python's
+//! `copyreg.dispatch_table`.
+
+use std::any::TypeId;
+
+use crate::registry::{Slot, View};
+
+/// A snapshot of the registered reducers, taken when [`dispatch_table`] was called.
+///
+/// Entries are sorted by name. A type registered twice (say by two `register_foreign!`
+/// calls in different crates), or two types registered under one name, are left out:
+/// dumping them reports [`Error::Ambiguous`](crate::Error::Ambiguous).
+#[derive(Debug, Clone)]
+pub struct DispatchTable {
+    entries: Vec<Entry>,
+}
+
+/// One registered type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    name: &'static str,
+    type_name: &'static str,
+    type_id: TypeId,
+}
+
+/// The registered reducers, link-time and run-time, as Python's `copyreg.dispatch_table`.
+///
+/// ```
+/// #[derive(copyreg::Reducible)]
+/// #[reducer(name = "auth.Token")]
+/// struct Token(String);
+///
+/// let table = copyreg::dispatch_table();
+/// assert!(table.contains::<Token>());
+/// assert!(table.contains::<Vec<Token>>());
+/// assert_eq!(table.by_name("auth.Token").map(|e| e.type_id()), Some(std::any::TypeId::of::<Token>()));
+/// assert!(!table.is_empty());
+/// ```
+pub fn dispatch_table() -> DispatchTable {
+    let view = View::current();
+    let mut entries: Vec<Entry> = view
+        .reducers()
+        .into_iter()
+        .filter_map(|(type_id, slot)| match slot {
+            // A name two types share is ambiguous in streams; neither is listed under it.
+            Slot::One(r) if view.constructor(r.name).is_ok() => Some(Entry {
+                name: r.name,
+                type_name: r.ops.type_name(),
+                type_id,
+            }),
+            _ => None,
+        })
+        .collect();
+    entries.sort_unstable_by(|a, b| a.name.cmp(b.name).then(a.type_name.cmp(b.type_name)));
+    DispatchTable { entries }
+}
+
+impl DispatchTable {
+    /// Whether `T` has a reducer.
+    ///
+    /// ```
+    /// assert!(copyreg::dispatch_table().contains::<String>());
+    /// assert!(!copyreg::dispatch_table().contains::<std::fs::File>());
+    /// ```
+    pub fn contains<T: 'static>(&self) -> bool {
+        self.get::<T>().is_some()
+    }
+
+    /// The entry for `T`.
+    ///
+    /// ```
+    /// let entry = copyreg::dispatch_table().get::<u32>().unwrap();
+    /// assert_eq!(entry.name(), "u32");
+    /// ```
+    pub fn get<T: 'static>(&self) -> Option<Entry> {
+        let id = TypeId::of::<T>();
+        self.entries.iter().copied().find(|e| e.type_id == id)
+    }
+
+    /// The entry registered under the constructor name `name`.
+    ///
+    /// ```
+    /// let entry = copyreg::dispatch_table().by_name("Vec<String>").unwrap();
+    /// assert_eq!(entry.type_id(), std::any::TypeId::of::<Vec<String>>());
+    /// ```
+    pub fn by_name(&self, name: &str) -> Option<Entry> {
+        self.entries
+            .binary_search_by(|e| e.name.cmp(name))
+            .ok()
+            .map(|i| self.entries[i])
+    }
+
+    /// How many types are registered.
+    ///
+    /// ```
+    /// assert!(copyreg::dispatch_table().len() >= 16); // the primitives alone
+    /// ```
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether nothing is registered (as under Miri, which runs no link-time constructors).
+    ///
+    /// ```
+    /// assert!(!copyreg::dispatch_table().is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The entries, sorted by name.
+    ///
+    /// ```
+    /// let names: Vec<&str> = copyreg::dispatch_table().iter().map(|e| e.name()).collect();
+    /// assert!(names.windows(2).all(|w| w[0] <= w[1]));
+    /// assert!(names.contains(&"String"));
+    /// ```
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = Entry> + '_ {
+        self.entries.iter().copied()
+    }
+}
+
+impl<'a> IntoIterator for &'a DispatchTable {
+    type Item = Entry;
+    type IntoIter = std::iter::Copied<std::slice::Iter<'a, Entry>>;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().copied()
+    }
+}
+
+impl Entry {
+    /// The constructor name streams carry for this type.
+    ///
+    /// ```
+    /// assert_eq!(copyreg::dispatch_table().get::<Option<i64>>().unwrap().name(), "Option<i64>");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        self.name
+    }
+
+    /// The Rust type, as `std::any::type_name` spells it (for people, not for matching).
+    ///
+    /// ```
+    /// assert_eq!(copyreg::dispatch_table().get::<bool>().unwrap().type_name(), "bool");
+    /// ```
+    pub fn type_name(&self) -> &'static str {
+        self.type_name
+    }
+
+    /// The type's `TypeId`.
+    ///
+    /// ```
+    /// let entry = copyreg::dispatch_table().get::<char>().unwrap();
+    /// assert_eq!(entry.type_id(), std::any::TypeId::of::<char>());
+    /// ```
+    pub fn type_id(&self) -> TypeId {
+        self.type_id
+    }
+}

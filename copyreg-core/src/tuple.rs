@@ -1,0 +1,199 @@
+//! Reducer argument tuples, `()` to 12 elements.
+//!
+//! A custom reducer returns a tuple whose arity the derive cannot see. [`Tuple`] pads every
+//! tuple to 12 positions with [`Absent`], so generated code can pick an encoding for each
+//! position by autoref (see `autoref.rs`) without knowing how many there are.
+
+use std::marker::PhantomData;
+
+use crate::autoref::Tag;
+use crate::copy::Copier;
+use crate::dump::Dumper;
+use crate::error::Error;
+use crate::load::Loader;
+use crate::reducible::Reducible;
+
+/// Fills the positions past a tuple's arity. Takes no bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Absent;
+
+impl Reducible for Absent {
+    const __MIN_SIZE: usize = 0;
+
+    fn __dump(&self, _: &mut Dumper<'_>) -> Result<(), Error> {
+        Ok(())
+    }
+
+    fn __load(_: &mut Loader<'_>) -> Result<Self, Error> {
+        Ok(Absent)
+    }
+
+    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
+        Ok(Absent)
+    }
+}
+
+/// Twelve positions, the missing ones [`Absent`].
+pub type Parts<A> = (
+    <A as Tuple>::E0,
+    <A as Tuple>::E1,
+    <A as Tuple>::E2,
+    <A as Tuple>::E3,
+    <A as Tuple>::E4,
+    <A as Tuple>::E5,
+    <A as Tuple>::E6,
+    <A as Tuple>::E7,
+    <A as Tuple>::E8,
+    <A as Tuple>::E9,
+    <A as Tuple>::E10,
+    <A as Tuple>::E11,
+);
+
+/// A reducer's argument tuple.
+#[diagnostic::on_unimplemented(
+    message = "a copyreg reducer must return a tuple of at most 12 arguments, not `{Self}`",
+    note = "return `(value,)` for a single argument"
+)]
+#[allow(missing_docs)] // E0..E11 are the positions, nothing more
+pub trait Tuple: Sized + 'static {
+    type E0: 'static;
+    type E1: 'static;
+    type E2: 'static;
+    type E3: 'static;
+    type E4: 'static;
+    type E5: 'static;
+    type E6: 'static;
+    type E7: 'static;
+    type E8: 'static;
+    type E9: 'static;
+    type E10: 'static;
+    type E11: 'static;
+
+    /// References to every position.
+    #[allow(clippy::type_complexity)]
+    fn parts(
+        &self,
+    ) -> (
+        &Self::E0,
+        &Self::E1,
+        &Self::E2,
+        &Self::E3,
+        &Self::E4,
+        &Self::E5,
+        &Self::E6,
+        &Self::E7,
+        &Self::E8,
+        &Self::E9,
+        &Self::E10,
+        &Self::E11,
+    );
+
+    /// The tuple back from its positions.
+    fn join(parts: Parts<Self>) -> Self;
+
+    /// Writes each element through the registry (for run-time `pickle`, where the element
+    /// types are generic).
+    fn dump_dynamic(&self, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    /// Reads each element through the registry.
+    fn load_dynamic(cx: &mut Loader<'_>) -> Result<Self, Error>;
+    /// Copies each element through the registry.
+    fn copy_dynamic(&self, cx: &mut Copier<'_>) -> Result<Self, Error>;
+}
+
+macro_rules! tuple {
+    ([$($a:ident $e:ident $i:tt),*] [$($pad:ident),*]) => {
+        impl<$($a: 'static),*> Tuple for ($($a,)*) {
+            $(type $e = $a;)*
+            $(type $pad = Absent;)*
+
+            fn parts(&self) -> ($(&$a,)* $(&Self::$pad,)*) {
+                ($(&self.$i,)* $({ let _ = stringify!($pad); &Absent },)*)
+            }
+
+            #[allow(unused_variables)]
+            fn join(parts: Parts<Self>) -> Self {
+                ($(parts.$i,)*)
+            }
+
+            #[allow(unused_variables)]
+            fn dump_dynamic(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+                $(cx.dump_dynamic(&self.$i)?;)*
+                Ok(())
+            }
+
+            #[allow(unused_variables)]
+            fn load_dynamic(cx: &mut Loader<'_>) -> Result<Self, Error> {
+                Ok(($(cx.load_dynamic::<$a>()?,)*))
+            }
+
+            #[allow(unused_variables)]
+            fn copy_dynamic(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+                Ok(($(cx.copy_dynamic(&self.$i)?,)*))
+            }
+        }
+    };
+}
+
+tuple!([] [E0, E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E11]);
+tuple!([A0 E0 0] [E1, E2, E3, E4, E5, E6, E7, E8, E9, E10, E11]);
+tuple!([A0 E0 0, A1 E1 1] [E2, E3, E4, E5, E6, E7, E8, E9, E10, E11]);
+tuple!([A0 E0 0, A1 E1 1, A2 E2 2] [E3, E4, E5, E6, E7, E8, E9, E10, E11]);
+tuple!([A0 E0 0, A1 E1 1, A2 E2 2, A3 E3 3] [E4, E5, E6, E7, E8, E9, E10, E11]);
+tuple!([A0 E0 0, A1 E1 1, A2 E2 2, A3 E3 3, A4 E4 4] [E5, E6, E7, E8, E9, E10, E11]);
+tuple!([A0 E0 0, A1 E1 1, A2 E2 2, A3 E3 3, A4 E4 4, A5 E5 5] [E6, E7, E8, E9, E10, E11]);
+tuple!([A0 E0 0, A1 E1 1, A2 E2 2, A3 E3 3, A4 E4 4, A5 E5 5, A6 E6 6] [E7, E8, E9, E10, E11]);
+tuple!([A0 E0 0, A1 E1 1, A2 E2 2, A3 E3 3, A4 E4 4, A5 E5 5, A6 E6 6, A7 E7 7] [E8, E9, E10, E11]);
+tuple!([A0 E0 0, A1 E1 1, A2 E2 2, A3 E3 3, A4 E4 4, A5 E5 5, A6 E6 6, A7 E7 7, A8 E8 8] [E9, E10, E11]);
+tuple!([A0 E0 0, A1 E1 1, A2 E2 2, A3 E3 3, A4 E4 4, A5 E5 5, A6 E6 6, A7 E7 7, A8 E8 8, A9 E9 9] [E10, E11]);
+tuple!([A0 E0 0, A1 E1 1, A2 E2 2, A3 E3 3, A4 E4 4, A5 E5 5, A6 E6 6, A7 E7 7, A8 E8 8, A9 E9 9, A10 E10 10] [E11]);
+tuple!([A0 E0 0, A1 E1 1, A2 E2 2, A3 E3 3, A4 E4 4, A5 E5 5, A6 E6 6, A7 E7 7, A8 E8 8, A9 E9 9, A10 E10 10, A11 E11 11] []);
+
+/// The argument tuple type a reducer returns, as a value to infer from.
+pub fn args_of<T, A, F: Fn(&T) -> A>(_reducer: &F) -> PhantomData<A> {
+    PhantomData
+}
+
+/// Calls a reducer. Going through a function with an `Fn` bound lets closures leave their
+/// parameter types out.
+pub fn reduce_with<T, A, F: Fn(&T) -> A>(reducer: &F, value: &T) -> A {
+    reducer(value)
+}
+
+/// One tag per position of `A`, to read each with its own encoding.
+#[allow(clippy::type_complexity)]
+pub fn tags<A: Tuple>(
+    _: PhantomData<A>,
+) -> (
+    Tag<A::E0>,
+    Tag<A::E1>,
+    Tag<A::E2>,
+    Tag<A::E3>,
+    Tag<A::E4>,
+    Tag<A::E5>,
+    Tag<A::E6>,
+    Tag<A::E7>,
+    Tag<A::E8>,
+    Tag<A::E9>,
+    Tag<A::E10>,
+    Tag<A::E11>,
+) {
+    (
+        Tag::NEW,
+        Tag::NEW,
+        Tag::NEW,
+        Tag::NEW,
+        Tag::NEW,
+        Tag::NEW,
+        Tag::NEW,
+        Tag::NEW,
+        Tag::NEW,
+        Tag::NEW,
+        Tag::NEW,
+        Tag::NEW,
+    )
+}
+
+/// Rebuilds `A` from its positions.
+pub fn join<A: Tuple>(_: PhantomData<A>, parts: Parts<A>) -> A {
+    A::join(parts)
+}

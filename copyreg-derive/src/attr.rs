@@ -1,0 +1,118 @@
+//! `#[reducer(...)]` and `#[copyreg::constructor(...)]` parsed into plain structs.
+
+use syn::meta::ParseNestedMeta;
+use syn::{Attribute, Expr, LitStr, Path};
+
+use crate::ctxt::Ctxt;
+
+/// The keys of `#[reducer(...)]`.
+#[derive(Default)]
+pub struct Reducer {
+    pub name: Option<LitStr>,
+    /// `fn = path`, with the key's path kept for spans.
+    pub reduce: Option<(Path, Expr)>,
+    pub constructor: Option<(Path, Expr)>,
+    pub krate: Option<Path>,
+}
+
+impl Reducer {
+    pub fn from_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
+        let mut out = Reducer::default();
+        for attr in attrs.iter().filter(|a| a.path().is_ident("reducer")) {
+            let result = attr.parse_nested_meta(|meta| {
+                // #[reducer(name = "geo.Point")]
+                if meta.path.is_ident("name") {
+                    let value = string(&meta, "name = \"geo.Point\"")?;
+                    set_once(cx, &meta, &mut out.name, value);
+                // #[reducer(fn = pickle_point)]
+                } else if meta.path.is_ident("fn") {
+                    let value = meta.value()?.parse::<Expr>()?;
+                    set_once(cx, &meta, &mut out.reduce, (meta.path.clone(), value));
+                // #[reducer(constructor = Point::new)]
+                } else if meta.path.is_ident("constructor") {
+                    let value = meta.value()?.parse::<Expr>()?;
+                    set_once(cx, &meta, &mut out.constructor, (meta.path.clone(), value));
+                // #[reducer(crate = "path::to::copyreg")]
+                } else if meta.path.is_ident("crate") {
+                    let value = string(&meta, "crate = \"path::to::copyreg\"")?.parse::<Path>()?;
+                    set_once(cx, &meta, &mut out.krate, value);
+                } else {
+                    return Err(meta.error(format_args!(
+                        "unknown reducer attribute `{}`; expected one of `name`, `fn`, `constructor`, `crate`",
+                        path_text(&meta.path),
+                    )));
+                }
+                Ok(())
+            });
+            if let Err(e) = result {
+                cx.syn_error(e);
+            }
+        }
+        out
+    }
+}
+
+/// The keys of `#[copyreg::constructor(...)]`.
+#[derive(Default)]
+pub struct ConstructorAttr {
+    pub name: Option<LitStr>,
+    pub krate: Option<Path>,
+}
+
+impl ConstructorAttr {
+    pub fn parse(cx: &mut Ctxt, args: proc_macro2::TokenStream) -> Self {
+        let mut out = ConstructorAttr::default();
+        let parser = syn::meta::parser(|meta| {
+            // #[copyreg::constructor(name = "thermo.Reading")]
+            if meta.path.is_ident("name") {
+                let value = string(&meta, "name = \"thermo.Reading\"")?;
+                set_once(cx, &meta, &mut out.name, value);
+            // #[copyreg::constructor(crate = "path::to::copyreg")]
+            } else if meta.path.is_ident("crate") {
+                let value = string(&meta, "crate = \"path::to::copyreg\"")?.parse::<Path>()?;
+                set_once(cx, &meta, &mut out.krate, value);
+            } else {
+                return Err(meta.error(format_args!(
+                    "unknown constructor attribute `{}`; expected `name` or `crate`",
+                    path_text(&meta.path),
+                )));
+            }
+            Ok(())
+        });
+        if let Err(e) = syn::parse::Parser::parse2(parser, args) {
+            cx.syn_error(e);
+        }
+        out
+    }
+}
+
+fn string(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<LitStr> {
+    let key = path_text(&meta.path);
+    let value = meta.value()?;
+    match value.parse::<syn::Lit>() {
+        Ok(syn::Lit::Str(s)) => Ok(s),
+        Ok(other) => Err(syn::Error::new_spanned(
+            other,
+            format_args!("`{key}` takes a string literal, as in `{example}`"),
+        )),
+        Err(e) => Err(syn::Error::new(
+            e.span(),
+            format_args!("`{key}` takes a string literal, as in `{example}`"),
+        )),
+    }
+}
+
+fn set_once<T>(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, slot: &mut Option<T>, value: T) {
+    if slot.is_some() {
+        cx.error_spanned_by(
+            &meta.path,
+            format_args!("duplicate attribute `{}`; give it once", path_text(&meta.path)),
+        );
+    } else {
+        *slot = Some(value);
+    }
+}
+
+pub fn path_text(path: &Path) -> String {
+    quote::quote!(#path).to_string().replace(' ', "")
+}

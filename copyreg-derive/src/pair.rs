@@ -1,0 +1,80 @@
+//! Code for a custom reducer and constructor pair, shared by `#[reducer(fn = ..., constructor
+//! = ...)]` and `register_foreign!`.
+//!
+//! The reducer's tuple type is inferred, not written, so the code walks all twelve positions
+//! of `Tuple` (the ones past the arity are `Absent`) and picks each one's encoding by autoref.
+
+use proc_macro2::TokenStream;
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{Expr, Type};
+
+const POSITIONS: usize = 12;
+
+pub struct Pair<'a> {
+    /// The type reduced.
+    pub target: TokenStream,
+    pub reduce: &'a Expr,
+    pub construct: &'a Expr,
+}
+
+impl Pair<'_> {
+    /// The body of `Object::reduce`, with `__value` and `__cx` in scope.
+    pub fn reduce_body(&self) -> TokenStream {
+        let Pair { target, reduce, .. } = self;
+        let parts: Vec<_> = (0..POSITIONS).map(|i| format_ident!("__a{}", i)).collect();
+        quote! {
+            let __args = __cr::reduce_with::<#target, _, _>(&(#reduce), __value);
+            let (#(#parts,)*) = __cr::Tuple::parts(&__args);
+            #( (&&&__cr::Tag::of(#parts)).dump(#parts, __cx)?; )*
+            __cr::Ok(())
+        }
+    }
+
+    /// The body of `Object::construct`, with `__cx` in scope.
+    pub fn construct_body(&self) -> TokenStream {
+        let Pair { target, reduce, .. } = self;
+        let parts: Vec<_> = (0..POSITIONS).map(|i| format_ident!("__a{}", i)).collect();
+        let index = (0..POSITIONS).map(syn::Index::from);
+        let call = construct_call(target, self.construct);
+        quote! {
+            let __ty = __cr::args_of::<#target, _, _>(&(#reduce));
+            let __tags = __cr::tags(__ty);
+            #( let #parts = (&&&__tags.#index).load(__cx)?; )*
+            let __args = __cr::join(__ty, (#(#parts,)*));
+            #call
+        }
+    }
+
+    /// The body of `Object::copy`, with `__value` and `__cx` in scope.
+    pub fn copy_body(&self) -> TokenStream {
+        let Pair { target, reduce, .. } = self;
+        let parts: Vec<_> = (0..POSITIONS).map(|i| format_ident!("__a{}", i)).collect();
+        let call = construct_call(target, self.construct);
+        quote! {
+            let __ty = __cr::args_of::<#target, _, _>(&(#reduce));
+            let mut __args = __cr::reduce_with::<#target, _, _>(&(#reduce), __value);
+            if __cx.is_deep() {
+                let (#(#parts,)*) = __cr::Tuple::parts(&__args);
+                let __copies = (#( (&&&__cr::Tag::of(#parts)).copy(#parts, __cx)?, )*);
+                __args = __cr::join(__ty, __copies);
+            }
+            #call
+        }
+    }
+
+}
+
+/// Calls `constructor` on `__args` to build a `target`, spanned at the constructor so that a
+/// mismatch with the arguments points there.
+pub fn construct_call(target: &TokenStream, constructor: &Expr) -> TokenStream {
+    quote_spanned! {constructor.span()=>
+        __cr::construct::<#target, _, _, _>(&(#constructor), __args)
+            .map_err(|__e| __cx.constructor_failed(<Self as __cr::Object>::NAME, __e))
+    }
+}
+
+/// `(&&&Tag::<T>::NEW)`: the receiver that picks `T`'s encoding, spanned at the type.
+pub fn tag(ty: &Type) -> TokenStream {
+    quote_spanned!(ty.span()=> (&&&__cr::Tag::<#ty>::NEW))
+}

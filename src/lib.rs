@@ -1,0 +1,117 @@
+//! Python's [`copyreg`](https://docs.python.org/3/library/copyreg.html) for Rust: say once how
+//! a type reduces to a constructor plus its arguments, even a type from a crate you don't own,
+//! and [`dumps`], [`loads`], [`copy`] and [`deepcopy`] use that everywhere the type occurs.
+//!
+//! ```
+//! use copyreg::Reducible;
+//!
+//! #[derive(Reducible, Debug, PartialEq)]
+//! #[reducer(name = "geo.Point", fn = pickle_point, constructor = Point::new)]
+//! struct Point {
+//!     x: i32,
+//!     y: i32,
+//! }
+//!
+//! impl Point {
+//!     fn new(x: i32, y: i32) -> Point {
+//!         Point { x, y }
+//!     }
+//! }
+//!
+//! fn pickle_point(p: &Point) -> (i32, i32) {
+//!     (p.x, p.y)
+//! }
+//!
+//! let pt = Point::new(3, 4);
+//! let bytes = copyreg::dumps(&pt)?;
+//! assert_eq!(copyreg::loads::<Point>(&bytes)?.x, 3);
+//! assert_eq!(copyreg::copy(&pt)?, pt);
+//! assert!(copyreg::dispatch_table().contains::<Point>());
+//! # Ok::<(), copyreg::Error>(())
+//! ```
+//!
+//! # How it maps to Python
+//!
+//! | Python | copyreg for Rust |
+//! |---|---|
+//! | `copyreg.pickle(Point, reduce)` for your own class | `#[derive(Reducible)]`, with `#[reducer(fn = ..., constructor = ...)]` to choose |
+//! | `copyreg.pickle(Url, reduce)` for another library's class | [`register_foreign!`] at item level, or [`pickle`] at run time |
+//! | `copyreg.constructor(f)` | [`#[copyreg::constructor]`](macro@constructor) on a free function |
+//! | `copyreg.dispatch_table` | [`dispatch_table()`] |
+//! | `pickle.dumps` / `pickle.loads` | [`dumps`] / [`loads`], [`loads_any`] |
+//! | `copy.copy` / `copy.deepcopy` | [`copy`] / [`deepcopy`] |
+//!
+//! Unlike `pickle.loads`, [`loads`] only ever calls constructors registered in this program,
+//! so a stream cannot make the program run anything else.
+//!
+//! # Registration happens at link time
+//!
+//! The derive and [`register_foreign!`] submit their registrations through
+//! [`inventory`](https://docs.rs/inventory): no call at run time is needed. If they live in a
+//! crate that the final binary never references, the linker drops that crate, and its
+//! registrations with it, silently. Reference such a crate with `use that_crate as _;`. Under
+//! Miri, which runs no link-time constructors, the registry is empty.
+
+#![deny(missing_docs)]
+
+pub use copyreg_core::{
+    copy, deepcopy, dispatch_table, dumps, dumps_dyn, loads, loads_any, pickle, pickle_as,
+    BoxError, DispatchTable, Entry, Error, Reducible, MAX_DEPTH,
+};
+pub use copyreg_derive::{constructor, Reducible};
+
+#[doc(hidden)]
+pub use copyreg_core::__private;
+
+#[doc(hidden)]
+pub mod __derive {
+    pub use copyreg_derive::__register_foreign;
+}
+
+/// Attaches a reducer and a constructor to a type of another crate, which the orphan rule
+/// keeps you from deriving or implementing traits for. Python's `copyreg.pickle` for a class
+/// you don't own.
+///
+/// ```text
+/// copyreg::register_foreign!(path::Type, reduce = EXPR, construct = EXPR);
+/// copyreg::register_foreign!(path::Type, reduce = EXPR, construct = EXPR, name = "vendor.Type");
+/// ```
+///
+/// Use it at item level, in any module; the keys come in any order after the type, and a
+/// trailing comma is fine. `reduce` is a function or non-capturing closure from `&Type` to a
+/// tuple of up to 12 arguments; `construct` is called with those arguments and returns `Type`
+/// or `Result<Type, E>`. Each argument may be a `serde` type, a [`Reducible`] type or another
+/// registered foreign type. The default name is the type's path as written; give a
+/// `name` that stays stable when code moves. Once registered, the type works wherever it
+/// occurs: at top level, in derived structs, and in `Vec`, `Option` and `Box` of it.
+///
+/// ```
+/// use std::net::{Ipv4Addr, SocketAddrV4};
+///
+/// copyreg::register_foreign!(
+///     SocketAddrV4,
+///     reduce = |a: &SocketAddrV4| (a.ip().octets(), a.port()),
+///     construct = |ip: [u8; 4], port: u16| SocketAddrV4::new(Ipv4Addr::from(ip), port),
+///     name = "net.SocketAddrV4",
+/// );
+///
+/// #[derive(copyreg::Reducible, Debug, PartialEq)]
+/// struct Peers {
+///     primary: SocketAddrV4,
+///     backups: Vec<SocketAddrV4>,
+/// }
+///
+/// let peers = Peers {
+///     primary: "10.0.0.1:80".parse().unwrap(),
+///     backups: vec!["10.0.0.2:8080".parse().unwrap()],
+/// };
+/// assert_eq!(copyreg::loads::<Peers>(&copyreg::dumps(&peers)?)?, peers);
+/// assert_eq!(copyreg::copy(&peers)?, peers);
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+#[macro_export]
+macro_rules! register_foreign {
+    ($($input:tt)*) => {
+        $crate::__derive::__register_foreign! { $crate; $($input)* }
+    };
+}
