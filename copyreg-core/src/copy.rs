@@ -127,15 +127,13 @@ impl Copier<'_> {
         self.copy_reduced(reducer, value)
     }
 
-    /// Copies a `serde` value by writing and reading it, unless a run-time reducer was
-    /// registered for its type.
+    /// Copies a `serde` value through the reducer registered for its type, or else by writing
+    /// and reading it.
     pub fn copy_serde<T: Serialize + DeserializeOwned + Any>(&mut self, value: &T) -> Result<T, Error> {
-        if self.view.has_runtime() {
-            if let Some(reducer) = self.view.runtime_reducer(TypeId::of::<T>()) {
-                return self.copy_reduced(reducer, value);
-            }
+        match self.view.reducer(TypeId::of::<T>())? {
+            Some(reducer) => self.copy_reduced(reducer, value),
+            None => codec::copy_serde(value),
         }
-        codec::copy_serde(value)
     }
 
     /// Wraps the error a constructor returned.

@@ -187,13 +187,13 @@ impl Dumper<'_> {
         }
     }
 
-    /// Writes a `serde` value, unless a run-time reducer was registered for its type.
+    /// Writes a `serde` value, unless a reducer is registered for its type (a foreign type
+    /// that is also a serde type, or one given to `pickle`): the registry comes first.
     pub fn dump_serde<T: Serialize + Any>(&mut self, value: &T) -> Result<(), Error> {
-        if self.view.has_runtime() {
-            if let Some(reducer) = self.view.runtime_reducer(TypeId::of::<T>()) {
-                return self.write_reduced(reducer, value);
-            }
+        match self.view.reducer(TypeId::of::<T>())? {
+            Some(reducer) if reducer.native => reducer.ops.dump(value, self),
+            Some(reducer) => self.write_reduced(reducer, value),
+            None => self.write_serde(value),
         }
-        self.write_serde(value)
     }
 }

@@ -153,12 +153,12 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Reads a `serde` value, or an object if a run-time reducer was registered for its type.
+    /// Reads a `serde` value, or what the reducer registered for its type wrote.
     pub fn load_serde<T: DeserializeOwned + Any>(&mut self) -> Result<T, Error> {
-        if self.view.has_runtime() && self.view.runtime_reducer(TypeId::of::<T>()).is_some() {
-            return self.load_object::<T>();
+        match self.view.reducer(TypeId::of::<T>())? {
+            Some(_) => self.load_dynamic(),
+            None => self.input.serde(),
         }
-        self.input.serde()
     }
 
     pub(crate) fn read_bytes(&mut self, n: usize) -> Result<&'a [u8], Error> {

@@ -153,18 +153,63 @@ impl<T: Reducible> Construct for NativeOps<T> {
     }
 }
 
-/// `Vec<T>`, `Option<T>` and `Box<T>` of an [`Object`] whose target is not [`Reducible`]
-/// (a foreign type): each element goes through the registry.
-pub struct ContainerOps<C, O>(PhantomData<fn() -> (C, O)>);
+/// How the elements of a registered container are written: as objects of a known
+/// [`Object`], or through the registry for a run-time registered type.
+pub trait Element: 'static {
+    /// The element type.
+    type Target: 'static;
+    /// Writes one element.
+    fn dump(value: &Self::Target, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    /// Reads one element.
+    fn load(cx: &mut Loader<'_>) -> Result<Self::Target, Error>;
+    /// Copies one element.
+    fn copy(value: &Self::Target, cx: &mut Copier<'_>) -> Result<Self::Target, Error>;
+}
 
-impl<C, O> ContainerOps<C, O> {
+/// Elements that are objects of `O`.
+pub struct ObjectElement<O>(PhantomData<fn() -> O>);
+
+impl<O: Object> Element for ObjectElement<O> {
+    type Target = O::Target;
+    fn dump(value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.dump_object::<O>(value)
+    }
+    fn load(cx: &mut Loader<'_>) -> Result<O::Target, Error> {
+        cx.load_object()
+    }
+    fn copy(value: &O::Target, cx: &mut Copier<'_>) -> Result<O::Target, Error> {
+        cx.copy_object::<O>(value)
+    }
+}
+
+/// Elements of a type found in the registry by `TypeId`.
+pub struct DynamicElement<T>(PhantomData<fn() -> T>);
+
+impl<T: Any> Element for DynamicElement<T> {
+    type Target = T;
+    fn dump(value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.dump_dynamic(value)
+    }
+    fn load(cx: &mut Loader<'_>) -> Result<T, Error> {
+        cx.load_dynamic()
+    }
+    fn copy(value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
+        cx.copy_dynamic(value)
+    }
+}
+
+/// `Vec<T>`, `Option<T>` and `Box<T>` of a type that is not [`Reducible`] (a foreign or run-time
+/// registered type), registered alongside it.
+pub struct ContainerOps<C, E>(PhantomData<fn() -> (C, E)>);
+
+impl<C, E> ContainerOps<C, E> {
     /// The only value.
     pub const NEW: Self = ContainerOps(PhantomData);
 }
 
-/// How a std container of objects is laid out, element by element.
-pub trait Container<O: Object>: Sized + 'static {
-    /// Writes the container, each element as an object.
+/// How a std container is laid out, element by element.
+pub trait Container<E: Element>: Sized + 'static {
+    /// Writes the container.
     fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error>;
     /// Reads it back.
     fn load(cx: &mut Loader<'_>) -> Result<Self, Error>;
@@ -172,31 +217,31 @@ pub trait Container<O: Object>: Sized + 'static {
     fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error>;
 }
 
-impl<O: Object> Container<O> for Vec<O::Target> {
+impl<E: Element> Container<E> for Vec<E::Target> {
     fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_len(self.len());
-        self.iter().try_for_each(|e| cx.dump_object::<O>(e))
+        self.iter().try_for_each(|e| E::dump(e, cx))
     }
     fn load(cx: &mut Loader<'_>) -> Result<Self, Error> {
         let len = cx.read_len(1)?;
         let mut out = Vec::with_capacity(len);
         for _ in 0..len {
-            out.push(cx.load_object::<O::Target>()?);
+            out.push(E::load(cx)?);
         }
         Ok(out)
     }
     fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        self.iter().map(|e| cx.copy_object::<O>(e)).collect()
+        self.iter().map(|e| E::copy(e, cx)).collect()
     }
 }
 
-impl<O: Object> Container<O> for Option<O::Target> {
+impl<E: Element> Container<E> for Option<E::Target> {
     fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         match self {
             None => cx.write_bytes(&[0]),
             Some(v) => {
                 cx.write_bytes(&[1]);
-                cx.dump_object::<O>(v)?;
+                E::dump(v, cx)?;
             }
         }
         Ok(())
@@ -204,27 +249,27 @@ impl<O: Object> Container<O> for Option<O::Target> {
     fn load(cx: &mut Loader<'_>) -> Result<Self, Error> {
         match cx.read_option_tag()? {
             false => Ok(None),
-            true => cx.load_object::<O::Target>().map(Some),
+            true => E::load(cx).map(Some),
         }
     }
     fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        self.as_ref().map(|v| cx.copy_object::<O>(v)).transpose()
+        self.as_ref().map(|v| E::copy(v, cx)).transpose()
     }
 }
 
-impl<O: Object> Container<O> for Box<O::Target> {
+impl<E: Element> Container<E> for Box<E::Target> {
     fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        cx.dump_object::<O>(self)
+        E::dump(self, cx)
     }
     fn load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-        cx.load_object::<O::Target>().map(Box::new)
+        E::load(cx).map(Box::new)
     }
     fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        cx.copy_object::<O>(self).map(Box::new)
+        E::copy(self, cx).map(Box::new)
     }
 }
 
-impl<C: Container<O>, O: Object> Reduce for ContainerOps<C, O> {
+impl<C: Container<E>, E: Element> Reduce for ContainerOps<C, E> {
     fn type_id(&self) -> TypeId {
         TypeId::of::<C>()
     }
@@ -240,7 +285,7 @@ impl<C: Container<O>, O: Object> Reduce for ContainerOps<C, O> {
     }
 }
 
-impl<C: Container<O>, O: Object> Construct for ContainerOps<C, O> {
+impl<C: Container<E>, E: Element> Construct for ContainerOps<C, E> {
     fn type_id(&self) -> TypeId {
         TypeId::of::<C>()
     }

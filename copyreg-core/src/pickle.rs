@@ -8,7 +8,7 @@ use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::load::Loader;
-use crate::ops::{downcast, fill, Construct, Reduce};
+use crate::ops::{downcast, fill, Construct, DynamicElement, Reduce};
 use crate::registry;
 use crate::tuple::Tuple;
 
@@ -98,7 +98,7 @@ where
         constructor,
         types: PhantomData,
     }));
-    registry::register_runtime(name, ops)
+    registry::register_runtime(name, ops, registry::containers::<DynamicElement<T>>())
 }
 
 /// A run-time registration's reducer and constructor.

@@ -7,11 +7,14 @@
 
 use std::any::TypeId;
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use crate::error::Error;
-use crate::ops::{Construct, ContainerOps, NativeOps, Object, ObjectOps, Ops, Reduce};
+use crate::ops::{
+    Construct, ContainerOps, Element, NativeOps, Object, ObjectElement, ObjectOps, Ops, Reduce,
+};
 use crate::reducible::Reducible;
 
 /// One link-time registration, submitted through `inventory` by the generated code.
@@ -47,6 +50,21 @@ impl std::fmt::Debug for Kind {
 
 const CONTAINERS: [&str; 3] = ["Vec", "Option", "Box"];
 
+/// `Vec`, `Option` and `Box` of a type written element by element through `E`.
+pub(crate) const fn containers<E: Element>() -> [&'static dyn Ops; 3] {
+    [
+        &ContainerOps::<Vec<E::Target>, E>::NEW,
+        &ContainerOps::<Option<E::Target>, E>::NEW,
+        &ContainerOps::<Box<E::Target>, E>::NEW,
+    ]
+}
+
+/// The names of `Vec`, `Option` and `Box` of the type named `name`. Built once per
+/// registration; the tables live as long as the program.
+fn container_names(name: &str) -> [&'static str; 3] {
+    CONTAINERS.map(|c| &*Box::leak(format!("{c}<{name}>").into_boxed_str()))
+}
+
 impl Registration {
     /// A derived or foreign type, reduced to a constructor plus arguments.
     pub const fn object<O: Object>() -> Self {
@@ -55,11 +73,7 @@ impl Registration {
                 name: O::NAME,
                 native: false,
                 ops: &ObjectOps::<O>::NEW,
-                containers: [
-                    &ContainerOps::<Vec<O::Target>, O>::NEW,
-                    &ContainerOps::<Option<O::Target>, O>::NEW,
-                    &ContainerOps::<Box<O::Target>, O>::NEW,
-                ],
+                containers: containers::<ObjectElement<O>>(),
             },
         }
     }
@@ -114,9 +128,29 @@ pub(crate) enum Slot<T> {
     Ambiguous(Vec<&'static str>),
 }
 
+/// `TypeId`s are hashes already: pass them through instead of hashing them again.
+#[derive(Default)]
+pub(crate) struct TypeIdHasher(u64);
+
+impl Hasher for TypeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+}
+
+pub(crate) type TypeMap<V> = HashMap<TypeId, V, BuildHasherDefault<TypeIdHasher>>;
+
 #[derive(Default, Clone)]
 pub(crate) struct Table {
-    pub(crate) reducers: HashMap<TypeId, Slot<Reducer>>,
+    pub(crate) reducers: TypeMap<Slot<Reducer>>,
     pub(crate) constructors: HashMap<&'static str, Slot<Constructor>>,
 }
 
@@ -171,6 +205,21 @@ impl Table {
         });
     }
 
+    /// Registers a type, replacing whatever was registered for it or under its name.
+    fn replace(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
+        let reduce: &'static dyn Reduce = ops;
+        self.reducers.insert(
+            reduce.type_id(),
+            Slot::One(Reducer {
+                name,
+                native,
+                ops: reduce,
+            }),
+        );
+        self.constructors
+            .insert(name, Slot::One(Constructor { name, ops }));
+    }
+
     fn build() -> Table {
         let mut table = Table::default();
         for registration in inventory::iter::<Registration> {
@@ -182,10 +231,7 @@ impl Table {
                     containers,
                 } => {
                     table.add_type(name, native, ops);
-                    for (container, ops) in CONTAINERS.iter().zip(containers) {
-                        // Built once per process; the table lives as long as the program.
-                        let name: &'static str =
-                            Box::leak(format!("{container}<{name}>").into_boxed_str());
+                    for (name, ops) in container_names(name).into_iter().zip(containers) {
                         table.add_type(name, true, ops);
                     }
                 }
@@ -291,7 +337,7 @@ impl View {
     }
 
     /// Every registered reducer, run-time ones shadowing link-time ones.
-    pub(crate) fn reducers(&self) -> HashMap<TypeId, Slot<Reducer>> {
+    pub(crate) fn reducers(&self) -> TypeMap<Slot<Reducer>> {
         let mut all = self.base.reducers.clone();
         if let Some(runtime) = &self.runtime {
             all.extend(runtime.reducers.iter().map(|(k, v)| (*k, v.clone())));
@@ -305,6 +351,7 @@ impl View {
 pub(crate) fn register_runtime(
     name: &'static str,
     ops: &'static dyn Ops,
+    containers: [&'static dyn Ops; 3],
 ) -> Result<(), Error> {
     let reduce: &'static dyn Reduce = ops;
     let type_id = reduce.type_id();
@@ -334,21 +381,10 @@ pub(crate) fn register_runtime(
         }
     }
     let mut next = Table::clone(&guard);
-    next.reducers.insert(
-        type_id,
-        Slot::One(Reducer {
-            name,
-            native: false,
-            ops: reduce,
-        }),
-    );
-    next.constructors.insert(
-        name,
-        Slot::One(Constructor {
-            name,
-            ops,
-        }),
-    );
+    next.replace(name, false, ops);
+    for (name, ops) in container_names(name).into_iter().zip(containers) {
+        next.replace(name, true, ops);
+    }
     *guard = Arc::new(next);
     HAS_RUNTIME.store(true, Ordering::Release);
     Ok(())

@@ -4,7 +4,7 @@
 //! The reducer's tuple type is inferred, not written, so the code walks all twelve positions
 //! of `Tuple` (the ones past the arity are `Absent`) and picks each one's encoding by autoref.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Type};
@@ -68,7 +68,10 @@ impl Pair<'_> {
 /// Calls `constructor` on `__args` to build a `target`, spanned at the constructor so that a
 /// mismatch with the arguments points there.
 pub fn construct_call(target: &TokenStream, constructor: &Expr) -> TokenStream {
-    quote_spanned! {constructor.span()=>
+    // Located at the constructor, but resolved here so that `__args` and `__cx` stay visible
+    // when the user's tokens come through `macro_rules! register_foreign`.
+    let span = constructor.span().resolved_at(Span::call_site());
+    quote_spanned! {span=>
         __cr::construct::<#target, _, _, _>(&(#constructor), __args)
             .map_err(|__e| __cx.constructor_failed(<Self as __cr::Object>::NAME, __e))
     }
@@ -76,5 +79,6 @@ pub fn construct_call(target: &TokenStream, constructor: &Expr) -> TokenStream {
 
 /// `(&&&Tag::<T>::NEW)`: the receiver that picks `T`'s encoding, spanned at the type.
 pub fn tag(ty: &Type) -> TokenStream {
-    quote_spanned!(ty.span()=> (&&&__cr::Tag::<#ty>::NEW))
+    let span = ty.span().resolved_at(Span::call_site());
+    quote_spanned!(span=> (&&&__cr::Tag::<#ty>::NEW))
 }
