@@ -44,7 +44,7 @@ pub fn dumps<T: Any>(value: &T) -> Result<Vec<u8>, Error> {
 /// for value in &values {
 ///     let bytes = copyreg::dumps_dyn(value.as_ref())?;
 ///     let back = copyreg::loads_any(&bytes)?;
-///     assert_eq!(back.type_id(), value.as_ref().type_id());
+///     assert_eq!((*back).type_id(), (**value).type_id());
 /// }
 /// assert_eq!(copyreg::dumps_dyn(&7u8)?, copyreg::dumps(&7u8)?);
 /// # Ok::<(), copyreg::Error>(())

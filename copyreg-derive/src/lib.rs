@@ -15,16 +15,100 @@ mod valid;
 use proc_macro::TokenStream;
 use syn::parse_macro_input;
 
-/// Implements `copyreg::Reducible` and registers the type at link time.
-/// Documented on the re-export, `copyreg::Reducible`.
+/// Implements `copyreg::Reducible` and registers the type at link time, through
+/// `inventory`: no call at run time is needed.
+///
+/// Works on structs (named, tuple, unit) and enums (every variant shape). The default
+/// reducer's arguments are the fields in declaration order, and the default constructor is
+/// the struct or variant literal; an enum writes its variant index (`u32`) first. Fields may be
+/// `Reducible` types (derived types, primitives, `String`, and tuples, arrays, `Vec`,
+/// `VecDeque`, `Option`, `Box` and maps of them), `serde` types, or types registered with
+/// `register_foreign!` or `pickle`, with no annotation.
+///
+/// ```
+/// use copyreg::Reducible;
+///
+/// #[derive(Reducible, Debug, PartialEq)]
+/// enum Shape {
+///     Circle { r: f64 },
+///     Square(f64),
+///     Empty,
+/// }
+///
+/// #[derive(Reducible, Debug, PartialEq)]
+/// struct Drawing {
+///     title: String,
+///     shapes: Vec<Shape>,
+/// }
+///
+/// let d = Drawing { title: "d".into(), shapes: vec![Shape::Circle { r: 1.0 }, Shape::Empty] };
+/// assert_eq!(copyreg::loads::<Drawing>(&copyreg::dumps(&d)?)?, d);
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+///
+/// # `#[reducer(...)]`
+///
+/// | key | meaning |
+/// |---|---|
+/// | `name = "geo.Point"` | the constructor name streams carry; default: `module_path!()` + `::` + the type's name. Choose one that survives moving code. |
+/// | `fn = pickle_point` | a custom reducer, `fn(&T) -> (A0, …, An)` with n ≤ 12: Python's reduce returning `args` |
+/// | `constructor = Point::new` | called as `Point::new(a0, …, an)`, returning `T` or `Result<T, E>` with `E: Into<Box<dyn Error + Send + Sync>>`. Without `fn`, it takes the fields in order. |
+/// | `crate = "path"` | where the `copyreg` facade is, for crates that re-export it |
+///
+/// ```
+/// #[derive(copyreg::Reducible, Debug, PartialEq)]
+/// #[reducer(name = "geo.Point", fn = |p: &Point| (p.x, p.y), constructor = Point::new)]
+/// struct Point {
+///     x: f64,
+///     y: f64,
+/// }
+///
+/// impl Point {
+///     fn new(x: f64, y: f64) -> Result<Point, String> {
+///         if x.is_finite() && y.is_finite() { Ok(Point { x, y }) } else { Err("not finite".into()) }
+///     }
+/// }
+///
+/// let p = Point { x: 1.0, y: 2.0 };
+/// assert_eq!(copyreg::copy(&p)?, p);
+/// assert!(copyreg::copy(&Point { x: f64::NAN, y: 0.0 }).is_err());
+/// # Ok::<(), copyreg::Error>(())
+/// ```
 #[proc_macro_derive(Reducible, attributes(reducer))]
 pub fn derive_reducible(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as syn::DeriveInput);
     expand::derive(&input).into()
 }
 
-/// Declares a free function as a constructor that streams may name.
-/// Documented on the re-export, `copyreg::constructor`.
+/// Declares a free function as a constructor that streams may name, Python's
+/// `copyreg.constructor`.
+///
+/// This is how a newer program reads streams an older one wrote: the function takes the
+/// argument tuple that the old reducer wrote and returns today's type (or a `Result` of it).
+/// Streams name it by `name = "..."`, by default `module_path!()` + `::` + the function's
+/// name. A constructor makes nothing dumpable; it only widens what loads accept, and loads
+/// still call only registered constructors. `crate = "path"` works as for the derive.
+///
+/// ```
+/// // Today's type, under a new name.
+/// #[derive(copyreg::Reducible, Debug, PartialEq)]
+/// #[reducer(name = "thermo.Reading.v2")]
+/// struct Reading {
+///     kelvin: f64,
+/// }
+///
+/// // Streams from the old program named "thermo.Reading" with the argument (celsius,).
+/// #[copyreg::constructor(name = "thermo.Reading")]
+/// fn reading_v1(celsius: f64) -> Reading {
+///     Reading { kelvin: celsius + 273.15 }
+/// }
+///
+/// // The bytes the old program wrote for a reading of 20 °C.
+/// let mut old = b"cprg\x01\x00\x0ethermo.Reading".to_vec();
+/// old.extend_from_slice(&20.0f64.to_le_bytes());
+/// assert_eq!(copyreg::loads::<Reading>(&old)?, Reading { kelvin: 293.15 });
+/// # Ok::<(), copyreg::Error>(())
+/// ```
 #[proc_macro_attribute]
 pub fn constructor(args: TokenStream, item: TokenStream) -> TokenStream {
     constructor::expand(args.into(), item.into()).into()

@@ -1,0 +1,111 @@
+//! `#[copyreg::constructor]`: reading streams written by an older version of a type.
+
+use copyreg::Reducible;
+
+/// Version 1 of a reading: celsius only. The older program registered it as
+/// "thermo.Reading"; here it is registered under a name of the same length, and
+/// [`old_stream`] puts the old name back, giving the bytes the older program wrote.
+mod v1 {
+    #[derive(copyreg::Reducible)]
+    #[reducer(name = "thermo.OldRead")]
+    pub struct Reading {
+        pub celsius: f64,
+    }
+}
+
+fn old_stream(celsius: f64) -> Vec<u8> {
+    let mut bytes = copyreg::dumps(&v1::Reading { celsius }).unwrap();
+    let at = bytes.windows(14).position(|w| w == b"thermo.OldRead").unwrap();
+    bytes[at..at + 14].copy_from_slice(b"thermo.Reading");
+    bytes
+}
+
+/// Today's reading, under a new name, with a new field.
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "thermo.Reading.v2")]
+struct Reading {
+    kelvin: f64,
+    source: String,
+}
+
+/// Rebuilds today's type from the arguments the old reducer wrote.
+#[copyreg::constructor(name = "thermo.Reading")]
+fn reading_v1(celsius: f64) -> Reading {
+    Reading {
+        kelvin: celsius + 273.15,
+        source: "v1".into(),
+    }
+}
+
+#[derive(Debug)]
+struct BadUnit;
+
+impl std::fmt::Display for BadUnit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("below absolute zero")
+    }
+}
+
+impl std::error::Error for BadUnit {}
+
+/// A fallible constructor, under its default name.
+#[copyreg::constructor]
+fn checked_reading(kelvin: f64, source: String) -> Result<Reading, BadUnit> {
+    if kelvin < 0.0 {
+        return Err(BadUnit);
+    }
+    Ok(Reading { kelvin, source })
+}
+
+#[test]
+fn an_old_stream_loads_as_the_new_type_through_a_declared_constructor() {
+    let reading = copyreg::loads::<Reading>(&old_stream(20.0)).unwrap();
+    assert_eq!(
+        reading,
+        Reading {
+            kelvin: 20.0 + 273.15,
+            source: "v1".into()
+        }
+    );
+    // Today's streams use today's name and reducer.
+    let today = Reading { kelvin: 1.0, source: "now".into() };
+    assert_eq!(copyreg::loads::<Reading>(&copyreg::dumps(&today).unwrap()).unwrap(), today);
+}
+
+#[test]
+fn a_fallible_declared_constructor_is_found_by_its_default_name() {
+    let name = concat!(module_path!(), "::checked_reading");
+    let stream = |kelvin: f64| {
+        let mut bytes = b"cprg\x01\x00".to_vec();
+        bytes.push(name.len() as u8);
+        bytes.extend_from_slice(name.as_bytes());
+        bytes.extend_from_slice(&kelvin.to_le_bytes());
+        bytes.extend_from_slice(&2u64.to_le_bytes());
+        bytes.extend_from_slice(b"ok");
+        bytes
+    };
+    assert_eq!(
+        copyreg::loads::<Reading>(&stream(300.0)).unwrap(),
+        Reading { kelvin: 300.0, source: "ok".into() }
+    );
+    let any = copyreg::loads_any(&stream(1.0)).unwrap();
+    assert_eq!(any.downcast_ref::<Reading>().unwrap().kelvin, 1.0);
+    match copyreg::loads::<Reading>(&stream(-1.0)) {
+        Err(copyreg::Error::Construct { constructor, source }) => {
+            assert_eq!(constructor, name);
+            assert_eq!(source.to_string(), "below absolute zero");
+        }
+        other => panic!("expected Construct, got {other:?}"),
+    }
+    // A constructor builds its own type only.
+    assert!(matches!(
+        copyreg::loads::<String>(&stream(1.0)),
+        Err(copyreg::Error::TypeMismatch { .. })
+    ));
+}
+
+#[test]
+fn declared_constructors_are_not_reducers() {
+    // They rebuild values; they do not make a type dumpable, and they are not listed.
+    assert!(copyreg::dispatch_table().by_name("thermo.Reading").is_none());
+}

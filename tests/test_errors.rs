@@ -1,0 +1,279 @@
+//! Bad input gives a clear error, never a panic; every error names what went wrong.
+
+use std::collections::BTreeMap;
+
+use copyreg::{Error, Reducible};
+use serde::{Deserialize, Serialize};
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Extra {
+    notes: Vec<String>,
+    score: Option<u32>,
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+enum Kind {
+    A,
+    B(String),
+    C { weights: Vec<f32> },
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "test.Rich")]
+struct Rich {
+    id: u64,
+    name: String,
+    kinds: Vec<Kind>,
+    by_key: BTreeMap<String, Option<Kind>>,
+    extra: Extra,
+    flag: bool,
+    ch: char,
+}
+
+fn rich() -> Rich {
+    Rich {
+        id: 42,
+        name: "rich ✓".into(),
+        kinds: vec![Kind::A, Kind::B("b".into()), Kind::C { weights: vec![1.0, 2.5] }],
+        by_key: BTreeMap::from([("k".into(), Some(Kind::A)), ("n".into(), None)]),
+        extra: Extra {
+            notes: vec!["x".into()],
+            score: Some(9),
+        },
+        flag: true,
+        ch: '€',
+    }
+}
+
+#[test]
+fn every_truncation_is_an_error() {
+    let bytes = copyreg::dumps(&rich()).unwrap();
+    for len in 0..bytes.len() {
+        let err = copyreg::loads::<Rich>(&bytes[..len]).unwrap_err();
+        assert!(
+            matches!(err, Error::NotAStream { .. } | Error::Malformed { .. }),
+            "truncated to {len}: {err:?}"
+        );
+        assert!(copyreg::loads_any(&bytes[..len]).is_err());
+    }
+}
+
+#[test]
+fn every_single_bit_flip_is_an_error_or_a_value_never_a_panic() {
+    let bytes = copyreg::dumps(&rich()).unwrap();
+    let mut errors = 0;
+    for i in 0..bytes.len() * 8 {
+        let mut flipped = bytes.clone();
+        flipped[i / 8] ^= 1 << (i % 8);
+        if copyreg::loads::<Rich>(&flipped).is_err() {
+            errors += 1;
+        }
+        let _ = copyreg::loads_any(&flipped);
+    }
+    // Most flips hit a tag, a length, a name or UTF-8; float and integer bits load as values.
+    assert!(errors > bytes.len(), "{errors} errors out of {} flips", bytes.len() * 8);
+}
+
+#[test]
+fn random_bytes_are_errors() {
+    // A small xorshift generator: deterministic, no dependency.
+    let mut state = 0x2545_f491_4f6c_dd1du64;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for round in 0..2000 {
+        let len = (next() % 200) as usize;
+        let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        if round % 2 == 0 && bytes.len() >= 5 {
+            // Half with a valid header, to get past the first check.
+            bytes[..5].copy_from_slice(b"cprg\x01");
+        }
+        assert!(copyreg::loads::<Rich>(&bytes).is_err());
+        let _ = copyreg::loads_any(&bytes);
+    }
+}
+
+#[test]
+fn another_programs_bytes_fail_fast_with_a_clear_error() {
+    // Python's pickle.dumps({"a": 1}, protocol=5)
+    let python = b"\x80\x05\x95\x0b\x00\x00\x00\x00\x00\x00\x00}\x94\x8c\x01a\x94K\x01s.";
+    let err = copyreg::loads_any(python).unwrap_err();
+    assert!(matches!(err, Error::NotAStream { .. }));
+    assert!(err.to_string().contains("Python pickle"), "{err}");
+
+    let json = br#"{"id": 42}"#;
+    assert!(matches!(copyreg::loads::<Rich>(json), Err(Error::NotAStream { .. })));
+    let raw_bincode = bincode::serialize(&(42u64, "rich")).unwrap();
+    assert!(matches!(copyreg::loads_any(&raw_bincode), Err(Error::NotAStream { .. })));
+    assert!(matches!(copyreg::loads_any(b""), Err(Error::NotAStream { .. })));
+
+    let mut future = copyreg::dumps(&1u8).unwrap();
+    future[4] = 99;
+    let err = copyreg::loads::<u8>(&future).unwrap_err();
+    assert!(matches!(err, Error::UnsupportedVersion { found: 99 }));
+}
+
+#[test]
+fn a_huge_claimed_length_is_refused_without_allocating_it() {
+    let mut bytes = copyreg::dumps(&vec![1u8, 2, 3]).unwrap();
+    let at = bytes.len() - 3 - 8;
+    bytes[at..at + 8].copy_from_slice(&(1u64 << 60).to_le_bytes());
+    let err = copyreg::loads::<Vec<u8>>(&bytes).unwrap_err();
+    assert!(matches!(err, Error::Malformed { .. }), "{err:?}");
+    assert!(err.to_string().contains("length"), "{err}");
+
+    // Inside a serde field too: `notes` is one string, "x".
+    let mut bytes = copyreg::dumps(&rich()).unwrap();
+    let mut notes = 1u64.to_le_bytes().repeat(2);
+    notes.push(b'x');
+    let at = bytes.windows(notes.len()).position(|w| w == notes).unwrap();
+    bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
+    let err = copyreg::loads::<Rich>(&bytes).unwrap_err();
+    assert!(matches!(err, Error::Malformed { .. }), "{err:?}");
+}
+
+#[test]
+fn trailing_bytes_are_an_error() {
+    let mut bytes = copyreg::dumps(&rich()).unwrap();
+    bytes.push(0);
+    let err = copyreg::loads::<Rich>(&bytes).unwrap_err();
+    assert!(err.to_string().contains("1 bytes left after the value"), "{err}");
+}
+
+#[test]
+fn type_mismatch_names_both_types() {
+    let bytes = copyreg::dumps(&rich()).unwrap();
+    let err = copyreg::loads::<Kind>(&bytes).unwrap_err();
+    match &err {
+        Error::TypeMismatch {
+            expected,
+            found,
+            constructor,
+        } => {
+            assert!(expected.ends_with("Kind"));
+            assert!(found.ends_with("Rich"));
+            assert_eq!(constructor, "test.Rich");
+        }
+        other => panic!("{other:?}"),
+    }
+    let text = err.to_string();
+    assert!(text.contains("Kind") && text.contains("Rich"), "{text}");
+}
+
+#[test]
+fn an_unknown_constructor_is_refused_and_nothing_else_is_called() {
+    let mut bytes = copyreg::dumps(&rich()).unwrap();
+    let at = bytes.windows(9).position(|w| w == b"test.Rich").unwrap();
+    bytes[at + 5] = b'P'; // "test.Pich"
+    let err = copyreg::loads_any(&bytes).unwrap_err();
+    assert!(matches!(&err, Error::UnknownConstructor { name } if name == "test.Pich"));
+    assert!(err.to_string().contains("#[copyreg::constructor"), "{err}");
+}
+
+#[test]
+fn not_registered_says_how_to_register_and_mentions_the_linker() {
+    struct Nowhere;
+    let err = copyreg::dumps(&Nowhere).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("Nowhere"));
+    assert!(text.contains("derive `copyreg::Reducible`"));
+    assert!(text.contains("register_foreign!"));
+    assert!(text.contains("linker"));
+    assert!(matches!(copyreg::copy(&Nowhere), Err(Error::NotRegistered { .. })));
+    assert!(copyreg::dumps_dyn(&Nowhere).is_err());
+}
+
+mod clash_a {
+    #[derive(copyreg::Reducible, Debug)]
+    #[reducer(name = "test.Clash")]
+    pub struct Clash(pub u8);
+}
+
+mod clash_b {
+    #[derive(copyreg::Reducible, Debug)]
+    #[reducer(name = "test.Clash")]
+    pub struct Clash(pub String);
+}
+
+#[test]
+fn two_types_under_one_name_are_reported_never_guessed() {
+    let err = copyreg::dumps(&clash_a::Clash(1)).unwrap_err();
+    match &err {
+        Error::Ambiguous { name, candidates } => {
+            assert_eq!(name, "test.Clash");
+            assert_eq!(candidates.len(), 2);
+            assert!(candidates.windows(2).all(|w| w[0] <= w[1]), "sorted");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(err.to_string().contains("unique `name"), "{err}");
+    assert!(copyreg::dumps(&clash_b::Clash("x".into())).is_err());
+    assert!(copyreg::dispatch_table().by_name("test.Clash").is_none());
+}
+
+#[derive(Reducible, Debug)]
+struct Node {
+    next: Option<Box<Node>>,
+}
+
+fn chain(depth: usize) -> Node {
+    let mut node = Node { next: None };
+    for _ in 1..depth {
+        node = Node {
+            next: Some(Box::new(node)),
+        };
+    }
+    node
+}
+
+/// Runs `f` on a thread with a large stack: dropping a long `Box` chain recurses too.
+fn with_big_stack(f: impl FnOnce() + Send + 'static) {
+    std::thread::Builder::new()
+        .stack_size(256 << 20)
+        .spawn(f)
+        .unwrap()
+        .join()
+        .unwrap();
+}
+
+#[test]
+fn nesting_within_the_limit_round_trips() {
+    let node = chain(copyreg::MAX_DEPTH);
+    let bytes = copyreg::dumps(&node).unwrap();
+    let back = copyreg::loads::<Node>(&bytes).unwrap();
+    let mut depth = 1;
+    let mut at = &back;
+    while let Some(next) = &at.next {
+        depth += 1;
+        at = next;
+    }
+    assert_eq!(depth, copyreg::MAX_DEPTH);
+    copyreg::copy(&node).unwrap();
+}
+
+#[test]
+fn nesting_past_the_limit_is_too_deep_on_dumps_loads_and_copy() {
+    with_big_stack(|| {
+        let node = chain(100_000);
+        let limit = copyreg::MAX_DEPTH;
+        assert!(matches!(copyreg::dumps(&node), Err(Error::TooDeep { limit: l }) if l == limit));
+        assert!(matches!(copyreg::copy(&node), Err(Error::TooDeep { .. })));
+        assert!(matches!(copyreg::deepcopy(&node), Err(Error::TooDeep { .. })));
+    });
+    // A stream that nests 100,000 levels, written by hand: Some, then a reference to the
+    // one constructor, over and over.
+    let name = concat!(module_path!(), "::Node");
+    let mut bytes = b"cprg\x01\x00".to_vec();
+    bytes.push(name.len() as u8);
+    bytes.extend_from_slice(name.as_bytes());
+    for _ in 0..100_000 {
+        bytes.extend_from_slice(&[1, 1]);
+    }
+    bytes.push(0);
+    let err = copyreg::loads::<Node>(&bytes).unwrap_err();
+    assert!(matches!(err, Error::TooDeep { .. }), "{err:?}");
+    assert!(err.to_string().contains("nested"), "{err}");
+}

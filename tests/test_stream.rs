@@ -1,0 +1,74 @@
+//! The stream format: header, names written once, bincode 1.3's layout for the arguments.
+
+use copyreg::Reducible;
+use serde::Serialize;
+
+#[derive(Reducible, Serialize, Debug, PartialEq, Clone)]
+#[reducer(name = "geo.Point")]
+struct Point {
+    x: f64,
+    y: f64,
+}
+
+#[test]
+fn a_stream_starts_with_magic_and_version() {
+    let bytes = copyreg::dumps(&Point { x: 1.0, y: 2.0 }).unwrap();
+    assert_eq!(&bytes[..5], b"cprg\x01");
+}
+
+#[test]
+fn a_constructor_name_is_written_once_per_stream() {
+    let points: Vec<Point> = (0..1000).map(|i| Point { x: i as f64, y: -(i as f64) }).collect();
+    let bytes = copyreg::dumps(&points).unwrap();
+    let occurrences = bytes.windows(9).filter(|w| w == b"geo.Point").count();
+    // Once for the point constructor, once inside "Vec<geo.Point>".
+    assert_eq!(occurrences, 2);
+    // Each later point costs its 16 bytes plus a one-byte reference.
+    let raw = bincode::serialize(&points).unwrap();
+    let overhead = bytes.len() - raw.len();
+    assert_eq!(overhead, 5 + (2 + "Vec<geo.Point>".len()) + (2 + "geo.Point".len()) + 999);
+    assert_eq!(copyreg::loads::<Vec<Point>>(&bytes).unwrap(), points);
+}
+
+#[test]
+fn arguments_use_bincode_1_3_legacy_layout() {
+    macro_rules! same_as_bincode {
+        ($($value:expr),* $(,)?) => {$(
+            let value = $value;
+            let stream = copyreg::dumps(&value).unwrap();
+            let raw = bincode::serialize(&value).unwrap();
+            assert!(stream.ends_with(&raw), "{}: {:?} vs {:?}", stringify!($value), stream, raw);
+        )*};
+    }
+    same_as_bincode!(
+        true, 7u8, -7i16, 70_000u32, -1i64, u128::MAX, 1.5f32, -2.25f64, 'a', 'é', '€', '🦀',
+        usize::MAX, isize::MIN, String::from("héllo"), (),
+        vec![1u16, 2, 3], Some(5u64), None::<i8>, Box::new(3u8),
+    );
+    let stream = copyreg::dumps(&Point { x: 1.0, y: 2.0 }).unwrap();
+    assert!(stream.ends_with(&bincode::serialize(&(1.0f64, 2.0f64)).unwrap()));
+}
+
+#[test]
+fn dumps_dyn_writes_the_same_bytes_as_dumps() {
+    let p = Point { x: 3.0, y: 4.0 };
+    let any: &dyn std::any::Any = &p;
+    assert_eq!(copyreg::dumps_dyn(any).unwrap(), copyreg::dumps(&p).unwrap());
+}
+
+#[test]
+fn every_native_type_round_trips_at_top_level() {
+    macro_rules! round_trip {
+        ($($value:expr),* $(,)?) => {$(
+            let value = $value;
+            let bytes = copyreg::dumps(&value).unwrap();
+            let back = copyreg::loads_any(&bytes).unwrap();
+            assert_eq!(back.downcast_ref(), Some(&value), "{}", stringify!($value));
+        )*};
+    }
+    round_trip!(
+        false, 1u8, 2u16, 3u32, 4u64, 5u128, 6usize, -1i8, -2i16, -3i32, -4i64, -5i128, -6isize,
+        0.5f32, 0.25f64, 'z', String::from("s"), (),
+        vec![String::from("a")], Some('c'), Box::new(9i32), vec![(); 3],
+    );
+}
