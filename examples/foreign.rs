@@ -29,6 +29,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     assert_eq!(back, dep);
     // Dependency is not Clone; copy rebuilds it through the reducers.
     assert_eq!(copyreg::copy(&dep)?, dep);
-    println!("{} {} round-tripped in {} bytes", back.name, back.version, bytes.len());
+    println!(
+        "{} {} round-tripped in {} bytes",
+        back.name,
+        back.version,
+        bytes.len()
+    );
     Ok(())
 }

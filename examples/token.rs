@@ -23,7 +23,9 @@ fn main() -> Result<(), copyreg::Error> {
     assert!(table.contains::<Token>());
     let entry = table.get::<Token>().expect("just registered");
     println!("{} -> {}", entry.name(), entry.type_name());
-    let token = Token { secret: "s3cr3t".into() };
+    let token = Token {
+        secret: "s3cr3t".into(),
+    };
     assert_eq!(copyreg::loads::<Token>(&copyreg::dumps(&token)?)?, token);
     Ok(())
 }

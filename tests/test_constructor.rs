@@ -15,7 +15,10 @@ mod v1 {
 
 fn old_stream(celsius: f64) -> Vec<u8> {
     let mut bytes = copyreg::dumps(&v1::Reading { celsius }).unwrap();
-    let at = bytes.windows(14).position(|w| w == b"thermo.OldRead").unwrap();
+    let at = bytes
+        .windows(14)
+        .position(|w| w == b"thermo.OldRead")
+        .unwrap();
     bytes[at..at + 14].copy_from_slice(b"thermo.Reading");
     bytes
 }
@@ -68,8 +71,14 @@ fn an_old_stream_loads_as_the_new_type_through_a_declared_constructor() {
         }
     );
     // Today's streams use today's name and reducer.
-    let today = Reading { kelvin: 1.0, source: "now".into() };
-    assert_eq!(copyreg::loads::<Reading>(&copyreg::dumps(&today).unwrap()).unwrap(), today);
+    let today = Reading {
+        kelvin: 1.0,
+        source: "now".into(),
+    };
+    assert_eq!(
+        copyreg::loads::<Reading>(&copyreg::dumps(&today).unwrap()).unwrap(),
+        today
+    );
 }
 
 #[test]
@@ -86,12 +95,18 @@ fn a_fallible_declared_constructor_is_found_by_its_default_name() {
     };
     assert_eq!(
         copyreg::loads::<Reading>(&stream(300.0)).unwrap(),
-        Reading { kelvin: 300.0, source: "ok".into() }
+        Reading {
+            kelvin: 300.0,
+            source: "ok".into()
+        }
     );
     let any = copyreg::loads_any(&stream(1.0)).unwrap();
     assert_eq!(any.downcast_ref::<Reading>().unwrap().kelvin, 1.0);
     match copyreg::loads::<Reading>(&stream(-1.0)) {
-        Err(copyreg::Error::Construct { constructor, source }) => {
+        Err(copyreg::Error::Construct {
+            constructor,
+            source,
+        }) => {
             assert_eq!(constructor, name);
             assert_eq!(source.to_string(), "below absolute zero");
         }
@@ -107,5 +122,7 @@ fn a_fallible_declared_constructor_is_found_by_its_default_name() {
 #[test]
 fn declared_constructors_are_not_reducers() {
     // They rebuild values; they do not make a type dumpable, and they are not listed.
-    assert!(copyreg::dispatch_table().by_name("thermo.Reading").is_none());
+    assert!(copyreg::dispatch_table()
+        .by_name("thermo.Reading")
+        .is_none());
 }

@@ -72,7 +72,11 @@ fn struct_shapes_round_trip() {
 
 #[test]
 fn every_enum_variant_round_trips() {
-    for shape in [Shape::Circle { r: 1.5 }, Shape::Rect(2.0, 3.0), Shape::Empty] {
+    for shape in [
+        Shape::Circle { r: 1.5 },
+        Shape::Rect(2.0, 3.0),
+        Shape::Empty,
+    ] {
         round_trip(&shape);
     }
 }
@@ -133,8 +137,13 @@ fn name_attribute_sets_the_wire_name() {
     let p = renamed::Point { x: 1, y: 2 };
     let bytes = copyreg::dumps(&p).unwrap();
     assert!(bytes.windows(9).any(|w| w == b"geo.Point"));
-    assert_eq!(copyreg::dispatch_table().by_name("geo.Point").unwrap().type_id(),
-        std::any::TypeId::of::<renamed::Point>());
+    assert_eq!(
+        copyreg::dispatch_table()
+            .by_name("geo.Point")
+            .unwrap()
+            .type_id(),
+        std::any::TypeId::of::<renamed::Point>()
+    );
 }
 
 mod reexport {

@@ -34,7 +34,13 @@ fn rich() -> Rich {
     Rich {
         id: 42,
         name: "rich ✓".into(),
-        kinds: vec![Kind::A, Kind::B("b".into()), Kind::C { weights: vec![1.0, 2.5] }],
+        kinds: vec![
+            Kind::A,
+            Kind::B("b".into()),
+            Kind::C {
+                weights: vec![1.0, 2.5],
+            },
+        ],
         by_key: BTreeMap::from([("k".into(), Some(Kind::A)), ("n".into(), None)]),
         extra: Extra {
             notes: vec!["x".into()],
@@ -71,7 +77,11 @@ fn every_single_bit_flip_is_an_error_or_a_value_never_a_panic() {
         let _ = copyreg::loads_any(&flipped);
     }
     // Most flips hit a tag, a length, a name or UTF-8; float and integer bits load as values.
-    assert!(errors > bytes.len(), "{errors} errors out of {} flips", bytes.len() * 8);
+    assert!(
+        errors > bytes.len(),
+        "{errors} errors out of {} flips",
+        bytes.len() * 8
+    );
 }
 
 #[test]
@@ -105,10 +115,19 @@ fn another_programs_bytes_fail_fast_with_a_clear_error() {
     assert!(err.to_string().contains("Python pickle"), "{err}");
 
     let json = br#"{"id": 42}"#;
-    assert!(matches!(copyreg::loads::<Rich>(json), Err(Error::NotAStream { .. })));
+    assert!(matches!(
+        copyreg::loads::<Rich>(json),
+        Err(Error::NotAStream { .. })
+    ));
     let raw_bincode = bincode::serialize(&(42u64, "rich")).unwrap();
-    assert!(matches!(copyreg::loads_any(&raw_bincode), Err(Error::NotAStream { .. })));
-    assert!(matches!(copyreg::loads_any(b""), Err(Error::NotAStream { .. })));
+    assert!(matches!(
+        copyreg::loads_any(&raw_bincode),
+        Err(Error::NotAStream { .. })
+    ));
+    assert!(matches!(
+        copyreg::loads_any(b""),
+        Err(Error::NotAStream { .. })
+    ));
 
     let mut future = copyreg::dumps(&1u8).unwrap();
     future[4] = 99;
@@ -140,7 +159,10 @@ fn trailing_bytes_are_an_error() {
     let mut bytes = copyreg::dumps(&rich()).unwrap();
     bytes.push(0);
     let err = copyreg::loads::<Rich>(&bytes).unwrap_err();
-    assert!(err.to_string().contains("1 bytes left after the value"), "{err}");
+    assert!(
+        err.to_string().contains("1 bytes left after the value"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -182,7 +204,10 @@ fn not_registered_says_how_to_register_and_mentions_the_linker() {
     assert!(text.contains("derive `copyreg::Reducible`"));
     assert!(text.contains("register_foreign!"));
     assert!(text.contains("linker"));
-    assert!(matches!(copyreg::copy(&Nowhere), Err(Error::NotRegistered { .. })));
+    assert!(matches!(
+        copyreg::copy(&Nowhere),
+        Err(Error::NotRegistered { .. })
+    ));
     assert!(copyreg::dumps_dyn(&Nowhere).is_err());
 }
 
@@ -261,7 +286,10 @@ fn nesting_past_the_limit_is_too_deep_on_dumps_loads_and_copy() {
         let limit = copyreg::MAX_DEPTH;
         assert!(matches!(copyreg::dumps(&node), Err(Error::TooDeep { limit: l }) if l == limit));
         assert!(matches!(copyreg::copy(&node), Err(Error::TooDeep { .. })));
-        assert!(matches!(copyreg::deepcopy(&node), Err(Error::TooDeep { .. })));
+        assert!(matches!(
+            copyreg::deepcopy(&node),
+            Err(Error::TooDeep { .. })
+        ));
     });
     // A stream that nests 100,000 levels, written by hand: Some, then a reference to the
     // one constructor, over and over.

@@ -13,7 +13,11 @@ copyreg::register_foreign!(
 );
 
 // A std type, keys in the other order, no name, trailing comma.
-copyreg::register_foreign!(Duration, reduce = |d: &Duration| (d.as_secs(), d.subsec_nanos()), construct = Duration::new,);
+copyreg::register_foreign!(
+    Duration,
+    reduce = |d: &Duration| (d.as_secs(), d.subsec_nanos()),
+    construct = Duration::new,
+);
 
 #[derive(Reducible, Debug, PartialEq)]
 struct Release {
@@ -41,9 +45,15 @@ fn release() -> Release {
 #[test]
 fn a_foreign_type_round_trips_at_top_level() {
     let bytes = copyreg::dumps(&v("1.2.3+build.7")).unwrap();
-    assert_eq!(copyreg::loads::<semver::Version>(&bytes).unwrap(), v("1.2.3+build.7"));
+    assert_eq!(
+        copyreg::loads::<semver::Version>(&bytes).unwrap(),
+        v("1.2.3+build.7")
+    );
     let d = Duration::new(5, 7);
-    assert_eq!(copyreg::loads::<Duration>(&copyreg::dumps(&d).unwrap()).unwrap(), d);
+    assert_eq!(
+        copyreg::loads::<Duration>(&copyreg::dumps(&d).unwrap()).unwrap(),
+        d
+    );
 }
 
 #[test]
@@ -51,7 +61,10 @@ fn a_foreign_type_works_inside_derived_types_and_std_containers() {
     let bytes = copyreg::dumps(&release()).unwrap();
     assert_eq!(copyreg::loads::<Release>(&bytes).unwrap(), release());
     let list = vec![v("3.0.0"), v("3.1.0")];
-    assert_eq!(copyreg::loads::<Vec<semver::Version>>(&copyreg::dumps(&list).unwrap()).unwrap(), list);
+    assert_eq!(
+        copyreg::loads::<Vec<semver::Version>>(&copyreg::dumps(&list).unwrap()).unwrap(),
+        list
+    );
     assert_eq!(copyreg::copy(&Some(v("1.0.0"))).unwrap(), Some(v("1.0.0")));
 }
 
@@ -66,21 +79,35 @@ fn copy_of_a_struct_holding_foreign_types_needs_no_clone() {
 fn the_default_foreign_name_is_the_path_as_written() {
     let table = copyreg::dispatch_table();
     assert_eq!(table.get::<Duration>().unwrap().name(), "Duration");
-    assert_eq!(table.get::<semver::Version>().unwrap().name(), "semver.Version");
-    assert_eq!(table.get::<Vec<semver::Version>>().unwrap().name(), "Vec<semver.Version>");
+    assert_eq!(
+        table.get::<semver::Version>().unwrap().name(),
+        "semver.Version"
+    );
+    assert_eq!(
+        table.get::<Vec<semver::Version>>().unwrap().name(),
+        "Vec<semver.Version>"
+    );
 }
 
 #[test]
 fn a_failing_foreign_constructor_gives_construct_with_its_message() {
     // A stream whose argument is not a valid version, written by a look-alike registration.
     struct FakeVersion(String);
-    copyreg::pickle_as("semver.Version.fake", |f: &FakeVersion| (f.0.clone(),), |s: String| FakeVersion(s)).unwrap();
+    copyreg::pickle_as(
+        "semver.Version.fake",
+        |f: &FakeVersion| (f.0.clone(),),
+        |s: String| FakeVersion(s),
+    )
+    .unwrap();
     let mut bytes = copyreg::dumps(&FakeVersion("not a version".into())).unwrap();
     let at = bytes.windows(4).position(|w| w == b".fak").unwrap();
     bytes.drain(at..at + 5); // "semver.Version.fake" -> "semver.Version"
     bytes[6] -= 5; // its length
     match copyreg::loads::<semver::Version>(&bytes) {
-        Err(copyreg::Error::Construct { constructor, source }) => {
+        Err(copyreg::Error::Construct {
+            constructor,
+            source,
+        }) => {
             assert_eq!(constructor, "semver.Version");
             assert!(!source.to_string().is_empty());
         }

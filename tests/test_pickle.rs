@@ -75,11 +75,21 @@ fn a_run_time_registration_takes_precedence_everywhere_and_the_last_one_wins() {
     assert_eq!(copyreg::copy(&holder()).unwrap(), expected);
     let bytes = copyreg::dumps(&holder()).unwrap();
     assert_eq!(copyreg::loads::<Holder>(&bytes).unwrap(), expected);
-    assert_eq!(copyreg::loads::<Tracked>(&copyreg::dumps(&Tracked(5)).unwrap()).unwrap(), Tracked(105));
-    assert_eq!(LINK_TIME.load(Ordering::SeqCst), 0, "the link-time constructor was bypassed");
+    assert_eq!(
+        copyreg::loads::<Tracked>(&copyreg::dumps(&Tracked(5)).unwrap()).unwrap(),
+        Tracked(105)
+    );
+    assert_eq!(
+        LINK_TIME.load(Ordering::SeqCst),
+        0,
+        "the link-time constructor was bypassed"
+    );
     assert_eq!(RUN_TIME.load(Ordering::SeqCst), 2 + 2 + 1);
     // The run-time registration keeps the link-time name.
-    assert_eq!(copyreg::dispatch_table().get::<Tracked>().unwrap().name(), "test.Tracked");
+    assert_eq!(
+        copyreg::dispatch_table().get::<Tracked>().unwrap().name(),
+        "test.Tracked"
+    );
 }
 
 #[test]
@@ -136,7 +146,10 @@ fn pickle_while_other_threads_dump_and_load_is_safe() {
         copyreg::pickle(|g: &Gauge| (g.0,), Gauge).unwrap();
         copyreg::pickle(|s: &Spin| (s.n,), |n: i64| Spin { n: -n }).unwrap();
     });
-    assert_eq!(copyreg::loads::<Gauge>(&copyreg::dumps(&Gauge(3)).unwrap()).unwrap(), Gauge(3));
+    assert_eq!(
+        copyreg::loads::<Gauge>(&copyreg::dumps(&Gauge(3)).unwrap()).unwrap(),
+        Gauge(3)
+    );
     assert_eq!(copyreg::copy(&Spin { n: 4 }).unwrap(), Spin { n: -4 });
 }
 
@@ -148,8 +161,15 @@ struct Legacy2(String);
 #[test]
 fn containers_of_a_run_time_registered_type_work_too() {
     copyreg::pickle(|l: &Legacy2| (l.0.clone(),), Legacy2).unwrap();
-    copyreg::pickle(|w: &Wrapper| (w.0.iter().map(|l| Legacy2(l.0.clone())).collect::<Vec<_>>(),), Wrapper).unwrap();
+    copyreg::pickle(
+        |w: &Wrapper| (w.0.iter().map(|l| Legacy2(l.0.clone())).collect::<Vec<_>>(),),
+        Wrapper,
+    )
+    .unwrap();
     let w = Wrapper(vec![Legacy2("a".into()), Legacy2("b".into())]);
-    assert_eq!(copyreg::loads::<Wrapper>(&copyreg::dumps(&w).unwrap()).unwrap(), w);
+    assert_eq!(
+        copyreg::loads::<Wrapper>(&copyreg::dumps(&w).unwrap()).unwrap(),
+        w
+    );
     assert_eq!(copyreg::deepcopy(&w).unwrap(), w);
 }

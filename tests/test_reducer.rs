@@ -50,8 +50,16 @@ fn the_default_reducer_writes_what_a_field_tuple_reducer_writes() {
         a: u16,
         b: String,
     }
-    let fields = copyreg::dumps(&ByFields { a: 1, b: "x".into() }).unwrap();
-    let tuple = copyreg::dumps(&ByTuple { a: 1, b: "x".into() }).unwrap();
+    let fields = copyreg::dumps(&ByFields {
+        a: 1,
+        b: "x".into(),
+    })
+    .unwrap();
+    let tuple = copyreg::dumps(&ByTuple {
+        a: 1,
+        b: "x".into(),
+    })
+    .unwrap();
     // header, new-name marker, name length, name, then the arguments
     let args = |bytes: &[u8], name: &str| bytes[5 + 1 + 1 + name.len()..].to_vec();
     let expected = bincode::serialize(&(1u16, "x")).unwrap();
@@ -89,7 +97,10 @@ fn a_fallible_constructor_reports_its_error_through_construct() {
     assert_eq!(copyreg::copy(&Count(3)).unwrap(), Count(3));
     let err = copyreg::copy(&Count(-2)).unwrap_err();
     match &err {
-        copyreg::Error::Construct { constructor, source } => {
+        copyreg::Error::Construct {
+            constructor,
+            source,
+        } => {
             assert!(constructor.ends_with("Count"));
             assert_eq!(source.to_string(), "-2 is negative");
         }
@@ -111,13 +122,16 @@ struct Nullary {
 
 impl Default for Nullary {
     fn default() -> Self {
-        Nullary { cache: vec![1, 2, 3] }
+        Nullary {
+            cache: vec![1, 2, 3],
+        }
     }
 }
 
 #[test]
 fn zero_arguments_call_the_constructor_with_none() {
-    let back = copyreg::loads::<Nullary>(&copyreg::dumps(&Nullary { cache: vec![] }).unwrap()).unwrap();
+    let back =
+        copyreg::loads::<Nullary>(&copyreg::dumps(&Nullary { cache: vec![] }).unwrap()).unwrap();
     assert_eq!(back, Nullary::default());
 }
 
@@ -128,12 +142,27 @@ struct Twelve([u8; 12]);
 #[allow(clippy::type_complexity)]
 fn twelve(t: &Twelve) -> (u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8, u8) {
     let a = t.0;
-    (a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11])
+    (
+        a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11],
+    )
 }
 
 impl Twelve {
     #[allow(clippy::too_many_arguments)]
-    fn new(a: u8, b: u8, c: u8, d: u8, e: u8, f: u8, g: u8, h: u8, i: u8, j: u8, k: u8, l: u8) -> Self {
+    fn new(
+        a: u8,
+        b: u8,
+        c: u8,
+        d: u8,
+        e: u8,
+        f: u8,
+        g: u8,
+        h: u8,
+        i: u8,
+        j: u8,
+        k: u8,
+        l: u8,
+    ) -> Self {
         Twelve([a, b, c, d, e, f, g, h, i, j, k, l])
     }
 }
@@ -141,7 +170,10 @@ impl Twelve {
 #[test]
 fn twelve_arguments_are_the_maximum_and_work() {
     let t = Twelve([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
-    assert_eq!(copyreg::loads::<Twelve>(&copyreg::dumps(&t).unwrap()).unwrap(), t);
+    assert_eq!(
+        copyreg::loads::<Twelve>(&copyreg::dumps(&t).unwrap()).unwrap(),
+        t
+    );
 }
 
 /// serde-only, Reducible and foreign arguments, mixed in one tuple.
@@ -169,7 +201,11 @@ struct Job {
 
 impl Job {
     fn new(settings: Settings, point_xy: (f64, f64), owner: Opaque) -> Job {
-        Job { settings, point_xy, owner }
+        Job {
+            settings,
+            point_xy,
+            owner,
+        }
     }
 }
 
@@ -197,15 +233,26 @@ struct Label {
 
 impl Label {
     fn normalized(text: String) -> Label {
-        Label { text: text.trim().to_lowercase() }
+        Label {
+            text: text.trim().to_lowercase(),
+        }
     }
 }
 
 #[test]
 fn a_constructor_without_fn_takes_the_fields_in_order() {
-    let back = copyreg::loads::<Label>(&copyreg::dumps(&Label { text: "  Hi ".into() }).unwrap()).unwrap();
+    let back = copyreg::loads::<Label>(
+        &copyreg::dumps(&Label {
+            text: "  Hi ".into(),
+        })
+        .unwrap(),
+    )
+    .unwrap();
     assert_eq!(back.text, "hi");
-    assert_eq!(copyreg::copy(&Label { text: " A".into() }).unwrap().text, "a");
+    assert_eq!(
+        copyreg::copy(&Label { text: " A".into() }).unwrap().text,
+        "a"
+    );
 }
 
 #[test]

@@ -18,7 +18,12 @@ fn a_stream_starts_with_magic_and_version() {
 
 #[test]
 fn a_constructor_name_is_written_once_per_stream() {
-    let points: Vec<Point> = (0..1000).map(|i| Point { x: i as f64, y: -(i as f64) }).collect();
+    let points: Vec<Point> = (0..1000)
+        .map(|i| Point {
+            x: i as f64,
+            y: -(i as f64),
+        })
+        .collect();
     let bytes = copyreg::dumps(&points).unwrap();
     let occurrences = bytes.windows(9).filter(|w| w == b"geo.Point").count();
     // Once for the point constructor, once inside "Vec<geo.Point>".
@@ -26,7 +31,10 @@ fn a_constructor_name_is_written_once_per_stream() {
     // Each later point costs its 16 bytes plus a one-byte reference.
     let raw = bincode::serialize(&points).unwrap();
     let overhead = bytes.len() - raw.len();
-    assert_eq!(overhead, 5 + (2 + "Vec<geo.Point>".len()) + (2 + "geo.Point".len()) + 999);
+    assert_eq!(
+        overhead,
+        5 + (2 + "Vec<geo.Point>".len()) + (2 + "geo.Point".len()) + 999
+    );
     assert_eq!(copyreg::loads::<Vec<Point>>(&bytes).unwrap(), points);
 }
 
@@ -41,9 +49,26 @@ fn arguments_use_bincode_1_3_legacy_layout() {
         )*};
     }
     same_as_bincode!(
-        true, 7u8, -7i16, 70_000u32, -1i64, u128::MAX, 1.5f32, -2.25f64, 'a', 'é', '€', '🦀',
-        usize::MAX, isize::MIN, String::from("héllo"), (),
-        vec![1u16, 2, 3], Some(5u64), None::<i8>, Box::new(3u8),
+        true,
+        7u8,
+        -7i16,
+        70_000u32,
+        -1i64,
+        u128::MAX,
+        1.5f32,
+        -2.25f64,
+        'a',
+        'é',
+        '€',
+        '🦀',
+        usize::MAX,
+        isize::MIN,
+        String::from("héllo"),
+        (),
+        vec![1u16, 2, 3],
+        Some(5u64),
+        None::<i8>,
+        Box::new(3u8),
     );
     let stream = copyreg::dumps(&Point { x: 1.0, y: 2.0 }).unwrap();
     assert!(stream.ends_with(&bincode::serialize(&(1.0f64, 2.0f64)).unwrap()));
@@ -53,7 +78,10 @@ fn arguments_use_bincode_1_3_legacy_layout() {
 fn dumps_dyn_writes_the_same_bytes_as_dumps() {
     let p = Point { x: 3.0, y: 4.0 };
     let any: &dyn std::any::Any = &p;
-    assert_eq!(copyreg::dumps_dyn(any).unwrap(), copyreg::dumps(&p).unwrap());
+    assert_eq!(
+        copyreg::dumps_dyn(any).unwrap(),
+        copyreg::dumps(&p).unwrap()
+    );
 }
 
 #[test]
@@ -67,8 +95,27 @@ fn every_native_type_round_trips_at_top_level() {
         )*};
     }
     round_trip!(
-        false, 1u8, 2u16, 3u32, 4u64, 5u128, 6usize, -1i8, -2i16, -3i32, -4i64, -5i128, -6isize,
-        0.5f32, 0.25f64, 'z', String::from("s"), (),
-        vec![String::from("a")], Some('c'), Box::new(9i32), vec![(); 3],
+        false,
+        1u8,
+        2u16,
+        3u32,
+        4u64,
+        5u128,
+        6usize,
+        -1i8,
+        -2i16,
+        -3i32,
+        -4i64,
+        -5i128,
+        -6isize,
+        0.5f32,
+        0.25f64,
+        'z',
+        String::from("s"),
+        (),
+        vec![String::from("a")],
+        Some('c'),
+        Box::new(9i32),
+        vec![(); 3],
     );
 }

@@ -2,9 +2,9 @@
 
 pub use inventory;
 
-pub use crate::autoref::{Tag, ViaRegistry, ViaReducible, ViaSerde};
+pub use crate::autoref::{Tag, ViaReducible, ViaRegistry, ViaSerde};
 pub use crate::constructor::{
-    construct, deliver, Constructor, FnConstructor, Outcome, ViaResult, ViaValue,
+    deliver, Arguments, Constructor, FnConstructor, Outcome, ViaResult, ViaValue,
 };
 pub use crate::copy::Copier;
 pub use crate::dump::Dumper;
@@ -17,6 +17,6 @@ pub use crate::tuple::{args_of, join, reduce_with, tags, Tuple};
 
 pub use core::any::{Any, TypeId};
 pub use core::option::Option;
-pub use std::boxed::Box;
 pub use core::result::Result;
 pub use core::result::Result::{Err, Ok};
+pub use std::boxed::Box;

@@ -57,7 +57,10 @@ fn options() -> impl Options {
 }
 
 /// Appends `value` in bincode 1.3's legacy layout.
-pub(crate) fn write_serde<T: Serialize + ?Sized>(out: &mut Vec<u8>, value: &T) -> Result<(), Error> {
+pub(crate) fn write_serde<T: Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), Error> {
     options()
         .serialize_into(out, value)
         .map_err(|e| Error::Serialize {
@@ -212,7 +215,9 @@ struct SliceRead<'a, 'b> {
 impl SliceRead<'_, '_> {
     fn split(&mut self, len: usize) -> bincode::Result<&[u8]> {
         if len > self.rest.len() {
-            return Err(Box::new(bincode::ErrorKind::Io(io::ErrorKind::UnexpectedEof.into())));
+            return Err(Box::new(bincode::ErrorKind::Io(
+                io::ErrorKind::UnexpectedEof.into(),
+            )));
         }
         let (head, tail) = self.rest.split_at(len);
         *self.rest = tail;
@@ -290,7 +295,10 @@ mod tests {
         write_header(&mut out);
         out.extend_from_slice(&(1u64 << 60).to_le_bytes());
         let mut input = Input::open(&out).unwrap();
-        assert!(matches!(input.len(1), Err(Error::Malformed { offset: 5, .. })));
+        assert!(matches!(
+            input.len(1),
+            Err(Error::Malformed { offset: 5, .. })
+        ));
         let mut input = Input::open(&out).unwrap();
         assert!(input.serde::<String>().is_err());
     }

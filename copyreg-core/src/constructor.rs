@@ -74,11 +74,21 @@ constructors! {
     (A0 0, A1 1, A2 2, A3 3, A4 4, A5 5, A6 6, A7 7, A8 8, A9 9, A10 10, A11 11),
 }
 
-/// Calls `constructor` to build a `T` from `args`.
-#[inline]
-pub fn construct<T, A, M, C: Constructor<A, T, M>>(constructor: &C, args: A) -> Result<T, BoxError> {
-    constructor.call(args)
+/// Any argument tuple, with the call as a method on it: the tuple's type is fixed by the
+/// receiver, so a constructor that does not fit is reported as not being a [`Constructor`]
+/// for these arguments.
+pub trait Arguments: Sized {
+    /// Calls `constructor` on these arguments.
+    #[inline]
+    fn construct_with<T, M, C: Constructor<Self, T, M>>(
+        self,
+        constructor: &C,
+    ) -> Result<T, BoxError> {
+        constructor.call(self)
+    }
 }
+
+impl<A> Arguments for A {}
 
 /// What a `#[copyreg::constructor]` function returns, to tell `Result<T, E>` from `T` by
 /// autoref on the concrete return type.
@@ -131,8 +141,11 @@ pub struct FnConstructor {
     /// The type built, and its name.
     pub output: fn() -> (TypeId, &'static str),
     /// Reads the arguments, calls the function, and [`deliver`]s the value.
-    pub load: fn(&mut Loader<'_>, Option<&mut dyn Any>) -> Result<Option<Box<dyn Any>>, Error>,
+    pub load: LoadFn,
 }
+
+/// Reads a constructor's arguments, calls it, and [`deliver`]s the value.
+pub type LoadFn = fn(&mut Loader<'_>, Option<&mut dyn Any>) -> Result<Option<Box<dyn Any>>, Error>;
 
 /// Puts a built value into `slot` (an `Option<T>`), or in a box when there is no slot.
 pub fn deliver<T: Any>(slot: Option<&mut dyn Any>, value: T) -> Option<Box<dyn Any>> {

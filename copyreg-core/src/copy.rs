@@ -65,9 +65,11 @@ pub fn deepcopy<T: Any>(value: &T) -> Result<T, Error> {
 
 fn copy_top<T: Any>(value: &T, deep: bool) -> Result<T, Error> {
     let view = View::current();
-    let reducer = view.reducer(TypeId::of::<T>())?.ok_or(Error::NotRegistered {
-        type_name: std::any::type_name::<T>(),
-    })?;
+    let reducer = view
+        .reducer(TypeId::of::<T>())?
+        .ok_or(Error::NotRegistered {
+            type_name: std::any::type_name::<T>(),
+        })?;
     let mut cx = Copier {
         view: &view,
         deep,
@@ -121,15 +123,21 @@ impl Copier<'_> {
 
     /// Copies a value of a type known to copyreg only through the registry.
     pub fn copy_dynamic<T: Any>(&mut self, value: &T) -> Result<T, Error> {
-        let reducer = self.view.reducer(TypeId::of::<T>())?.ok_or(Error::NotRegistered {
-            type_name: std::any::type_name::<T>(),
-        })?;
+        let reducer = self
+            .view
+            .reducer(TypeId::of::<T>())?
+            .ok_or(Error::NotRegistered {
+                type_name: std::any::type_name::<T>(),
+            })?;
         self.copy_reduced(reducer, value)
     }
 
     /// Copies a `serde` value through the reducer registered for its type, or else by writing
     /// and reading it.
-    pub fn copy_serde<T: Serialize + DeserializeOwned + Any>(&mut self, value: &T) -> Result<T, Error> {
+    pub fn copy_serde<T: Serialize + DeserializeOwned + Any>(
+        &mut self,
+        value: &T,
+    ) -> Result<T, Error> {
         match self.view.reducer(TypeId::of::<T>())? {
             Some(reducer) => self.copy_reduced(reducer, value),
             None => codec::copy_serde(value),

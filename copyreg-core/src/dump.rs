@@ -112,7 +112,11 @@ impl Dumper<'_> {
 
     /// Writes a reference to constructor `name`: its index if this stream has seen it, else
     /// the name itself.
-    fn write_constructor(&mut self, name: &'static str, type_name: &'static str) -> Result<(), Error> {
+    fn write_constructor(
+        &mut self,
+        name: &'static str,
+        type_name: &'static str,
+    ) -> Result<(), Error> {
         let key = name.as_ptr() as usize;
         if let Some((last, index)) = self.names.last {
             if last == key {
@@ -128,7 +132,9 @@ impl Dumper<'_> {
         // First use in this stream: refuse names that would not load back unambiguously.
         match self.view.constructor(name) {
             Ok(_) => {}
-            Err(Error::UnknownConstructor { .. }) => return Err(Error::NotRegistered { type_name }),
+            Err(Error::UnknownConstructor { .. }) => {
+                return Err(Error::NotRegistered { type_name })
+            }
             Err(e) => return Err(e),
         }
         let index = self.names.index.len() as u64 + 1;
@@ -177,9 +183,12 @@ impl Dumper<'_> {
 
     /// Writes a value of a type known to copyreg only through the registry.
     pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Error> {
-        let reducer = self.view.reducer(TypeId::of::<T>())?.ok_or(Error::NotRegistered {
-            type_name: std::any::type_name::<T>(),
-        })?;
+        let reducer = self
+            .view
+            .reducer(TypeId::of::<T>())?
+            .ok_or(Error::NotRegistered {
+                type_name: std::any::type_name::<T>(),
+            })?;
         if reducer.native {
             reducer.ops.dump(value, self)
         } else {

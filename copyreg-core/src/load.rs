@@ -99,7 +99,10 @@ impl<'a> Loader<'a> {
             0 => {
                 let len = self.input.varint()?;
                 if len > codec::MAX_NAME_LEN as u64 {
-                    return Err(Error::malformed(at, format!("constructor name of {len} bytes")));
+                    return Err(Error::malformed(
+                        at,
+                        format!("constructor name of {len} bytes"),
+                    ));
                 }
                 let name = self.input.str(len as usize)?;
                 let ctor = self.view.constructor(name)?;
@@ -184,7 +187,10 @@ impl<'a> Loader<'a> {
         match self.input.array::<1>()?[0] {
             0 => Ok(false),
             1 => Ok(true),
-            t => Err(Error::malformed(at, format!("option tag {t}, expected 0 or 1"))),
+            t => Err(Error::malformed(
+                at,
+                format!("option tag {t}, expected 0 or 1"),
+            )),
         }
     }
 

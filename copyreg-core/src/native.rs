@@ -206,14 +206,19 @@ impl<T: Reducible, const N: usize> Reducible for [T; N] {
     }
 
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-        let items = (0..N).map(|_| T::__load(cx)).collect::<Result<Vec<T>, _>>()?;
+        let items = (0..N)
+            .map(|_| T::__load(cx))
+            .collect::<Result<Vec<T>, _>>()?;
         items
             .try_into()
             .map_err(|_| cx.malformed("array of the wrong length"))
     }
 
     fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        let items = self.iter().map(|v| v.__copy(cx)).collect::<Result<Vec<T>, _>>()?;
+        let items = self
+            .iter()
+            .map(|v| v.__copy(cx))
+            .collect::<Result<Vec<T>, _>>()?;
         items
             .try_into()
             .map_err(|_| unreachable!("copied as many items as the array holds"))

@@ -106,6 +106,7 @@ struct Runtime<T, A, M, R, C> {
     name: &'static str,
     reducer: R,
     constructor: C,
+    #[allow(clippy::type_complexity)] // a marker for the type parameters, read by nobody
     types: PhantomData<fn() -> (T, A, M)>,
 }
 
@@ -142,10 +143,12 @@ where
     C: Constructor<A, T, M>,
 {
     fn call(&self, args: A) -> Result<T, Error> {
-        self.constructor.call(args).map_err(|source| Error::Construct {
-            constructor: self.name.to_string(),
-            source,
-        })
+        self.constructor
+            .call(args)
+            .map_err(|source| Error::Construct {
+                constructor: self.name.to_string(),
+                source,
+            })
     }
 }
 

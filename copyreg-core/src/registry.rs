@@ -199,10 +199,7 @@ impl Table {
                 ops: reduce,
             },
         );
-        self.add_constructor(Constructor {
-            name,
-            ops,
-        });
+        self.add_constructor(Constructor { name, ops });
     }
 
     /// Registers a type, replacing whatever was registered for it or under its name.

@@ -110,7 +110,7 @@ macro_rules! tuple {
                 ($(&self.$i,)* $({ let _ = stringify!($pad); &Absent },)*)
             }
 
-            #[allow(unused_variables)]
+            #[allow(unused_variables, clippy::unused_unit)] // the empty tuple
             fn join(parts: Parts<Self>) -> Self {
                 ($(parts.$i,)*)
             }

@@ -106,7 +106,10 @@ fn set_once<T>(cx: &mut Ctxt, meta: &ParseNestedMeta<'_>, slot: &mut Option<T>, 
     if slot.is_some() {
         cx.error_spanned_by(
             &meta.path,
-            format_args!("duplicate attribute `{}`; give it once", path_text(&meta.path)),
+            format_args!(
+                "duplicate attribute `{}`; give it once",
+                path_text(&meta.path)
+            ),
         );
     } else {
         *slot = Some(value);

@@ -35,7 +35,11 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let ident = &function.sig.ident;
     let name = match &attr.name {
         Some(name) => name.to_token_stream(),
-        None => quote!(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident))),
+        None => quote!(::core::concat!(
+            ::core::module_path!(),
+            "::",
+            ::core::stringify!(#ident)
+        )),
     };
     let ReturnType::Type(_, output) = &function.sig.output else {
         unreachable!("checked by validate")
@@ -97,7 +101,10 @@ fn validate(cx: &mut Ctxt, function: &ItemFn) {
         );
     }
     if let Some(asyncness) = &sig.asyncness {
-        cx.error_spanned_by(asyncness, "a #[copyreg::constructor] function cannot be async");
+        cx.error_spanned_by(
+            asyncness,
+            "a #[copyreg::constructor] function cannot be async",
+        );
     }
     if let ReturnType::Default = sig.output {
         cx.error_spanned_by(

@@ -26,8 +26,12 @@ fn krate(input: &Input<'_>) -> TokenStream {
 }
 
 /// A `Reducible` impl that satisfies the trait without doing anything, so that uses of the
-/// type elsewhere do not add errors to the one already reported.
+/// type elsewhere do not add errors to the one already reported. None for generic types,
+/// whose parameters would need bounds the user has not written.
 fn fallback(input: &Input<'_>) -> TokenStream {
+    if !input.original.generics.params.is_empty() {
+        return TokenStream::new();
+    }
     let ident = &input.original.ident;
     let (impl_generics, ty_generics, where_clause) = input.original.generics.split_for_impl();
     let krate = krate(input);
@@ -54,7 +58,11 @@ fn expand(input: &Input<'_>) -> TokenStream {
     let krate = krate(input);
     let name = match &input.attrs.name {
         Some(name) => name.to_token_stream(),
-        None => quote!(::core::concat!(::core::module_path!(), "::", ::core::stringify!(#ident))),
+        None => quote!(::core::concat!(
+            ::core::module_path!(),
+            "::",
+            ::core::stringify!(#ident)
+        )),
     };
     let (reduce, construct, copy) = match (&input.attrs.reduce, &input.attrs.constructor) {
         (Some((_, reduce)), Some((_, construct))) => {
@@ -142,7 +150,11 @@ fn literal(path: TokenStream, fields: &Fields<'_>, values: &[TokenStream]) -> To
 }
 
 fn bindings(fields: &Fields<'_>) -> Vec<TokenStream> {
-    fields.fields.iter().map(|f| f.binding.to_token_stream()).collect()
+    fields
+        .fields
+        .iter()
+        .map(|f| f.binding.to_token_stream())
+        .collect()
 }
 
 fn dump_fields(fields: &Fields<'_>) -> TokenStream {
@@ -174,7 +186,11 @@ fn copied_fields(fields: &Fields<'_>) -> Vec<TokenStream> {
 
 /// Builds the value from the bound fields: the literal, or the custom constructor called with
 /// the fields in order.
-fn build(fields: &Fields<'_>, constructor: Option<&syn::Expr>, values: &[TokenStream]) -> TokenStream {
+fn build(
+    fields: &Fields<'_>,
+    constructor: Option<&syn::Expr>,
+    values: &[TokenStream],
+) -> TokenStream {
     match constructor {
         None => {
             let value = literal(quote!(Self), fields, values);

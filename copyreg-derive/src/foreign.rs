@@ -73,7 +73,10 @@ impl Parse for Foreign {
                 let key = input.parse::<kw::name>()?;
                 input.parse::<Token![=]>()?;
                 let value = input.parse::<LitStr>().map_err(|e| {
-                    syn::Error::new(e.span(), "`name` takes a string literal, as in `name = \"vendor.Type\"`")
+                    syn::Error::new(
+                        e.span(),
+                        "`name` takes a string literal, as in `name = \"vendor.Type\"`",
+                    )
                 })?;
                 set_once(&mut cx, key, "name", &mut out.name, value);
             } else if input.peek(syn::Ident) {
@@ -108,7 +111,13 @@ impl Parse for Foreign {
     }
 }
 
-fn set_once<T>(cx: &mut Ctxt, key: impl syn::spanned::Spanned, text: &str, slot: &mut Option<T>, value: T) {
+fn set_once<T>(
+    cx: &mut Ctxt,
+    key: impl syn::spanned::Spanned,
+    text: &str,
+    slot: &mut Option<T>,
+    value: T,
+) {
     if slot.is_some() {
         cx.syn_error(syn::Error::new(
             key.span(),

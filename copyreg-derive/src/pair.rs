@@ -5,7 +5,7 @@
 //! of `Tuple` (the ones past the arity are `Absent`) and picks each one's encoding by autoref.
 
 use proc_macro2::{Span, TokenStream};
-use quote::{format_ident, quote, quote_spanned};
+use quote::{format_ident, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Expr, Type};
 
@@ -23,7 +23,7 @@ impl Pair<'_> {
     pub fn reduce_body(&self) -> TokenStream {
         let Pair { target, reduce, .. } = self;
         let parts: Vec<_> = (0..POSITIONS).map(|i| format_ident!("__a{}", i)).collect();
-        quote! {
+        quote_spanned! {at(reduce)=>
             let __args = __cr::reduce_with::<#target, _, _>(&(#reduce), __value);
             let (#(#parts,)*) = __cr::Tuple::parts(&__args);
             #( (&&&__cr::Tag::of(#parts)).dump(#parts, __cx)?; )*
@@ -37,7 +37,7 @@ impl Pair<'_> {
         let parts: Vec<_> = (0..POSITIONS).map(|i| format_ident!("__a{}", i)).collect();
         let index = (0..POSITIONS).map(syn::Index::from);
         let call = construct_call(target, self.construct);
-        quote! {
+        quote_spanned! {at(reduce)=>
             let __ty = __cr::args_of::<#target, _, _>(&(#reduce));
             let __tags = __cr::tags(__ty);
             #( let #parts = (&&&__tags.#index).load(__cx)?; )*
@@ -51,7 +51,7 @@ impl Pair<'_> {
         let Pair { target, reduce, .. } = self;
         let parts: Vec<_> = (0..POSITIONS).map(|i| format_ident!("__a{}", i)).collect();
         let call = construct_call(target, self.construct);
-        quote! {
+        quote_spanned! {at(reduce)=>
             let __ty = __cr::args_of::<#target, _, _>(&(#reduce));
             let mut __args = __cr::reduce_with::<#target, _, _>(&(#reduce), __value);
             if __cx.is_deep() {
@@ -62,23 +62,25 @@ impl Pair<'_> {
             #call
         }
     }
-
 }
 
 /// Calls `constructor` on `__args` to build a `target`, spanned at the constructor so that a
 /// mismatch with the arguments points there.
 pub fn construct_call(target: &TokenStream, constructor: &Expr) -> TokenStream {
-    // Located at the constructor, but resolved here so that `__args` and `__cx` stay visible
-    // when the user's tokens come through `macro_rules! register_foreign`.
-    let span = constructor.span().resolved_at(Span::call_site());
-    quote_spanned! {span=>
-        __cr::construct::<#target, _, _, _>(&(#constructor), __args)
+    quote_spanned! {at(constructor)=>
+        __cr::Arguments::construct_with::<#target, _, _>(__args, &(#constructor))
             .map_err(|__e| __cx.constructor_failed(<Self as __cr::Object>::NAME, __e))
     }
 }
 
 /// `(&&&Tag::<T>::NEW)`: the receiver that picks `T`'s encoding, spanned at the type.
 pub fn tag(ty: &Type) -> TokenStream {
-    let span = ty.span().resolved_at(Span::call_site());
-    quote_spanned!(span=> (&&&__cr::Tag::<#ty>::NEW))
+    quote_spanned!(at(ty)=> (&&&__cr::Tag::<#ty>::NEW))
+}
+
+/// A span located at `tokens`, so that errors point there, but resolved at the macro's call
+/// site, so that the generated locals (`__args`, `__cx`) stay visible when the user's tokens
+/// come through `macro_rules! register_foreign`.
+fn at(tokens: &impl Spanned) -> Span {
+    tokens.span().resolved_at(Span::call_site())
 }

@@ -1,0 +1,6 @@
+#[copyreg::constructor]
+struct Reading {
+    celsius: f64,
+}
+
+fn main() {}

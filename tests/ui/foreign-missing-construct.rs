@@ -1,0 +1,5 @@
+struct Celsius(f64);
+
+copyreg::register_foreign!(Celsius, reduce = |c: &Celsius| (c.0,));
+
+fn main() {}

@@ -1,0 +1,6 @@
+#[derive(copyreg::Reducible)]
+struct Wrapper<T> {
+    inner: T,
+}
+
+fn main() {}
