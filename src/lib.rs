@@ -63,6 +63,11 @@ pub use copyreg_derive::{constructor, Reducible};
 #[doc(hidden)]
 pub use copyreg_core::__private;
 
+/// The README's examples, compiled and run as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 #[doc(hidden)]
 pub mod __derive {
     pub use copyreg_derive::__register_foreign;

@@ -282,6 +282,16 @@ fn nesting_within_the_limit_round_trips() {
 #[test]
 fn nesting_past_the_limit_is_too_deep_on_dumps_loads_and_copy() {
     with_big_stack(|| {
+        // One past the limit fails on every path, so dumps never writes what loads refuses.
+        let just_over = chain(copyreg::MAX_DEPTH + 1);
+        assert!(matches!(
+            copyreg::dumps(&just_over),
+            Err(Error::TooDeep { .. })
+        ));
+        assert!(matches!(
+            copyreg::copy(&just_over),
+            Err(Error::TooDeep { .. })
+        ));
         let node = chain(100_000);
         let limit = copyreg::MAX_DEPTH;
         assert!(matches!(copyreg::dumps(&node), Err(Error::TooDeep { limit: l }) if l == limit));

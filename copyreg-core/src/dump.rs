@@ -11,7 +11,20 @@ use crate::ops::Object;
 use crate::registry::{Reducer, View};
 
 /// How many objects deep dumps, loads and copies follow a value before giving up with
-/// [`Error::TooDeep`] rather than overflowing the stack.
+/// [`Error::TooDeep`] rather than overflowing the stack. The value itself counts as one.
+///
+/// ```
+/// #[derive(copyreg::Reducible)]
+/// struct Node {
+///     next: Option<Box<Node>>,
+/// }
+///
+/// let mut list = Node { next: None };
+/// for _ in 0..copyreg::MAX_DEPTH {
+///     list = Node { next: Some(Box::new(list)) };
+/// }
+/// assert!(matches!(copyreg::dumps(&list), Err(copyreg::Error::TooDeep { limit: copyreg::MAX_DEPTH })));
+/// ```
 pub const MAX_DEPTH: usize = 512;
 
 /// Serializes `value` into a new copyreg stream.
@@ -66,8 +79,7 @@ fn dump_top(value: &dyn Any, type_id: TypeId, type_name: &'static str) -> Result
         names: Names::default(),
         depth: 0,
     };
-    cx.write_constructor(reducer.name, reducer.ops.type_name())?;
-    reducer.ops.dump(value, &mut cx)?;
+    cx.write_reduced(reducer, value)?;
     Ok(out)
 }
 

@@ -4,6 +4,15 @@ use std::borrow::Cow;
 use std::fmt;
 
 /// The error type boxed constructors may return, and that [`Error::Construct`] keeps.
+///
+/// Any `E: Into<BoxError>` works as a constructor's error type: `String`, `&str`, and every
+/// `std::error::Error + Send + Sync`.
+///
+/// ```
+/// let error: copyreg::BoxError = "below absolute zero".into();
+/// let wrapped = copyreg::Error::Construct { constructor: "thermo.Reading".into(), source: error };
+/// assert_eq!(wrapped.to_string(), "constructor `thermo.Reading` failed: below absolute zero");
+/// ```
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything that can go wrong while dumping, loading, copying or registering.

@@ -178,6 +178,13 @@ impl<'a> Loader<'a> {
         self.input.len(min_size)
     }
 
+    /// A capacity to start a collection of `len` elements with: at most 1 MiB up front
+    /// however long the input says the collection is, as serde's own visitors do.
+    pub(crate) fn capacity<T>(len: usize) -> usize {
+        const MAX_PREALLOC: usize = 1 << 20;
+        len.min(MAX_PREALLOC / std::mem::size_of::<T>().max(1))
+    }
+
     pub(crate) fn read_str(&mut self, len: usize) -> Result<&'a str, Error> {
         self.input.str(len)
     }

@@ -253,8 +253,8 @@ macro_rules! sequence {
 }
 
 sequence! {
-    Vec<T> via Vec::with_capacity,
-    VecDeque<T> via VecDeque::with_capacity,
+    Vec<T> via |len| Vec::with_capacity(Loader::capacity::<T>(len)),
+    VecDeque<T> via |len| VecDeque::with_capacity(Loader::capacity::<T>(len)),
     BTreeSet<T: Ord> via |_| BTreeSet::new(),
 }
 
@@ -268,7 +268,7 @@ impl<T: Reducible + Eq + Hash, S: BuildHasher + Default + 'static> Reducible for
 
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
         let len = cx.read_len(T::__MIN_SIZE)?;
-        let mut out = HashSet::with_capacity_and_hasher(len, S::default());
+        let mut out = HashSet::with_capacity_and_hasher(Loader::capacity::<T>(len), S::default());
         for _ in 0..len {
             out.insert(T::__load(cx)?);
         }
@@ -314,7 +314,9 @@ macro_rules! map {
 }
 
 map! {
-    HashMap<K: [Eq, Hash], V, S> via |len| HashMap::with_capacity_and_hasher(len, S::default()),
+    HashMap<K: [Eq, Hash], V, S> via |len| {
+        HashMap::with_capacity_and_hasher(Loader::capacity::<(K, V)>(len), S::default())
+    },
     BTreeMap<K: [Ord], V> via |_| BTreeMap::new(),
 }
 

@@ -224,7 +224,7 @@ impl<E: Element> Container<E> for Vec<E::Target> {
     }
     fn load(cx: &mut Loader<'_>) -> Result<Self, Error> {
         let len = cx.read_len(1)?;
-        let mut out = Vec::with_capacity(len);
+        let mut out = Vec::with_capacity(Loader::capacity::<E::Target>(len));
         for _ in 0..len {
             out.push(E::load(cx)?);
         }

@@ -10,12 +10,23 @@ use crate::registry::{Slot, View};
 /// Entries are sorted by name. A type registered twice (say by two `register_foreign!`
 /// calls in different crates), or two types registered under one name, are left out:
 /// dumping them reports [`Error::Ambiguous`](crate::Error::Ambiguous).
+///
+/// ```
+/// for entry in &copyreg::dispatch_table() {
+///     assert!(!entry.name().is_empty());
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct DispatchTable {
     entries: Vec<Entry>,
 }
 
-/// One registered type.
+/// One registered type: its constructor name, Rust name and `TypeId`.
+///
+/// ```
+/// let entry = copyreg::dispatch_table().get::<String>().unwrap();
+/// assert_eq!((entry.name(), entry.type_name()), ("String", "alloc::string::String"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     name: &'static str,
