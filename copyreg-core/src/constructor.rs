@@ -6,7 +6,7 @@ use std::marker::PhantomData;
 
 use crate::error::{BoxError, Error};
 use crate::load::Loader;
-use crate::ops::{fill, Construct};
+use crate::ops::{fill, Construct, Typed};
 
 /// Marks a constructor that returns the value itself.
 #[derive(Debug)]
@@ -158,13 +158,16 @@ pub fn deliver<T: Any>(slot: Option<&mut dyn Any>, value: T) -> Option<Box<dyn A
     }
 }
 
-impl Construct for FnConstructor {
+impl Typed for FnConstructor {
     fn type_id(&self) -> TypeId {
         (self.output)().0
     }
     fn type_name(&self) -> &'static str {
         (self.output)().1
     }
+}
+
+impl Construct for FnConstructor {
     fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
         (self.load)(cx, Some(slot)).map(drop)
     }

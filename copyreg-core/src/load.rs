@@ -147,9 +147,8 @@ impl<'a> Loader<'a> {
     pub fn load_dynamic<T: Any>(&mut self) -> Result<T, Error> {
         match self.view.reducer(TypeId::of::<T>())? {
             Some(reducer) if reducer.native => {
-                let ctor = self.view.constructor(reducer.name)?;
                 let mut slot = None::<T>;
-                ctor.ops.load(self, &mut slot)?;
+                reducer.ops.load(self, &mut slot)?;
                 slot.ok_or_else(|| self.input.error("constructor produced no value"))
             }
             _ => self.load_object::<T>(),

@@ -29,12 +29,16 @@ pub trait Object: 'static {
     fn copy(value: &Self::Target, cx: &mut Copier<'_>) -> Result<Self::Target, Error>;
 }
 
-/// The dump side of a registered type.
-pub trait Reduce: Send + Sync + 'static {
-    /// The registered type.
+/// The type a registration is for.
+pub trait Typed: Send + Sync + 'static {
+    /// The registered type (for a constructor, the type it builds).
     fn type_id(&self) -> TypeId;
     /// Its Rust name, for messages.
     fn type_name(&self) -> &'static str;
+}
+
+/// The dump side of a registered type.
+pub trait Reduce: Typed {
     /// Writes what follows the constructor reference.
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error>;
     /// Copies `value` into `slot`, an `Option<T>`.
@@ -42,11 +46,7 @@ pub trait Reduce: Send + Sync + 'static {
 }
 
 /// The load side of a registered constructor.
-pub trait Construct: Send + Sync + 'static {
-    /// The type the constructor builds.
-    fn type_id(&self) -> TypeId;
-    /// Its Rust name, for messages.
-    fn type_name(&self) -> &'static str;
+pub trait Construct: Typed {
     /// Reads the arguments, builds the value and stores it in `slot`, an `Option<T>`.
     fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error>;
     /// Reads the arguments and builds the value in a box.
@@ -81,13 +81,16 @@ impl<O> ObjectOps<O> {
     pub const NEW: Self = ObjectOps(PhantomData);
 }
 
-impl<O: Object> Reduce for ObjectOps<O> {
+impl<O: Object> Typed for ObjectOps<O> {
     fn type_id(&self) -> TypeId {
         TypeId::of::<O::Target>()
     }
     fn type_name(&self) -> &'static str {
         std::any::type_name::<O::Target>()
     }
+}
+
+impl<O: Object> Reduce for ObjectOps<O> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
         O::reduce(downcast(value), cx)
     }
@@ -98,12 +101,6 @@ impl<O: Object> Reduce for ObjectOps<O> {
 }
 
 impl<O: Object> Construct for ObjectOps<O> {
-    fn type_id(&self) -> TypeId {
-        TypeId::of::<O::Target>()
-    }
-    fn type_name(&self) -> &'static str {
-        std::any::type_name::<O::Target>()
-    }
     fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
         fill(slot, O::construct(cx)?);
         Ok(())
@@ -121,13 +118,16 @@ impl<T> NativeOps<T> {
     pub const NEW: Self = NativeOps(PhantomData);
 }
 
-impl<T: Reducible> Reduce for NativeOps<T> {
+impl<T: Reducible> Typed for NativeOps<T> {
     fn type_id(&self) -> TypeId {
         TypeId::of::<T>()
     }
     fn type_name(&self) -> &'static str {
         std::any::type_name::<T>()
     }
+}
+
+impl<T: Reducible> Reduce for NativeOps<T> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
         downcast::<T>(value).__dump(cx)
     }
@@ -138,12 +138,6 @@ impl<T: Reducible> Reduce for NativeOps<T> {
 }
 
 impl<T: Reducible> Construct for NativeOps<T> {
-    fn type_id(&self) -> TypeId {
-        TypeId::of::<T>()
-    }
-    fn type_name(&self) -> &'static str {
-        std::any::type_name::<T>()
-    }
     fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
         fill(slot, T::__load(cx)?);
         Ok(())
@@ -269,13 +263,16 @@ impl<E: Element> Container<E> for Box<E::Target> {
     }
 }
 
-impl<C: Container<E>, E: Element> Reduce for ContainerOps<C, E> {
+impl<C: Container<E>, E: Element> Typed for ContainerOps<C, E> {
     fn type_id(&self) -> TypeId {
         TypeId::of::<C>()
     }
     fn type_name(&self) -> &'static str {
         std::any::type_name::<C>()
     }
+}
+
+impl<C: Container<E>, E: Element> Reduce for ContainerOps<C, E> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
         downcast::<C>(value).dump(cx)
     }
@@ -286,12 +283,6 @@ impl<C: Container<E>, E: Element> Reduce for ContainerOps<C, E> {
 }
 
 impl<C: Container<E>, E: Element> Construct for ContainerOps<C, E> {
-    fn type_id(&self) -> TypeId {
-        TypeId::of::<C>()
-    }
-    fn type_name(&self) -> &'static str {
-        std::any::type_name::<C>()
-    }
     fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
         fill(slot, C::load(cx)?);
         Ok(())

@@ -8,7 +8,7 @@ use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::load::Loader;
-use crate::ops::{downcast, fill, Construct, DynamicElement, Reduce};
+use crate::ops::{downcast, fill, Construct, DynamicElement, Reduce, Typed};
 use crate::registry;
 use crate::tuple::Tuple;
 
@@ -110,6 +110,22 @@ struct Runtime<T, A, M, R, C> {
     types: PhantomData<fn() -> (T, A, M)>,
 }
 
+impl<T, A, M, R, C> Typed for Runtime<T, A, M, R, C>
+where
+    T: Any,
+    A: 'static,
+    M: 'static,
+    R: Send + Sync + 'static,
+    C: Send + Sync + 'static,
+{
+    fn type_id(&self) -> TypeId {
+        TypeId::of::<T>()
+    }
+    fn type_name(&self) -> &'static str {
+        std::any::type_name::<T>()
+    }
+}
+
 impl<T, A, M, R, C> Reduce for Runtime<T, A, M, R, C>
 where
     T: Any,
@@ -118,12 +134,6 @@ where
     R: Fn(&T) -> A + Send + Sync + 'static,
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
-    fn type_id(&self) -> TypeId {
-        TypeId::of::<T>()
-    }
-    fn type_name(&self) -> &'static str {
-        std::any::type_name::<T>()
-    }
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
         (self.reducer)(downcast::<T>(value)).dump_dynamic(cx)
     }
@@ -160,12 +170,6 @@ where
     R: Fn(&T) -> A + Send + Sync + 'static,
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
-    fn type_id(&self) -> TypeId {
-        TypeId::of::<T>()
-    }
-    fn type_name(&self) -> &'static str {
-        std::any::type_name::<T>()
-    }
     fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
         fill(slot, self.call(A::load_dynamic(cx)?)?);
         Ok(())

@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use crate::error::Error;
 use crate::ops::{
-    Construct, ContainerOps, Element, NativeOps, Object, ObjectElement, ObjectOps, Ops, Reduce,
+    Construct, ContainerOps, Element, NativeOps, Object, ObjectElement, ObjectOps, Ops,
 };
 use crate::reducible::Reducible;
 
@@ -104,13 +104,14 @@ impl Registration {
 
 inventory::collect!(Registration);
 
-/// A registered reducer: how values of one type are written.
+/// A registered reducer: how values of one type are written, and read back by the
+/// constructor registered with it.
 #[derive(Clone, Copy)]
 pub(crate) struct Reducer {
     /// The constructor name written before the arguments.
     pub(crate) name: &'static str,
     pub(crate) native: bool,
-    pub(crate) ops: &'static dyn Reduce,
+    pub(crate) ops: &'static dyn Ops,
 }
 
 /// A registered constructor: what a stream may name.
@@ -190,29 +191,14 @@ impl Table {
     }
 
     fn add_type(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
-        let reduce: &'static dyn Reduce = ops;
-        self.add_reducer(
-            reduce.type_id(),
-            Reducer {
-                name,
-                native,
-                ops: reduce,
-            },
-        );
+        self.add_reducer(ops.type_id(), Reducer { name, native, ops });
         self.add_constructor(Constructor { name, ops });
     }
 
     /// Registers a type, replacing whatever was registered for it or under its name.
     fn replace(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
-        let reduce: &'static dyn Reduce = ops;
-        self.reducers.insert(
-            reduce.type_id(),
-            Slot::One(Reducer {
-                name,
-                native,
-                ops: reduce,
-            }),
-        );
+        self.reducers
+            .insert(ops.type_id(), Slot::One(Reducer { name, native, ops }));
         self.constructors
             .insert(name, Slot::One(Constructor { name, ops }));
     }
@@ -350,9 +336,8 @@ pub(crate) fn register_runtime(
     ops: &'static dyn Ops,
     containers: [&'static dyn Ops; 3],
 ) -> Result<(), Error> {
-    let reduce: &'static dyn Reduce = ops;
-    let type_id = reduce.type_id();
-    let type_name = reduce.type_name();
+    let type_id = ops.type_id();
+    let type_name = ops.type_name();
     if let Some(Slot::One(r)) = base().reducers.get(&type_id) {
         if r.native {
             return Err(Error::Builtin { type_name });
