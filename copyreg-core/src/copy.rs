@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::codec;
-use crate::dump::MAX_DEPTH;
+use crate::depth::Depth;
 use crate::error::{BoxError, Error};
 use crate::ops::Object;
 use crate::registry::{Reducer, View};
@@ -73,7 +73,7 @@ fn copy_top<T: Any>(value: &T, deep: bool) -> Result<T, Error> {
     let mut cx = Copier {
         view: &view,
         deep,
-        depth: 0,
+        depth: Depth::default(),
     };
     cx.copy_reduced(reducer, value)
 }
@@ -83,7 +83,7 @@ fn copy_top<T: Any>(value: &T, deep: bool) -> Result<T, Error> {
 pub struct Copier<'a> {
     view: &'a View,
     deep: bool,
-    depth: usize,
+    depth: Depth,
 }
 
 impl Copier<'_> {
@@ -92,19 +92,11 @@ impl Copier<'_> {
         self.deep
     }
 
-    fn enter(&mut self) -> Result<(), Error> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(Error::TooDeep { limit: MAX_DEPTH });
-        }
-        Ok(())
-    }
-
     fn copy_reduced<T: Any>(&mut self, reducer: Reducer, value: &T) -> Result<T, Error> {
-        self.enter()?;
+        self.depth.enter()?;
         let mut slot = None::<T>;
         reducer.ops.copy(value, self, &mut slot)?;
-        self.depth -= 1;
+        self.depth.leave();
         Ok(slot.expect("a registered copy fills its slot"))
     }
 
@@ -115,9 +107,9 @@ impl Copier<'_> {
                 return self.copy_reduced(reducer, value);
             }
         }
-        self.enter()?;
+        self.depth.enter()?;
         let copy = O::copy(value, self)?;
-        self.depth -= 1;
+        self.depth.leave();
         Ok(copy)
     }
 

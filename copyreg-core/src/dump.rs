@@ -6,26 +6,10 @@ use std::collections::HashMap;
 use serde::Serialize;
 
 use crate::codec;
+use crate::depth::Depth;
 use crate::error::Error;
 use crate::ops::Object;
 use crate::registry::{Reducer, View};
-
-/// How many objects deep dumps, loads and copies follow a value before giving up with
-/// [`Error::TooDeep`] rather than overflowing the stack. The value itself counts as one.
-///
-/// ```
-/// #[derive(copyreg::Reducible)]
-/// struct Node {
-///     next: Option<Box<Node>>,
-/// }
-///
-/// let mut list = Node { next: None };
-/// for _ in 0..copyreg::MAX_DEPTH {
-///     list = Node { next: Some(Box::new(list)) };
-/// }
-/// assert!(matches!(copyreg::dumps(&list), Err(copyreg::Error::TooDeep { limit: copyreg::MAX_DEPTH })));
-/// ```
-pub const MAX_DEPTH: usize = 512;
 
 /// Serializes `value` into a new copyreg stream.
 ///
@@ -77,7 +61,7 @@ fn dump_top(value: &dyn Any, type_id: TypeId, type_name: &'static str) -> Result
         out: &mut out,
         view: &view,
         names: Names::default(),
-        depth: 0,
+        depth: Depth::default(),
     };
     cx.write_reduced(reducer, value)?;
     Ok(out)
@@ -89,7 +73,7 @@ pub struct Dumper<'a> {
     out: &'a mut Vec<u8>,
     view: &'a View,
     names: Names,
-    depth: usize,
+    depth: Depth,
 }
 
 impl std::fmt::Debug for Dumper<'_> {
@@ -158,19 +142,11 @@ impl Dumper<'_> {
         Ok(())
     }
 
-    fn enter(&mut self) -> Result<(), Error> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(Error::TooDeep { limit: MAX_DEPTH });
-        }
-        Ok(())
-    }
-
     fn write_reduced(&mut self, reducer: Reducer, value: &dyn Any) -> Result<(), Error> {
-        self.enter()?;
+        self.depth.enter()?;
         self.write_constructor(reducer.name, reducer.ops.type_name())?;
         reducer.ops.dump(value, self)?;
-        self.depth -= 1;
+        self.depth.leave();
         Ok(())
     }
 
@@ -186,10 +162,10 @@ impl Dumper<'_> {
                 return self.write_reduced(reducer, value);
             }
         }
-        self.enter()?;
+        self.depth.enter()?;
         self.write_constructor(O::NAME, std::any::type_name::<O::Target>())?;
         O::reduce(value, self)?;
-        self.depth -= 1;
+        self.depth.leave();
         Ok(())
     }
 

@@ -22,6 +22,7 @@ mod autoref;
 mod codec;
 mod constructor;
 mod copy;
+mod depth;
 mod dump;
 mod error;
 mod load;
@@ -37,7 +38,8 @@ mod tuple;
 pub mod __private;
 
 pub use crate::copy::{copy, deepcopy};
-pub use crate::dump::{dumps, dumps_dyn, MAX_DEPTH};
+pub use crate::depth::MAX_DEPTH;
+pub use crate::dump::{dumps, dumps_dyn};
 pub use crate::error::{BoxError, Error};
 pub use crate::load::{loads, loads_any};
 pub use crate::pickle::{pickle, pickle_as};

@@ -5,7 +5,7 @@ use std::any::{Any, TypeId};
 use serde::de::DeserializeOwned;
 
 use crate::codec::{self, Input};
-use crate::dump::MAX_DEPTH;
+use crate::depth::Depth;
 use crate::error::{BoxError, Error};
 use crate::registry::{Constructor, View};
 
@@ -44,7 +44,7 @@ pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
     let view = View::current();
     let mut cx = Loader::open(bytes, &view)?;
     let ctor = cx.read_constructor()?;
-    cx.enter()?;
+    cx.depth.enter()?;
     let value = ctor.ops.load_boxed(&mut cx)?;
     cx.finish()?;
     Ok(value)
@@ -56,7 +56,7 @@ pub struct Loader<'a> {
     input: Input<'a>,
     view: &'a View,
     constructors: Vec<Constructor>,
-    depth: usize,
+    depth: Depth,
 }
 
 impl std::fmt::Debug for Loader<'_> {
@@ -74,7 +74,7 @@ impl<'a> Loader<'a> {
             input: Input::open(bytes)?,
             view,
             constructors: Vec::new(),
-            depth: 0,
+            depth: Depth::default(),
         })
     }
 
@@ -83,14 +83,6 @@ impl<'a> Loader<'a> {
             0 => Ok(()),
             n => Err(self.input.error(format!("{n} bytes left after the value"))),
         }
-    }
-
-    fn enter(&mut self) -> Result<(), Error> {
-        self.depth += 1;
-        if self.depth > MAX_DEPTH {
-            return Err(Error::TooDeep { limit: MAX_DEPTH });
-        }
-        Ok(())
     }
 
     fn read_constructor(&mut self) -> Result<Constructor, Error> {
@@ -136,10 +128,10 @@ impl<'a> Loader<'a> {
                 constructor: ctor.name.to_string(),
             });
         }
-        self.enter()?;
+        self.depth.enter()?;
         let mut slot = None::<T>;
         ctor.ops.load(self, &mut slot)?;
-        self.depth -= 1;
+        self.depth.leave();
         slot.ok_or_else(|| self.input.error("constructor produced no value"))
     }
 

@@ -1,12 +1,11 @@
 //! Run-time registration: [`pickle`] and [`pickle_as`], Python's `copyreg.pickle`.
 
 use std::any::{Any, TypeId};
-use std::marker::PhantomData;
 
 use crate::constructor::Constructor;
 use crate::copy::Copier;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::{BoxError, Error};
 use crate::load::Loader;
 use crate::ops::{downcast, fill, Construct, DynamicElement, Reduce, Typed};
 use crate::registry;
@@ -92,32 +91,34 @@ where
     R: Fn(&T) -> A + Send + Sync + 'static,
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
-    let ops = Box::leak(Box::new(Runtime {
+    let ops = Box::leak(Box::new(Runtime::<T, A> {
         name,
-        reducer,
-        constructor,
-        types: PhantomData,
+        reducer: Box::new(reducer),
+        constructor: Box::new(move |args| constructor.call(args)),
     }));
     registry::register_runtime(name, ops, registry::containers::<DynamicElement<T>>())
 }
 
+type ReduceFn<T, A> = Box<dyn Fn(&T) -> A + Send + Sync>;
+type ConstructFn<T, A> = Box<dyn Fn(A) -> Result<T, BoxError> + Send + Sync>;
+
 /// A run-time registration's reducer and constructor.
-struct Runtime<T, A, M, R, C> {
+struct Runtime<T, A> {
     name: &'static str,
-    reducer: R,
-    constructor: C,
-    #[allow(clippy::type_complexity)] // a marker for the type parameters, read by nobody
-    types: PhantomData<fn() -> (T, A, M)>,
+    reducer: ReduceFn<T, A>,
+    constructor: ConstructFn<T, A>,
 }
 
-impl<T, A, M, R, C> Typed for Runtime<T, A, M, R, C>
-where
-    T: Any,
-    A: 'static,
-    M: 'static,
-    R: Send + Sync + 'static,
-    C: Send + Sync + 'static,
-{
+impl<T: Any, A: Tuple> Runtime<T, A> {
+    fn call(&self, args: A) -> Result<T, Error> {
+        (self.constructor)(args).map_err(|source| Error::Construct {
+            constructor: self.name.to_string(),
+            source,
+        })
+    }
+}
+
+impl<T: Any, A: Tuple> Typed for Runtime<T, A> {
     fn type_id(&self) -> TypeId {
         TypeId::of::<T>()
     }
@@ -126,14 +127,7 @@ where
     }
 }
 
-impl<T, A, M, R, C> Reduce for Runtime<T, A, M, R, C>
-where
-    T: Any,
-    A: Tuple,
-    M: 'static,
-    R: Fn(&T) -> A + Send + Sync + 'static,
-    C: Constructor<A, T, M> + Send + Sync + 'static,
-{
+impl<T: Any, A: Tuple> Reduce for Runtime<T, A> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
         (self.reducer)(downcast::<T>(value)).dump_dynamic(cx)
     }
@@ -147,29 +141,7 @@ where
     }
 }
 
-impl<T, A, M, R, C> Runtime<T, A, M, R, C>
-where
-    A: Tuple,
-    C: Constructor<A, T, M>,
-{
-    fn call(&self, args: A) -> Result<T, Error> {
-        self.constructor
-            .call(args)
-            .map_err(|source| Error::Construct {
-                constructor: self.name.to_string(),
-                source,
-            })
-    }
-}
-
-impl<T, A, M, R, C> Construct for Runtime<T, A, M, R, C>
-where
-    T: Any,
-    A: Tuple,
-    M: 'static,
-    R: Fn(&T) -> A + Send + Sync + 'static,
-    C: Constructor<A, T, M> + Send + Sync + 'static,
-{
+impl<T: Any, A: Tuple> Construct for Runtime<T, A> {
     fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
         fill(slot, self.call(A::load_dynamic(cx)?)?);
         Ok(())
