@@ -121,3 +121,26 @@ fn a_registered_reducer_wins_over_serde_for_types_that_have_both() {
     let bytes = copyreg::dumps(&release()).unwrap();
     assert!(bytes.windows(8).any(|w| w == b"Duration"));
 }
+
+/// `register_foreign!` at item level in a nested module, far from where the type is used.
+mod vendor_glue {
+    pub struct Meters(pub f32);
+
+    copyreg::register_foreign!(Meters, reduce = |m: &Meters| (m.0,), construct = Meters);
+}
+
+#[test]
+fn a_registration_in_any_module_applies_everywhere() {
+    #[derive(Reducible)]
+    struct Track {
+        lengths: Vec<vendor_glue::Meters>,
+    }
+    let track = Track {
+        lengths: vec![vendor_glue::Meters(1.5), vendor_glue::Meters(2.0)],
+    };
+    let back = copyreg::loads::<Track>(&copyreg::dumps(&track).unwrap()).unwrap();
+    assert_eq!(
+        back.lengths.iter().map(|m| m.0).collect::<Vec<_>>(),
+        [1.5, 2.0]
+    );
+}

@@ -65,11 +65,7 @@ pub fn deepcopy<T: Any>(value: &T) -> Result<T, Error> {
 
 fn copy_top<T: Any>(value: &T, deep: bool) -> Result<T, Error> {
     let view = View::current();
-    let reducer = view
-        .reducer(TypeId::of::<T>())?
-        .ok_or(Error::NotRegistered {
-            type_name: std::any::type_name::<T>(),
-        })?;
+    let reducer = view.require::<T>()?;
     let mut cx = Copier {
         view: &view,
         deep,
@@ -115,12 +111,7 @@ impl Copier<'_> {
 
     /// Copies a value of a type known to copyreg only through the registry.
     pub fn copy_dynamic<T: Any>(&mut self, value: &T) -> Result<T, Error> {
-        let reducer = self
-            .view
-            .reducer(TypeId::of::<T>())?
-            .ok_or(Error::NotRegistered {
-                type_name: std::any::type_name::<T>(),
-            })?;
+        let reducer = self.view.require::<T>()?;
         self.copy_reduced(reducer, value)
     }
 

@@ -171,12 +171,7 @@ impl Dumper<'_> {
 
     /// Writes a value of a type known to copyreg only through the registry.
     pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Error> {
-        let reducer = self
-            .view
-            .reducer(TypeId::of::<T>())?
-            .ok_or(Error::NotRegistered {
-                type_name: std::any::type_name::<T>(),
-            })?;
+        let reducer = self.view.require::<T>()?;
         if reducer.native {
             reducer.ops.dump(value, self)
         } else {

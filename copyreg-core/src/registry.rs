@@ -5,7 +5,7 @@
 //! second, copy-on-write table that readers snapshot once per call; while nobody has called
 //! `pickle`, readers never touch it.
 
-use std::any::TypeId;
+use std::any::{Any, TypeId};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -290,6 +290,14 @@ impl View {
                 candidates: names.clone(),
             }),
         }
+    }
+
+    /// The reducer for `T`, or [`Error::NotRegistered`].
+    pub(crate) fn require<T: Any>(&self) -> Result<Reducer, Error> {
+        self.reducer(TypeId::of::<T>())?
+            .ok_or(Error::NotRegistered {
+                type_name: std::any::type_name::<T>(),
+            })
     }
 
     /// The run-time reducer for `type_id`, only.

@@ -20,6 +20,7 @@ impl Input<'_> {
                  register itself, so derive it on a concrete type",
             );
         }
+        self.reject_inner_attrs(cx);
         match (&self.attrs.reduce, &self.attrs.constructor) {
             (Some((key, _)), None) => cx.error_spanned_by(
                 key,
@@ -32,6 +33,29 @@ impl Input<'_> {
                  arguments the constructor takes",
             ),
             _ => {}
+        }
+    }
+
+    /// `#[reducer]` belongs on the type; on a field or variant it would be silently ignored.
+    fn reject_inner_attrs(&self, cx: &mut Ctxt) {
+        let (fields, variants) = match &self.original.data {
+            syn::Data::Struct(s) => (s.fields.iter().collect::<Vec<_>>(), Vec::new()),
+            syn::Data::Enum(e) => (
+                e.variants.iter().flat_map(|v| &v.fields).collect(),
+                e.variants.iter().collect(),
+            ),
+            syn::Data::Union(_) => return,
+        };
+        let inner = fields
+            .iter()
+            .flat_map(|f| &f.attrs)
+            .chain(variants.iter().flat_map(|v| &v.attrs));
+        for attr in inner.filter(|a| a.path().is_ident("reducer")) {
+            cx.error_spanned_by(
+                attr,
+                "#[reducer(...)] goes on the type, not on a field or variant; to control how \
+                 a field is written, give its type a reducer",
+            );
         }
     }
 }
