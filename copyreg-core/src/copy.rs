@@ -93,7 +93,10 @@ impl Copier<'_> {
         let mut slot = None::<T>;
         reducer.ops.copy(value, self, &mut slot)?;
         self.depth.leave();
-        Ok(slot.expect("a registered copy fills its slot"))
+        match slot {
+            Some(copy) => Ok(copy),
+            None => unreachable!("a registered copy fills its slot or returns an error"),
+        }
     }
 
     /// Copies an object: through a run-time reducer if one is registered for its type.

@@ -85,12 +85,43 @@ impl std::fmt::Debug for Dumper<'_> {
     }
 }
 
-/// Constructor names already in the stream, by the address of their `&'static str`, so that
-/// each is written once and referred to by index after that.
+/// Constructor names already in the stream, so that each is written once and referred to by
+/// its index after that. Looked up by the address of the `&'static str` first; the same name
+/// may sit at several addresses (one per crate that uses the constant), so a miss falls back
+/// to the text.
 #[derive(Default)]
 struct Names {
-    last: Option<(usize, u64)>,
-    index: HashMap<usize, u64>,
+    last: Option<((usize, usize), u64)>,
+    by_address: HashMap<(usize, usize), u64>,
+    by_text: HashMap<&'static str, u64>,
+}
+
+impl Names {
+    fn get(&mut self, name: &'static str) -> Option<u64> {
+        let address = (name.as_ptr() as usize, name.len());
+        match self.last {
+            Some((last, index)) if last == address => return Some(index),
+            _ => {}
+        }
+        let index = match self.by_address.get(&address) {
+            Some(&index) => index,
+            None => {
+                let index = *self.by_text.get(name)?;
+                self.by_address.insert(address, index);
+                index
+            }
+        };
+        self.last = Some((address, index));
+        Some(index)
+    }
+
+    fn insert(&mut self, name: &'static str) -> u64 {
+        let index = self.by_text.len() as u64 + 1;
+        self.by_text.insert(name, index);
+        self.by_address
+            .insert((name.as_ptr() as usize, name.len()), index);
+        index
+    }
 }
 
 impl Dumper<'_> {
@@ -113,15 +144,7 @@ impl Dumper<'_> {
         name: &'static str,
         type_name: &'static str,
     ) -> Result<(), Error> {
-        let key = name.as_ptr() as usize;
-        if let Some((last, index)) = self.names.last {
-            if last == key {
-                codec::write_varint(self.out, index);
-                return Ok(());
-            }
-        }
-        if let Some(&index) = self.names.index.get(&key) {
-            self.names.last = Some((key, index));
+        if let Some(index) = self.names.get(name) {
             codec::write_varint(self.out, index);
             return Ok(());
         }
@@ -133,9 +156,7 @@ impl Dumper<'_> {
             }
             Err(e) => return Err(e),
         }
-        let index = self.names.index.len() as u64 + 1;
-        self.names.index.insert(key, index);
-        self.names.last = Some((key, index));
+        self.names.insert(name);
         codec::write_varint(self.out, 0);
         codec::write_varint(self.out, name.len() as u64);
         self.out.extend_from_slice(name.as_bytes());
@@ -187,5 +208,26 @@ impl Dumper<'_> {
             Some(reducer) => self.write_reduced(reducer, value),
             None => self.write_serde(value),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Names;
+
+    #[test]
+    fn one_name_at_two_addresses_gets_one_index() {
+        let mut names = Names::default();
+        let here: &'static str = "geo.Point";
+        let elsewhere: &'static str = Box::leak(String::from("geo.Point").into_boxed_str());
+        assert_ne!(here.as_ptr(), elsewhere.as_ptr());
+        assert_eq!(names.get(here), None);
+        assert_eq!(names.insert(here), 1);
+        assert_eq!(names.get(elsewhere), Some(1));
+        assert_eq!(names.get(here), Some(1));
+        assert_eq!(names.insert("geo.Line"), 2);
+        assert_eq!(names.get("geo.Line"), Some(2));
+        // A prefix at the same address is another name.
+        assert_eq!(names.get(&here[..3]), None);
     }
 }
