@@ -13,6 +13,7 @@ pub use crate::load::Loader;
 pub use crate::ops::{Construct, Object};
 pub use crate::reducible::Reducible;
 pub use crate::registry::Registration;
+pub use crate::shared::Pointer;
 pub use crate::tuple::{args_of, join, reduce_with, tags, Tuple};
 
 pub use core::any::{Any, TypeId};

@@ -11,6 +11,7 @@ use crate::depth::Depth;
 use crate::error::{BoxError, Error};
 use crate::ops::Object;
 use crate::registry::{Reducer, View};
+use crate::shared::CopyMemo;
 
 /// A new value built by calling the type's constructor on the arguments its reducer returns,
 /// as Python's `copy.copy` does.
@@ -70,6 +71,7 @@ fn copy_top<T: Any>(value: &T, deep: bool) -> Result<T, Error> {
         view: &view,
         deep,
         depth: Depth::default(),
+        shared: CopyMemo::default(),
     };
     cx.copy_reduced(reducer, value)
 }
@@ -79,7 +81,8 @@ fn copy_top<T: Any>(value: &T, deep: bool) -> Result<T, Error> {
 pub struct Copier<'a> {
     view: &'a View,
     deep: bool,
-    depth: Depth,
+    pub(crate) depth: Depth,
+    pub(crate) shared: CopyMemo,
 }
 
 impl Copier<'_> {

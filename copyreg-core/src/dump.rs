@@ -10,6 +10,7 @@ use crate::depth::Depth;
 use crate::error::Error;
 use crate::ops::Object;
 use crate::registry::{Reducer, View};
+use crate::shared::DumpMemo;
 
 /// Serializes `value` into a new copyreg stream.
 ///
@@ -62,6 +63,7 @@ fn dump_top(value: &dyn Any, type_id: TypeId, type_name: &'static str) -> Result
         view: &view,
         names: Names::default(),
         depth: Depth::default(),
+        shared: DumpMemo::default(),
     };
     cx.write_reduced(reducer, value)?;
     Ok(out)
@@ -73,7 +75,8 @@ pub struct Dumper<'a> {
     out: &'a mut Vec<u8>,
     view: &'a View,
     names: Names,
-    depth: Depth,
+    pub(crate) depth: Depth,
+    pub(crate) shared: DumpMemo,
 }
 
 impl std::fmt::Debug for Dumper<'_> {
@@ -127,6 +130,20 @@ impl Names {
 impl Dumper<'_> {
     pub(crate) fn write_bytes(&mut self, bytes: &[u8]) {
         self.out.extend_from_slice(bytes);
+    }
+
+    pub(crate) fn write_varint(&mut self, value: u64) {
+        codec::write_varint(self.out, value);
+    }
+
+    /// How many bytes the stream holds so far.
+    pub(crate) fn position(&self) -> usize {
+        self.out.len()
+    }
+
+    /// Sets `bits` in a byte already written.
+    pub(crate) fn mark(&mut self, at: usize, bits: u8) {
+        self.out[at] |= bits;
     }
 
     pub(crate) fn write_len(&mut self, len: usize) {

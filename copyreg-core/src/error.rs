@@ -85,6 +85,16 @@ pub enum Error {
         /// The number of nested objects allowed.
         limit: usize,
     },
+    /// A value holds a strong reference (`Arc`, `Rc`) back to an allocation that contains it.
+    Cycle {
+        /// The pointer type through which the cycle closes.
+        type_name: &'static str,
+    },
+    /// A `RefCell` was mutably borrowed while copyreg needed to read it.
+    Borrowed {
+        /// The cell type.
+        type_name: &'static str,
+    },
     /// A serde `Serialize` implementation failed while dumping.
     Serialize {
         /// The type whose serialization failed.
@@ -158,6 +168,15 @@ impl fmt::Display for Error {
                 f,
                 "value nested more than {limit} objects deep; copyreg stops there instead of \
                  overflowing the stack"
+            ),
+            Error::Cycle { type_name } => write!(
+                f,
+                "a `{type_name}` points back to a value that contains it; copyreg rebuilds values \
+                 from the inside out, so make the back link a `Weak`"
+            ),
+            Error::Borrowed { type_name } => write!(
+                f,
+                "`{type_name}` is mutably borrowed; release the borrow before dumping or copying it"
             ),
             Error::Serialize { type_name, message } => {
                 write!(f, "serializing `{type_name}` failed: {message}")

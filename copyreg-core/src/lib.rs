@@ -19,6 +19,7 @@
 #![deny(missing_docs)]
 
 mod autoref;
+mod cell;
 mod codec;
 mod constructor;
 mod copy;
@@ -31,6 +32,7 @@ mod ops;
 mod pickle;
 mod reducible;
 mod registry;
+mod shared;
 mod table;
 mod tuple;
 

@@ -8,6 +8,7 @@ use crate::codec::{self, Input};
 use crate::depth::Depth;
 use crate::error::{BoxError, Error};
 use crate::registry::{Constructor, View};
+use crate::shared::LoadMemo;
 
 /// Rebuilds a `T` from a stream written by [`dumps`](crate::dumps).
 ///
@@ -56,7 +57,8 @@ pub struct Loader<'a> {
     input: Input<'a>,
     view: &'a View,
     constructors: Vec<Constructor>,
-    depth: Depth,
+    pub(crate) depth: Depth,
+    pub(crate) shared: LoadMemo,
 }
 
 impl std::fmt::Debug for Loader<'_> {
@@ -75,6 +77,7 @@ impl<'a> Loader<'a> {
             view,
             constructors: Vec::new(),
             depth: Depth::default(),
+            shared: LoadMemo::default(),
         })
     }
 
@@ -153,6 +156,15 @@ impl<'a> Loader<'a> {
             Some(_) => self.load_dynamic(),
             None => self.input.serde(),
         }
+    }
+
+    /// The offset of the next byte to read.
+    pub(crate) fn position(&self) -> usize {
+        self.input.offset()
+    }
+
+    pub(crate) fn read_varint(&mut self) -> Result<u64, Error> {
+        self.input.varint()
     }
 
     pub(crate) fn read_bytes(&mut self, n: usize) -> Result<&'a [u8], Error> {

@@ -1,0 +1,366 @@
+//! Shared references: `Arc`, `Rc` and their `Weak`s keep an object graph's shape.
+//!
+//! Within one stream or one deep copy, a shared allocation is written or copied once and every
+//! later pointer to it refers back to that (Python's pickle memo). A `Weak` to an allocation
+//! that is still being built around it (a parent link) is restored with `Rc::new_cyclic` /
+//! `Arc::new_cyclic`. A strong reference back to an allocation still being built is a cycle
+//! that a bottom-up rebuild cannot express, and is reported as [`Error::Cycle`].
+//!
+//! Stream layout:
+//!
+//! ```text
+//! pointer = varint 0, flags:u8, the value    a new allocation (flags bit 0: a Weak inside points back to it)
+//!         | varint k                         the k-th allocation of this stream
+//! weak    = varint 0                         dangling, or its target is not earlier in the stream
+//!         | varint k                         the k-th allocation
+//! ```
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::{self, Rc};
+use std::sync::{self, Arc};
+
+use crate::copy::Copier;
+use crate::dump::Dumper;
+use crate::error::Error;
+use crate::load::Loader;
+use crate::reducible::Reducible;
+
+/// The flag bit for an allocation that a `Weak` inside it points back to.
+const CYCLIC: u8 = 1;
+
+/// `Arc<T>` or `Rc<T>`, for the code both share.
+pub trait Pointer: Clone + Any {
+    /// The value pointed to.
+    type Target: Any;
+    /// The matching weak pointer.
+    type Weak: Clone + Any;
+
+    /// A new allocation.
+    fn new(value: Self::Target) -> Self;
+    /// A new allocation whose value is built with a weak pointer to it in hand.
+    fn new_cyclic(build: impl FnOnce(&Self::Weak) -> Self::Target) -> Self;
+    /// The value.
+    fn get(&self) -> &Self::Target;
+    /// The allocation's address, its identity within one dump or copy.
+    fn address(&self) -> usize;
+    /// Whether a weak pointer to this allocation exists.
+    fn has_weak(&self) -> bool;
+    /// A weak pointer to this allocation.
+    fn downgrade(&self) -> Self::Weak;
+    /// The allocation behind a weak pointer, if it is alive.
+    fn upgrade(weak: &Self::Weak) -> Option<Self>;
+    /// A weak pointer to nothing.
+    fn dangling() -> Self::Weak;
+}
+
+macro_rules! pointer {
+    ($ptr:ident, $weak:ty) => {
+        impl<T: Any> Pointer for $ptr<T> {
+            type Target = T;
+            type Weak = $weak;
+
+            fn new(value: T) -> Self {
+                $ptr::new(value)
+            }
+            fn new_cyclic(build: impl FnOnce(&Self::Weak) -> T) -> Self {
+                $ptr::new_cyclic(build)
+            }
+            fn get(&self) -> &T {
+                self
+            }
+            fn address(&self) -> usize {
+                $ptr::as_ptr(self) as *const () as usize
+            }
+            fn has_weak(&self) -> bool {
+                $ptr::weak_count(self) > 0
+            }
+            fn downgrade(&self) -> Self::Weak {
+                $ptr::downgrade(self)
+            }
+            fn upgrade(weak: &Self::Weak) -> Option<Self> {
+                weak.upgrade()
+            }
+            fn dangling() -> Self::Weak {
+                <$weak>::new()
+            }
+        }
+    };
+}
+
+pointer!(Arc, sync::Weak<T>);
+pointer!(Rc, rc::Weak<T>);
+
+/// Builds `P` with `new_cyclic` from a fallible `build`. `new_cyclic` takes an infallible
+/// closure, so an error leaves it by unwinding (without the panic hook) and is caught here.
+fn build_cyclic<P: Pointer>(
+    build: impl FnOnce(&P::Weak) -> Result<P::Target, Error>,
+) -> Result<P, Error> {
+    struct Escape(Error);
+    let built = panic::catch_unwind(AssertUnwindSafe(|| {
+        P::new_cyclic(|weak| match build(weak) {
+            Ok(value) => value,
+            Err(error) => panic::resume_unwind(Box::new(Escape(error))),
+        })
+    }));
+    match built {
+        Ok(pointer) => Ok(pointer),
+        Err(payload) => match payload.downcast::<Escape>() {
+            Ok(escape) => Err(escape.0),
+            // A panic from user code: not ours to swallow.
+            Err(other) => panic::resume_unwind(other),
+        },
+    }
+}
+
+fn key<P: Pointer>(pointer: &P) -> (usize, TypeId) {
+    (pointer.address(), TypeId::of::<P>())
+}
+
+/// What a dump has written of each allocation.
+#[derive(Debug, Default)]
+pub(crate) struct DumpMemo {
+    seen: HashMap<(usize, TypeId), Seen>,
+}
+
+#[derive(Debug)]
+struct Seen {
+    index: u64,
+    /// Still being written: a strong pointer to it now would be a cycle.
+    building: bool,
+    /// Where its flags byte is, to mark it when a `Weak` inside points back.
+    flags_at: usize,
+}
+
+/// An allocation being rebuilt or rebuilt, by its index in the stream or its address in the
+/// original.
+#[derive(Debug)]
+enum Slot {
+    /// Still being built, with a `Weak` to it if it is built cyclically.
+    Building(Option<Box<dyn Any>>),
+    /// Built: the `Arc` or `Rc`.
+    Built(Box<dyn Any>),
+}
+
+/// What a load has rebuilt, by index.
+#[derive(Debug, Default)]
+pub(crate) struct LoadMemo {
+    slots: Vec<Slot>,
+}
+
+/// What a deep copy has rebuilt, by original address.
+#[derive(Debug, Default)]
+pub(crate) struct CopyMemo {
+    slots: HashMap<(usize, TypeId), Slot>,
+}
+
+fn cycle<P>() -> Error {
+    Error::Cycle {
+        type_name: std::any::type_name::<P>(),
+    }
+}
+
+fn downcast<T: Clone + Any>(value: &dyn Any, expected: &'static str) -> Result<T, Error> {
+    value
+        .downcast_ref::<T>()
+        .cloned()
+        .ok_or_else(|| Error::TypeMismatch {
+            expected: std::any::type_name::<T>(),
+            found: "a shared value of another type",
+            constructor: expected.to_string(),
+        })
+}
+
+impl Dumper<'_> {
+    /// Writes a shared pointer: the value the first time, a back reference after that.
+    pub fn dump_pointer<P: Pointer>(
+        &mut self,
+        pointer: &P,
+        write: impl FnOnce(&P::Target, &mut Self) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let key = key(pointer);
+        if let Some(seen) = self.shared.seen.get(&key) {
+            if seen.building {
+                return Err(cycle::<P>());
+            }
+            let index = seen.index;
+            self.write_varint(index + 1);
+            return Ok(());
+        }
+        self.write_varint(0);
+        let seen = Seen {
+            index: self.shared.seen.len() as u64,
+            building: true,
+            flags_at: self.position(),
+        };
+        self.write_bytes(&[0]);
+        self.shared.seen.insert(key, seen);
+        self.depth.enter()?;
+        write(pointer.get(), self)?;
+        self.depth.leave();
+        if let Some(seen) = self.shared.seen.get_mut(&key) {
+            seen.building = false;
+        }
+        Ok(())
+    }
+
+    /// Writes a weak pointer as a reference to its target, if the target is in the stream
+    /// already (or being written around it).
+    pub fn dump_weak<P: Pointer>(&mut self, weak: &P::Weak) -> Result<(), Error> {
+        let seen = P::upgrade(weak).and_then(|target| self.shared.seen.get(&key(&target)));
+        match seen {
+            None => self.write_varint(0),
+            Some(seen) => {
+                let (index, building, flags_at) = (seen.index, seen.building, seen.flags_at);
+                if building {
+                    self.mark(flags_at, CYCLIC);
+                }
+                self.write_varint(index + 1);
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Loader<'_> {
+    /// Reads a shared pointer written by [`Dumper::dump_pointer`].
+    pub fn load_pointer<P: Pointer>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<P::Target, Error>,
+    ) -> Result<P, Error> {
+        let at = self.position();
+        let k = self.read_varint()?;
+        if k > 0 {
+            return match self.shared.slots.get(k as usize - 1) {
+                Some(Slot::Built(pointer)) => downcast::<P>(&**pointer, "a back reference"),
+                Some(Slot::Building(_)) => Err(cycle::<P>()),
+                None => Err(Error::malformed(at, format!("reference to shared value #{k}, which the stream has not written"))),
+            };
+        }
+        let flags = self.read_array::<1>()?[0];
+        if flags & !CYCLIC != 0 {
+            return Err(Error::malformed(at, format!("shared value flags {flags:#04x}")));
+        }
+        let index = self.shared.slots.len();
+        self.shared.slots.push(Slot::Building(None));
+        self.depth.enter()?;
+        let pointer = if flags & CYCLIC != 0 {
+            build_cyclic::<P>(|weak| {
+                self.shared.slots[index] = Slot::Building(Some(Box::new(weak.clone())));
+                read(self)
+            })?
+        } else {
+            P::new(read(self)?)
+        };
+        self.depth.leave();
+        self.shared.slots[index] = Slot::Built(Box::new(pointer.clone()));
+        Ok(pointer)
+    }
+
+    /// Reads a weak pointer written by [`Dumper::dump_weak`].
+    pub fn load_weak<P: Pointer>(&mut self) -> Result<P::Weak, Error> {
+        let at = self.position();
+        let k = self.read_varint()?;
+        if k == 0 {
+            return Ok(P::dangling());
+        }
+        match self.shared.slots.get(k as usize - 1) {
+            Some(Slot::Built(pointer)) => Ok(downcast::<P>(&**pointer, "a weak reference")?.downgrade()),
+            Some(Slot::Building(Some(weak))) => downcast::<P::Weak>(&**weak, "a weak reference"),
+            Some(Slot::Building(None)) => Err(Error::malformed(
+                at,
+                "weak reference to a value under construction that was not marked as such",
+            )),
+            None => Err(Error::malformed(at, format!("weak reference to shared value #{k}, which the stream has not written"))),
+        }
+    }
+}
+
+impl Copier<'_> {
+    /// Copies a shared pointer: [`copy`](crate::copy) shares the allocation, [`deepcopy`]
+    /// (crate::deepcopy) copies it once and shares the copy wherever the original was shared.
+    pub fn copy_pointer<P: Pointer>(
+        &mut self,
+        pointer: &P,
+        copy: impl FnOnce(&P::Target, &mut Self) -> Result<P::Target, Error>,
+    ) -> Result<P, Error> {
+        if !self.is_deep() {
+            return Ok(pointer.clone());
+        }
+        let key = key(pointer);
+        match self.shared.slots.get(&key) {
+            Some(Slot::Built(copy)) => return downcast::<P>(&**copy, "a shared value"),
+            Some(Slot::Building(_)) => return Err(cycle::<P>()),
+            None => {}
+        }
+        self.shared.slots.insert(key, Slot::Building(None));
+        self.depth.enter()?;
+        let copied = if pointer.has_weak() {
+            build_cyclic::<P>(|weak| {
+                self.shared.slots.insert(key, Slot::Building(Some(Box::new(weak.clone()))));
+                copy(pointer.get(), self)
+            })?
+        } else {
+            P::new(copy(pointer.get(), self)?)
+        };
+        self.depth.leave();
+        self.shared.slots.insert(key, Slot::Built(Box::new(copied.clone())));
+        Ok(copied)
+    }
+
+    /// Copies a weak pointer. A deep copy points it at the copy of its target when the target
+    /// was copied too; otherwise, as Python's `deepcopy` does with weak references, the copy
+    /// points where the original does.
+    pub fn copy_weak<P: Pointer>(&mut self, weak: &P::Weak) -> Result<P::Weak, Error> {
+        if !self.is_deep() {
+            return Ok(weak.clone());
+        }
+        let Some(target) = P::upgrade(weak) else {
+            return Ok(P::dangling());
+        };
+        match self.shared.slots.get(&key(&target)) {
+            Some(Slot::Built(copy)) => Ok(downcast::<P>(&**copy, "a shared value")?.downgrade()),
+            Some(Slot::Building(Some(copy))) => downcast::<P::Weak>(&**copy, "a shared value"),
+            Some(Slot::Building(None)) | None => Ok(weak.clone()),
+        }
+    }
+}
+
+macro_rules! reducible_pointer {
+    ($ptr:ident, $weak:ident) => {
+        impl<T: Reducible> Reducible for $ptr<T> {
+            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+                cx.dump_pointer(self, T::__dump)
+            }
+
+            fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+                cx.load_pointer::<Self>(T::__load)
+            }
+
+            fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+                cx.copy_pointer(self, T::__copy)
+            }
+        }
+
+        impl<T: Reducible> Reducible for $weak<T> {
+            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+                cx.dump_weak::<$ptr<T>>(self)
+            }
+
+            fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+                cx.load_weak::<$ptr<T>>()
+            }
+
+            fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+                cx.copy_weak::<$ptr<T>>(self)
+            }
+        }
+    };
+}
+
+use rc::Weak as RcWeak;
+use sync::Weak as ArcWeak;
+
+reducible_pointer!(Arc, ArcWeak);
+reducible_pointer!(Rc, RcWeak);

@@ -1,0 +1,207 @@
+//! Object graphs: shared `Arc`/`Rc`, parent links through `Weak`, cycles.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+use std::sync::Arc;
+
+use copyreg::{Error, Reducible};
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "graph.Config")]
+struct Config {
+    host: String,
+    blob: Vec<u8>,
+}
+
+#[derive(Reducible, Debug)]
+struct Task {
+    id: u32,
+    config: Arc<Config>,
+}
+
+#[derive(Reducible, Debug)]
+struct Batch {
+    tasks: Vec<Task>,
+    default: Option<Arc<Config>>,
+    by_name: HashMap<String, Arc<Config>>,
+    pair: (Arc<Config>, Arc<Config>),
+}
+
+fn config() -> Arc<Config> {
+    Arc::new(Config {
+        host: "db".into(),
+        blob: vec![7; 4096],
+    })
+}
+
+fn batch(shared: &Arc<Config>, other: &Arc<Config>) -> Batch {
+    Batch {
+        tasks: (0..3).map(|id| Task { id, config: shared.clone() }).collect(),
+        default: Some(shared.clone()),
+        by_name: HashMap::from([("main".to_string(), shared.clone())]),
+        pair: (other.clone(), shared.clone()),
+    }
+}
+
+fn assert_shape(b: &Batch) {
+    let first = &b.tasks[0].config;
+    assert!(b.tasks.iter().all(|t| Arc::ptr_eq(&t.config, first)));
+    assert!(Arc::ptr_eq(b.default.as_ref().unwrap(), first));
+    assert!(Arc::ptr_eq(&b.by_name["main"], first));
+    assert!(Arc::ptr_eq(&b.pair.1, first));
+    assert!(!Arc::ptr_eq(&b.pair.0, first));
+}
+
+#[test]
+fn sharing_survives_dumps_and_loads() {
+    let (shared, other) = (config(), config());
+    let bytes = copyreg::dumps(&batch(&shared, &other)).unwrap();
+    let back = copyreg::loads::<Batch>(&bytes).unwrap();
+    assert_shape(&back);
+    assert_eq!(*back.tasks[0].config, *shared);
+    assert!(!Arc::ptr_eq(&back.tasks[0].config, &shared));
+}
+
+#[test]
+fn a_shared_value_is_written_once() {
+    let shared = config();
+    let one = copyreg::dumps(&vec![shared.clone()]).unwrap();
+    let thousand = copyreg::dumps(&vec![shared.clone(); 1000]).unwrap();
+    // Each further reference costs one varint of one or two bytes.
+    assert!(thousand.len() - one.len() <= 2 * 999, "{} vs {}", thousand.len(), one.len());
+    println!("one Arc<Config>: {} bytes; 1000 clones: {} bytes", one.len(), thousand.len());
+    let back = copyreg::loads::<Vec<Arc<Config>>>(&thousand).unwrap();
+    assert!(back.iter().all(|c| Arc::ptr_eq(c, &back[0])));
+}
+
+#[test]
+fn copy_shares_the_originals_and_deepcopy_mirrors_the_sharing() {
+    let (shared, other) = (config(), config());
+    let original = batch(&shared, &other);
+
+    let shallow = copyreg::copy(&original).unwrap();
+    assert!(Arc::ptr_eq(&shallow.tasks[0].config, &shared));
+    assert_shape(&shallow);
+
+    let deep = copyreg::deepcopy(&original).unwrap();
+    assert_shape(&deep);
+    assert!(!Arc::ptr_eq(&deep.tasks[0].config, &shared));
+    assert!(!Arc::ptr_eq(&deep.pair.0, &other));
+    assert_eq!(*deep.pair.0, *other);
+}
+
+/// A tree whose nodes point back to their parent.
+#[derive(Reducible, Debug)]
+#[reducer(name = "graph.Node")]
+struct Node {
+    label: String,
+    parent: Weak<RefCell<Node>>,
+    children: Vec<Rc<RefCell<Node>>>,
+}
+
+fn node(label: &str, parent: &Rc<RefCell<Node>>) -> Rc<RefCell<Node>> {
+    let child = Rc::new(RefCell::new(Node {
+        label: label.into(),
+        parent: Rc::downgrade(parent),
+        children: vec![],
+    }));
+    parent.borrow_mut().children.push(child.clone());
+    child
+}
+
+fn tree() -> Rc<RefCell<Node>> {
+    let root = Rc::new(RefCell::new(Node {
+        label: "root".into(),
+        parent: Weak::new(),
+        children: vec![],
+    }));
+    let a = node("a", &root);
+    node("a1", &a);
+    node("a2", &a);
+    node("b", &root);
+    root
+}
+
+/// Walks the tree, checking that every child's parent link leads back to its parent.
+fn check_links(node: &Rc<RefCell<Node>>) -> usize {
+    let mut count = 1;
+    for child in &node.borrow().children {
+        let parent = child.borrow().parent.upgrade().expect("parent link restored");
+        assert!(Rc::ptr_eq(&parent, node), "{}'s parent", child.borrow().label);
+        count += check_links(child);
+    }
+    count
+}
+
+#[test]
+fn parent_links_round_trip_and_deep_copy() {
+    let root = tree();
+    assert_eq!(check_links(&root), 5);
+
+    let bytes = copyreg::dumps(&root).unwrap_or_else(|e| panic!("{e}"));
+    let back = copyreg::loads::<Rc<RefCell<Node>>>(&bytes).unwrap();
+    assert_eq!(check_links(&back), 5);
+    assert!(back.borrow().parent.upgrade().is_none());
+    assert_eq!(back.borrow().children[0].borrow().children[1].borrow().label, "a2");
+
+    let deep = copyreg::deepcopy(&root).unwrap();
+    assert_eq!(check_links(&deep), 5);
+    assert!(!Rc::ptr_eq(&deep, &root));
+    let deep_a = deep.borrow().children[0].clone();
+    let a = root.borrow().children[0].clone();
+    assert!(!Rc::ptr_eq(&deep_a, &a));
+}
+
+#[test]
+fn a_weak_to_something_outside_the_value_loads_dangling() {
+    let root = tree();
+    let a = root.borrow().children[0].clone();
+    // `a`'s parent is not part of what is dumped.
+    let back = copyreg::loads::<Rc<RefCell<Node>>>(&copyreg::dumps(&a).unwrap()).unwrap();
+    assert!(back.borrow().parent.upgrade().is_none());
+    assert_eq!(check_links(&back), 3);
+    // A deep copy keeps such a link pointing where the original did, as Python's does.
+    let deep = copyreg::deepcopy(&a).unwrap();
+    assert!(Rc::ptr_eq(&deep.borrow().parent.upgrade().unwrap(), &root));
+}
+
+#[derive(Reducible, Debug)]
+struct Strong {
+    next: Option<Rc<RefCell<Strong>>>,
+}
+
+#[test]
+fn a_cycle_of_strong_references_is_an_error_not_a_hang() {
+    let a = Rc::new(RefCell::new(Strong { next: None }));
+    let b = Rc::new(RefCell::new(Strong { next: Some(a.clone()) }));
+    a.borrow_mut().next = Some(b.clone());
+
+    let err = copyreg::dumps(&a).unwrap_err();
+    assert!(matches!(err, Error::Cycle { .. }), "{err:?}");
+    assert!(err.to_string().contains("Weak"), "{err}");
+    assert!(matches!(copyreg::deepcopy(&a), Err(Error::Cycle { .. })));
+    // Shallow copy shares, so it has nothing to follow.
+    assert!(copyreg::copy(&a).is_ok());
+    a.borrow_mut().next = None; // break the cycle so the test does not leak
+}
+
+#[test]
+fn a_stream_cannot_build_a_strong_cycle() {
+    // A shared value whose content refers back to itself: a back reference to an
+    // allocation still being built.
+    let bytes = copyreg::dumps(&Rc::new(RefCell::new(Strong { next: None }))).unwrap();
+    let mut evil = bytes.clone();
+    // ... Some(...) then a reference to shared value #1, which is the one being built.
+    let tail = evil.len() - 1;
+    evil[tail] = 1;
+    evil.push(1);
+    assert!(copyreg::loads::<Rc<RefCell<Strong>>>(&evil).is_err());
+}
+
+#[test]
+fn a_mutably_borrowed_cell_is_an_error() {
+    let cell = Rc::new(RefCell::new(Strong { next: None }));
+    let _guard = cell.borrow_mut();
+    assert!(matches!(copyreg::dumps(&cell), Err(Error::Borrowed { .. })));
+}
