@@ -120,3 +120,44 @@ macro_rules! register_foreign {
         $crate::__derive::__register_foreign! { $crate; $($input)* }
     };
 }
+
+/// Registers a concrete type built from reducible types, for use at top level: an instance
+/// of a generic derived type (`Wrapper<Point>`), or a std composite such as
+/// `Rc<RefCell<Node>>` or `Vec<Arc<Config>>`.
+///
+/// Inside other values such types need no registration. At top level, [`dumps`] and
+/// [`loads_any`] find a type by its registration, and a generic type cannot register itself
+/// (statics cannot be generic), so each concrete instance is registered by name here. It is
+/// registered under its wire name, built from its parts' names: `Vec<geo.Point>`,
+/// `Wrapper<u8>`, `Rc<RefCell<graph.Node>>`, `(u8, String)`.
+///
+/// ```
+/// use std::sync::Arc;
+///
+/// #[derive(copyreg::Reducible, Debug, PartialEq)]
+/// struct Labeled<T> {
+///     label: String,
+///     value: T,
+/// }
+///
+/// copyreg::register!(Labeled<u32>);
+/// copyreg::register!(Vec<Arc<Labeled<u32>>>);
+///
+/// let shared = Arc::new(Labeled { label: "n".into(), value: 7u32 });
+/// let bytes = copyreg::dumps(&vec![shared.clone(), shared])?;
+/// let back = copyreg::loads::<Vec<Arc<Labeled<u32>>>>(&bytes)?;
+/// assert!(Arc::ptr_eq(&back[0], &back[1]));
+/// assert_eq!(
+///     copyreg::dispatch_table().get::<Labeled<u32>>().map(|e| e.name()),
+///     Some("rust_out::Labeled<u32>")
+/// );
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+#[macro_export]
+macro_rules! register {
+    ($ty:ty $(,)?) => {
+        $crate::__private::inventory::submit! {
+            $crate::__private::Registration::of::<$ty>()
+        }
+    };
+}

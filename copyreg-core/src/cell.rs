@@ -8,10 +8,14 @@ use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::load::Loader;
-use crate::reducible::Reducible;
+use crate::reducible::{name_wrapped, Reducible};
 
 impl<T: Reducible + Copy> Reducible for Cell<T> {
     const __MIN_SIZE: usize = T::__MIN_SIZE;
+
+    fn __name(out: &mut String) {
+        name_wrapped::<T>(out, "Cell");
+    }
 
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         self.get().__dump(cx)
@@ -35,8 +39,14 @@ fn borrowed<T>() -> Error {
 impl<T: Reducible> Reducible for RefCell<T> {
     const __MIN_SIZE: usize = T::__MIN_SIZE;
 
+    fn __name(out: &mut String) {
+        name_wrapped::<T>(out, "RefCell");
+    }
+
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        self.try_borrow().map_err(|_| borrowed::<Self>())?.__dump(cx)
+        self.try_borrow()
+            .map_err(|_| borrowed::<Self>())?
+            .__dump(cx)
     }
 
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
@@ -44,7 +54,10 @@ impl<T: Reducible> Reducible for RefCell<T> {
     }
 
     fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        let copy = self.try_borrow().map_err(|_| borrowed::<Self>())?.__copy(cx);
+        let copy = self
+            .try_borrow()
+            .map_err(|_| borrowed::<Self>())?
+            .__copy(cx);
         copy.map(RefCell::new)
     }
 }
@@ -53,8 +66,14 @@ impl<T: Reducible> Reducible for RefCell<T> {
 impl<T: Reducible> Reducible for Mutex<T> {
     const __MIN_SIZE: usize = T::__MIN_SIZE;
 
+    fn __name(out: &mut String) {
+        name_wrapped::<T>(out, "Mutex");
+    }
+
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        self.lock().unwrap_or_else(PoisonError::into_inner).__dump(cx)
+        self.lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .__dump(cx)
     }
 
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
@@ -62,7 +81,10 @@ impl<T: Reducible> Reducible for Mutex<T> {
     }
 
     fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        let copy = self.lock().unwrap_or_else(PoisonError::into_inner).__copy(cx);
+        let copy = self
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .__copy(cx);
         copy.map(Mutex::new)
     }
 }
@@ -70,8 +92,14 @@ impl<T: Reducible> Reducible for Mutex<T> {
 impl<T: Reducible> Reducible for RwLock<T> {
     const __MIN_SIZE: usize = T::__MIN_SIZE;
 
+    fn __name(out: &mut String) {
+        name_wrapped::<T>(out, "RwLock");
+    }
+
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        self.read().unwrap_or_else(PoisonError::into_inner).__dump(cx)
+        self.read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .__dump(cx)
     }
 
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
@@ -79,7 +107,10 @@ impl<T: Reducible> Reducible for RwLock<T> {
     }
 
     fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        let copy = self.read().unwrap_or_else(PoisonError::into_inner).__copy(cx);
+        let copy = self
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .__copy(cx);
         copy.map(RwLock::new)
     }
 }

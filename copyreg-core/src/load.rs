@@ -7,6 +7,7 @@ use serde::de::DeserializeOwned;
 use crate::codec::{self, Input};
 use crate::depth::Depth;
 use crate::error::{BoxError, Error};
+use crate::ops::Object;
 use crate::registry::{Constructor, View};
 use crate::shared::LoadMemo;
 
@@ -44,7 +45,7 @@ pub fn loads<T: Any>(bytes: &[u8]) -> Result<T, Error> {
 pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
     let view = View::current();
     let mut cx = Loader::open(bytes, &view)?;
-    let ctor = cx.read_constructor()?;
+    let ctor = cx.read_constructor()?.registered()?;
     cx.depth.enter()?;
     let value = ctor.ops.load_boxed(&mut cx)?;
     cx.finish()?;
@@ -56,7 +57,7 @@ pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
 pub struct Loader<'a> {
     input: Input<'a>,
     view: &'a View,
-    constructors: Vec<Constructor>,
+    constructors: Vec<Named<'a>>,
     pub(crate) depth: Depth,
     pub(crate) shared: LoadMemo,
 }
@@ -67,6 +68,29 @@ impl std::fmt::Debug for Loader<'_> {
             .field("offset", &self.input.offset())
             .field("depth", &self.depth)
             .finish_non_exhaustive()
+    }
+}
+
+/// A constructor name a stream introduced, and what the registry says of it: the
+/// constructor, or that nobody registered it (`None`) or several did (the types, sorted).
+#[derive(Debug)]
+struct Named<'a> {
+    name: &'a str,
+    found: Result<Constructor, Option<Vec<&'static str>>>,
+}
+
+impl Named<'_> {
+    fn registered(&self) -> Result<Constructor, Error> {
+        match &self.found {
+            Ok(ctor) => Ok(*ctor),
+            Err(None) => Err(Error::UnknownConstructor {
+                name: self.name.to_string(),
+            }),
+            Err(Some(candidates)) => Err(Error::Ambiguous {
+                name: self.name.to_string(),
+                candidates: candidates.clone(),
+            }),
+        }
     }
 }
 
@@ -88,9 +112,12 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn read_constructor(&mut self) -> Result<Constructor, Error> {
+    /// Reads a constructor reference: the name the first time a stream uses it, an index
+    /// after that. The name is looked up in the registry then, but a name it lacks is only an
+    /// error where no type is expected statically (see [`Loader::load_own`]).
+    fn read_constructor(&mut self) -> Result<&Named<'a>, Error> {
         let at = self.input.offset();
-        match self.input.varint()? {
+        let index = match self.input.varint()? {
             0 => {
                 let len = self.input.varint()?;
                 if len > codec::MAX_NAME_LEN as u64 {
@@ -100,30 +127,57 @@ impl<'a> Loader<'a> {
                     ));
                 }
                 let name = self.input.str(len as usize)?;
-                let ctor = self.view.constructor(name)?;
-                self.constructors.push(ctor);
-                Ok(ctor)
+                let found = match self.view.constructor(name) {
+                    Ok(ctor) => Ok(ctor),
+                    Err(Error::UnknownConstructor { .. }) => Err(None),
+                    Err(Error::Ambiguous { candidates, .. }) => Err(Some(candidates)),
+                    Err(other) => return Err(other),
+                };
+                self.constructors.push(Named { name, found });
+                self.constructors.len() - 1
             }
-            k => self
-                .constructors
-                .get(k as usize - 1)
-                .copied()
-                .ok_or_else(|| {
-                    Error::malformed(
-                        at,
-                        format!(
-                            "reference to constructor #{k}, but the stream has named {}",
-                            self.constructors.len()
-                        ),
-                    )
-                }),
-        }
+            k => k as usize - 1,
+        };
+        self.constructors.get(index).ok_or_else(|| {
+            Error::malformed(
+                at,
+                format!(
+                    "reference to constructor #{}, but the stream has named {}",
+                    index + 1,
+                    self.constructors.len()
+                ),
+            )
+        })
     }
 
     /// Reads an object: a constructor reference, then that constructor's arguments. The
-    /// constructor must build a `T`.
+    /// constructor must be registered and build a `T`.
     pub fn load_object<T: Any>(&mut self) -> Result<T, Error> {
-        let ctor = self.read_constructor()?;
+        let ctor = self.read_constructor()?.registered()?;
+        self.load_with::<T>(ctor)
+    }
+
+    /// Reads an object of the [`Object`] `O`, which the caller expects statically. A stream
+    /// may name any registered constructor that builds an `O::Target`; `O`'s own name needs
+    /// no registration, so generic types and types whose registration the linker dropped
+    /// load as fields all the same.
+    pub fn load_own<O: Object>(&mut self) -> Result<O::Target, Error> {
+        let named = self.read_constructor()?;
+        match &named.found {
+            Err(None) if named.name == O::name() => {
+                self.depth.enter()?;
+                let value = O::construct(self)?;
+                self.depth.leave();
+                Ok(value)
+            }
+            _ => {
+                let ctor = named.registered()?;
+                self.load_with::<O::Target>(ctor)
+            }
+        }
+    }
+
+    fn load_with<T: Any>(&mut self, ctor: Constructor) -> Result<T, Error> {
         if ctor.ops.type_id() != TypeId::of::<T>() {
             return Err(Error::TypeMismatch {
                 expected: std::any::type_name::<T>(),

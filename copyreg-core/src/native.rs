@@ -9,13 +9,17 @@ use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::load::Loader;
-use crate::reducible::Reducible;
+use crate::reducible::{name_wrapped, Reducible};
 use crate::registry::Registration;
 
 macro_rules! numbers {
     ($($t:ty => $wire:ty),* $(,)?) => {$(
         impl Reducible for $t {
             const __MIN_SIZE: usize = std::mem::size_of::<$wire>();
+
+            fn __name(out: &mut String) {
+                out.push_str(stringify!($t));
+            }
 
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
                 cx.write_bytes(&(*self as $wire).to_le_bytes());
@@ -34,7 +38,7 @@ macro_rules! numbers {
             }
         }
 
-        inventory::submit! { Registration::native::<$t>(stringify!($t)) }
+        inventory::submit! { Registration::of::<$t>() }
     )*};
 }
 
@@ -47,6 +51,10 @@ macro_rules! floats {
     ($($t:ty),*) => {$(
         impl Reducible for $t {
             const __MIN_SIZE: usize = std::mem::size_of::<$t>();
+
+            fn __name(out: &mut String) {
+                out.push_str(stringify!($t));
+            }
 
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
                 cx.write_bytes(&self.to_le_bytes());
@@ -62,13 +70,17 @@ macro_rules! floats {
             }
         }
 
-        inventory::submit! { Registration::native::<$t>(stringify!($t)) }
+        inventory::submit! { Registration::of::<$t>() }
     )*};
 }
 
 floats!(f32, f64);
 
 impl Reducible for bool {
+    fn __name(out: &mut String) {
+        out.push_str("bool");
+    }
+
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_bytes(&[u8::from(*self)]);
         Ok(())
@@ -88,6 +100,10 @@ impl Reducible for bool {
 }
 
 impl Reducible for char {
+    fn __name(out: &mut String) {
+        out.push_str("char");
+    }
+
     /// Written as its UTF-8 bytes, as bincode 1.3 does.
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_bytes(self.encode_utf8(&mut [0; 4]).as_bytes());
@@ -119,6 +135,10 @@ impl Reducible for char {
 impl Reducible for String {
     const __MIN_SIZE: usize = 8;
 
+    fn __name(out: &mut String) {
+        out.push_str("String");
+    }
+
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_len(self.len());
         cx.write_bytes(self.as_bytes());
@@ -135,13 +155,17 @@ impl Reducible for String {
     }
 }
 
-inventory::submit! { Registration::native::<bool>("bool") }
-inventory::submit! { Registration::native::<char>("char") }
-inventory::submit! { Registration::native::<String>("String") }
-inventory::submit! { Registration::native::<()>("()") }
+inventory::submit! { Registration::of::<bool>() }
+inventory::submit! { Registration::of::<char>() }
+inventory::submit! { Registration::of::<String>() }
+inventory::submit! { Registration::of::<()>() }
 
 impl<T: 'static> Reducible for PhantomData<T> {
     const __MIN_SIZE: usize = 0;
+
+    fn __name(out: &mut String) {
+        out.push_str("PhantomData");
+    }
 
     fn __dump(&self, _: &mut Dumper<'_>) -> Result<(), Error> {
         Ok(())
@@ -157,6 +181,10 @@ impl<T: 'static> Reducible for PhantomData<T> {
 }
 
 impl<T: Reducible> Reducible for Option<T> {
+    fn __name(out: &mut String) {
+        name_wrapped::<T>(out, "Option");
+    }
+
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         match self {
             None => {
@@ -185,6 +213,10 @@ impl<T: Reducible> Reducible for Option<T> {
 impl<T: Reducible> Reducible for Box<T> {
     const __MIN_SIZE: usize = T::__MIN_SIZE;
 
+    fn __name(out: &mut String) {
+        name_wrapped::<T>(out, "Box");
+    }
+
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         (**self).__dump(cx)
     }
@@ -200,6 +232,12 @@ impl<T: Reducible> Reducible for Box<T> {
 
 impl<T: Reducible, const N: usize> Reducible for [T; N] {
     const __MIN_SIZE: usize = T::__MIN_SIZE * N;
+
+    fn __name(out: &mut String) {
+        out.push('[');
+        T::__name(out);
+        out.push_str(&format!("; {N}]"));
+    }
 
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         self.iter().try_for_each(|v| v.__dump(cx))
@@ -231,6 +269,10 @@ macro_rules! sequence {
         impl<$t: Reducible $(+ $bound)*> Reducible for $ty<$t> {
             const __MIN_SIZE: usize = 8;
 
+            fn __name(out: &mut String) {
+                name_wrapped::<$t>(out, stringify!($ty));
+            }
+
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
                 cx.write_len(self.len());
                 self.iter().try_for_each(|v| v.__dump(cx))
@@ -261,6 +303,10 @@ sequence! {
 impl<T: Reducible + Eq + Hash, S: BuildHasher + Default + 'static> Reducible for HashSet<T, S> {
     const __MIN_SIZE: usize = 8;
 
+    fn __name(out: &mut String) {
+        name_wrapped::<T>(out, "HashSet");
+    }
+
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_len(self.len());
         self.iter().try_for_each(|v| v.__dump(cx))
@@ -287,6 +333,14 @@ macro_rules! map {
             Reducible for $ty<K, V $(, $s)?>
         {
             const __MIN_SIZE: usize = 8;
+
+            fn __name(out: &mut String) {
+                out.push_str(concat!(stringify!($ty), "<"));
+                K::__name(out);
+                out.push_str(", ");
+                V::__name(out);
+                out.push('>');
+            }
 
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
                 cx.write_len(self.len());
@@ -325,6 +379,18 @@ macro_rules! tuples {
     ($(($($t:ident $i:tt),*)),* $(,)?) => {$(
         impl<$($t: Reducible),*> Reducible for ($($t,)*) {
             const __MIN_SIZE: usize = 0 $(+ $t::__MIN_SIZE)*;
+
+            fn __name(out: &mut String) {
+                out.push('(');
+                let mut _first = true;
+                $(
+                    if !std::mem::take(&mut _first) {
+                        out.push_str(", ");
+                    }
+                    $t::__name(out);
+                )*
+                out.push(')');
+            }
 
             #[allow(unused_variables)] // `cx` for the empty tuple
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {

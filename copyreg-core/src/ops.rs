@@ -19,8 +19,15 @@ use crate::reducible::Reducible;
 pub trait Object: 'static {
     /// The type this object reduces.
     type Target: 'static;
-    /// The constructor name written to streams.
+    /// The constructor name written to streams; for a generic type, the name of the type
+    /// itself, before its parameters.
     const NAME: &'static str;
+
+    /// The constructor name written to streams for this very type. A generic type's adds
+    /// its parameters' names (`Wrapper<geo.Point>`).
+    fn name() -> &'static str {
+        Self::NAME
+    }
     /// Writes the reducer's arguments (the constructor reference is already written).
     fn reduce(value: &Self::Target, cx: &mut Dumper<'_>) -> Result<(), Error>;
     /// Reads the arguments and calls the constructor.
@@ -74,6 +81,7 @@ pub(crate) fn fill<T: 'static>(slot: &mut dyn Any, value: T) {
 }
 
 /// The operations of an [`Object`]: a constructor reference, then its arguments.
+#[derive(Debug)]
 pub struct ObjectOps<O>(PhantomData<fn() -> O>);
 
 impl<O> ObjectOps<O> {
@@ -111,6 +119,7 @@ impl<O: Object> Construct for ObjectOps<O> {
 }
 
 /// The operations of a type copyreg writes natively, through its [`Reducible`] impl.
+#[derive(Debug)]
 pub struct NativeOps<T>(PhantomData<fn() -> T>);
 
 impl<T> NativeOps<T> {
@@ -169,7 +178,7 @@ impl<O: Object> Element for ObjectElement<O> {
         cx.dump_object::<O>(value)
     }
     fn load(cx: &mut Loader<'_>) -> Result<O::Target, Error> {
-        cx.load_object()
+        cx.load_own::<O>()
     }
     fn copy(value: &O::Target, cx: &mut Copier<'_>) -> Result<O::Target, Error> {
         cx.copy_object::<O>(value)

@@ -1,9 +1,14 @@
 //! The [`Reducible`] trait: the types copyreg walks statically.
 
+use std::any::TypeId;
+use std::sync::{OnceLock, PoisonError, RwLock};
+
 use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::load::Loader;
+use crate::ops::{NativeOps, Ops};
+use crate::registry::TypeMap;
 
 /// A type copyreg knows how to reduce, rebuild and copy without looking it up at run time.
 ///
@@ -28,11 +33,30 @@ use crate::load::Loader;
 /// assert_reducible::<Point>();
 /// assert_reducible::<Vec<Option<(String, Point)>>>();
 /// ```
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not reducible by copyreg",
+    label = "not `copyreg::Reducible`",
+    note = "derive `copyreg::Reducible` for it; a type from another crate is registered with \
+            `copyreg::register_foreign!` and works as a field, but not here"
+)]
 pub trait Reducible: Sized + 'static {
     /// The fewest bytes a value takes in a stream; lengths read from input are checked
     /// against it before anything is allocated.
     #[doc(hidden)]
     const __MIN_SIZE: usize = 1;
+
+    /// Whether values are written without a constructor reference (primitives, std types).
+    #[doc(hidden)]
+    const __NATIVE: bool = true;
+
+    /// How the registry dumps, loads and copies the type when `register!` names it.
+    #[doc(hidden)]
+    const __OPS: &'static dyn Ops = &NativeOps::<Self>::NEW;
+
+    /// Appends the type's wire name: what streams call it at top level, and what a generic
+    /// type's name is built from. `u8`, `String`, `Vec<geo.Point>`, `(u8, String)`, ...
+    #[doc(hidden)]
+    fn __name(out: &mut String);
 
     #[doc(hidden)]
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error>;
@@ -42,4 +66,32 @@ pub trait Reducible: Sized + 'static {
 
     #[doc(hidden)]
     fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error>;
+}
+
+/// Appends `outer<T>`: the wire name of a container of `T`.
+pub(crate) fn name_wrapped<T: Reducible>(out: &mut String, outer: &str) {
+    out.push_str(outer);
+    out.push('<');
+    T::__name(out);
+    out.push('>');
+}
+
+/// The wire name of `T`, built once per type and kept for the life of the program.
+pub fn name_of<T: Reducible>() -> &'static str {
+    static NAMES: OnceLock<RwLock<TypeMap<&'static str>>> = OnceLock::new();
+    let names = NAMES.get_or_init(Default::default);
+    let id = TypeId::of::<T>();
+    if let Some(name) = names
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .get(&id)
+    {
+        return name;
+    }
+    let mut name = String::new();
+    T::__name(&mut name);
+    let mut names = names.write().unwrap_or_else(PoisonError::into_inner);
+    names
+        .entry(id)
+        .or_insert_with(|| Box::leak(name.into_boxed_str()))
 }

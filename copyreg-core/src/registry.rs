@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::ops::{
     Construct, ContainerOps, Element, NativeOps, Object, ObjectElement, ObjectOps, Ops,
 };
-use crate::reducible::Reducible;
+use crate::reducible::{name_of, Reducible};
 
 /// One link-time registration, submitted through `inventory` by the generated code.
 #[derive(Debug)]
@@ -26,7 +26,8 @@ pub struct Registration {
 enum Kind {
     /// A type with its reducer and constructor, plus `Vec`, `Option` and `Box` of it.
     Type {
-        name: &'static str,
+        /// The name, computed when the registry is built (generic names cannot be constants).
+        name: fn() -> &'static str,
         /// Written without a constructor reference inside other values.
         native: bool,
         ops: &'static dyn Ops,
@@ -42,7 +43,7 @@ enum Kind {
 impl std::fmt::Debug for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Kind::Type { name, .. } => write!(f, "Type({name})"),
+            Kind::Type { name, .. } => write!(f, "Type({})", name()),
             Kind::Constructor { name, .. } => write!(f, "Constructor({name})"),
         }
     }
@@ -70,7 +71,7 @@ impl Registration {
     pub const fn object<O: Object>() -> Self {
         Registration {
             kind: Kind::Type {
-                name: O::NAME,
+                name: O::name,
                 native: false,
                 ops: &ObjectOps::<O>::NEW,
                 containers: containers::<ObjectElement<O>>(),
@@ -78,13 +79,14 @@ impl Registration {
         }
     }
 
-    /// A type copyreg writes natively (primitives, `String`).
-    pub const fn native<T: Reducible>(name: &'static str) -> Self {
+    /// A type named by `register!`, or one copyreg registers itself (primitives, `String`):
+    /// registered under its wire name (`Vec<geo.Point>`, `Wrapper<u8>`).
+    pub const fn of<T: Reducible>() -> Self {
         Registration {
             kind: Kind::Type {
-                name,
-                native: true,
-                ops: &NativeOps::<T>::NEW,
+                name: name_of::<T>,
+                native: T::__NATIVE,
+                ops: T::__OPS,
                 containers: [
                     &NativeOps::<Vec<T>>::NEW,
                     &NativeOps::<Option<T>>::NEW,
@@ -119,6 +121,12 @@ pub(crate) struct Reducer {
 pub(crate) struct Constructor {
     pub(crate) name: &'static str,
     pub(crate) ops: &'static dyn Construct,
+}
+
+impl std::fmt::Debug for Constructor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Constructor({} -> {})", self.name, self.ops.type_name())
+    }
 }
 
 /// A name or type that one or several registrations claim.
@@ -213,6 +221,7 @@ impl Table {
                     ops,
                     containers,
                 } => {
+                    let name = name();
                     table.add_type(name, native, ops);
                     for (name, ops) in container_names(name).into_iter().zip(containers) {
                         table.add_type(name, true, ops);

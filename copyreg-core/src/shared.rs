@@ -25,7 +25,7 @@ use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::load::Loader;
-use crate::reducible::Reducible;
+use crate::reducible::{name_wrapped, Reducible};
 
 /// The flag bit for an allocation that a `Weak` inside it points back to.
 const CYCLIC: u8 = 1;
@@ -235,12 +235,18 @@ impl Loader<'_> {
             return match self.shared.slots.get(k as usize - 1) {
                 Some(Slot::Built(pointer)) => downcast::<P>(&**pointer, "a back reference"),
                 Some(Slot::Building(_)) => Err(cycle::<P>()),
-                None => Err(Error::malformed(at, format!("reference to shared value #{k}, which the stream has not written"))),
+                None => Err(Error::malformed(
+                    at,
+                    format!("reference to shared value #{k}, which the stream has not written"),
+                )),
             };
         }
         let flags = self.read_array::<1>()?[0];
         if flags & !CYCLIC != 0 {
-            return Err(Error::malformed(at, format!("shared value flags {flags:#04x}")));
+            return Err(Error::malformed(
+                at,
+                format!("shared value flags {flags:#04x}"),
+            ));
         }
         let index = self.shared.slots.len();
         self.shared.slots.push(Slot::Building(None));
@@ -266,13 +272,18 @@ impl Loader<'_> {
             return Ok(P::dangling());
         }
         match self.shared.slots.get(k as usize - 1) {
-            Some(Slot::Built(pointer)) => Ok(downcast::<P>(&**pointer, "a weak reference")?.downgrade()),
+            Some(Slot::Built(pointer)) => {
+                Ok(downcast::<P>(&**pointer, "a weak reference")?.downgrade())
+            }
             Some(Slot::Building(Some(weak))) => downcast::<P::Weak>(&**weak, "a weak reference"),
             Some(Slot::Building(None)) => Err(Error::malformed(
                 at,
                 "weak reference to a value under construction that was not marked as such",
             )),
-            None => Err(Error::malformed(at, format!("weak reference to shared value #{k}, which the stream has not written"))),
+            None => Err(Error::malformed(
+                at,
+                format!("weak reference to shared value #{k}, which the stream has not written"),
+            )),
         }
     }
 }
@@ -298,14 +309,18 @@ impl Copier<'_> {
         self.depth.enter()?;
         let copied = if pointer.has_weak() {
             build_cyclic::<P>(|weak| {
-                self.shared.slots.insert(key, Slot::Building(Some(Box::new(weak.clone()))));
+                self.shared
+                    .slots
+                    .insert(key, Slot::Building(Some(Box::new(weak.clone()))));
                 copy(pointer.get(), self)
             })?
         } else {
             P::new(copy(pointer.get(), self)?)
         };
         self.depth.leave();
-        self.shared.slots.insert(key, Slot::Built(Box::new(copied.clone())));
+        self.shared
+            .slots
+            .insert(key, Slot::Built(Box::new(copied.clone())));
         Ok(copied)
     }
 
@@ -330,6 +345,10 @@ impl Copier<'_> {
 macro_rules! reducible_pointer {
     ($ptr:ident, $weak:ident) => {
         impl<T: Reducible> Reducible for $ptr<T> {
+            fn __name(out: &mut String) {
+                name_wrapped::<T>(out, stringify!($ptr));
+            }
+
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
                 cx.dump_pointer(self, T::__dump)
             }
@@ -344,6 +363,10 @@ macro_rules! reducible_pointer {
         }
 
         impl<T: Reducible> Reducible for $weak<T> {
+            fn __name(out: &mut String) {
+                name_wrapped::<T>(out, stringify!($weak));
+            }
+
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
                 cx.dump_weak::<$ptr<T>>(self)
             }

@@ -20,6 +20,10 @@ pub struct Absent;
 impl Reducible for Absent {
     const __MIN_SIZE: usize = 0;
 
+    fn __name(out: &mut String) {
+        out.push_str("Absent");
+    }
+
     fn __dump(&self, _: &mut Dumper<'_>) -> Result<(), Error> {
         Ok(())
     }

@@ -39,6 +39,9 @@ fn fallback(input: &Input<'_>) -> TokenStream {
         const _: () = {
             use #krate::__private as __cr;
             impl #impl_generics __cr::Reducible for #ident #ty_generics #where_clause {
+                fn __name(_: &mut ::std::string::String) {
+                    ::core::unreachable!()
+                }
                 fn __dump(&self, _: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Error> {
                     ::core::unreachable!()
                 }
@@ -90,6 +93,53 @@ fn expand(input: &Input<'_>) -> TokenStream {
             }
         }
     };
+    let generics = bounded_generics(input);
+    let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
+    // Each parameter's part of the name: a type's wire name, a const's value.
+    let param_names: Vec<_> = generics
+        .params
+        .iter()
+        .filter_map(|param| match param {
+            syn::GenericParam::Type(t) => {
+                let ident = &t.ident;
+                Some(quote!(<#ident as __cr::Reducible>::__name(__out);))
+            }
+            syn::GenericParam::Const(c) => {
+                let ident = &c.ident;
+                Some(quote!(__out.push_str(&::std::string::ToString::to_string(&#ident));))
+            }
+            syn::GenericParam::Lifetime(_) => None,
+        })
+        .collect();
+    // A generic type's name carries its parameters' names; it cannot register itself, since
+    // statics cannot be generic: `copyreg::register!` registers concrete instances.
+    let (name_fn, wire_name, registration) = if param_names.is_empty() {
+        (
+            quote!(),
+            quote!(__out.push_str(<Self as __cr::Object>::NAME);),
+            quote!(__cr::inventory::submit! { __cr::Registration::object::<#ident>() }),
+        )
+    } else {
+        (
+            quote! {
+                fn name() -> &'static str {
+                    __cr::name_of::<Self>()
+                }
+            },
+            quote! {
+                __out.push_str(<Self as __cr::Object>::NAME);
+                __out.push('<');
+                #(
+                    if !__out.ends_with('<') {
+                        __out.push_str(", ");
+                    }
+                    #param_names
+                )*
+                __out.push('>');
+            },
+            quote!(),
+        )
+    };
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
@@ -99,9 +149,11 @@ fn expand(input: &Input<'_>) -> TokenStream {
             use __cr::{ViaReducible as _, ViaSerde as _, ViaRegistry as _};
 
             #[automatically_derived]
-            impl __cr::Object for #ident {
+            impl #impl_generics __cr::Object for #ident #ty_generics #where_clause {
                 type Target = Self;
                 const NAME: &'static str = #name;
+
+                #name_fn
 
                 fn reduce(__value: &Self, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Error> {
                     #reduce
@@ -117,13 +169,20 @@ fn expand(input: &Input<'_>) -> TokenStream {
             }
 
             #[automatically_derived]
-            impl __cr::Reducible for #ident {
+            impl #impl_generics __cr::Reducible for #ident #ty_generics #where_clause {
+                const __NATIVE: bool = false;
+                const __OPS: &'static dyn __cr::Ops = &__cr::ObjectOps::<Self>::NEW;
+
+                fn __name(__out: &mut ::std::string::String) {
+                    #wire_name
+                }
+
                 fn __dump(&self, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Error> {
                     __cx.dump_object::<Self>(self)
                 }
 
                 fn __load(__cx: &mut __cr::Loader<'_>) -> __cr::Result<Self, __cr::Error> {
-                    __cx.load_object::<Self>()
+                    __cx.load_own::<Self>()
                 }
 
                 fn __copy(&self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Error> {
@@ -131,9 +190,23 @@ fn expand(input: &Input<'_>) -> TokenStream {
                 }
             }
 
-            __cr::inventory::submit! { __cr::Registration::object::<#ident>() }
+            #registration
         };
     }
+}
+
+/// The type's generics with `T: Reducible` added for every type parameter, as serde adds
+/// `T: Serialize`: the fields that use `T` are then written through its impl.
+fn bounded_generics(input: &Input<'_>) -> syn::Generics {
+    let mut generics = input.original.generics.clone();
+    let params: Vec<_> = generics.type_params().map(|p| p.ident.clone()).collect();
+    let where_clause = generics.make_where_clause();
+    for param in params {
+        where_clause
+            .predicates
+            .push(syn::parse_quote!(#param: __cr::Reducible));
+    }
+    generics
 }
 
 /// `Self { a: __f0, b: __f1 }`, `Self(__f0, __f1)` or `Self`, as a pattern or an expression
@@ -273,7 +346,7 @@ fn enum_construct(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
     quote! {
         match __cx.read_variant()? {
             #(#arms)*
-            __other => __cr::Err(__cx.unknown_variant(<Self as __cr::Object>::NAME, __other)),
+            __other => __cr::Err(__cx.unknown_variant(<Self as __cr::Object>::name(), __other)),
         }
     }
 }

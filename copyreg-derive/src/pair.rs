@@ -69,7 +69,7 @@ impl Pair<'_> {
 pub fn construct_call(target: &TokenStream, constructor: &Expr) -> TokenStream {
     quote_spanned! {at(constructor)=>
         __cr::Arguments::construct_with::<#target, _, _>(__args, &(#constructor))
-            .map_err(|__e| __cx.constructor_failed(<Self as __cr::Object>::NAME, __e))
+            .map_err(|__e| __cx.constructor_failed(<Self as __cr::Object>::name(), __e))
     }
 }
 

@@ -12,12 +12,11 @@ impl Input<'_> {
                  is live; wrap the union in a struct and give it #[reducer(fn = ..., constructor = ...)]",
             );
         }
-        let generics = &self.original.generics;
-        if !generics.params.is_empty() {
+        for lifetime in self.original.generics.lifetimes() {
             cx.error_spanned_by(
-                generics,
-                "#[derive(Reducible)] does not support generic types yet; a generic type cannot \
-                 register itself, so derive it on a concrete type",
+                lifetime,
+                "#[derive(Reducible)] needs a type that owns its data: copyreg rebuilds values, \
+                 so it cannot hand out borrowed ones; remove the lifetime parameter",
             );
         }
         self.reject_inner_attrs(cx);

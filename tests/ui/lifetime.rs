@@ -1,6 +1,6 @@
 #[derive(copyreg::Reducible)]
-struct Wrapper<T> {
-    inner: T,
+struct Borrowed<'a> {
+    name: &'a str,
 }
 
 fn main() {}

@@ -1,0 +1,7 @@
+struct Plain {
+    x: u8,
+}
+
+copyreg::register!(Vec<Plain>);
+
+fn main() {}
