@@ -144,3 +144,46 @@ fn a_registration_in_any_module_applies_everywhere() {
         [1.5, 2.0]
     );
 }
+
+/// A foreign type registered once, nested in every std container, to any depth.
+#[derive(Reducible, Debug, PartialEq)]
+struct Deep {
+    by_name: std::collections::HashMap<String, Vec<Option<semver::Version>>>,
+    tree: std::collections::BTreeMap<u8, Box<Duration>>,
+    array: [semver::Version; 2],
+    pair: (semver::Version, Duration),
+    shared: std::sync::Arc<semver::Version>,
+    shared_again: std::sync::Arc<semver::Version>,
+    nested: Vec<Vec<Option<Box<semver::Version>>>>,
+    cell: std::cell::RefCell<std::collections::VecDeque<semver::Version>>,
+    set: std::collections::BTreeSet<String>,
+}
+
+fn deep() -> Deep {
+    let shared = std::sync::Arc::new(v("9.9.9"));
+    Deep {
+        by_name: [("a".to_string(), vec![Some(v("1.0.0")), None])].into(),
+        tree: [(1, Box::new(Duration::from_secs(1)))].into(),
+        array: [v("0.0.1"), v("0.0.2")],
+        pair: (v("2.0.0"), Duration::from_nanos(5)),
+        shared: shared.clone(),
+        shared_again: shared,
+        nested: vec![vec![Some(Box::new(v("3.0.0"))), None]],
+        cell: std::cell::RefCell::new([v("4.0.0")].into()),
+        set: ["x".to_string()].into(),
+    }
+}
+
+#[test]
+fn a_foreign_type_works_nested_in_any_std_container() {
+    let bytes = copyreg::dumps(&deep()).unwrap();
+    let back = copyreg::loads::<Deep>(&bytes).unwrap();
+    assert_eq!(back, deep());
+    assert!(std::sync::Arc::ptr_eq(&back.shared, &back.shared_again));
+    assert_eq!(copyreg::copy(&deep()).unwrap(), deep());
+    let original = deep();
+    let copy = copyreg::deepcopy(&original).unwrap();
+    assert_eq!(copy, original);
+    assert!(std::sync::Arc::ptr_eq(&copy.shared, &copy.shared_again));
+    assert!(!std::sync::Arc::ptr_eq(&copy.shared, &original.shared));
+}

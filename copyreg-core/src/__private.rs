@@ -9,6 +9,9 @@ pub use crate::constructor::{
 pub use crate::copy::Copier;
 pub use crate::dump::Dumper;
 pub use crate::error::Error;
+pub use crate::field::{
+    ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, SeqCodec, TupleCodec,
+};
 pub use crate::load::Loader;
 pub use crate::ops::{Construct, Object, ObjectOps, Ops};
 pub use crate::reducible::{name_of, Reducible};

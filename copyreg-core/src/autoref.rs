@@ -2,8 +2,8 @@
 //! user annotating anything.
 //!
 //! Rust has no specialization, so the choice is made by method resolution on concrete types
-//! ("autoref specialization"): generated code calls `(&&&Tag::<T>::NEW).dump(..)`, and the
-//! first impl whose bounds hold wins:
+//! ("autoref specialization"): generated code calls `(&&&Tag::<T>::NEW).codec()`, and the
+//! first impl whose bounds hold gives the codec (see `field.rs`):
 //!
 //! 1. [`ViaReducible`] for `&&Tag<T>` where `T: Reducible` (derived types, primitives, std
 //!    containers of them): static dispatch.
@@ -17,10 +17,7 @@ use std::marker::PhantomData;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::copy::Copier;
-use crate::dump::Dumper;
-use crate::error::Error;
-use crate::load::Loader;
+use crate::field::{ReducibleLeaf, RegistryLeaf, SerdeLeaf};
 use crate::reducible::Reducible;
 
 /// A zero-sized stand-in for the type `T`, to resolve methods on.
@@ -38,63 +35,41 @@ impl<T> Tag<T> {
 }
 
 macro_rules! via {
-    ($(#[$doc:meta] $trait:ident;)*) => {$(
+    ($(#[$doc:meta] $trait:ident -> $leaf:ident;)*) => {$(
         #[$doc]
         pub trait $trait<T> {
-            /// Writes `value`.
-            fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error>;
-            /// Reads a `T`.
-            fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error>;
-            /// Copies `value`.
-            fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error>;
+            /// The codec for `T` that this choice stands for.
+            fn codec(&self) -> $leaf<T>;
         }
     )*};
 }
 
 via! {
     /// First choice: the type is [`Reducible`].
-    ViaReducible;
+    ViaReducible -> ReducibleLeaf;
     /// Second choice: the type is a `serde` type.
-    ViaSerde;
+    ViaSerde -> SerdeLeaf;
     /// Last choice: the type is looked up in the registry.
-    ViaRegistry;
+    ViaRegistry -> RegistryLeaf;
 }
 
 impl<T: Reducible> ViaReducible<T> for &&Tag<T> {
     #[inline]
-    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        value.__dump(cx)
-    }
-    #[inline]
-    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
-        T::__load(cx)
-    }
-    #[inline]
-    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
-        value.__copy(cx)
+    fn codec(&self) -> ReducibleLeaf<T> {
+        ReducibleLeaf(PhantomData)
     }
 }
 
 impl<T: Serialize + DeserializeOwned + Any> ViaSerde<T> for &Tag<T> {
-    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        cx.dump_serde(value)
-    }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
-        cx.load_serde()
-    }
-    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
-        cx.copy_serde(value)
+    #[inline]
+    fn codec(&self) -> SerdeLeaf<T> {
+        SerdeLeaf(PhantomData)
     }
 }
 
 impl<T: Any> ViaRegistry<T> for Tag<T> {
-    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        cx.dump_dynamic(value)
-    }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
-        cx.load_dynamic()
-    }
-    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
-        cx.copy_dynamic(value)
+    #[inline]
+    fn codec(&self) -> RegistryLeaf<T> {
+        RegistryLeaf(PhantomData)
     }
 }

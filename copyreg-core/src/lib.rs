@@ -26,6 +26,7 @@ mod copy;
 mod depth;
 mod dump;
 mod error;
+mod field;
 mod load;
 mod native;
 mod ops;

@@ -5,8 +5,8 @@ use quote::{format_ident, quote, ToTokens};
 use syn::{FnArg, ItemFn, ReturnType};
 
 use crate::attr::ConstructorAttr;
+use crate::codec::codec;
 use crate::ctxt::{self, Ctxt};
-use crate::pair;
 
 pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
@@ -51,8 +51,8 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
             unreachable!("checked by validate")
         };
         let binding = format_ident!("__a{}", i);
-        let tag = pair::tag(&param.ty);
-        loads.push(quote!(let #binding = #tag.load(__cx)?;));
+        let codec = codec(&param.ty);
+        loads.push(quote!(let #binding = __cr::Codec::load(&#codec, __cx)?;));
         bindings.push(binding);
     }
     quote! {
@@ -63,7 +63,7 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         const _: () = {
             use #krate::__private as __cr;
             #[allow(unused_imports)]
-            use __cr::{ViaReducible as _, ViaSerde as _, ViaRegistry as _, ViaResult as _, ViaValue as _};
+            use __cr::{Codec as _, ViaReducible as _, ViaSerde as _, ViaRegistry as _, ViaResult as _, ViaValue as _};
 
             const __NAME: &str = #name;
 

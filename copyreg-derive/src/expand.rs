@@ -5,6 +5,7 @@ use quote::{quote, ToTokens};
 use syn::DeriveInput;
 
 use crate::ast::{Data, Fields, Input, Style};
+use crate::codec::codec;
 use crate::ctxt::{self, Ctxt};
 use crate::pair::{self, Pair};
 
@@ -146,7 +147,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
         const _: () = {
             use #krate::__private as __cr;
             #[allow(unused_imports)]
-            use __cr::{ViaReducible as _, ViaSerde as _, ViaRegistry as _};
+            use __cr::{Codec as _, ViaReducible as _, ViaSerde as _, ViaRegistry as _};
 
             #[automatically_derived]
             impl #impl_generics __cr::Object for #ident #ty_generics #where_clause {
@@ -232,16 +233,16 @@ fn bindings(fields: &Fields<'_>) -> Vec<TokenStream> {
 
 fn dump_fields(fields: &Fields<'_>) -> TokenStream {
     let dumps = fields.fields.iter().map(|f| {
-        let (tag, binding) = (pair::tag(f.ty), &f.binding);
-        quote!(#tag.dump(#binding, __cx)?;)
+        let (codec, binding) = (codec(f.ty), &f.binding);
+        quote!(__cr::Codec::dump(&#codec, #binding, __cx)?;)
     });
     quote!(#(#dumps)*)
 }
 
 fn load_fields(fields: &Fields<'_>) -> TokenStream {
     let loads = fields.fields.iter().map(|f| {
-        let (tag, binding) = (pair::tag(f.ty), &f.binding);
-        quote!(let #binding = #tag.load(__cx)?;)
+        let (codec, binding) = (codec(f.ty), &f.binding);
+        quote!(let #binding = __cr::Codec::load(&#codec, __cx)?;)
     });
     quote!(#(#loads)*)
 }
@@ -251,8 +252,8 @@ fn copied_fields(fields: &Fields<'_>) -> Vec<TokenStream> {
         .fields
         .iter()
         .map(|f| {
-            let (tag, binding) = (pair::tag(f.ty), &f.binding);
-            quote!(#tag.copy(#binding, __cx)?)
+            let (codec, binding) = (codec(f.ty), &f.binding);
+            quote!(__cr::Codec::copy(&#codec, #binding, __cx)?)
         })
         .collect()
 }

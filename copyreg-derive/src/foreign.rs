@@ -161,7 +161,7 @@ pub fn expand(input: Foreign) -> TokenStream {
         const _: () = {
             use #krate::__private as __cr;
             #[allow(unused_imports)]
-            use __cr::{ViaReducible as _, ViaSerde as _, ViaRegistry as _};
+            use __cr::{Codec as _, ViaReducible as _, ViaSerde as _, ViaRegistry as _};
 
             #[allow(non_camel_case_types)]
             struct __CopyregForeign;

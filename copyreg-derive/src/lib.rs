@@ -5,6 +5,7 @@
 
 mod ast;
 mod attr;
+mod codec;
 mod constructor;
 mod ctxt;
 mod expand;

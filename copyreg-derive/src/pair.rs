@@ -7,7 +7,7 @@
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Expr, Type};
+use syn::Expr;
 
 const POSITIONS: usize = 12;
 
@@ -26,7 +26,7 @@ impl Pair<'_> {
         quote_spanned! {at(reduce)=>
             let __args = __cr::reduce_with::<#target, _, _>(&(#reduce), __value);
             let (#(#parts,)*) = __cr::Tuple::parts(&__args);
-            #( (&&&__cr::Tag::of(#parts)).dump(#parts, __cx)?; )*
+            #( (&&&__cr::Tag::of(#parts)).codec().dump(#parts, __cx)?; )*
             __cr::Ok(())
         }
     }
@@ -40,7 +40,7 @@ impl Pair<'_> {
         quote_spanned! {at(reduce)=>
             let __ty = __cr::args_of::<#target, _, _>(&(#reduce));
             let __tags = __cr::tags(__ty);
-            #( let #parts = (&&&__tags.#index).load(__cx)?; )*
+            #( let #parts = (&&&__tags.#index).codec().load(__cx)?; )*
             let __args = __cr::join(__ty, (#(#parts,)*));
             #call
         }
@@ -56,7 +56,7 @@ impl Pair<'_> {
             let mut __args = __cr::reduce_with::<#target, _, _>(&(#reduce), __value);
             if __cx.is_deep() {
                 let (#(#parts,)*) = __cr::Tuple::parts(&__args);
-                let __copies = (#( (&&&__cr::Tag::of(#parts)).copy(#parts, __cx)?, )*);
+                let __copies = (#( (&&&__cr::Tag::of(#parts)).codec().copy(#parts, __cx)?, )*);
                 __args = __cr::join(__ty, __copies);
             }
             #call
@@ -71,11 +71,6 @@ pub fn construct_call(target: &TokenStream, constructor: &Expr) -> TokenStream {
         __cr::Arguments::construct_with::<#target, _, _>(__args, &(#constructor))
             .map_err(|__e| __cx.constructor_failed(<Self as __cr::Object>::name(), __e))
     }
-}
-
-/// `(&&&Tag::<T>::NEW)`: the receiver that picks `T`'s encoding, spanned at the type.
-pub fn tag(ty: &Type) -> TokenStream {
-    quote_spanned!(at(ty)=> (&&&__cr::Tag::<#ty>::NEW))
 }
 
 /// A span located at `tokens`, so that errors point there, but resolved at the macro's call

@@ -1,0 +1,397 @@
+//! Codecs for field types, composed the way the type is written.
+//!
+//! The derive reads a field's type and, for the std containers it recognizes (`Vec`,
+//! `Option`, `Box`, `Arc`, `Rc`, maps, sets, arrays, tuples, cells), nests the matching codec
+//! around the codec of the element type. Only at the leaves does autoref pick how a value is
+//! written (see `autoref.rs`). So a type of another crate registered with
+//! `register_foreign!` works inside `HashMap<String, Vec<Option<Foreign>>>` as well as on its
+//! own, with the same bytes the `Reducible` impls of those containers write.
+
+use std::cell::RefCell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasher, Hash};
+use std::marker::PhantomData;
+use std::sync::{Mutex, PoisonError, RwLock};
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use crate::copy::Copier;
+use crate::dump::Dumper;
+use crate::error::Error;
+use crate::load::Loader;
+use crate::reducible::Reducible;
+use crate::shared::Pointer;
+
+/// How values of `T` are written, read and copied.
+pub trait Codec<T> {
+    /// Writes `value`.
+    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    /// Reads a `T`.
+    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error>;
+    /// Copies `value`.
+    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error>;
+}
+
+/// A leaf that is [`Reducible`].
+#[derive(Debug)]
+pub struct ReducibleLeaf<T>(pub(crate) PhantomData<fn() -> T>);
+
+/// A leaf that is a `serde` type (the registry is asked first).
+#[derive(Debug)]
+pub struct SerdeLeaf<T>(pub(crate) PhantomData<fn() -> T>);
+
+/// A leaf known only to the registry.
+#[derive(Debug)]
+pub struct RegistryLeaf<T>(pub(crate) PhantomData<fn() -> T>);
+
+impl<T: Reducible> Codec<T> for ReducibleLeaf<T> {
+    #[inline]
+    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        value.__dump(cx)
+    }
+    #[inline]
+    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
+        T::__load(cx)
+    }
+    #[inline]
+    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
+        value.__copy(cx)
+    }
+}
+
+impl<T: Serialize + DeserializeOwned + 'static> Codec<T> for SerdeLeaf<T> {
+    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.dump_serde(value)
+    }
+    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
+        cx.load_serde()
+    }
+    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
+        cx.copy_serde(value)
+    }
+}
+
+impl<T: 'static> Codec<T> for RegistryLeaf<T> {
+    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.dump_dynamic(value)
+    }
+    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
+        cx.load_dynamic()
+    }
+    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
+        cx.copy_dynamic(value)
+    }
+}
+
+/// `Vec`, `VecDeque` and the sets: a `u64` length, then the elements.
+#[derive(Debug)]
+pub struct SeqCodec<C>(pub C);
+
+/// `Option`: a `u8` tag, then the value.
+#[derive(Debug)]
+pub struct OptionCodec<C>(pub C);
+
+/// `Box`, `RefCell`, `Mutex`, `RwLock`: the value inside.
+#[derive(Debug)]
+pub struct InnerCodec<C>(pub C);
+
+/// `Arc` and `Rc`: shared once per stream (see `shared.rs`).
+#[derive(Debug)]
+pub struct PointerCodec<C>(pub C);
+
+/// Maps: a `u64` length, then each key and value.
+#[derive(Debug)]
+pub struct MapCodec<K, V>(pub K, pub V);
+
+/// Arrays: the elements, no length.
+#[derive(Debug)]
+pub struct ArrayCodec<C>(pub C);
+
+/// Tuples: the elements one after another.
+#[derive(Debug)]
+pub struct TupleCodec<C>(pub C);
+
+/// A collection built one element at a time.
+trait Sequence: Sized + 'static {
+    type Item;
+    fn items(&self) -> impl Iterator<Item = &Self::Item>;
+    fn count(&self) -> usize;
+    fn with_capacity(capacity: usize) -> Self;
+    fn add(&mut self, item: Self::Item);
+}
+
+macro_rules! sequence {
+    ($($ty:ident<$t:ident $(: $($bound:path),+)?> $(, $s:ident)? => $new:expr, $add:ident;)*) => {$(
+        impl<$t: 'static $($(+ $bound)+)? $(, $s: BuildHasher + Default + 'static)?> Sequence
+            for $ty<$t $(, $s)?>
+        {
+            type Item = $t;
+            fn items(&self) -> impl Iterator<Item = &$t> {
+                self.iter()
+            }
+            fn count(&self) -> usize {
+                self.len()
+            }
+            fn with_capacity(capacity: usize) -> Self {
+                ($new)(capacity)
+            }
+            fn add(&mut self, item: $t) {
+                self.$add(item);
+            }
+        }
+    )*};
+}
+
+sequence! {
+    Vec<T> => |n| Vec::with_capacity(Loader::capacity::<T>(n)), push;
+    VecDeque<T> => |n| VecDeque::with_capacity(Loader::capacity::<T>(n)), push_back;
+    HashSet<T: Eq, Hash>, S => |n| HashSet::with_capacity_and_hasher(Loader::capacity::<T>(n), S::default()), insert;
+    BTreeSet<T: Ord> => |_| BTreeSet::new(), insert;
+}
+
+impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
+    fn dump(&self, value: &S, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.write_len(value.count());
+        value.items().try_for_each(|item| self.0.dump(item, cx))
+    }
+    fn load(&self, cx: &mut Loader<'_>) -> Result<S, Error> {
+        let len = cx.read_len(1)?;
+        let mut out = S::with_capacity(len);
+        for _ in 0..len {
+            out.add(self.0.load(cx)?);
+        }
+        Ok(out)
+    }
+    fn copy(&self, value: &S, cx: &mut Copier<'_>) -> Result<S, Error> {
+        let mut out = S::with_capacity(value.count());
+        for item in value.items() {
+            out.add(self.0.copy(item, cx)?);
+        }
+        Ok(out)
+    }
+}
+
+impl<T, C: Codec<T>> Codec<Option<T>> for OptionCodec<C> {
+    fn dump(&self, value: &Option<T>, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        match value {
+            None => {
+                cx.write_bytes(&[0]);
+                Ok(())
+            }
+            Some(v) => {
+                cx.write_bytes(&[1]);
+                self.0.dump(v, cx)
+            }
+        }
+    }
+    fn load(&self, cx: &mut Loader<'_>) -> Result<Option<T>, Error> {
+        match cx.read_option_tag()? {
+            false => Ok(None),
+            true => self.0.load(cx).map(Some),
+        }
+    }
+    fn copy(&self, value: &Option<T>, cx: &mut Copier<'_>) -> Result<Option<T>, Error> {
+        value.as_ref().map(|v| self.0.copy(v, cx)).transpose()
+    }
+}
+
+/// A wrapper written as the value it holds.
+trait Wrapper: Sized {
+    type Inner;
+    fn wrap(value: Self::Inner) -> Self;
+    fn with<R>(&self, f: impl FnOnce(&Self::Inner) -> R) -> Result<R, Error>;
+}
+
+impl<T> Wrapper for Box<T> {
+    type Inner = T;
+    fn wrap(value: T) -> Self {
+        Box::new(value)
+    }
+    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Error> {
+        Ok(f(self))
+    }
+}
+
+impl<T> Wrapper for RefCell<T> {
+    type Inner = T;
+    fn wrap(value: T) -> Self {
+        RefCell::new(value)
+    }
+    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Error> {
+        let value = self.try_borrow().map_err(|_| Error::Borrowed {
+            type_name: std::any::type_name::<Self>(),
+        })?;
+        Ok(f(&value))
+    }
+}
+
+// A poisoned lock still holds a whole value: a panic elsewhere does not stop it being read.
+impl<T> Wrapper for Mutex<T> {
+    type Inner = T;
+    fn wrap(value: T) -> Self {
+        Mutex::new(value)
+    }
+    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Error> {
+        Ok(f(&self.lock().unwrap_or_else(PoisonError::into_inner)))
+    }
+}
+
+impl<T> Wrapper for RwLock<T> {
+    type Inner = T;
+    fn wrap(value: T) -> Self {
+        RwLock::new(value)
+    }
+    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Error> {
+        Ok(f(&self.read().unwrap_or_else(PoisonError::into_inner)))
+    }
+}
+
+impl<W: Wrapper, C: Codec<W::Inner>> Codec<W> for InnerCodec<C> {
+    fn dump(&self, value: &W, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        value.with(|v| self.0.dump(v, cx))?
+    }
+    fn load(&self, cx: &mut Loader<'_>) -> Result<W, Error> {
+        self.0.load(cx).map(W::wrap)
+    }
+    fn copy(&self, value: &W, cx: &mut Copier<'_>) -> Result<W, Error> {
+        value.with(|v| self.0.copy(v, cx))?.map(W::wrap)
+    }
+}
+
+impl<P: Pointer, C: Codec<P::Target>> Codec<P> for PointerCodec<C> {
+    fn dump(&self, value: &P, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.dump_pointer(value, |v, cx| self.0.dump(v, cx))
+    }
+    fn load(&self, cx: &mut Loader<'_>) -> Result<P, Error> {
+        cx.load_pointer::<P>(|cx| self.0.load(cx))
+    }
+    fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Error> {
+        cx.copy_pointer(value, |v, cx| self.0.copy(v, cx))
+    }
+}
+
+/// A map built one entry at a time.
+trait Map: Sized + 'static {
+    type Key;
+    type Value;
+    fn entries(&self) -> impl Iterator<Item = (&Self::Key, &Self::Value)>;
+    fn count(&self) -> usize;
+    fn with_capacity(capacity: usize) -> Self;
+    fn add(&mut self, key: Self::Key, value: Self::Value);
+}
+
+impl<K: Eq + Hash + 'static, V: 'static, S: BuildHasher + Default + 'static> Map
+    for HashMap<K, V, S>
+{
+    type Key = K;
+    type Value = V;
+    fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.iter()
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn with_capacity(capacity: usize) -> Self {
+        HashMap::with_capacity_and_hasher(Loader::capacity::<(K, V)>(capacity), S::default())
+    }
+    fn add(&mut self, key: K, value: V) {
+        self.insert(key, value);
+    }
+}
+
+impl<K: Ord + 'static, V: 'static> Map for BTreeMap<K, V> {
+    type Key = K;
+    type Value = V;
+    fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
+        self.iter()
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn with_capacity(_: usize) -> Self {
+        BTreeMap::new()
+    }
+    fn add(&mut self, key: K, value: V) {
+        self.insert(key, value);
+    }
+}
+
+impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, VC> {
+    fn dump(&self, value: &M, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.write_len(value.count());
+        value.entries().try_for_each(|(k, v)| {
+            self.0.dump(k, cx)?;
+            self.1.dump(v, cx)
+        })
+    }
+    fn load(&self, cx: &mut Loader<'_>) -> Result<M, Error> {
+        let len = cx.read_len(2)?;
+        let mut out = M::with_capacity(len);
+        for _ in 0..len {
+            let key = self.0.load(cx)?;
+            out.add(key, self.1.load(cx)?);
+        }
+        Ok(out)
+    }
+    fn copy(&self, value: &M, cx: &mut Copier<'_>) -> Result<M, Error> {
+        let mut out = M::with_capacity(value.count());
+        for (k, v) in value.entries() {
+            let key = self.0.copy(k, cx)?;
+            out.add(key, self.1.copy(v, cx)?);
+        }
+        Ok(out)
+    }
+}
+
+impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
+    fn dump(&self, value: &[T; N], cx: &mut Dumper<'_>) -> Result<(), Error> {
+        value.iter().try_for_each(|v| self.0.dump(v, cx))
+    }
+    fn load(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {
+        let items = (0..N)
+            .map(|_| self.0.load(cx))
+            .collect::<Result<Vec<T>, _>>()?;
+        items
+            .try_into()
+            .map_err(|_| cx.malformed("array of the wrong length"))
+    }
+    fn copy(&self, value: &[T; N], cx: &mut Copier<'_>) -> Result<[T; N], Error> {
+        let items = value
+            .iter()
+            .map(|v| self.0.copy(v, cx))
+            .collect::<Result<Vec<T>, _>>()?;
+        match items.try_into() {
+            Ok(array) => Ok(array),
+            Err(_) => unreachable!("copied as many items as the array holds"),
+        }
+    }
+}
+
+macro_rules! tuple_codec {
+    ($(($($t:ident $c:ident $i:tt),+)),* $(,)?) => {$(
+        impl<$($t, $c: Codec<$t>),+> Codec<($($t,)+)> for TupleCodec<($($c,)+)> {
+            fn dump(&self, value: &($($t,)+), cx: &mut Dumper<'_>) -> Result<(), Error> {
+                $(self.0.$i.dump(&value.$i, cx)?;)+
+                Ok(())
+            }
+            fn load(&self, cx: &mut Loader<'_>) -> Result<($($t,)+), Error> {
+                Ok(($(self.0.$i.load(cx)?,)+))
+            }
+            fn copy(&self, value: &($($t,)+), cx: &mut Copier<'_>) -> Result<($($t,)+), Error> {
+                Ok(($(self.0.$i.copy(&value.$i, cx)?,)+))
+            }
+        }
+    )*};
+}
+
+tuple_codec! {
+    (A CA 0),
+    (A CA 0, B CB 1),
+    (A CA 0, B CB 1, C CC 2),
+    (A CA 0, B CB 1, C CC 2, D CD 3),
+    (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4),
+    (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5),
+    (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6),
+    (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6, H CH 7),
+}
