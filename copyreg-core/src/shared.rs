@@ -179,7 +179,16 @@ impl Dumper<'_> {
         pointer: &P,
         write: impl FnOnce(&P::Target, &mut Self) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        let key = key(pointer);
+        self.dump_shared::<P>(key(pointer), |cx| write(pointer.get(), cx))
+    }
+
+    /// Writes the allocation `key` (its address and pointer type): by `write` the first
+    /// time, as a back reference after that.
+    pub(crate) fn dump_shared<P>(
+        &mut self,
+        key: (usize, TypeId),
+        write: impl FnOnce(&mut Self) -> Result<(), Error>,
+    ) -> Result<(), Error> {
         if let Some(seen) = self.shared.seen.get(&key) {
             if seen.building {
                 return Err(cycle::<P>());
@@ -197,7 +206,7 @@ impl Dumper<'_> {
         self.write_bytes(&[0]);
         self.shared.seen.insert(key, seen);
         self.depth.enter()?;
-        write(pointer.get(), self)?;
+        write(self)?;
         self.depth.leave();
         if let Some(seen) = self.shared.seen.get_mut(&key) {
             seen.building = false;
@@ -229,6 +238,21 @@ impl Loader<'_> {
         &mut self,
         read: impl FnOnce(&mut Self) -> Result<P::Target, Error>,
     ) -> Result<P, Error> {
+        self.load_shared(|cx, cyclic| match cyclic {
+            Some(index) => build_cyclic::<P>(|weak| {
+                cx.shared.slots[index] = Slot::Building(Some(Box::new(weak.clone())));
+                read(cx)
+            }),
+            None => read(cx).map(P::new),
+        })
+    }
+
+    /// Reads a shared allocation written by [`Dumper::dump_shared`]: `build` makes it the
+    /// first time, given its memo index if a `Weak` inside points back to it.
+    pub(crate) fn load_shared<P: Clone + Any>(
+        &mut self,
+        build: impl FnOnce(&mut Self, Option<usize>) -> Result<P, Error>,
+    ) -> Result<P, Error> {
         let at = self.position();
         let k = self.read_varint()?;
         if k > 0 {
@@ -251,14 +275,7 @@ impl Loader<'_> {
         let index = self.shared.slots.len();
         self.shared.slots.push(Slot::Building(None));
         self.depth.enter()?;
-        let pointer = if flags & CYCLIC != 0 {
-            build_cyclic::<P>(|weak| {
-                self.shared.slots[index] = Slot::Building(Some(Box::new(weak.clone())));
-                read(self)
-            })?
-        } else {
-            P::new(read(self)?)
-        };
+        let pointer = build(self, (flags & CYCLIC != 0).then_some(index))?;
         self.depth.leave();
         self.shared.slots[index] = Slot::Built(Box::new(pointer.clone()));
         Ok(pointer)
@@ -300,6 +317,26 @@ impl Copier<'_> {
             return Ok(pointer.clone());
         }
         let key = key(pointer);
+        self.copy_shared(key, |cx| {
+            if pointer.has_weak() {
+                build_cyclic::<P>(|weak| {
+                    cx.shared
+                        .slots
+                        .insert(key, Slot::Building(Some(Box::new(weak.clone()))));
+                    copy(pointer.get(), cx)
+                })
+            } else {
+                copy(pointer.get(), cx).map(P::new)
+            }
+        })
+    }
+
+    /// Deep-copies the allocation `key` once with `copy`; later calls get that copy.
+    pub(crate) fn copy_shared<P: Clone + Any>(
+        &mut self,
+        key: (usize, TypeId),
+        copy: impl FnOnce(&mut Self) -> Result<P, Error>,
+    ) -> Result<P, Error> {
         match self.shared.slots.get(&key) {
             Some(Slot::Built(copy)) => return downcast::<P>(&**copy, "a shared value"),
             Some(Slot::Building(_)) => return Err(cycle::<P>()),
@@ -307,16 +344,7 @@ impl Copier<'_> {
         }
         self.shared.slots.insert(key, Slot::Building(None));
         self.depth.enter()?;
-        let copied = if pointer.has_weak() {
-            build_cyclic::<P>(|weak| {
-                self.shared
-                    .slots
-                    .insert(key, Slot::Building(Some(Box::new(weak.clone()))));
-                copy(pointer.get(), self)
-            })?
-        } else {
-            P::new(copy(pointer.get(), self)?)
-        };
+        let copied = copy(self)?;
         self.depth.leave();
         self.shared
             .slots
