@@ -3,9 +3,7 @@
 pub use inventory;
 
 pub use crate::autoref::{Tag, ViaReducible, ViaRegistry, ViaSerde};
-pub use crate::constructor::{
-    deliver, Arguments, Constructor, FnConstructor, Outcome, ViaResult, ViaValue,
-};
+pub use crate::constructor::{Arguments, Constructor, FnConstructor, Outcome, ViaResult, ViaValue};
 pub use crate::copy::Copier;
 pub use crate::dump::Dumper;
 pub use crate::error::Error;
@@ -13,7 +11,7 @@ pub use crate::field::{
     ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, SeqCodec, TupleCodec,
 };
 pub use crate::load::Loader;
-pub use crate::ops::{Construct, Object, ObjectOps, Ops};
+pub use crate::ops::{deliver, Construct, Delivered, Object, ObjectOps, Ops, Place};
 pub use crate::reducible::{name_of, Reducible};
 pub use crate::registry::Registration;
 pub use crate::shared::Pointer;

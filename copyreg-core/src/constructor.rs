@@ -4,9 +4,9 @@
 use std::any::{Any, TypeId};
 use std::marker::PhantomData;
 
-use crate::error::{BoxError, Error};
+use crate::error::BoxError;
 use crate::load::Loader;
-use crate::ops::{fill, Construct, Typed};
+use crate::ops::{Construct, Delivered, Place, Typed};
 
 /// Marks a constructor that returns the value itself.
 #[derive(Debug)]
@@ -140,22 +140,8 @@ impl<R: Any> ViaValue<R> for Outcome<R> {
 pub struct FnConstructor {
     /// The type built, and its name.
     pub output: fn() -> (TypeId, &'static str),
-    /// Reads the arguments, calls the function, and [`deliver`]s the value.
-    pub load: LoadFn,
-}
-
-/// Reads a constructor's arguments, calls it, and [`deliver`]s the value.
-pub type LoadFn = fn(&mut Loader<'_>, Option<&mut dyn Any>) -> Result<Option<Box<dyn Any>>, Error>;
-
-/// Puts a built value into `slot` (an `Option<T>`), or in a box when there is no slot.
-pub fn deliver<T: Any>(slot: Option<&mut dyn Any>, value: T) -> Option<Box<dyn Any>> {
-    match slot {
-        Some(slot) => {
-            fill(slot, value);
-            None
-        }
-        None => Some(Box::new(value)),
-    }
+    /// Reads the arguments, calls the function, and delivers the value.
+    pub load: fn(&mut Loader<'_>, Place<'_>) -> Delivered,
 }
 
 impl Typed for FnConstructor {
@@ -168,13 +154,7 @@ impl Typed for FnConstructor {
 }
 
 impl Construct for FnConstructor {
-    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
-        (self.load)(cx, Some(slot)).map(drop)
-    }
-    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
-        match (self.load)(cx, None)? {
-            Some(value) => Ok(value),
-            None => unreachable!("deliver boxes the value when there is no slot"),
-        }
+    fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
+        (self.load)(cx, place)
     }
 }

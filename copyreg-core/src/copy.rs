@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::codec;
 use crate::depth::Depth;
 use crate::error::{BoxError, Error};
+use crate::ops::build_typed;
 use crate::ops::Object;
 use crate::registry::{Reducer, View};
 use crate::shared::CopyMemo;
@@ -93,13 +94,9 @@ impl Copier<'_> {
 
     fn copy_reduced<T: Any>(&mut self, reducer: Reducer, value: &T) -> Result<T, Error> {
         self.depth.enter()?;
-        let mut slot = None::<T>;
-        reducer.ops.copy(value, self, &mut slot)?;
+        let copy = build_typed(|place| reducer.ops.copy(value, self, place))?;
         self.depth.leave();
-        match slot {
-            Some(copy) => Ok(copy),
-            None => unreachable!("a registered copy fills its slot or returns an error"),
-        }
+        Ok(copy)
     }
 
     /// Copies an object: through a run-time reducer if one is registered for its type.

@@ -7,7 +7,7 @@ use serde::de::DeserializeOwned;
 use crate::codec::{self, Input};
 use crate::depth::Depth;
 use crate::error::{BoxError, Error};
-use crate::ops::Object;
+use crate::ops::{build_boxed, build_typed, Object};
 use crate::registry::{Constructor, View};
 use crate::shared::LoadMemo;
 
@@ -47,7 +47,7 @@ pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
     let mut cx = Loader::open(bytes, &view)?;
     let ctor = cx.read_constructor()?.registered()?;
     cx.depth.enter()?;
-    let value = ctor.ops.load_boxed(&mut cx)?;
+    let value = build_boxed(|place| ctor.ops.load(&mut cx, place))?;
     cx.finish()?;
     Ok(value)
 }
@@ -186,20 +186,15 @@ impl<'a> Loader<'a> {
             });
         }
         self.depth.enter()?;
-        let mut slot = None::<T>;
-        ctor.ops.load(self, &mut slot)?;
+        let value = build_typed(|place| ctor.ops.load(self, place))?;
         self.depth.leave();
-        slot.ok_or_else(|| self.input.error("constructor produced no value"))
+        Ok(value)
     }
 
     /// Reads a value of a type known to copyreg only through the registry.
     pub fn load_dynamic<T: Any>(&mut self) -> Result<T, Error> {
         match self.view.reducer(TypeId::of::<T>())? {
-            Some(reducer) if reducer.native => {
-                let mut slot = None::<T>;
-                reducer.ops.load(self, &mut slot)?;
-                slot.ok_or_else(|| self.input.error("constructor produced no value"))
-            }
+            Some(reducer) if reducer.native => build_typed(|place| reducer.ops.load(self, place)),
             _ => self.load_object::<T>(),
         }
     }

@@ -48,16 +48,14 @@ pub trait Typed: Send + Sync + 'static {
 pub trait Reduce: Typed {
     /// Writes what follows the constructor reference.
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error>;
-    /// Copies `value` into `slot`, an `Option<T>`.
-    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, slot: &mut dyn Any) -> Result<(), Error>;
+    /// Copies `value` to `place`.
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered;
 }
 
 /// The load side of a registered constructor.
 pub trait Construct: Typed {
-    /// Reads the arguments, builds the value and stores it in `slot`, an `Option<T>`.
-    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error>;
-    /// Reads the arguments and builds the value in a box.
-    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error>;
+    /// Reads the arguments and builds the value at `place`.
+    fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered;
 }
 
 /// Both sides, for registrations that come in pairs.
@@ -73,10 +71,44 @@ pub(crate) fn downcast<T: 'static>(value: &dyn Any) -> &T {
     }
 }
 
-pub(crate) fn fill<T: 'static>(slot: &mut dyn Any, value: T) {
-    match slot.downcast_mut::<Option<T>>() {
-        Some(slot) => *slot = Some(value),
-        None => unreachable!("copyreg registry handed a slot to the wrong type's constructor"),
+/// Where a built value goes: into an `Option<T>` the caller holds for the `T` it expects,
+/// or, with `None`, into a box.
+pub type Place<'a> = Option<&'a mut dyn Any>;
+
+/// What building a value at a [`Place`] gives back: the box, when one was asked for.
+pub type Delivered = Result<Option<Box<dyn Any>>, Error>;
+
+/// Puts `value` at `place`.
+pub fn deliver<T: Any>(place: Place<'_>, value: T) -> Delivered {
+    match place {
+        Some(slot) => match slot.downcast_mut::<Option<T>>() {
+            Some(slot) => {
+                *slot = Some(value);
+                Ok(None)
+            }
+            None => unreachable!("copyreg registry handed a slot to the wrong type's constructor"),
+        },
+        None => Ok(Some(Box::new(value))),
+    }
+}
+
+/// Builds a `T` with `build`, which delivers to a place.
+pub(crate) fn build_typed<T: Any>(build: impl FnOnce(Place<'_>) -> Delivered) -> Result<T, Error> {
+    let mut slot = None::<T>;
+    build(Some(&mut slot))?;
+    match slot {
+        Some(value) => Ok(value),
+        None => unreachable!("a registered constructor fills its slot or returns an error"),
+    }
+}
+
+/// Builds a value in a box with `build`, which delivers to a place.
+pub(crate) fn build_boxed(
+    build: impl FnOnce(Place<'_>) -> Delivered,
+) -> Result<Box<dyn Any>, Error> {
+    match build(None)? {
+        Some(value) => Ok(value),
+        None => unreachable!("deliver boxes the value when there is no slot"),
     }
 }
 
@@ -102,19 +134,14 @@ impl<O: Object> Reduce for ObjectOps<O> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
         O::reduce(downcast(value), cx)
     }
-    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, slot: &mut dyn Any) -> Result<(), Error> {
-        fill(slot, O::copy(downcast(value), cx)?);
-        Ok(())
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
+        deliver(place, O::copy(downcast(value), cx)?)
     }
 }
 
 impl<O: Object> Construct for ObjectOps<O> {
-    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
-        fill(slot, O::construct(cx)?);
-        Ok(())
-    }
-    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
-        Ok(Box::new(O::construct(cx)?))
+    fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
+        deliver(place, O::construct(cx)?)
     }
 }
 
@@ -140,19 +167,14 @@ impl<T: Reducible> Reduce for NativeOps<T> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
         downcast::<T>(value).__dump(cx)
     }
-    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, slot: &mut dyn Any) -> Result<(), Error> {
-        fill(slot, downcast::<T>(value).__copy(cx)?);
-        Ok(())
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
+        deliver(place, downcast::<T>(value).__copy(cx)?)
     }
 }
 
 impl<T: Reducible> Construct for NativeOps<T> {
-    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
-        fill(slot, T::__load(cx)?);
-        Ok(())
-    }
-    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
-        Ok(Box::new(T::__load(cx)?))
+    fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
+        deliver(place, T::__load(cx)?)
     }
 }
 
@@ -285,18 +307,13 @@ impl<C: Container<E>, E: Element> Reduce for ContainerOps<C, E> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
         downcast::<C>(value).dump(cx)
     }
-    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, slot: &mut dyn Any) -> Result<(), Error> {
-        fill(slot, downcast::<C>(value).copy(cx)?);
-        Ok(())
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
+        deliver(place, downcast::<C>(value).copy(cx)?)
     }
 }
 
 impl<C: Container<E>, E: Element> Construct for ContainerOps<C, E> {
-    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
-        fill(slot, C::load(cx)?);
-        Ok(())
-    }
-    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
-        Ok(Box::new(C::load(cx)?))
+    fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
+        deliver(place, C::load(cx)?)
     }
 }

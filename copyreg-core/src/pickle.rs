@@ -7,7 +7,7 @@ use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::{BoxError, Error};
 use crate::load::Loader;
-use crate::ops::{downcast, fill, Construct, DynamicElement, Reduce, Typed};
+use crate::ops::{deliver, downcast, Construct, Delivered, DynamicElement, Place, Reduce, Typed};
 use crate::registry;
 use crate::tuple::Tuple;
 
@@ -131,22 +131,17 @@ impl<T: Any, A: Tuple> Reduce for Runtime<T, A> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
         (self.reducer)(downcast::<T>(value)).dump_dynamic(cx)
     }
-    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, slot: &mut dyn Any) -> Result<(), Error> {
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
         let mut args = (self.reducer)(downcast::<T>(value));
         if cx.is_deep() {
             args = args.copy_dynamic(cx)?;
         }
-        fill(slot, self.call(args)?);
-        Ok(())
+        deliver(place, self.call(args)?)
     }
 }
 
 impl<T: Any, A: Tuple> Construct for Runtime<T, A> {
-    fn load(&self, cx: &mut Loader<'_>, slot: &mut dyn Any) -> Result<(), Error> {
-        fill(slot, self.call(A::load_dynamic(cx)?)?);
-        Ok(())
-    }
-    fn load_boxed(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
-        Ok(Box::new(self.call(A::load_dynamic(cx)?)?))
+    fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
+        deliver(place, self.call(A::load_dynamic(cx)?)?)
     }
 }

@@ -71,15 +71,12 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 (&&__cr::Outcome::<#output>::NEW).output()
             }
 
-            fn __load(
-                __cx: &mut __cr::Loader<'_>,
-                __slot: __cr::Option<&mut dyn __cr::Any>,
-            ) -> __cr::Result<__cr::Option<__cr::Box<dyn __cr::Any>>, __cr::Error> {
+            fn __load(__cx: &mut __cr::Loader<'_>, __place: __cr::Place<'_>) -> __cr::Delivered {
                 #(#loads)*
                 let __value = (&&__cr::Outcome::<#output>::NEW)
                     .settle(#ident(#(#bindings),*))
                     .map_err(|__e| __cx.constructor_failed(__NAME, __e))?;
-                __cr::Ok(__cr::deliver(__slot, __value))
+                __cr::deliver(__place, __value)
             }
 
             __cr::inventory::submit! {
