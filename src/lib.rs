@@ -55,8 +55,8 @@
 #![deny(missing_docs)]
 
 pub use copyreg_core::{
-    copy, deepcopy, dispatch_table, dumps, dumps_dyn, loads, loads_any, pickle, pickle_as,
-    BoxError, DispatchTable, Entry, Error, Reducible, MAX_DEPTH,
+    copy, deepcopy, dispatch_table, dumps, dumps_dyn, loads, loads_any, loads_dyn, pickle,
+    pickle_as, BoxError, DispatchTable, Entry, Error, Reducible, MAX_DEPTH,
 };
 pub use copyreg_derive::{constructor, Reducible};
 

@@ -6,6 +6,7 @@ pub use crate::autoref::{Tag, ViaReducible, ViaRegistry, ViaSerde};
 pub use crate::constructor::{Arguments, Constructor, FnConstructor, Outcome, ViaResult, ViaValue};
 pub use crate::copy::Copier;
 pub use crate::dump::Dumper;
+pub use crate::dynamic::{AnyCodec, DynCast, DynCodec};
 pub use crate::error::Error;
 pub use crate::field::{
     ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, SeqCodec, TupleCodec,
@@ -22,3 +23,5 @@ pub use core::option::Option;
 pub use core::result::Result;
 pub use core::result::Result::{Err, Ok};
 pub use std::boxed::Box;
+pub use std::rc::Rc;
+pub use std::sync::Arc;

@@ -92,6 +92,10 @@ impl Copier<'_> {
         self.deep
     }
 
+    pub(crate) fn view(&self) -> &View {
+        self.view
+    }
+
     fn copy_reduced<T: Any>(&mut self, reducer: Reducer, value: &T) -> Result<T, Error> {
         self.depth.enter()?;
         let copy = build_typed(|place| reducer.ops.copy(value, self, place))?;

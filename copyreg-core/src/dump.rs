@@ -175,7 +175,12 @@ impl Dumper<'_> {
         Ok(())
     }
 
-    fn write_reduced(&mut self, reducer: Reducer, value: &dyn Any) -> Result<(), Error> {
+    pub(crate) fn view(&self) -> &View {
+        self.view
+    }
+
+    /// Writes a value as an object: the reducer's constructor reference and arguments.
+    pub(crate) fn write_reduced(&mut self, reducer: Reducer, value: &dyn Any) -> Result<(), Error> {
         self.depth.enter()?;
         self.write_constructor(reducer.name)?;
         reducer.ops.dump(value, self)?;

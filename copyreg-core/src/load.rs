@@ -95,7 +95,7 @@ impl Named<'_> {
 }
 
 impl<'a> Loader<'a> {
-    fn open(bytes: &'a [u8], view: &'a View) -> Result<Self, Error> {
+    pub(crate) fn open(bytes: &'a [u8], view: &'a View) -> Result<Self, Error> {
         Ok(Loader {
             input: Input::open(bytes)?,
             view,
@@ -105,7 +105,7 @@ impl<'a> Loader<'a> {
         })
     }
 
-    fn finish(&self) -> Result<(), Error> {
+    pub(crate) fn finish(&self) -> Result<(), Error> {
         match self.input.remaining() {
             0 => Ok(()),
             n => Err(self.input.error(format!("{n} bytes left after the value"))),
@@ -148,6 +148,12 @@ impl<'a> Loader<'a> {
                 ),
             )
         })
+    }
+
+    /// Reads a constructor reference that must name a registered constructor.
+    pub(crate) fn read_registered(&mut self) -> Result<(Constructor, &'a str), Error> {
+        let named = self.read_constructor()?;
+        Ok((named.registered()?, named.name))
     }
 
     /// Reads an object: a constructor reference, then that constructor's arguments. The

@@ -13,6 +13,8 @@ pub struct Reducer {
     pub reduce: Option<(Path, Expr)>,
     pub constructor: Option<(Path, Expr)>,
     pub krate: Option<Path>,
+    /// `dyn(Trait, ...)`: the traits the type can be loaded as.
+    pub dyns: Vec<Path>,
 }
 
 impl Reducer {
@@ -36,9 +38,12 @@ impl Reducer {
                 } else if meta.path.is_ident("crate") {
                     let value = string(&meta, "crate = \"path::to::copyreg\"")?.parse::<Path>()?;
                     set_once(cx, &meta, &mut out.krate, value);
+                // #[reducer(dyn(Shape, path::to::Drawable))]
+                } else if meta.path.is_ident("dyn") {
+                    out.dyns.extend(dyn_traits(&meta)?);
                 } else {
                     return Err(meta.error(format_args!(
-                        "unknown reducer attribute `{}`; expected one of `name`, `fn`, `constructor`, `crate`",
+                        "unknown reducer attribute `{}`; expected one of `name`, `fn`, `constructor`, `crate`, `dyn`",
                         path_text(&meta.path),
                     )));
                 }
@@ -84,6 +89,19 @@ impl ConstructorAttr {
         }
         out
     }
+}
+
+/// `dyn(Trait, ...)`: one or more trait paths.
+fn dyn_traits(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Path>> {
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let traits = content.parse_terminated(<Path as syn::parse::Parse>::parse, syn::Token![,])?;
+    if traits.is_empty() {
+        return Err(
+            meta.error("`dyn(...)` lists the traits the type can be loaded as, as in `dyn(Shape)`")
+        );
+    }
+    Ok(traits.into_iter().collect())
 }
 
 fn string(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<LitStr> {

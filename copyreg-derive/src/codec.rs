@@ -61,6 +61,9 @@ fn container(path: &syn::TypePath) -> Option<TokenStream> {
             _ => None,
         })
         .collect();
+    if let [Type::TraitObject(object)] = types.as_slice() {
+        return trait_object(&last.ident.to_string(), object);
+    }
     let one = |wrap: fn(TokenStream) -> TokenStream| match types.as_slice() {
         [t] => Some(wrap(codec(t))),
         _ => None,
@@ -83,4 +86,25 @@ fn container(path: &syn::TypePath) -> Option<TokenStream> {
 fn map(key: &Type, value: &Type) -> TokenStream {
     let (key, value) = (codec(key), codec(value));
     quote!(__cr::MapCodec(#key, #value))
+}
+
+/// `Box<dyn Trait>`, `Arc<dyn Trait>`, `Rc<dyn Trait>`, and `Box<dyn Any>`.
+fn trait_object(pointer: &str, object: &syn::TypeTraitObject) -> Option<TokenStream> {
+    let is_any = object.bounds.len() == 1
+        && matches!(object.bounds.first(), Some(syn::TypeParamBound::Trait(t))
+            if t.path.segments.last().is_some_and(|s| s.ident == "Any"));
+    match pointer {
+        "Box" if is_any => Some(quote!(__cr::AnyCodec)),
+        "Box" | "Arc" | "Rc" if !is_any => {
+            let pointer = syn::Ident::new(pointer, Span::call_site());
+            let span = object.span().resolved_at(Span::call_site());
+            // The upcast to `&dyn Any` needs the trait's `Any` supertrait; spanned at the trait.
+            Some(quote_spanned! {span=>
+                __cr::DynCodec::<#object, __cr::#pointer<#object>>::new(
+                    |__v: &(#object)| -> &dyn __cr::Any { __v },
+                )
+            })
+        }
+        _ => None,
+    }
 }

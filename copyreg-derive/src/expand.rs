@@ -7,6 +7,7 @@ use syn::DeriveInput;
 use crate::ast::{Data, Fields, Input, Style};
 use crate::codec::codec;
 use crate::ctxt::{self, Ctxt};
+use crate::dyns;
 use crate::pair::{self, Pair};
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -115,10 +116,14 @@ fn expand(input: &Input<'_>) -> TokenStream {
     // A generic type's name carries its parameters' names; it cannot register itself, since
     // statics cannot be generic: `copyreg::register!` registers concrete instances.
     let (name_fn, wire_name, registration) = if param_names.is_empty() {
+        let casts = dyns::casts(&quote!(#ident), &input.attrs.dyns);
         (
             quote!(),
             quote!(__out.push_str(<Self as __cr::Object>::NAME);),
-            quote!(__cr::inventory::submit! { __cr::Registration::object::<#ident>() }),
+            quote! {
+                __cr::inventory::submit! { __cr::Registration::object::<#ident>() }
+                #casts
+            },
         )
     } else {
         (

@@ -24,6 +24,7 @@ pub struct Foreign {
     reduce: Option<Expr>,
     construct: Option<Expr>,
     name: Option<LitStr>,
+    dyns: Vec<syn::Path>,
 }
 
 impl Parse for Foreign {
@@ -49,6 +50,7 @@ impl Parse for Foreign {
             reduce: None,
             construct: None,
             name: None,
+            dyns: Vec::new(),
         };
         while !input.is_empty() {
             input.parse::<Token![,]>()?;
@@ -79,12 +81,19 @@ impl Parse for Foreign {
                     )
                 })?;
                 set_once(&mut cx, key, "name", &mut out.name, value);
+            } else if lookahead.peek(Token![dyn]) {
+                // dyn(Shape, path::to::Drawable)
+                input.parse::<Token![dyn]>()?;
+                let content;
+                syn::parenthesized!(content in input);
+                let traits = content.parse_terminated(syn::Path::parse, Token![,])?;
+                out.dyns.extend(traits);
             } else if input.peek(syn::Ident) {
                 let key: syn::Ident = input.parse()?;
                 return Err(syn::Error::new(
                     key.span(),
                     format_args!(
-                        "unknown register_foreign! key `{key}`; expected `reduce`, `construct` or `name`"
+                        "unknown register_foreign! key `{key}`; expected `reduce`, `construct`, `name` or `dyn(...)`"
                     ),
                 ));
             } else {
@@ -135,6 +144,7 @@ pub fn expand(input: Foreign) -> TokenStream {
         reduce,
         construct,
         name,
+        dyns,
     } = input;
     let (Some(reduce), Some(construct)) = (reduce, construct) else {
         unreachable!("checked while parsing")
@@ -155,6 +165,7 @@ pub fn expand(input: Foreign) -> TokenStream {
         construct: &construct,
     };
     let (reduce, construct, copy) = (pair.reduce_body(), pair.construct_body(), pair.copy_body());
+    let casts = crate::dyns::casts(&quote!(#ty), &dyns);
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
@@ -184,6 +195,7 @@ pub fn expand(input: Foreign) -> TokenStream {
             }
 
             __cr::inventory::submit! { __cr::Registration::object::<__CopyregForeign>() }
+            #casts
         };
     }
 }

@@ -8,6 +8,7 @@ mod attr;
 mod codec;
 mod constructor;
 mod ctxt;
+mod dyns;
 mod expand;
 mod foreign;
 mod pair;

@@ -20,6 +20,15 @@ impl Input<'_> {
             );
         }
         self.reject_inner_attrs(cx);
+        if let Some(trait_) = self.attrs.dyns.first() {
+            if !self.original.generics.params.is_empty() {
+                cx.error_spanned_by(
+                    trait_,
+                    "a generic type cannot declare `dyn(...)`: the cast is registered at link \
+                     time, and statics cannot be generic",
+                );
+            }
+        }
         match (&self.attrs.reduce, &self.attrs.constructor) {
             (Some((key, _)), None) => cx.error_spanned_by(
                 key,

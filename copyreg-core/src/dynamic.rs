@@ -1,0 +1,319 @@
+//! Trait objects: `Box<dyn Trait>`, `Arc<dyn Trait>`, `Rc<dyn Trait>` and `Box<dyn Any>`.
+//!
+//! A trait object is written as the object behind it: a constructor reference and its
+//! arguments. Loading builds that concrete value, then turns it into the trait object
+//! through a cast that the concrete type registered with `#[reducer(dyn(Trait))]` or
+//! `register_foreign!(…, dyn(Trait))`. A stream naming a type that did not declare the trait
+//! is a [`Error::TypeMismatch`], before anything is built into the caller's value.
+//!
+//! Writing needs the concrete type behind `&dyn Trait`, which Rust gives through `Any`: the
+//! trait must have `Any` as a supertrait (`trait Shape: std::any::Any`).
+
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::rc::Rc;
+use std::sync::{Arc, OnceLock};
+
+use crate::copy::Copier;
+use crate::dump::Dumper;
+use crate::error::Error;
+use crate::field::Codec;
+use crate::load::Loader;
+use crate::ops::build_boxed;
+use crate::registry::View;
+
+/// Turns a boxed concrete value into a boxed pointer to a trait object: `Box<dyn Trait>`,
+/// `Arc<dyn Trait>` or `Rc<dyn Trait>`, itself boxed as `dyn Any`. `None` if the value is not
+/// of the concrete type.
+pub type CastFn = fn(Box<dyn Any>) -> Option<Box<dyn Any>>;
+
+/// One concrete type's declaration that it can be loaded as `dyn Trait`, submitted through
+/// `inventory` by `#[reducer(dyn(Trait))]` and `register_foreign!(…, dyn(Trait))`.
+#[derive(Debug)]
+pub struct DynCast {
+    /// `TypeId::of::<dyn Trait>`.
+    pub trait_id: fn() -> TypeId,
+    /// `TypeId::of` the concrete type.
+    pub concrete: fn() -> TypeId,
+    /// To `Box<dyn Trait>`.
+    pub boxed: CastFn,
+    /// To `Arc<dyn Trait>`.
+    pub arc: CastFn,
+    /// To `Rc<dyn Trait>`.
+    pub rc: CastFn,
+}
+
+inventory::collect!(DynCast);
+
+fn casts() -> &'static HashMap<(TypeId, TypeId), &'static DynCast> {
+    static CASTS: OnceLock<HashMap<(TypeId, TypeId), &'static DynCast>> = OnceLock::new();
+    CASTS.get_or_init(|| {
+        inventory::iter::<DynCast>
+            .into_iter()
+            .map(|cast| (((cast.trait_id)(), (cast.concrete)()), cast))
+            .collect()
+    })
+}
+
+/// A pointer to a trait object `D`: which cast makes one, and whether it is shared.
+pub trait DynPointer<D: ?Sized>: Any + Sized {
+    /// The trait object.
+    fn get(&self) -> &D;
+    /// The cast to this pointer type.
+    fn cast(cast: &DynCast) -> CastFn;
+    /// Writes the pointer, the object by `write`.
+    fn dump(
+        &self,
+        cx: &mut Dumper<'_>,
+        write: impl FnOnce(&mut Dumper<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error>;
+    /// Reads a pointer, the object by `read`.
+    fn load(
+        cx: &mut Loader<'_>,
+        read: impl FnOnce(&mut Loader<'_>) -> Result<Self, Error>,
+    ) -> Result<Self, Error>;
+    /// Copies the pointer, the object by `copy`.
+    fn copy(
+        &self,
+        cx: &mut Copier<'_>,
+        copy: impl FnOnce(&mut Copier<'_>) -> Result<Self, Error>,
+    ) -> Result<Self, Error>;
+}
+
+impl<D: ?Sized + 'static> DynPointer<D> for Box<D> {
+    fn get(&self) -> &D {
+        self
+    }
+    fn cast(cast: &DynCast) -> CastFn {
+        cast.boxed
+    }
+    fn dump(
+        &self,
+        cx: &mut Dumper<'_>,
+        write: impl FnOnce(&mut Dumper<'_>) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        write(cx)
+    }
+    fn load(
+        cx: &mut Loader<'_>,
+        read: impl FnOnce(&mut Loader<'_>) -> Result<Self, Error>,
+    ) -> Result<Self, Error> {
+        read(cx)
+    }
+    fn copy(
+        &self,
+        cx: &mut Copier<'_>,
+        copy: impl FnOnce(&mut Copier<'_>) -> Result<Self, Error>,
+    ) -> Result<Self, Error> {
+        copy(cx)
+    }
+}
+
+/// `Arc` and `Rc` share: one allocation is written and copied once (see `shared.rs`).
+macro_rules! shared_dyn {
+    ($ptr:ident, $field:ident) => {
+        impl<D: ?Sized + 'static> DynPointer<D> for $ptr<D> {
+            fn get(&self) -> &D {
+                self
+            }
+            fn cast(cast: &DynCast) -> CastFn {
+                cast.$field
+            }
+            fn dump(
+                &self,
+                cx: &mut Dumper<'_>,
+                write: impl FnOnce(&mut Dumper<'_>) -> Result<(), Error>,
+            ) -> Result<(), Error> {
+                cx.dump_shared::<Self>(key(self), write)
+            }
+            fn load(
+                cx: &mut Loader<'_>,
+                read: impl FnOnce(&mut Loader<'_>) -> Result<Self, Error>,
+            ) -> Result<Self, Error> {
+                cx.load_shared(|cx, cyclic| match cyclic {
+                    Some(_) => {
+                        Err(cx.malformed("a shared trait object cannot be the target of a Weak"))
+                    }
+                    None => read(cx),
+                })
+            }
+            fn copy(
+                &self,
+                cx: &mut Copier<'_>,
+                copy: impl FnOnce(&mut Copier<'_>) -> Result<Self, Error>,
+            ) -> Result<Self, Error> {
+                if cx.is_deep() {
+                    cx.copy_shared(key(self), copy)
+                } else {
+                    Ok(self.clone())
+                }
+            }
+        }
+    };
+}
+
+fn key<P: std::ops::Deref + Any>(pointer: &P) -> (usize, TypeId) {
+    (
+        &**pointer as *const P::Target as *const () as usize,
+        TypeId::of::<P>(),
+    )
+}
+
+shared_dyn!(Arc, arc);
+shared_dyn!(Rc, rc);
+
+/// Turns a loaded or copied concrete value into the pointer `P` to `dyn D`.
+fn cast<D: ?Sized + 'static, P: DynPointer<D>>(
+    value: Box<dyn Any>,
+    constructor: &str,
+    type_name: &'static str,
+) -> Result<P, Error> {
+    let mismatch = || Error::TypeMismatch {
+        expected: std::any::type_name::<D>(),
+        found: type_name,
+        constructor: constructor.to_string(),
+    };
+    let key = (TypeId::of::<D>(), (*value).type_id());
+    let cast = casts().get(&key).ok_or_else(mismatch)?;
+    let pointer = P::cast(cast)(value).ok_or_else(mismatch)?;
+    pointer.downcast::<P>().map(|p| *p).map_err(|_| mismatch())
+}
+
+/// The codec of `P`, a pointer to the trait object `D`.
+pub struct DynCodec<D: ?Sized, P> {
+    as_any: fn(&D) -> &dyn Any,
+    pointer: PhantomData<fn() -> P>,
+}
+
+impl<D: ?Sized, P> std::fmt::Debug for DynCodec<D, P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("DynCodec")
+    }
+}
+
+impl<D: ?Sized + 'static, P: DynPointer<D>> DynCodec<D, P> {
+    /// The codec, given the upcast from `&D` to `&dyn Any` that the trait's `Any` supertrait
+    /// allows.
+    pub fn new(as_any: fn(&D) -> &dyn Any) -> Self {
+        DynCodec {
+            as_any,
+            pointer: PhantomData,
+        }
+    }
+}
+
+impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
+    fn dump(&self, value: &P, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        let object = (self.as_any)(value.get());
+        value.dump(cx, |cx| cx.dump_any::<D>(object))
+    }
+
+    fn load(&self, cx: &mut Loader<'_>) -> Result<P, Error> {
+        P::load(cx, |cx| {
+            let (value, name, type_name) = cx.load_any()?;
+            cast::<D, P>(value, name, type_name)
+        })
+    }
+
+    fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Error> {
+        let object = (self.as_any)(value.get());
+        value.copy(cx, |cx| {
+            let (copy, type_name) = cx.copy_any(object)?;
+            cast::<D, P>(copy, "a copy", type_name)
+        })
+    }
+}
+
+/// The codec of `Box<dyn Any>`: any registered type.
+#[derive(Debug)]
+pub struct AnyCodec;
+
+impl Codec<Box<dyn Any>> for AnyCodec {
+    fn dump(&self, value: &Box<dyn Any>, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.dump_any::<dyn Any>(&**value)
+    }
+    fn load(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
+        cx.load_any().map(|(value, _, _)| value)
+    }
+    fn copy(&self, value: &Box<dyn Any>, cx: &mut Copier<'_>) -> Result<Box<dyn Any>, Error> {
+        cx.copy_any(&**value).map(|(value, _)| value)
+    }
+}
+
+impl Dumper<'_> {
+    /// Writes the object behind a trait object `D`: a constructor reference and arguments.
+    fn dump_any<D: ?Sized>(&mut self, value: &dyn Any) -> Result<(), Error> {
+        let reducer = self
+            .view()
+            .reducer(value.type_id())?
+            .ok_or(Error::NotRegistered {
+                type_name: std::any::type_name::<D>(),
+            })?;
+        self.write_reduced(reducer, value)
+    }
+}
+
+impl<'a> Loader<'a> {
+    /// Reads any registered object, boxed, with its constructor name and type.
+    fn load_any(&mut self) -> Result<(Box<dyn Any>, &'a str, &'static str), Error> {
+        let (ctor, name) = self.read_registered()?;
+        self.depth.enter()?;
+        let value = build_boxed(|place| ctor.ops.load(self, place))?;
+        self.depth.leave();
+        Ok((value, name, ctor.ops.type_name()))
+    }
+}
+
+impl Copier<'_> {
+    /// Copies any registered value, boxed, with its type's name.
+    fn copy_any(&mut self, value: &dyn Any) -> Result<(Box<dyn Any>, &'static str), Error> {
+        let reducer = self
+            .view()
+            .reducer(value.type_id())?
+            .ok_or(Error::NotRegistered {
+                type_name: "the value behind a trait object",
+            })?;
+        self.depth.enter()?;
+        let copy = build_boxed(|place| reducer.ops.copy(value, self, place))?;
+        self.depth.leave();
+        Ok((copy, reducer.ops.type_name()))
+    }
+}
+
+/// Rebuilds the value a stream holds as the trait object `D`.
+///
+/// The stream's type must have declared `D` with `#[reducer(dyn(Trait))]` or
+/// `register_foreign!(…, dyn(Trait))`; any other type gives [`Error::TypeMismatch`].
+///
+/// ```
+/// use std::any::Any;
+///
+/// trait Shape: Any {
+///     fn area(&self) -> f64;
+/// }
+///
+/// #[derive(copyreg::Reducible)]
+/// #[reducer(dyn(Shape))]
+/// struct Square(f64);
+///
+/// impl Shape for Square {
+///     fn area(&self) -> f64 {
+///         self.0 * self.0
+///     }
+/// }
+///
+/// let shape: Box<dyn Shape> = Box::new(Square(3.0));
+/// let bytes = copyreg::dumps_dyn(&*shape)?;
+/// let back: Box<dyn Shape> = copyreg::loads_dyn::<dyn Shape>(&bytes)?;
+/// assert_eq!(back.area(), 9.0);
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn loads_dyn<D: ?Sized + 'static>(bytes: &[u8]) -> Result<Box<D>, Error> {
+    let view = View::current();
+    let mut cx = Loader::open(bytes, &view)?;
+    let (value, name, type_name) = cx.load_any()?;
+    let name = name.to_string();
+    cx.finish()?;
+    cast::<D, Box<D>>(value, &name, type_name)
+}

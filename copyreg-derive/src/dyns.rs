@@ -1,0 +1,41 @@
+//! `dyn(Trait)`: the casts that let a concrete type be loaded as `Box<dyn Trait>`,
+//! `Arc<dyn Trait>` and `Rc<dyn Trait>`, shared by the derive and `register_foreign!`.
+
+use proc_macro2::{Span, TokenStream};
+use quote::quote_spanned;
+use syn::spanned::Spanned;
+use syn::Path;
+
+/// One `DynCast` submission per trait, spanned at the trait so that a type that does not
+/// implement it is reported there.
+pub fn casts(target: &TokenStream, traits: &[Path]) -> TokenStream {
+    traits
+        .iter()
+        .map(|trait_| {
+            let span = trait_.span().resolved_at(Span::call_site());
+            quote_spanned! {span=>
+                __cr::inventory::submit! {
+                    __cr::DynCast {
+                        trait_id: __cr::TypeId::of::<dyn #trait_>,
+                        concrete: __cr::TypeId::of::<#target>,
+                        boxed: |__v| {
+                            let __v: __cr::Box<#target> = __v.downcast().ok()?;
+                            let __v: __cr::Box<dyn #trait_> = __v;
+                            __cr::Option::Some(__cr::Box::new(__v))
+                        },
+                        arc: |__v| {
+                            let __v: __cr::Box<#target> = __v.downcast().ok()?;
+                            let __v: __cr::Arc<dyn #trait_> = __cr::Arc::new(*__v);
+                            __cr::Option::Some(__cr::Box::new(__v))
+                        },
+                        rc: |__v| {
+                            let __v: __cr::Box<#target> = __v.downcast().ok()?;
+                            let __v: __cr::Rc<dyn #trait_> = __cr::Rc::new(*__v);
+                            __cr::Option::Some(__cr::Box::new(__v))
+                        },
+                    }
+                }
+            }
+        })
+        .collect()
+}

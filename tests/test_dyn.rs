@@ -1,0 +1,181 @@
+//! Trait objects: `Box<dyn Trait>`, `Arc<dyn Trait>`, `Rc<dyn Trait>`, `Box<dyn Any>`.
+
+use std::any::Any;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::time::Duration;
+
+use copyreg::{Error, Reducible};
+
+trait Shape: Any {
+    fn area(&self) -> f64;
+}
+
+trait Named: Any {
+    fn name(&self) -> String;
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "shape.Circle", dyn(Shape, Named))]
+struct Circle {
+    r: f64,
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "shape.Square", dyn(Shape))]
+struct Square(f64);
+
+/// Not declared as a Shape.
+#[derive(Reducible, Debug, PartialEq)]
+struct Plain(u8);
+
+impl Shape for Circle {
+    fn area(&self) -> f64 {
+        3.0 * self.r * self.r
+    }
+}
+
+impl Named for Circle {
+    fn name(&self) -> String {
+        format!("circle {}", self.r)
+    }
+}
+
+impl Shape for Square {
+    fn area(&self) -> f64 {
+        self.0 * self.0
+    }
+}
+
+impl Shape for Plain {
+    fn area(&self) -> f64 {
+        0.0
+    }
+}
+
+// A type of another crate, loadable as a Shape too.
+impl Shape for Duration {
+    fn area(&self) -> f64 {
+        self.as_secs_f64()
+    }
+}
+
+copyreg::register_foreign!(
+    Duration,
+    reduce = |d: &Duration| (d.as_secs(), d.subsec_nanos()),
+    construct = Duration::new,
+    dyn (Shape),
+);
+
+#[derive(Reducible)]
+struct Drawing {
+    shapes: Vec<Box<dyn Shape>>,
+    shared: Arc<dyn Shape>,
+    again: Arc<dyn Shape>,
+    local: Rc<dyn Shape>,
+    label: Option<Box<dyn Named>>,
+    anything: Box<dyn Any>,
+}
+
+fn drawing() -> Drawing {
+    let shared: Arc<dyn Shape> = Arc::new(Square(2.0));
+    Drawing {
+        shapes: vec![
+            Box::new(Circle { r: 1.0 }),
+            Box::new(Square(3.0)),
+            Box::new(Duration::from_secs(4)),
+        ],
+        again: shared.clone(),
+        shared,
+        local: Rc::new(Circle { r: 2.0 }),
+        label: Some(Box::new(Circle { r: 5.0 })),
+        anything: Box::new(String::from("any")),
+    }
+}
+
+fn areas(d: &Drawing) -> Vec<f64> {
+    d.shapes.iter().map(|s| s.area()).collect()
+}
+
+#[test]
+fn trait_objects_round_trip_as_fields() {
+    let bytes = copyreg::dumps(&drawing()).unwrap();
+    let back = copyreg::loads::<Drawing>(&bytes).unwrap();
+    assert_eq!(areas(&back), [3.0, 9.0, 4.0]);
+    assert_eq!(back.shared.area(), 4.0);
+    assert!(Arc::ptr_eq(&back.shared, &back.again));
+    assert_eq!(back.local.area(), 12.0);
+    assert_eq!(back.label.as_ref().unwrap().name(), "circle 5");
+    assert_eq!(back.anything.downcast_ref::<String>().unwrap(), "any");
+    let circle = (back.shapes[0].as_ref() as &dyn Any).downcast_ref::<Circle>();
+    assert_eq!(circle, Some(&Circle { r: 1.0 }));
+}
+
+#[test]
+fn trait_objects_copy_and_deepcopy() {
+    let original = drawing();
+    let shallow = copyreg::copy(&original).unwrap();
+    assert!(Arc::ptr_eq(&shallow.shared, &original.shared));
+    assert_eq!(areas(&shallow), areas(&original));
+
+    let deep = copyreg::deepcopy(&original).unwrap();
+    assert!(!Arc::ptr_eq(&deep.shared, &original.shared));
+    assert!(Arc::ptr_eq(&deep.shared, &deep.again));
+    assert!(!Rc::ptr_eq(&deep.local, &original.local));
+    assert_eq!(areas(&deep), areas(&original));
+}
+
+#[test]
+fn loads_dyn_rebuilds_a_trait_object_at_top_level() {
+    let shape: Box<dyn Shape> = Box::new(Circle { r: 2.0 });
+    let bytes = copyreg::dumps_dyn(&*shape).unwrap();
+    assert_eq!(bytes, copyreg::dumps(&Circle { r: 2.0 }).unwrap());
+    let back = copyreg::loads_dyn::<dyn Shape>(&bytes).unwrap();
+    assert_eq!(back.area(), 12.0);
+    let named = copyreg::loads_dyn::<dyn Named>(&bytes).unwrap();
+    assert_eq!(named.name(), "circle 2");
+    let any = copyreg::loads_dyn::<dyn Any>(&bytes);
+    // `dyn Any` is what loads_any is for; loads_dyn needs a declared trait.
+    assert!(any.is_err());
+}
+
+#[test]
+fn a_type_that_did_not_declare_the_trait_is_a_type_mismatch() {
+    let bytes = copyreg::dumps(&Plain(1)).unwrap();
+    let Err(err) = copyreg::loads_dyn::<dyn Shape>(&bytes) else {
+        panic!("a Plain loaded as a Shape");
+    };
+    match &err {
+        Error::TypeMismatch {
+            expected, found, ..
+        } => {
+            assert!(expected.contains("Shape"), "{expected}");
+            assert!(found.contains("Plain"), "{found}");
+        }
+        other => panic!("{other:?}"),
+    }
+    // Square is a Shape but not Named.
+    let bytes = copyreg::dumps(&Square(1.0)).unwrap();
+    assert!(matches!(
+        copyreg::loads_dyn::<dyn Named>(&bytes),
+        Err(Error::TypeMismatch { .. })
+    ));
+}
+
+#[test]
+fn an_unregistered_type_behind_a_trait_object_is_not_registered() {
+    struct Ghost;
+    impl Shape for Ghost {
+        fn area(&self) -> f64 {
+            0.0
+        }
+    }
+    let d = Drawing {
+        shapes: vec![Box::new(Ghost)],
+        ..drawing()
+    };
+    assert!(matches!(
+        copyreg::dumps(&d),
+        Err(Error::NotRegistered { .. })
+    ));
+}
