@@ -40,6 +40,11 @@
 //! | `copyreg.dispatch_table` | [`dispatch_table()`] |
 //! | `pickle.dumps` / `pickle.loads` | [`dumps`] / [`loads`], [`loads_any`] |
 //! | `copy.copy` / `copy.deepcopy` | [`copy`] / [`deepcopy`] |
+//! | a list of mixed objects | `Vec<Box<dyn Trait>>` with `#[reducer(dyn(Trait))]`; [`loads_dyn`] |
+//!
+//! Object graphs keep their shape: `Arc`/`Rc` shared within a value load shared, `Weak`
+//! parent links are restored, and [`deepcopy`] mirrors the original's sharing. Generic types
+//! derive too; [`register!`] registers a concrete instance for top-level use.
 //!
 //! Unlike `pickle.loads`, [`loads`] only ever calls constructors registered in this program,
 //! so a stream cannot make the program run anything else.
@@ -80,6 +85,7 @@ pub mod __derive {
 /// ```text
 /// copyreg::register_foreign!(path::Type, reduce = EXPR, construct = EXPR);
 /// copyreg::register_foreign!(path::Type, reduce = EXPR, construct = EXPR, name = "vendor.Type");
+/// copyreg::register_foreign!(path::Type, reduce = EXPR, construct = EXPR, dyn(Trait));
 /// ```
 ///
 /// Use it at item level, in any module; the keys come in any order after the type, and a
@@ -87,8 +93,9 @@ pub mod __derive {
 /// tuple of up to 12 arguments; `construct` is called with those arguments and returns `Type`
 /// or `Result<Type, E>`. Each argument may be a `serde` type, a [`Reducible`] type or another
 /// registered foreign type. The default name is the type's path as written; give a
-/// `name` that stays stable when code moves. Once registered, the type works wherever it
-/// occurs: at top level, in derived structs, and in `Vec`, `Option` and `Box` of it.
+/// `name` that stays stable when code moves. `dyn(Trait, ...)` declares traits the type can
+/// be loaded as, as for the derive. Once registered, the type works wherever it occurs: at
+/// top level, in derived structs and in any std container of them.
 ///
 /// ```
 /// use std::net::{Ipv4Addr, SocketAddrV4};

@@ -56,6 +56,10 @@ use syn::parse_macro_input;
 /// | `fn = pickle_point` | a custom reducer, `fn(&T) -> (A0, …, An)` with n ≤ 12: Python's reduce returning `args` |
 /// | `constructor = Point::new` | called as `Point::new(a0, …, an)`, returning `T` or `Result<T, E>` with `E: Into<Box<dyn Error + Send + Sync>>`. Without `fn`, it takes the fields in order. |
 /// | `crate = "path"` | where the `copyreg` facade is, for crates that re-export it |
+/// | `dyn(Shape, ...)` | the traits the type can be loaded as: `Box<dyn Shape>`, `Arc<dyn Shape>`, `Rc<dyn Shape>`, `copyreg::loads_dyn::<dyn Shape>`. The trait needs `Any` as a supertrait. |
+///
+/// Generic types derive too, with `T: Reducible` added for each type parameter; register a
+/// concrete instance for top-level use with `copyreg::register!`.
 ///
 /// ```
 /// #[derive(copyreg::Reducible, Debug, PartialEq)]
