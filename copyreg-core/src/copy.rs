@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::codec;
 use crate::depth::Depth;
+use crate::depth::Nested;
 use crate::error::{BoxError, Error};
 use crate::ops::build_typed;
 use crate::ops::Object;
@@ -97,10 +98,7 @@ impl Copier<'_> {
     }
 
     fn copy_reduced<T: Any>(&mut self, reducer: Reducer, value: &T) -> Result<T, Error> {
-        self.depth.enter()?;
-        let copy = build_typed(|place| reducer.ops.copy(value, self, place))?;
-        self.depth.leave();
-        Ok(copy)
+        self.nested(|cx| build_typed(|place| reducer.ops.copy(value, cx, place)))
     }
 
     /// Copies an object: through a run-time reducer if one is registered for its type.
@@ -110,10 +108,7 @@ impl Copier<'_> {
                 return self.copy_reduced(reducer, value);
             }
         }
-        self.depth.enter()?;
-        let copy = O::copy(value, self)?;
-        self.depth.leave();
-        Ok(copy)
+        self.nested(|cx| O::copy(value, cx))
     }
 
     /// Copies a value of a type known to copyreg only through the registry.
@@ -140,5 +135,11 @@ impl Copier<'_> {
             constructor: constructor.to_string(),
             source,
         }
+    }
+}
+
+impl Nested for Copier<'_> {
+    fn depth(&mut self) -> &mut Depth {
+        &mut self.depth
     }
 }

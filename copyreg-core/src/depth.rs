@@ -17,7 +17,7 @@ use crate::error::Error;
 /// }
 /// assert!(matches!(copyreg::dumps(&list), Err(copyreg::Error::TooDeep { limit: copyreg::MAX_DEPTH })));
 /// ```
-pub const MAX_DEPTH: usize = 512;
+pub const MAX_DEPTH: usize = 2048;
 
 /// The number of objects entered and not yet left.
 #[derive(Debug, Default)]
@@ -36,3 +36,24 @@ impl Depth {
         self.0 -= 1;
     }
 }
+
+/// The dump, load or copy contexts, which all follow values into nested objects.
+pub(crate) trait Nested: Sized {
+    fn depth(&mut self) -> &mut Depth;
+
+    /// Runs `f` one object deeper: counted against [`MAX_DEPTH`], and on a stack grown on
+    /// the heap when the thread's runs low, so that no nesting copyreg accepts can overflow
+    /// it, whatever the thread's stack size and however large debug builds' frames are.
+    fn nested<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Error>) -> Result<R, Error> {
+        self.depth().enter()?;
+        let result = stacker::maybe_grow(RED_ZONE, SEGMENT, || f(self));
+        self.depth().leave();
+        result
+    }
+}
+
+/// Grow the stack when less than this is left: more than one level of nesting takes, with
+/// room for a user's reducer or a serde impl between two checks.
+const RED_ZONE: usize = 256 * 1024;
+/// How much to grow it by.
+const SEGMENT: usize = 4 * 1024 * 1024;

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::codec;
 use crate::depth::Depth;
+use crate::depth::Nested;
 use crate::error::Error;
 use crate::ops::Object;
 use crate::registry::{Reducer, View};
@@ -181,11 +182,10 @@ impl Dumper<'_> {
 
     /// Writes a value as an object: the reducer's constructor reference and arguments.
     pub(crate) fn write_reduced(&mut self, reducer: Reducer, value: &dyn Any) -> Result<(), Error> {
-        self.depth.enter()?;
-        self.write_constructor(reducer.name)?;
-        reducer.ops.dump(value, self)?;
-        self.depth.leave();
-        Ok(())
+        self.nested(|cx| {
+            cx.write_constructor(reducer.name)?;
+            reducer.ops.dump(value, cx)
+        })
     }
 
     /// Writes an enum's variant index.
@@ -200,11 +200,10 @@ impl Dumper<'_> {
                 return self.write_reduced(reducer, value);
             }
         }
-        self.depth.enter()?;
-        self.write_constructor(O::name())?;
-        O::reduce(value, self)?;
-        self.depth.leave();
-        Ok(())
+        self.nested(|cx| {
+            cx.write_constructor(O::name())?;
+            O::reduce(value, cx)
+        })
     }
 
     /// Writes a value of a type known to copyreg only through the registry.
@@ -225,6 +224,12 @@ impl Dumper<'_> {
             Some(reducer) => self.write_reduced(reducer, value),
             None => self.write_serde(value),
         }
+    }
+}
+
+impl Nested for Dumper<'_> {
+    fn depth(&mut self) -> &mut Depth {
+        &mut self.depth
     }
 }
 

@@ -16,6 +16,7 @@ use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
 
 use crate::copy::Copier;
+use crate::depth::Nested;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::field::Codec;
@@ -258,9 +259,7 @@ impl<'a> Loader<'a> {
     /// Reads any registered object, boxed, with its constructor name and type.
     fn load_any(&mut self) -> Result<(Box<dyn Any>, &'a str, &'static str), Error> {
         let (ctor, name) = self.read_registered()?;
-        self.depth.enter()?;
-        let value = build_boxed(|place| ctor.ops.load(self, place))?;
-        self.depth.leave();
+        let value = self.nested(|cx| build_boxed(|place| ctor.ops.load(cx, place)))?;
         Ok((value, name, ctor.ops.type_name()))
     }
 }
@@ -274,9 +273,7 @@ impl Copier<'_> {
             .ok_or(Error::NotRegistered {
                 type_name: "the value behind a trait object",
             })?;
-        self.depth.enter()?;
-        let copy = build_boxed(|place| reducer.ops.copy(value, self, place))?;
-        self.depth.leave();
+        let copy = self.nested(|cx| build_boxed(|place| reducer.ops.copy(value, cx, place)))?;
         Ok((copy, reducer.ops.type_name()))
     }
 }

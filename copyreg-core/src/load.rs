@@ -6,6 +6,7 @@ use serde::de::DeserializeOwned;
 
 use crate::codec::{self, Input};
 use crate::depth::Depth;
+use crate::depth::Nested;
 use crate::error::{BoxError, Error};
 use crate::ops::{build_boxed, build_typed, Object};
 use crate::registry::{Constructor, View};
@@ -46,8 +47,7 @@ pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
     let view = View::current();
     let mut cx = Loader::open(bytes, &view)?;
     let ctor = cx.read_constructor()?.registered()?;
-    cx.depth.enter()?;
-    let value = build_boxed(|place| ctor.ops.load(&mut cx, place))?;
+    let value = cx.nested(|cx| build_boxed(|place| ctor.ops.load(cx, place)))?;
     cx.finish()?;
     Ok(value)
 }
@@ -170,12 +170,7 @@ impl<'a> Loader<'a> {
     pub fn load_own<O: Object>(&mut self) -> Result<O::Target, Error> {
         let named = self.read_constructor()?;
         match &named.found {
-            Err(None) if named.name == O::name() => {
-                self.depth.enter()?;
-                let value = O::construct(self)?;
-                self.depth.leave();
-                Ok(value)
-            }
+            Err(None) if named.name == O::name() => self.nested(O::construct),
             _ => {
                 let ctor = named.registered()?;
                 self.load_with::<O::Target>(ctor)
@@ -191,10 +186,7 @@ impl<'a> Loader<'a> {
                 constructor: ctor.name.to_string(),
             });
         }
-        self.depth.enter()?;
-        let value = build_typed(|place| ctor.ops.load(self, place))?;
-        self.depth.leave();
-        Ok(value)
+        self.nested(|cx| build_typed(|place| ctor.ops.load(cx, place)))
     }
 
     /// Reads a value of a type known to copyreg only through the registry.
@@ -282,5 +274,11 @@ impl<'a> Loader<'a> {
 
     pub(crate) fn malformed(&self, reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
         self.input.error(reason)
+    }
+}
+
+impl Nested for Loader<'_> {
+    fn depth(&mut self) -> &mut Depth {
+        &mut self.depth
     }
 }

@@ -22,6 +22,7 @@ use std::rc::{self, Rc};
 use std::sync::{self, Arc};
 
 use crate::copy::Copier;
+use crate::depth::Nested;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::load::Loader;
@@ -205,9 +206,7 @@ impl Dumper<'_> {
         };
         self.write_bytes(&[0]);
         self.shared.seen.insert(key, seen);
-        self.depth.enter()?;
-        write(self)?;
-        self.depth.leave();
+        self.nested(write)?;
         if let Some(seen) = self.shared.seen.get_mut(&key) {
             seen.building = false;
         }
@@ -274,9 +273,8 @@ impl Loader<'_> {
         }
         let index = self.shared.slots.len();
         self.shared.slots.push(Slot::Building(None));
-        self.depth.enter()?;
-        let pointer = build(self, (flags & CYCLIC != 0).then_some(index))?;
-        self.depth.leave();
+        let cyclic = (flags & CYCLIC != 0).then_some(index);
+        let pointer = self.nested(|cx| build(cx, cyclic))?;
         self.shared.slots[index] = Slot::Built(Box::new(pointer.clone()));
         Ok(pointer)
     }
@@ -343,9 +341,7 @@ impl Copier<'_> {
             None => {}
         }
         self.shared.slots.insert(key, Slot::Building(None));
-        self.depth.enter()?;
-        let copied = copy(self)?;
-        self.depth.leave();
+        let copied = self.nested(copy)?;
         self.shared
             .slots
             .insert(key, Slot::Built(Box::new(copied.clone())));
