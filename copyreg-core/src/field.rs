@@ -20,11 +20,16 @@ use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::load::Loader;
+use crate::ops::Object;
 use crate::reducible::Reducible;
 use crate::shared::Pointer;
 
 /// How values of `T` are written, read and copied.
 pub trait Codec<T> {
+    /// The fewest bytes a value takes in a stream; lengths read from input are checked
+    /// against it before anything is allocated.
+    const MIN_SIZE: usize = 1;
+
     /// Writes `value`.
     fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error>;
     /// Reads a `T`.
@@ -45,7 +50,42 @@ pub struct SerdeLeaf<T>(pub(crate) PhantomData<fn() -> T>);
 #[derive(Debug)]
 pub struct RegistryLeaf<T>(pub(crate) PhantomData<fn() -> T>);
 
+/// A leaf that is an [`Object`]'s target, known statically (the elements of the `Vec`,
+/// `Option` and `Box` registered alongside a derived or foreign type).
+#[derive(Debug)]
+pub struct ObjectLeaf<O>(PhantomData<fn() -> O>);
+
+/// A codec that carries no state, so the registry can name it by type alone.
+pub trait Stateless {
+    /// The codec.
+    const NEW: Self;
+}
+
+macro_rules! stateless_leaf {
+    ($($leaf:ident),*) => {$(
+        impl<T> Stateless for $leaf<T> {
+            const NEW: Self = $leaf(PhantomData);
+        }
+    )*};
+}
+
+stateless_leaf!(ReducibleLeaf, SerdeLeaf, RegistryLeaf, ObjectLeaf);
+
+impl<O: Object> Codec<O::Target> for ObjectLeaf<O> {
+    fn dump(&self, value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.dump_object::<O>(value)
+    }
+    fn load(&self, cx: &mut Loader<'_>) -> Result<O::Target, Error> {
+        cx.load_own::<O>()
+    }
+    fn copy(&self, value: &O::Target, cx: &mut Copier<'_>) -> Result<O::Target, Error> {
+        cx.copy_object::<O>(value)
+    }
+}
+
 impl<T: Reducible> Codec<T> for ReducibleLeaf<T> {
+    const MIN_SIZE: usize = T::__MIN_SIZE;
+
     #[inline]
     fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
         value.__dump(cx)
@@ -112,6 +152,23 @@ pub struct ArrayCodec<C>(pub C);
 #[derive(Debug)]
 pub struct TupleCodec<C>(pub C);
 
+macro_rules! stateless_combinator {
+    ($($codec:ident($($inner:ident),+)),*) => {$(
+        impl<$($inner: Stateless),+> Stateless for $codec<$($inner),+> {
+            const NEW: Self = $codec($($inner::NEW),+);
+        }
+    )*};
+}
+
+stateless_combinator!(
+    SeqCodec(C),
+    OptionCodec(C),
+    InnerCodec(C),
+    PointerCodec(C),
+    MapCodec(K, V),
+    ArrayCodec(C)
+);
+
 /// A collection built one element at a time.
 trait Sequence: Sized + 'static {
     type Item;
@@ -151,12 +208,14 @@ sequence! {
 }
 
 impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
+    const MIN_SIZE: usize = 8;
+
     fn dump(&self, value: &S, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_len(value.count());
         value.items().try_for_each(|item| self.0.dump(item, cx))
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<S, Error> {
-        let len = cx.read_len(1)?;
+        let len = cx.read_len(C::MIN_SIZE)?;
         let mut out = S::with_capacity(len);
         for _ in 0..len {
             out.add(self.0.load(cx)?);
@@ -248,6 +307,8 @@ impl<T> Wrapper for RwLock<T> {
 }
 
 impl<W: Wrapper, C: Codec<W::Inner>> Codec<W> for InnerCodec<C> {
+    const MIN_SIZE: usize = C::MIN_SIZE;
+
     fn dump(&self, value: &W, cx: &mut Dumper<'_>) -> Result<(), Error> {
         value.with(|v| self.0.dump(v, cx))?
     }
@@ -318,6 +379,8 @@ impl<K: Ord + 'static, V: 'static> Map for BTreeMap<K, V> {
 }
 
 impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, VC> {
+    const MIN_SIZE: usize = 8;
+
     fn dump(&self, value: &M, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_len(value.count());
         value.entries().try_for_each(|(k, v)| {
@@ -326,7 +389,7 @@ impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, V
         })
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<M, Error> {
-        let len = cx.read_len(2)?;
+        let len = cx.read_len(KC::MIN_SIZE + VC::MIN_SIZE)?;
         let mut out = M::with_capacity(len);
         for _ in 0..len {
             let key = self.0.load(cx)?;
@@ -345,6 +408,8 @@ impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, V
 }
 
 impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
+    const MIN_SIZE: usize = C::MIN_SIZE * N;
+
     fn dump(&self, value: &[T; N], cx: &mut Dumper<'_>) -> Result<(), Error> {
         value.iter().try_for_each(|v| self.0.dump(v, cx))
     }
@@ -369,23 +434,31 @@ impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
 }
 
 macro_rules! tuple_codec {
-    ($(($($t:ident $c:ident $i:tt),+)),* $(,)?) => {$(
-        impl<$($t, $c: Codec<$t>),+> Codec<($($t,)+)> for TupleCodec<($($c,)+)> {
-            fn dump(&self, value: &($($t,)+), cx: &mut Dumper<'_>) -> Result<(), Error> {
-                $(self.0.$i.dump(&value.$i, cx)?;)+
+    ($(($($t:ident $c:ident $i:tt),*)),* $(,)?) => {$(
+        impl<$($c: Stateless),*> Stateless for TupleCodec<($($c,)*)> {
+            const NEW: Self = TupleCodec(($($c::NEW,)*));
+        }
+
+        #[allow(unused_variables)] // `cx` for the empty tuple
+        impl<$($t, $c: Codec<$t>),*> Codec<($($t,)*)> for TupleCodec<($($c,)*)> {
+            const MIN_SIZE: usize = 0 $(+ $c::MIN_SIZE)*;
+
+            fn dump(&self, value: &($($t,)*), cx: &mut Dumper<'_>) -> Result<(), Error> {
+                $(self.0.$i.dump(&value.$i, cx)?;)*
                 Ok(())
             }
-            fn load(&self, cx: &mut Loader<'_>) -> Result<($($t,)+), Error> {
-                Ok(($(self.0.$i.load(cx)?,)+))
+            fn load(&self, cx: &mut Loader<'_>) -> Result<($($t,)*), Error> {
+                Ok(($(self.0.$i.load(cx)?,)*))
             }
-            fn copy(&self, value: &($($t,)+), cx: &mut Copier<'_>) -> Result<($($t,)+), Error> {
-                Ok(($(self.0.$i.copy(&value.$i, cx)?,)+))
+            fn copy(&self, value: &($($t,)*), cx: &mut Copier<'_>) -> Result<($($t,)*), Error> {
+                Ok(($(self.0.$i.copy(&value.$i, cx)?,)*))
             }
         }
     )*};
 }
 
 tuple_codec! {
+    (),
     (A CA 0),
     (A CA 0, B CB 1),
     (A CA 0, B CB 1, C CC 2),
@@ -394,4 +467,8 @@ tuple_codec! {
     (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5),
     (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6),
     (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6, H CH 7),
+    (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6, H CH 7, I CI 8),
+    (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6, H CH 7, I CI 8, J CJ 9),
+    (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6, H CH 7, I CI 8, J CJ 9, K CK 10),
+    (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6, H CH 7, I CI 8, J CJ 9, K CK 10, L CL 11),
 }

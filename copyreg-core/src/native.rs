@@ -1,13 +1,20 @@
 //! [`Reducible`] for the types copyreg writes natively, in bincode 1.3's layout, and their
 //! registrations under their Rust names (`u8`, `String`, `Vec<u8>`, ...).
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher, Hash};
 use std::marker::PhantomData;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex, RwLock};
 
 use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Error;
+use crate::field::{
+    ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, ReducibleLeaf, SeqCodec,
+    Stateless, TupleCodec,
+};
 use crate::load::Loader;
 use crate::reducible::{name_wrapped, Reducible};
 use crate::registry::Registration;
@@ -180,160 +187,76 @@ impl<T: 'static> Reducible for PhantomData<T> {
     }
 }
 
-impl<T: Reducible> Reducible for Option<T> {
-    fn __name(out: &mut String) {
-        name_wrapped::<T>(out, "Option");
-    }
+/// The three methods of `Reducible` by the codec that writes the type, so that each std
+/// container's layout is written down once (in `field.rs`), for the derive's field codecs and
+/// for these impls alike.
+macro_rules! by_codec {
+    ($codec:ty) => {
+        const __MIN_SIZE: usize = <$codec as Codec<Self>>::MIN_SIZE;
 
-    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        match self {
-            None => {
-                cx.write_bytes(&[0]);
-                Ok(())
-            }
-            Some(v) => {
-                cx.write_bytes(&[1]);
-                v.__dump(cx)
-            }
+        fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+            <$codec as Stateless>::NEW.dump(self, cx)
         }
-    }
 
-    fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-        match cx.read_option_tag()? {
-            false => Ok(None),
-            true => T::__load(cx).map(Some),
+        fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+            <$codec as Stateless>::NEW.load(cx)
         }
-    }
 
-    fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        self.as_ref().map(|v| v.__copy(cx)).transpose()
-    }
+        fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+            <$codec as Stateless>::NEW.copy(self, cx)
+        }
+    };
 }
 
-impl<T: Reducible> Reducible for Box<T> {
-    const __MIN_SIZE: usize = T::__MIN_SIZE;
+/// `Eq + Hash` as one bound, for the macros below.
+pub trait HashKey: Eq + Hash {}
+impl<K: Eq + Hash> HashKey for K {}
 
-    fn __name(out: &mut String) {
-        name_wrapped::<T>(out, "Box");
-    }
+/// `Reducible` for `Wrapper<T>` by `Codec<ReducibleLeaf<T>>`, named `Wrapper<T>`.
+macro_rules! wrappers {
+    ($($ty:ident<T $(: $bound:path)*> $(, $s:ident)? => $codec:ident;)*) => {$(
+        impl<T: Reducible $(+ $bound)* $(, $s: BuildHasher + Default + 'static)?> Reducible
+            for $ty<T $(, $s)?>
+        {
+            fn __name(out: &mut String) {
+                name_wrapped::<T>(out, stringify!($ty));
+            }
 
-    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        (**self).__dump(cx)
-    }
+            by_codec!($codec<ReducibleLeaf<T>>);
+        }
+    )*};
+}
 
-    fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-        T::__load(cx).map(Box::new)
-    }
-
-    fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        (**self).__copy(cx).map(Box::new)
-    }
+wrappers! {
+    Option<T> => OptionCodec;
+    Box<T> => InnerCodec;
+    Vec<T> => SeqCodec;
+    VecDeque<T> => SeqCodec;
+    BTreeSet<T: Ord> => SeqCodec;
+    HashSet<T: HashKey>, S => SeqCodec;
+    RefCell<T> => InnerCodec;
+    Mutex<T> => InnerCodec;
+    RwLock<T> => InnerCodec;
+    Arc<T> => PointerCodec;
+    Rc<T> => PointerCodec;
 }
 
 impl<T: Reducible, const N: usize> Reducible for [T; N] {
-    const __MIN_SIZE: usize = T::__MIN_SIZE * N;
-
     fn __name(out: &mut String) {
         out.push('[');
         T::__name(out);
         out.push_str(&format!("; {N}]"));
     }
 
-    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        self.iter().try_for_each(|v| v.__dump(cx))
-    }
-
-    fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-        let items = (0..N)
-            .map(|_| T::__load(cx))
-            .collect::<Result<Vec<T>, _>>()?;
-        items
-            .try_into()
-            .map_err(|_| cx.malformed("array of the wrong length"))
-    }
-
-    fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        let items = self
-            .iter()
-            .map(|v| v.__copy(cx))
-            .collect::<Result<Vec<T>, _>>()?;
-        items
-            .try_into()
-            .map_err(|_| unreachable!("copied as many items as the array holds"))
-    }
+    by_codec!(ArrayCodec<ReducibleLeaf<T>>);
 }
 
-/// Sequences: a `u64` length, then the elements.
-macro_rules! sequence {
-    ($($ty:ident <$t:ident $(: $bound:path)*> via $with_len:expr),* $(,)?) => {$(
-        impl<$t: Reducible $(+ $bound)*> Reducible for $ty<$t> {
-            const __MIN_SIZE: usize = 8;
-
-            fn __name(out: &mut String) {
-                name_wrapped::<$t>(out, stringify!($ty));
-            }
-
-            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-                cx.write_len(self.len());
-                self.iter().try_for_each(|v| v.__dump(cx))
-            }
-
-            fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-                let len = cx.read_len($t::__MIN_SIZE)?;
-                let mut out: Self = ($with_len)(len);
-                for _ in 0..len {
-                    out.extend(Some($t::__load(cx)?));
-                }
-                Ok(out)
-            }
-
-            fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-                self.iter().map(|v| v.__copy(cx)).collect()
-            }
-        }
-    )*};
-}
-
-sequence! {
-    Vec<T> via |len| Vec::with_capacity(Loader::capacity::<T>(len)),
-    VecDeque<T> via |len| VecDeque::with_capacity(Loader::capacity::<T>(len)),
-    BTreeSet<T: Ord> via |_| BTreeSet::new(),
-}
-
-impl<T: Reducible + Eq + Hash, S: BuildHasher + Default + 'static> Reducible for HashSet<T, S> {
-    const __MIN_SIZE: usize = 8;
-
-    fn __name(out: &mut String) {
-        name_wrapped::<T>(out, "HashSet");
-    }
-
-    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        cx.write_len(self.len());
-        self.iter().try_for_each(|v| v.__dump(cx))
-    }
-
-    fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-        let len = cx.read_len(T::__MIN_SIZE)?;
-        let mut out = HashSet::with_capacity_and_hasher(Loader::capacity::<T>(len), S::default());
-        for _ in 0..len {
-            out.insert(T::__load(cx)?);
-        }
-        Ok(out)
-    }
-
-    fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        self.iter().map(|v| v.__copy(cx)).collect()
-    }
-}
-
-/// Maps: a `u64` length, then key and value after each other.
-macro_rules! map {
-    ($($ty:ident <K: [$($bound:path),*], V $(, $s:ident)?> via $with_len:expr),* $(,)?) => {$(
-        impl<K: Reducible $(+ $bound)*, V: Reducible $(, $s: BuildHasher + Default + 'static)?>
+/// Maps: `Map<K, V>`.
+macro_rules! maps {
+    ($($ty:ident<K: $bound:path> $(, $s:ident)?;)*) => {$(
+        impl<K: Reducible + $bound, V: Reducible $(, $s: BuildHasher + Default + 'static)?>
             Reducible for $ty<K, V $(, $s)?>
         {
-            const __MIN_SIZE: usize = 8;
-
             fn __name(out: &mut String) {
                 out.push_str(concat!(stringify!($ty), "<"));
                 K::__name(out);
@@ -342,44 +265,20 @@ macro_rules! map {
                 out.push('>');
             }
 
-            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-                cx.write_len(self.len());
-                self.iter().try_for_each(|(k, v)| {
-                    k.__dump(cx)?;
-                    v.__dump(cx)
-                })
-            }
-
-            fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-                let len = cx.read_len(K::__MIN_SIZE + V::__MIN_SIZE)?;
-                let mut out: Self = ($with_len)(len);
-                for _ in 0..len {
-                    let k = K::__load(cx)?;
-                    out.insert(k, V::__load(cx)?);
-                }
-                Ok(out)
-            }
-
-            fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-                self.iter().map(|(k, v)| Ok((k.__copy(cx)?, v.__copy(cx)?))).collect()
-            }
+            by_codec!(MapCodec<ReducibleLeaf<K>, ReducibleLeaf<V>>);
         }
     )*};
 }
 
-map! {
-    HashMap<K: [Eq, Hash], V, S> via |len| {
-        HashMap::with_capacity_and_hasher(Loader::capacity::<(K, V)>(len), S::default())
-    },
-    BTreeMap<K: [Ord], V> via |_| BTreeMap::new(),
+maps! {
+    HashMap<K: HashKey>, S;
+    BTreeMap<K: Ord>;
 }
 
 /// Tuples: the elements one after another, no length.
 macro_rules! tuples {
-    ($(($($t:ident $i:tt),*)),* $(,)?) => {$(
+    ($(($($t:ident),*)),* $(,)?) => {$(
         impl<$($t: Reducible),*> Reducible for ($($t,)*) {
-            const __MIN_SIZE: usize = 0 $(+ $t::__MIN_SIZE)*;
-
             fn __name(out: &mut String) {
                 out.push('(');
                 let mut _first = true;
@@ -392,37 +291,23 @@ macro_rules! tuples {
                 out.push(')');
             }
 
-            #[allow(unused_variables)] // `cx` for the empty tuple
-            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-                $(self.$i.__dump(cx)?;)*
-                Ok(())
-            }
-
-            #[allow(unused_variables)]
-            fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-                Ok(($($t::__load(cx)?,)*))
-            }
-
-            #[allow(unused_variables)]
-            fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-                Ok(($(self.$i.__copy(cx)?,)*))
-            }
+            by_codec!(TupleCodec<($(ReducibleLeaf<$t>,)*)>);
         }
     )*};
 }
 
 tuples! {
     (),
-    (A 0),
-    (A 0, B 1),
-    (A 0, B 1, C 2),
-    (A 0, B 1, C 2, D 3),
-    (A 0, B 1, C 2, D 3, E 4),
-    (A 0, B 1, C 2, D 3, E 4, F 5),
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6),
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7),
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8),
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9),
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10),
-    (A 0, B 1, C 2, D 3, E 4, F 5, G 6, H 7, I 8, J 9, K 10, L 11),
+    (A),
+    (A, B),
+    (A, B, C),
+    (A, B, C, D),
+    (A, B, C, D, E),
+    (A, B, C, D, E, F),
+    (A, B, C, D, E, F, G),
+    (A, B, C, D, E, F, G, H),
+    (A, B, C, D, E, F, G, H, I),
+    (A, B, C, D, E, F, G, H, I, J),
+    (A, B, C, D, E, F, G, H, I, J, K),
+    (A, B, C, D, E, F, G, H, I, J, K, L),
 }

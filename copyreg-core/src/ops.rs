@@ -2,7 +2,8 @@
 //! `TypeId`.
 //!
 //! Each registration holds `&'static dyn` references to zero-sized structs that implement
-//! [`Reduce`] and [`Construct`] for one concrete type.
+//! [`Reduce`] and [`Construct`] for one concrete type: [`ObjectOps`] for derived and foreign
+//! types, [`CodecOps`] for everything written natively.
 
 use std::any::{Any, TypeId};
 use std::marker::PhantomData;
@@ -10,8 +11,8 @@ use std::marker::PhantomData;
 use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Error;
+use crate::field::{Codec, Stateless};
 use crate::load::Loader;
-use crate::reducible::Reducible;
 
 /// A type reduced to a named constructor plus arguments: what the derive and
 /// `register_foreign!` implement. `Self` is the derived type itself, or a marker type that
@@ -145,16 +146,18 @@ impl<O: Object> Construct for ObjectOps<O> {
     }
 }
 
-/// The operations of a type copyreg writes natively, through its [`Reducible`] impl.
+/// The operations of a type written natively (no constructor reference) by the codec `C`:
+/// primitives, `String`, std containers, and the `Vec`, `Option` and `Box` of registered
+/// types.
 #[derive(Debug)]
-pub struct NativeOps<T>(PhantomData<fn() -> T>);
+pub struct CodecOps<T, C>(PhantomData<fn() -> (T, C)>);
 
-impl<T> NativeOps<T> {
+impl<T, C> CodecOps<T, C> {
     /// The only value.
-    pub const NEW: Self = NativeOps(PhantomData);
+    pub const NEW: Self = CodecOps(PhantomData);
 }
 
-impl<T: Reducible> Typed for NativeOps<T> {
+impl<T: Any, C: Codec<T> + Stateless + 'static> Typed for CodecOps<T, C> {
     fn type_id(&self) -> TypeId {
         TypeId::of::<T>()
     }
@@ -163,157 +166,17 @@ impl<T: Reducible> Typed for NativeOps<T> {
     }
 }
 
-impl<T: Reducible> Reduce for NativeOps<T> {
+impl<T: Any, C: Codec<T> + Stateless + 'static> Reduce for CodecOps<T, C> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        downcast::<T>(value).__dump(cx)
+        C::NEW.dump(downcast::<T>(value), cx)
     }
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
-        deliver(place, downcast::<T>(value).__copy(cx)?)
+        deliver(place, C::NEW.copy(downcast::<T>(value), cx)?)
     }
 }
 
-impl<T: Reducible> Construct for NativeOps<T> {
+impl<T: Any, C: Codec<T> + Stateless + 'static> Construct for CodecOps<T, C> {
     fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
-        deliver(place, T::__load(cx)?)
-    }
-}
-
-/// How the elements of a registered container are written: as objects of a known
-/// [`Object`], or through the registry for a run-time registered type.
-pub trait Element: 'static {
-    /// The element type.
-    type Target: 'static;
-    /// Writes one element.
-    fn dump(value: &Self::Target, cx: &mut Dumper<'_>) -> Result<(), Error>;
-    /// Reads one element.
-    fn load(cx: &mut Loader<'_>) -> Result<Self::Target, Error>;
-    /// Copies one element.
-    fn copy(value: &Self::Target, cx: &mut Copier<'_>) -> Result<Self::Target, Error>;
-}
-
-/// Elements that are objects of `O`.
-pub struct ObjectElement<O>(PhantomData<fn() -> O>);
-
-impl<O: Object> Element for ObjectElement<O> {
-    type Target = O::Target;
-    fn dump(value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        cx.dump_object::<O>(value)
-    }
-    fn load(cx: &mut Loader<'_>) -> Result<O::Target, Error> {
-        cx.load_own::<O>()
-    }
-    fn copy(value: &O::Target, cx: &mut Copier<'_>) -> Result<O::Target, Error> {
-        cx.copy_object::<O>(value)
-    }
-}
-
-/// Elements of a type found in the registry by `TypeId`.
-pub struct DynamicElement<T>(PhantomData<fn() -> T>);
-
-impl<T: Any> Element for DynamicElement<T> {
-    type Target = T;
-    fn dump(value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        cx.dump_dynamic(value)
-    }
-    fn load(cx: &mut Loader<'_>) -> Result<T, Error> {
-        cx.load_dynamic()
-    }
-    fn copy(value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
-        cx.copy_dynamic(value)
-    }
-}
-
-/// `Vec<T>`, `Option<T>` and `Box<T>` of a type that is not [`Reducible`] (a foreign or run-time
-/// registered type), registered alongside it.
-pub struct ContainerOps<C, E>(PhantomData<fn() -> (C, E)>);
-
-impl<C, E> ContainerOps<C, E> {
-    /// The only value.
-    pub const NEW: Self = ContainerOps(PhantomData);
-}
-
-/// How a std container is laid out, element by element.
-pub trait Container<E: Element>: Sized + 'static {
-    /// Writes the container.
-    fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error>;
-    /// Reads it back.
-    fn load(cx: &mut Loader<'_>) -> Result<Self, Error>;
-    /// Copies it element by element.
-    fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error>;
-}
-
-impl<E: Element> Container<E> for Vec<E::Target> {
-    fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        cx.write_len(self.len());
-        self.iter().try_for_each(|e| E::dump(e, cx))
-    }
-    fn load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-        let len = cx.read_len(1)?;
-        let mut out = Vec::with_capacity(Loader::capacity::<E::Target>(len));
-        for _ in 0..len {
-            out.push(E::load(cx)?);
-        }
-        Ok(out)
-    }
-    fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        self.iter().map(|e| E::copy(e, cx)).collect()
-    }
-}
-
-impl<E: Element> Container<E> for Option<E::Target> {
-    fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        match self {
-            None => cx.write_bytes(&[0]),
-            Some(v) => {
-                cx.write_bytes(&[1]);
-                E::dump(v, cx)?;
-            }
-        }
-        Ok(())
-    }
-    fn load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-        match cx.read_option_tag()? {
-            false => Ok(None),
-            true => E::load(cx).map(Some),
-        }
-    }
-    fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        self.as_ref().map(|v| E::copy(v, cx)).transpose()
-    }
-}
-
-impl<E: Element> Container<E> for Box<E::Target> {
-    fn dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        E::dump(self, cx)
-    }
-    fn load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-        E::load(cx).map(Box::new)
-    }
-    fn copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        E::copy(self, cx).map(Box::new)
-    }
-}
-
-impl<C: Container<E>, E: Element> Typed for ContainerOps<C, E> {
-    fn type_id(&self) -> TypeId {
-        TypeId::of::<C>()
-    }
-    fn type_name(&self) -> &'static str {
-        std::any::type_name::<C>()
-    }
-}
-
-impl<C: Container<E>, E: Element> Reduce for ContainerOps<C, E> {
-    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        downcast::<C>(value).dump(cx)
-    }
-    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
-        deliver(place, downcast::<C>(value).copy(cx)?)
-    }
-}
-
-impl<C: Container<E>, E: Element> Construct for ContainerOps<C, E> {
-    fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
-        deliver(place, C::load(cx)?)
+        deliver(place, C::NEW.load(cx)?)
     }
 }

@@ -6,8 +6,9 @@ use crate::constructor::Constructor;
 use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::{BoxError, Error};
+use crate::field::RegistryLeaf;
 use crate::load::Loader;
-use crate::ops::{deliver, downcast, Construct, Delivered, DynamicElement, Place, Reduce, Typed};
+use crate::ops::{deliver, downcast, Construct, Delivered, Place, Reduce, Typed};
 use crate::registry;
 use crate::tuple::Tuple;
 
@@ -96,7 +97,7 @@ where
         reducer: Box::new(reducer),
         constructor: Box::new(move |args| constructor.call(args)),
     }));
-    registry::register_runtime(name, ops, registry::containers::<DynamicElement<T>>())
+    registry::register_runtime(name, ops, registry::containers::<T, RegistryLeaf<T>>())
 }
 
 type ReduceFn<T, A> = Box<dyn Fn(&T) -> A + Send + Sync>;

@@ -6,8 +6,9 @@ use std::sync::{OnceLock, PoisonError, RwLock};
 use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Error;
+use crate::field::ReducibleLeaf;
 use crate::load::Loader;
-use crate::ops::{NativeOps, Ops};
+use crate::ops::{CodecOps, Ops};
 use crate::registry::TypeMap;
 
 /// A type copyreg knows how to reduce, rebuild and copy without looking it up at run time.
@@ -51,7 +52,7 @@ pub trait Reducible: Sized + 'static {
 
     /// How the registry dumps, loads and copies the type when `register!` names it.
     #[doc(hidden)]
-    const __OPS: &'static dyn Ops = &NativeOps::<Self>::NEW;
+    const __OPS: &'static dyn Ops = &CodecOps::<Self, ReducibleLeaf<Self>>::NEW;
 
     /// Appends the type's wire name: what streams call it at top level, and what a generic
     /// type's name is built from. `u8`, `String`, `Vec<geo.Point>`, `(u8, String)`, ...

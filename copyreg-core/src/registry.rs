@@ -12,9 +12,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use crate::error::Error;
-use crate::ops::{
-    Construct, ContainerOps, Element, NativeOps, Object, ObjectElement, ObjectOps, Ops,
+use crate::field::{
+    Codec, InnerCodec, ObjectLeaf, OptionCodec, ReducibleLeaf, SeqCodec, Stateless,
 };
+use crate::ops::{CodecOps, Construct, Object, ObjectOps, Ops};
 use crate::reducible::{name_of, Reducible};
 
 /// One link-time registration, submitted through `inventory` by the generated code.
@@ -51,12 +52,15 @@ impl std::fmt::Debug for Kind {
 
 const CONTAINERS: [&str; 3] = ["Vec", "Option", "Box"];
 
-/// `Vec`, `Option` and `Box` of a type written element by element through `E`.
-pub(crate) const fn containers<E: Element>() -> [&'static dyn Ops; 3] {
+/// `Vec`, `Option` and `Box` of a type whose values the codec `E` writes.
+pub(crate) const fn containers<T: std::any::Any, E>() -> [&'static dyn Ops; 3]
+where
+    E: Codec<T> + Stateless + 'static,
+{
     [
-        &ContainerOps::<Vec<E::Target>, E>::NEW,
-        &ContainerOps::<Option<E::Target>, E>::NEW,
-        &ContainerOps::<Box<E::Target>, E>::NEW,
+        &CodecOps::<Vec<T>, SeqCodec<E>>::NEW,
+        &CodecOps::<Option<T>, OptionCodec<E>>::NEW,
+        &CodecOps::<Box<T>, InnerCodec<E>>::NEW,
     ]
 }
 
@@ -74,7 +78,7 @@ impl Registration {
                 name: O::name,
                 native: false,
                 ops: &ObjectOps::<O>::NEW,
-                containers: containers::<ObjectElement<O>>(),
+                containers: containers::<O::Target, ObjectLeaf<O>>(),
             },
         }
     }
@@ -87,11 +91,7 @@ impl Registration {
                 name: name_of::<T>,
                 native: T::__NATIVE,
                 ops: T::__OPS,
-                containers: [
-                    &NativeOps::<Vec<T>>::NEW,
-                    &NativeOps::<Option<T>>::NEW,
-                    &NativeOps::<Box<T>>::NEW,
-                ],
+                containers: containers::<T, ReducibleLeaf<T>>(),
             },
         }
     }

@@ -368,24 +368,6 @@ impl Copier<'_> {
 
 macro_rules! reducible_pointer {
     ($ptr:ident, $weak:ident) => {
-        impl<T: Reducible> Reducible for $ptr<T> {
-            fn __name(out: &mut String) {
-                name_wrapped::<T>(out, stringify!($ptr));
-            }
-
-            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-                cx.dump_pointer(self, T::__dump)
-            }
-
-            fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-                cx.load_pointer::<Self>(T::__load)
-            }
-
-            fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-                cx.copy_pointer(self, T::__copy)
-            }
-        }
-
         impl<T: Reducible> Reducible for $weak<T> {
             fn __name(out: &mut String) {
                 name_wrapped::<T>(out, stringify!($weak));
