@@ -342,40 +342,32 @@ trait Map: Sized + 'static {
     fn add(&mut self, key: Self::Key, value: Self::Value);
 }
 
-impl<K: Eq + Hash + 'static, V: 'static, S: BuildHasher + Default + 'static> Map
-    for HashMap<K, V, S>
-{
-    type Key = K;
-    type Value = V;
-    fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.iter()
-    }
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn with_capacity(capacity: usize) -> Self {
-        HashMap::with_capacity_and_hasher(Loader::capacity::<(K, V)>(capacity), S::default())
-    }
-    fn add(&mut self, key: K, value: V) {
-        self.insert(key, value);
-    }
+macro_rules! map {
+    ($($ty:ident<K: $($bound:path),+> $(, $s:ident)? => $new:expr;)*) => {$(
+        impl<K: 'static $(+ $bound)+, V: 'static $(, $s: BuildHasher + Default + 'static)?> Map
+            for $ty<K, V $(, $s)?>
+        {
+            type Key = K;
+            type Value = V;
+            fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
+                self.iter()
+            }
+            fn count(&self) -> usize {
+                self.len()
+            }
+            fn with_capacity(capacity: usize) -> Self {
+                ($new)(capacity)
+            }
+            fn add(&mut self, key: K, value: V) {
+                self.insert(key, value);
+            }
+        }
+    )*};
 }
 
-impl<K: Ord + 'static, V: 'static> Map for BTreeMap<K, V> {
-    type Key = K;
-    type Value = V;
-    fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
-        self.iter()
-    }
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn with_capacity(_: usize) -> Self {
-        BTreeMap::new()
-    }
-    fn add(&mut self, key: K, value: V) {
-        self.insert(key, value);
-    }
+map! {
+    HashMap<K: Eq, Hash>, S => |n| HashMap::with_capacity_and_hasher(Loader::capacity::<(K, V)>(n), S::default());
+    BTreeMap<K: Ord> => |_| BTreeMap::new();
 }
 
 impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, VC> {
