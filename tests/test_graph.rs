@@ -240,3 +240,76 @@ fn a_mutably_borrowed_cell_is_an_error() {
     let _guard = cell.borrow_mut();
     assert!(matches!(copyreg::dumps(&cell), Err(Error::Borrowed { .. })));
 }
+
+#[derive(Reducible, Debug)]
+struct Cache {
+    /// Comes first, and points at what `owner` owns.
+    hot: Weak<RefCell<Node>>,
+    owner: Rc<RefCell<Node>>,
+}
+
+copyreg::register!(Cache);
+
+fn leaf(label: &str) -> Rc<RefCell<Node>> {
+    Rc::new(RefCell::new(Node {
+        label: label.into(),
+        parent: Weak::new(),
+        children: vec![],
+    }))
+}
+
+#[test]
+fn a_weak_that_comes_before_its_target_is_restored() {
+    let owner = leaf("owned");
+    let cache = Cache {
+        hot: Rc::downgrade(&owner),
+        owner,
+    };
+    let back = copyreg::loads::<Cache>(&copyreg::dumps(&cache).unwrap()).unwrap();
+    assert!(Rc::ptr_eq(&back.hot.upgrade().unwrap(), &back.owner));
+    assert_eq!(back.owner.borrow().label, "owned");
+
+    let deep = copyreg::deepcopy(&cache).unwrap();
+    assert!(Rc::ptr_eq(&deep.hot.upgrade().unwrap(), &deep.owner));
+    assert!(!Rc::ptr_eq(&deep.owner, &cache.owner));
+
+    // Pointing at the root of a tree with parent links works too: the root is written
+    // where the Weak is, and the children's links lead back to it.
+    let root = tree();
+    let cache = Cache {
+        hot: Rc::downgrade(&root),
+        owner: root,
+    };
+    let back = copyreg::loads::<Cache>(&copyreg::dumps(&cache).unwrap()).unwrap();
+    assert!(Rc::ptr_eq(&back.hot.upgrade().unwrap(), &back.owner));
+    assert_eq!(check_links(&back.owner), 5);
+}
+
+#[test]
+fn registering_a_derived_type_again_is_harmless() {
+    // `Cache` derives Reducible and is also named by register!: the same registration twice.
+    let table = copyreg::dispatch_table();
+    assert!(table.contains::<Cache>());
+    assert!(table.contains::<Vec<Cache>>());
+    let caches = vec![Cache {
+        hot: Weak::new(),
+        owner: leaf("x"),
+    }];
+    let back = copyreg::loads::<Vec<Cache>>(&copyreg::dumps(&caches).unwrap()).unwrap();
+    assert_eq!(back[0].owner.borrow().label, "x");
+}
+
+#[test]
+fn a_weak_before_a_node_deep_in_its_owner_cannot_be_rebuilt_and_says_so() {
+    // The node's ancestors own it, and it links back to them: written where the Weak is, it
+    // would need its ancestors first. Putting the owner first is the fix.
+    let root = tree();
+    let deep_node = root.borrow().children[0].borrow().children[1].clone();
+    let cache = Cache {
+        hot: Rc::downgrade(&deep_node),
+        owner: root.clone(),
+    };
+    let err = copyreg::dumps(&cache).unwrap_err();
+    assert!(matches!(err, Error::Cycle { .. }), "{err:?}");
+    assert!(err.to_string().contains("before"), "{err}");
+}

@@ -69,13 +69,32 @@ pub fn deepcopy<T: Any>(value: &T) -> Result<T, Error> {
 fn copy_top<T: Any>(value: &T, deep: bool) -> Result<T, Error> {
     let view = View::current();
     let reducer = view.require::<T>()?;
+    let (copy, memo) = copy_pass(&view, reducer, value, deep, CopyMemo::default())?;
+    if !memo.forward_weak {
+        return Ok(copy);
+    }
+    // A `Weak` came before the strong pointers to its target: find every allocation the
+    // value reaches, then copy such targets where the `Weak` is.
+    let reachable = crate::dump::reachable(&view, reducer, value)?;
+    copy_pass(&view, reducer, value, deep, CopyMemo::knowing(reachable)).map(|(copy, _)| copy)
+}
+
+/// Copies the whole value once.
+fn copy_pass<T: Any>(
+    view: &View,
+    reducer: Reducer,
+    value: &T,
+    deep: bool,
+    shared: CopyMemo,
+) -> Result<(T, CopyMemo), Error> {
     let mut cx = Copier {
-        view: &view,
+        view,
         deep,
         depth: Depth::default(),
-        shared: CopyMemo::default(),
+        shared,
     };
-    cx.copy_reduced(reducer, value)
+    let copy = cx.copy_reduced(reducer, value)?;
+    Ok((copy, cx.shared))
 }
 
 /// The state of one copy. Generated code copies through it; it is not for direct use.

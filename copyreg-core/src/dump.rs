@@ -11,7 +11,7 @@ use crate::depth::Nested;
 use crate::error::Error;
 use crate::ops::Object;
 use crate::registry::{Reducer, View};
-use crate::shared::DumpMemo;
+use crate::shared::{DumpMemo, Reachable};
 
 /// Serializes `value` into a new copyreg stream.
 ///
@@ -57,17 +57,44 @@ fn dump_top(value: &dyn Any, type_id: TypeId, type_name: &'static str) -> Result
     let reducer = view
         .reducer(type_id)?
         .ok_or(Error::NotRegistered { type_name })?;
+    let (out, memo) = dump_pass(&view, reducer, value, DumpMemo::default())?;
+    if !memo.forward_weak {
+        return Ok(out);
+    }
+    // A `Weak` came before the strong pointers to its target: now that the first pass has
+    // found every allocation the value reaches, write such targets where the `Weak` is.
+    let (out, _) = dump_pass(&view, reducer, value, DumpMemo::knowing(memo.reached()))?;
+    Ok(out)
+}
+
+/// Writes one whole stream.
+fn dump_pass(
+    view: &View,
+    reducer: Reducer,
+    value: &dyn Any,
+    shared: DumpMemo,
+) -> Result<(Vec<u8>, DumpMemo), Error> {
     let mut out = Vec::with_capacity(64);
     codec::write_header(&mut out);
     let mut cx = Dumper {
         out: &mut out,
-        view: &view,
+        view,
         names: Names::default(),
         depth: Depth::default(),
-        shared: DumpMemo::default(),
+        shared,
     };
     cx.write_reduced(reducer, value)?;
-    Ok(out)
+    let shared = cx.shared;
+    Ok((out, shared))
+}
+
+/// The allocations that `value`'s strong pointers reach, found by writing it once.
+pub(crate) fn reachable(
+    view: &View,
+    reducer: Reducer,
+    value: &dyn Any,
+) -> Result<Reachable, Error> {
+    dump_pass(view, reducer, value, DumpMemo::default()).map(|(_, memo)| memo.reached())
 }
 
 /// The state of one dump: the output, the registry snapshot, and the constructor names this

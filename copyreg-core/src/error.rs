@@ -172,7 +172,8 @@ impl fmt::Display for Error {
             Error::Cycle { type_name } => write!(
                 f,
                 "a `{type_name}` points back to a value that contains it; copyreg rebuilds values \
-                 from the inside out, so make the back link a `Weak`"
+                 from the inside out, so make the back link a `Weak` (and if a `Weak` field points \
+                 into a value owned by a later field, declare the owning field before it)"
             ),
             Error::Borrowed { type_name } => write!(
                 f,

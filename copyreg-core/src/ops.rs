@@ -43,6 +43,11 @@ pub trait Typed: Send + Sync + 'static {
     fn type_id(&self) -> TypeId;
     /// Its Rust name, for messages.
     fn type_name(&self) -> &'static str;
+    /// What makes two registrations the same one, if anything does: the type of the ops
+    /// struct, for those whose behaviour the type alone decides.
+    fn identity(&self) -> Option<TypeId> {
+        None
+    }
 }
 
 /// The dump side of a registered type.
@@ -129,6 +134,9 @@ impl<O: Object> Typed for ObjectOps<O> {
     fn type_name(&self) -> &'static str {
         std::any::type_name::<O::Target>()
     }
+    fn identity(&self) -> Option<TypeId> {
+        Some(TypeId::of::<Self>())
+    }
 }
 
 impl<O: Object> Reduce for ObjectOps<O> {
@@ -163,6 +171,9 @@ impl<T: Any, C: Codec<T> + Stateless + 'static> Typed for CodecOps<T, C> {
     }
     fn type_name(&self) -> &'static str {
         std::any::type_name::<T>()
+    }
+    fn identity(&self) -> Option<TypeId> {
+        Some(TypeId::of::<Self>())
     }
 }
 

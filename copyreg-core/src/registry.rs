@@ -15,7 +15,7 @@ use crate::error::Error;
 use crate::field::{
     Codec, InnerCodec, ObjectLeaf, OptionCodec, ReducibleLeaf, SeqCodec, Stateless,
 };
-use crate::ops::{CodecOps, Construct, Object, ObjectOps, Ops};
+use crate::ops::{CodecOps, Construct, Object, ObjectOps, Ops, Typed};
 use crate::reducible::{name_of, Reducible};
 
 /// One link-time registration, submitted through `inventory` by the generated code.
@@ -173,6 +173,8 @@ impl Table {
             Entry::Occupied(mut o) => {
                 let name = reducer.ops.type_name();
                 match o.get_mut() {
+                    Slot::One(first)
+                        if same(first.ops, reducer.ops) && first.name == reducer.name => {}
                     Slot::One(_) => *o.get_mut() = Slot::Ambiguous(vec![name, name]),
                     Slot::Ambiguous(names) => names.push(name),
                 }
@@ -189,6 +191,7 @@ impl Table {
             Entry::Occupied(mut o) => {
                 let name = ctor.ops.type_name();
                 match o.get_mut() {
+                    Slot::One(first) if same(first.ops, ctor.ops) => {}
                     Slot::One(first) => {
                         *o.get_mut() = Slot::Ambiguous(vec![first.ops.type_name(), name]);
                     }
@@ -237,6 +240,12 @@ impl Table {
         }
         table
     }
+}
+
+/// Whether two registrations are the same one made twice (a derived type also named by
+/// `register!`): then there is nothing to choose between.
+fn same(a: &dyn Typed, b: &dyn Typed) -> bool {
+    a.identity().is_some() && a.identity() == b.identity()
 }
 
 fn base() -> &'static Table {

@@ -3,20 +3,24 @@
 //! Within one stream or one deep copy, a shared allocation is written or copied once and every
 //! later pointer to it refers back to that (Python's pickle memo). A `Weak` to an allocation
 //! that is still being built around it (a parent link) is restored with `Rc::new_cyclic` /
-//! `Arc::new_cyclic`. A strong reference back to an allocation still being built is a cycle
-//! that a bottom-up rebuild cannot express, and is reported as [`Error::Cycle`].
+//! `Arc::new_cyclic`. A `Weak` met before any strong pointer to its target is written with its
+//! target in place when a first pass found the target in the value, and dangling when not.
+//! A strong reference back to an allocation still being built is a cycle that a bottom-up
+//! rebuild cannot express, and is reported as [`Error::Cycle`].
 //!
 //! Stream layout:
 //!
 //! ```text
 //! pointer = varint 0, flags:u8, the value    a new allocation (flags bit 0: a Weak inside points back to it)
 //!         | varint k                         the k-th allocation of this stream
-//! weak    = varint 0                         dangling, or its target is not earlier in the stream
-//!         | varint k                         the k-th allocation
+//! weak    = varint 0                         dangling, or its target is not in the value
+//!         | varint 1, pointer                its target, first met here (it is kept alive for the
+//!                                            strong pointers later in the value)
+//!         | varint k + 2                     the k-th allocation
 //! ```
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::{self, Rc};
 use std::sync::{self, Arc};
@@ -30,6 +34,13 @@ use crate::reducible::{name_wrapped, Reducible};
 
 /// The flag bit for an allocation that a `Weak` inside it points back to.
 const CYCLIC: u8 = 1;
+
+/// A weak pointer to nothing, or to nothing in the value.
+const WEAK_DANGLING: u64 = 0;
+/// A weak pointer whose target is written right here, as a pointer.
+const WEAK_TARGET_FOLLOWS: u64 = 1;
+/// A weak pointer to allocation #k of the stream is written as k + WEAK_BACK.
+const WEAK_BACK: u64 = 2;
 
 /// `Arc<T>` or `Rc<T>`, for the code both share.
 pub trait Pointer: Clone + Any {
@@ -123,6 +134,29 @@ fn key<P: Pointer>(pointer: &P) -> (usize, TypeId) {
 #[derive(Debug, Default)]
 pub(crate) struct DumpMemo {
     seen: HashMap<(usize, TypeId), Seen>,
+    /// The allocations strong pointers in the value reach, once a first pass has found them.
+    reachable: Option<Reachable>,
+    /// A `Weak` met its target before any strong pointer did: a second pass, knowing what
+    /// is reachable, can write the target there.
+    pub(crate) forward_weak: bool,
+}
+
+/// The allocations a value's strong pointers reach.
+pub(crate) type Reachable = HashSet<(usize, TypeId)>;
+
+impl DumpMemo {
+    /// A memo for a pass that knows what is reachable.
+    pub(crate) fn knowing(reachable: Reachable) -> Self {
+        DumpMemo {
+            reachable: Some(reachable),
+            ..DumpMemo::default()
+        }
+    }
+
+    /// What this pass reached through strong pointers.
+    pub(crate) fn reached(self) -> Reachable {
+        self.seen.into_keys().collect()
+    }
 }
 
 #[derive(Debug)]
@@ -154,6 +188,20 @@ pub(crate) struct LoadMemo {
 #[derive(Debug, Default)]
 pub(crate) struct CopyMemo {
     slots: HashMap<(usize, TypeId), Slot>,
+    /// As for [`DumpMemo`].
+    reachable: Option<Reachable>,
+    /// As for [`DumpMemo`].
+    pub(crate) forward_weak: bool,
+}
+
+impl CopyMemo {
+    /// A memo for a pass that knows what is reachable.
+    pub(crate) fn knowing(reachable: Reachable) -> Self {
+        CopyMemo {
+            reachable: Some(reachable),
+            ..CopyMemo::default()
+        }
+    }
 }
 
 fn cycle<P>() -> Error {
@@ -213,21 +261,42 @@ impl Dumper<'_> {
         Ok(())
     }
 
-    /// Writes a weak pointer as a reference to its target, if the target is in the stream
-    /// already (or being written around it).
-    pub fn dump_weak<P: Pointer>(&mut self, weak: &P::Weak) -> Result<(), Error> {
-        let seen = P::upgrade(weak).and_then(|target| self.shared.seen.get(&key(&target)));
-        match seen {
-            None => self.write_varint(0),
-            Some(seen) => {
-                let (index, building, flags_at) = (seen.index, seen.building, seen.flags_at);
-                if building {
-                    self.mark(flags_at, CYCLIC);
-                }
-                self.write_varint(index + 1);
+    /// Writes a weak pointer: a reference to its target if the stream has it already (or is
+    /// writing it around this `Weak`); the target itself, written by `write`, if it is in the
+    /// value but comes later; dangling if it is not in the value.
+    pub fn dump_weak<P: Pointer>(
+        &mut self,
+        weak: &P::Weak,
+        write: impl FnOnce(&P::Target, &mut Self) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let Some(target) = P::upgrade(weak) else {
+            self.write_varint(WEAK_DANGLING);
+            return Ok(());
+        };
+        let key = key(&target);
+        if let Some(seen) = self.shared.seen.get(&key) {
+            let (index, building, flags_at) = (seen.index, seen.building, seen.flags_at);
+            if building {
+                self.mark(flags_at, CYCLIC);
+            }
+            self.write_varint(index + WEAK_BACK);
+            return Ok(());
+        }
+        match &self.shared.reachable {
+            Some(reachable) if reachable.contains(&key) => {
+                self.write_varint(WEAK_TARGET_FOLLOWS);
+                self.dump_pointer(&target, write)
+            }
+            Some(_) => {
+                self.write_varint(WEAK_DANGLING);
+                Ok(())
+            }
+            None => {
+                self.shared.forward_weak = true;
+                self.write_varint(WEAK_DANGLING);
+                Ok(())
             }
         }
-        Ok(())
     }
 }
 
@@ -279,14 +348,22 @@ impl Loader<'_> {
         Ok(pointer)
     }
 
-    /// Reads a weak pointer written by [`Dumper::dump_weak`].
-    pub fn load_weak<P: Pointer>(&mut self) -> Result<P::Weak, Error> {
+    /// Reads a weak pointer written by [`Dumper::dump_weak`]. A target written in its place
+    /// is kept alive until the load ends, for the strong pointers later in the stream.
+    pub fn load_weak<P: Pointer>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<P::Target, Error>,
+    ) -> Result<P::Weak, Error> {
         let at = self.position();
         let k = self.read_varint()?;
-        if k == 0 {
+        if k == WEAK_DANGLING {
             return Ok(P::dangling());
         }
-        match self.shared.slots.get(k as usize - 1) {
+        if k == WEAK_TARGET_FOLLOWS {
+            return Ok(self.load_pointer::<P>(read)?.downgrade());
+        }
+        let index = (k - WEAK_BACK) as usize;
+        match self.shared.slots.get(index) {
             Some(Slot::Built(pointer)) => {
                 Ok(downcast::<P>(&**pointer, "a weak reference")?.downgrade())
             }
@@ -297,7 +374,10 @@ impl Loader<'_> {
             )),
             None => Err(Error::malformed(
                 at,
-                format!("weak reference to shared value #{k}, which the stream has not written"),
+                format!(
+                    "weak reference to shared value #{}, which the stream has not written",
+                    index + 1
+                ),
             )),
         }
     }
@@ -349,19 +429,40 @@ impl Copier<'_> {
     }
 
     /// Copies a weak pointer. A deep copy points it at the copy of its target when the target
-    /// was copied too; otherwise, as Python's `deepcopy` does with weak references, the copy
-    /// points where the original does.
-    pub fn copy_weak<P: Pointer>(&mut self, weak: &P::Weak) -> Result<P::Weak, Error> {
+    /// is in the value (copying the target here if no strong pointer has yet); otherwise, as
+    /// Python's `deepcopy` does with weak references, the copy points where the original does.
+    pub fn copy_weak<P: Pointer>(
+        &mut self,
+        weak: &P::Weak,
+        copy: impl FnOnce(&P::Target, &mut Self) -> Result<P::Target, Error>,
+    ) -> Result<P::Weak, Error> {
         if !self.is_deep() {
             return Ok(weak.clone());
         }
         let Some(target) = P::upgrade(weak) else {
             return Ok(P::dangling());
         };
-        match self.shared.slots.get(&key(&target)) {
-            Some(Slot::Built(copy)) => Ok(downcast::<P>(&**copy, "a shared value")?.downgrade()),
-            Some(Slot::Building(Some(copy))) => downcast::<P::Weak>(&**copy, "a shared value"),
-            Some(Slot::Building(None)) | None => Ok(weak.clone()),
+        let key = key(&target);
+        match self.shared.slots.get(&key) {
+            Some(Slot::Built(copy)) => {
+                return Ok(downcast::<P>(&**copy, "a shared value")?.downgrade())
+            }
+            Some(Slot::Building(Some(copy))) => {
+                return downcast::<P::Weak>(&**copy, "a shared value")
+            }
+            Some(Slot::Building(None)) => return Ok(weak.clone()),
+            None => {}
+        }
+        match &self.shared.reachable {
+            // The memo keeps the copy alive for the strong pointers still to come.
+            Some(reachable) if reachable.contains(&key) => {
+                Ok(self.copy_pointer(&target, copy)?.downgrade())
+            }
+            Some(_) => Ok(weak.clone()),
+            None => {
+                self.shared.forward_weak = true;
+                Ok(weak.clone())
+            }
         }
     }
 }
@@ -374,15 +475,15 @@ macro_rules! reducible_pointer {
             }
 
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
-                cx.dump_weak::<$ptr<T>>(self)
+                cx.dump_weak::<$ptr<T>>(self, T::__dump)
             }
 
             fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-                cx.load_weak::<$ptr<T>>()
+                cx.load_weak::<$ptr<T>>(T::__load)
             }
 
             fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
-                cx.copy_weak::<$ptr<T>>(self)
+                cx.copy_weak::<$ptr<T>>(self, T::__copy)
             }
         }
     };

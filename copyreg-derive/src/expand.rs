@@ -121,7 +121,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
             quote!(),
             quote!(__out.push_str(<Self as __cr::Object>::NAME);),
             quote! {
-                __cr::inventory::submit! { __cr::Registration::object::<#ident>() }
+                __cr::inventory::submit! { __cr::Registration::of::<#ident>() }
                 #casts
             },
         )
