@@ -1,5 +1,7 @@
 //! `#[copyreg::constructor]`: reading streams written by an older version of a type.
 
+mod common;
+
 use copyreg::Reducible;
 
 /// Version 1 of a reading: celsius only. The older program registered it as
@@ -85,13 +87,11 @@ fn an_old_stream_loads_as_the_new_type_through_a_declared_constructor() {
 fn a_fallible_declared_constructor_is_found_by_its_default_name() {
     let name = concat!(module_path!(), "::checked_reading");
     let stream = |kelvin: f64| {
-        let mut bytes = b"cprg\x01\x00".to_vec();
-        bytes.push(name.len() as u8);
-        bytes.extend_from_slice(name.as_bytes());
-        bytes.extend_from_slice(&kelvin.to_le_bytes());
-        bytes.extend_from_slice(&2u64.to_le_bytes());
-        bytes.extend_from_slice(b"ok");
-        bytes
+        let mut body = vec![1]; // the first name of the table
+        body.extend_from_slice(&kelvin.to_le_bytes());
+        body.extend_from_slice(&2u64.to_le_bytes());
+        body.extend_from_slice(b"ok");
+        common::stream(&[name], &body)
     };
     assert_eq!(
         copyreg::loads::<Reading>(&stream(300.0)).unwrap(),

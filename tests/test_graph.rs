@@ -1,5 +1,7 @@
 //! Object graphs: shared `Arc`/`Rc`, parent links through `Weak`, cycles.
 
+mod common;
+
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::{Rc, Weak};
@@ -225,11 +227,11 @@ fn a_stream_cannot_build_a_strong_cycle() {
     // A shared value whose content refers back to itself: a back reference to an
     // allocation still being built.
     let bytes = copyreg::dumps(&Rc::new(RefCell::new(Strong { next: None }))).unwrap();
-    let mut evil = bytes.clone();
-    // ... Some(...) then a reference to shared value #1, which is the one being built.
-    let tail = evil.len() - 1;
-    evil[tail] = 1;
-    evil.push(1);
+    let mut body = common::body(&bytes).to_vec();
+    // ... Some(...) then a back reference to shared value #1, the one being built.
+    *body.last_mut().unwrap() = 1;
+    body.push(1);
+    let evil = common::with_body(&bytes, &body);
     let err = copyreg::loads::<Rc<RefCell<Strong>>>(&evil).unwrap_err();
     assert!(matches!(err, Error::Cycle { .. }), "{err:?}");
 }

@@ -1,5 +1,7 @@
 //! `#[reducer(fn = ..., constructor = ...)]`: custom reducers and constructors.
 
+mod common;
+
 use std::fmt;
 
 use copyreg::Reducible;
@@ -60,11 +62,12 @@ fn the_default_reducer_writes_what_a_field_tuple_reducer_writes() {
         b: "x".into(),
     })
     .unwrap();
-    // header, new-name marker, name length, name, then the arguments
-    let args = |bytes: &[u8], name: &str| bytes[5 + 1 + 1 + name.len()..].to_vec();
+    // The body: a one-byte constructor reference, then the arguments.
     let expected = bincode::serialize(&(1u16, "x")).unwrap();
-    assert_eq!(args(&fields, "same.Bytes"), expected);
-    assert_eq!(args(&tuple, "same.Bytes.custom"), expected);
+    assert_eq!(common::body(&fields)[1..], expected);
+    assert_eq!(common::body(&tuple)[1..], expected);
+    assert_eq!(common::names(&fields), ["same.Bytes"]);
+    assert_eq!(common::names(&tuple), ["same.Bytes.custom"]);
 }
 
 #[derive(Debug)]

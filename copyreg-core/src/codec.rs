@@ -3,11 +3,18 @@
 //! A stream is:
 //!
 //! ```text
+//! stream   = header body names table-length
 //! header   = "cprg" version:u8                 (5 bytes)
+//! body     = object                            the value
 //! object   = constructor-ref arguments
-//! constructor-ref = varint k                   k = 0: a new name follows, as varint length + UTF-8;
-//!                                              k > 0: the (k-1)th name this stream introduced
+//! constructor-ref = varint k                   k > 0: the k-th name of the table
+//!                                              k = 0: a persistent id follows (varint length + UTF-8)
+//! names    = (varint length, UTF-8)*           every constructor the body names, once each
+//! table-length = u32 little-endian             the byte length of `names`
 //! ```
+//!
+//! The names come last, so the writer need not know them in advance, and the reader checks
+//! every one (registered? allowed?) before it builds anything.
 //!
 //! Arguments are written one after another in the layout of bincode 1.3.3's `bincode::serialize`
 //! (bincode 2's `config::legacy()`): fixed-width little-endian integers, `u64` lengths, `u8`
@@ -28,12 +35,25 @@ pub(crate) const MAGIC: [u8; 4] = *b"cprg";
 pub(crate) const FORMAT_VERSION: u8 = 1;
 /// Bytes taken by the header.
 pub(crate) const HEADER_LEN: usize = MAGIC.len() + 1;
+/// Bytes taken by the name table's length at the end.
+pub(crate) const TRAILER_LEN: usize = 4;
 /// Longest constructor name a stream may introduce.
 pub(crate) const MAX_NAME_LEN: usize = 1 << 12;
 
 pub(crate) fn write_header(out: &mut Vec<u8>) {
     out.extend_from_slice(&MAGIC);
     out.push(FORMAT_VERSION);
+}
+
+/// Ends a stream: the constructor names, then their byte length.
+pub(crate) fn write_names<'n>(out: &mut Vec<u8>, names: impl IntoIterator<Item = &'n str>) {
+    let start = out.len();
+    for name in names {
+        write_varint(out, name.len() as u64);
+        out.extend_from_slice(name.as_bytes());
+    }
+    let len = (out.len() - start) as u32;
+    out.extend_from_slice(&len.to_le_bytes());
 }
 
 pub(crate) fn write_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -91,8 +111,9 @@ pub(crate) struct Input<'a> {
 }
 
 impl<'a> Input<'a> {
-    /// Checks the header and positions the input just after it.
-    pub(crate) fn open(bytes: &'a [u8]) -> Result<Self, Error> {
+    /// Checks the header and splits the stream into its body and its name table, each as an
+    /// input whose offsets count from the start of the stream.
+    pub(crate) fn open(bytes: &'a [u8]) -> Result<(Self, Self), Error> {
         if bytes.len() < HEADER_LEN || bytes[..MAGIC.len()] != MAGIC {
             let reason = if bytes.first() == Some(&0x80) {
                 "this looks like a Python pickle stream"
@@ -108,10 +129,42 @@ impl<'a> Input<'a> {
                 found: bytes[MAGIC.len()],
             });
         }
-        Ok(Input {
-            bytes,
+        let Some(names_end) = bytes
+            .len()
+            .checked_sub(TRAILER_LEN)
+            .filter(|&e| e >= HEADER_LEN)
+        else {
+            return Err(Error::malformed(
+                bytes.len(),
+                "the stream ends before its name table",
+            ));
+        };
+        let mut length = [0; TRAILER_LEN];
+        length.copy_from_slice(&bytes[names_end..]);
+        let names_len = u32::from_le_bytes(length) as usize;
+        let Some(body_end) = names_end
+            .checked_sub(names_len)
+            .filter(|&e| e >= HEADER_LEN)
+        else {
+            return Err(Error::malformed(
+                names_end,
+                format!("a name table of {names_len} bytes does not fit in the stream"),
+            ));
+        };
+        let body = Input {
+            bytes: &bytes[..body_end],
             pos: HEADER_LEN,
-        })
+        };
+        let names = Input {
+            bytes: &bytes[..names_end],
+            pos: body_end,
+        };
+        Ok((body, names))
+    }
+
+    /// Whether everything has been read.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.remaining() == 0
     }
 
     pub(crate) fn offset(&self) -> usize {
@@ -271,7 +324,8 @@ mod tests {
             let mut out = Vec::new();
             write_header(&mut out);
             write_varint(&mut out, v);
-            let mut input = Input::open(&out).unwrap();
+            write_names(&mut out, []);
+            let (mut input, _) = Input::open(&out).unwrap();
             assert_eq!(input.varint().unwrap(), v);
             assert_eq!(input.remaining(), 0);
         }
@@ -283,7 +337,8 @@ mod tests {
         write_header(&mut out);
         write_serde(&mut out, &("ab".to_string(), 7u16)).unwrap();
         out.push(0xEE);
-        let mut input = Input::open(&out).unwrap();
+        write_names(&mut out, []);
+        let (mut input, _) = Input::open(&out).unwrap();
         let v: (String, u16) = input.serde().unwrap();
         assert_eq!(v, ("ab".to_string(), 7));
         assert_eq!(input.take(1).unwrap(), &[0xEE]);
@@ -294,12 +349,13 @@ mod tests {
         let mut out = Vec::new();
         write_header(&mut out);
         out.extend_from_slice(&(1u64 << 60).to_le_bytes());
-        let mut input = Input::open(&out).unwrap();
+        write_names(&mut out, []);
+        let (mut input, _) = Input::open(&out).unwrap();
         assert!(matches!(
             input.len(1),
             Err(Error::Malformed { offset: 5, .. })
         ));
-        let mut input = Input::open(&out).unwrap();
+        let (mut input, _) = Input::open(&out).unwrap();
         assert!(input.serde::<String>().is_err());
     }
 }

@@ -84,7 +84,8 @@ fn dump_pass(
         shared,
     };
     cx.write_reduced(reducer, value)?;
-    let shared = cx.shared;
+    let Dumper { names, shared, .. } = cx;
+    codec::write_names(&mut out, names.in_order);
     Ok((out, shared))
 }
 
@@ -125,6 +126,8 @@ struct Names {
     last: Option<((usize, usize), u64)>,
     by_address: HashMap<(usize, usize), u64>,
     by_text: HashMap<&'static str, u64>,
+    /// In index order, for the table at the end of the stream.
+    in_order: Vec<&'static str>,
 }
 
 impl Names {
@@ -147,7 +150,8 @@ impl Names {
     }
 
     fn insert(&mut self, name: &'static str) -> u64 {
-        let index = self.by_text.len() as u64 + 1;
+        self.in_order.push(name);
+        let index = self.in_order.len() as u64;
         self.by_text.insert(name, index);
         self.by_address
             .insert((name.as_ptr() as usize, name.len()), index);
@@ -182,8 +186,7 @@ impl Dumper<'_> {
         codec::write_serde(self.out, value)
     }
 
-    /// Writes a reference to constructor `name`: its index if this stream has seen it, else
-    /// the name itself.
+    /// Writes a reference to constructor `name`: its index in the stream's name table.
     fn write_constructor(&mut self, name: &'static str) -> Result<(), Error> {
         if let Some(index) = self.names.get(name) {
             codec::write_varint(self.out, index);
@@ -196,10 +199,8 @@ impl Dumper<'_> {
             Ok(_) | Err(Error::UnknownConstructor { .. }) => {}
             Err(e) => return Err(e),
         }
-        self.names.insert(name);
-        codec::write_varint(self.out, 0);
-        codec::write_varint(self.out, name.len() as u64);
-        self.out.extend_from_slice(name.as_bytes());
+        let index = self.names.insert(name);
+        codec::write_varint(self.out, index);
         Ok(())
     }
 

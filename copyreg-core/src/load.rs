@@ -95,11 +95,33 @@ impl Named<'_> {
 }
 
 impl<'a> Loader<'a> {
+    /// Checks the stream's header and reads its name table, looking every name up, before
+    /// the body is read.
     pub(crate) fn open(bytes: &'a [u8], view: &'a View) -> Result<Self, Error> {
+        let (input, mut table) = Input::open(bytes)?;
+        let mut constructors = Vec::new();
+        while !table.is_empty() {
+            let at = table.offset();
+            let len = table.varint()?;
+            if len > codec::MAX_NAME_LEN as u64 {
+                return Err(Error::malformed(
+                    at,
+                    format!("constructor name of {len} bytes"),
+                ));
+            }
+            let name = table.str(len as usize)?;
+            let found = match view.constructor(name) {
+                Ok(ctor) => Ok(ctor),
+                Err(Error::UnknownConstructor { .. }) => Err(None),
+                Err(Error::Ambiguous { candidates, .. }) => Err(Some(candidates)),
+                Err(other) => return Err(other),
+            };
+            constructors.push(Named { name, found });
+        }
         Ok(Loader {
-            input: Input::open(bytes)?,
+            input,
             view,
-            constructors: Vec::new(),
+            constructors,
             depth: Depth::default(),
             shared: LoadMemo::default(),
         })
@@ -112,38 +134,20 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Reads a constructor reference: the name the first time a stream uses it, an index
-    /// after that. The name is looked up in the registry then, but a name it lacks is only an
-    /// error where no type is expected statically (see [`Loader::load_own`]).
+    /// Reads a constructor reference: an index into the stream's name table. Each name was
+    /// looked up in the registry when the stream was opened; a name it lacks is only an error
+    /// where no type is expected statically (see [`Loader::load_own`]).
     fn read_constructor(&mut self) -> Result<&Named<'a>, Error> {
         let at = self.input.offset();
-        let index = match self.input.varint()? {
-            0 => {
-                let len = self.input.varint()?;
-                if len > codec::MAX_NAME_LEN as u64 {
-                    return Err(Error::malformed(
-                        at,
-                        format!("constructor name of {len} bytes"),
-                    ));
-                }
-                let name = self.input.str(len as usize)?;
-                let found = match self.view.constructor(name) {
-                    Ok(ctor) => Ok(ctor),
-                    Err(Error::UnknownConstructor { .. }) => Err(None),
-                    Err(Error::Ambiguous { candidates, .. }) => Err(Some(candidates)),
-                    Err(other) => return Err(other),
-                };
-                self.constructors.push(Named { name, found });
-                self.constructors.len() - 1
-            }
-            k => k as usize - 1,
-        };
-        self.constructors.get(index).ok_or_else(|| {
+        let k = self.input.varint()?;
+        let index = k.checked_sub(1).ok_or_else(|| {
+            Error::malformed(at, "a persistent id, which this stream format does not use")
+        })?;
+        self.constructors.get(index as usize).ok_or_else(|| {
             Error::malformed(
                 at,
                 format!(
-                    "reference to constructor #{}, but the stream has named {}",
-                    index + 1,
+                    "reference to constructor #{k}, but the stream names {}",
                     self.constructors.len()
                 ),
             )

@@ -109,9 +109,11 @@ pub fn derive_reducible(input: TokenStream) -> TokenStream {
 ///     Reading { kelvin: celsius + 273.15 }
 /// }
 ///
-/// // The bytes the old program wrote for a reading of 20 °C.
-/// let mut old = b"cprg\x01\x00\x0ethermo.Reading".to_vec();
+/// // The bytes the old program wrote for a reading of 20 °C: header, a reference to the
+/// // first name, the argument, then the name table and its length.
+/// let mut old = b"cprg\x01\x01".to_vec();
 /// old.extend_from_slice(&20.0f64.to_le_bytes());
+/// old.extend_from_slice(b"\x0ethermo.Reading\x0f\x00\x00\x00");
 /// assert_eq!(copyreg::loads::<Reading>(&old)?, Reading { kelvin: 293.15 });
 /// # Ok::<(), copyreg::Error>(())
 /// ```
