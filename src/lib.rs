@@ -61,7 +61,8 @@
 
 pub use copyreg_core::{
     copy, deepcopy, dispatch_table, dumps, dumps_dyn, loads, loads_any, loads_dyn, pickle,
-    pickle_as, BoxError, DispatchTable, Entry, Error, Reducible, MAX_DEPTH,
+    pickle_as, BoxError, DispatchTable, Entry, Error, LimitKind, Pickler, Reducible, Unpickler,
+    MAX_DEPTH,
 };
 pub use copyreg_derive::{constructor, Reducible};
 

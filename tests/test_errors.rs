@@ -4,7 +4,7 @@ mod common;
 
 use std::collections::BTreeMap;
 
-use copyreg::{Error, Reducible};
+use copyreg::{Error, LimitKind, Reducible};
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
@@ -290,19 +290,36 @@ fn nesting_past_the_limit_is_too_deep_on_dumps_loads_and_copy() {
         let just_over = chain(copyreg::MAX_DEPTH + 1);
         assert!(matches!(
             copyreg::dumps(&just_over),
-            Err(Error::TooDeep { .. })
+            Err(Error::Limit {
+                which: LimitKind::Depth,
+                ..
+            })
         ));
         assert!(matches!(
             copyreg::copy(&just_over),
-            Err(Error::TooDeep { .. })
+            Err(Error::Limit {
+                which: LimitKind::Depth,
+                ..
+            })
         ));
         let node = chain(100_000);
         let limit = copyreg::MAX_DEPTH;
-        assert!(matches!(copyreg::dumps(&node), Err(Error::TooDeep { limit: l }) if l == limit));
-        assert!(matches!(copyreg::copy(&node), Err(Error::TooDeep { .. })));
+        assert!(
+            matches!(copyreg::dumps(&node), Err(Error::Limit { which: LimitKind::Depth, max }) if max == limit)
+        );
+        assert!(matches!(
+            copyreg::copy(&node),
+            Err(Error::Limit {
+                which: LimitKind::Depth,
+                ..
+            })
+        ));
         assert!(matches!(
             copyreg::deepcopy(&node),
-            Err(Error::TooDeep { .. })
+            Err(Error::Limit {
+                which: LimitKind::Depth,
+                ..
+            })
         ));
     });
     // A stream that nests 100,000 levels, written by hand: Some, then a reference to the
@@ -314,6 +331,15 @@ fn nesting_past_the_limit_is_too_deep_on_dumps_loads_and_copy() {
     body.push(0);
     let bytes = common::stream(&[concat!(module_path!(), "::Node")], &body);
     let err = copyreg::loads::<Node>(&bytes).unwrap_err();
-    assert!(matches!(err, Error::TooDeep { .. }), "{err:?}");
-    assert!(err.to_string().contains("nested"), "{err}");
+    assert!(
+        matches!(
+            err,
+            Error::Limit {
+                which: LimitKind::Depth,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("nesting depth"), "{err}");
 }

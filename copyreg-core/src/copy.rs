@@ -45,7 +45,7 @@ use crate::shared::CopyMemo;
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn copy<T: Any>(value: &T) -> Result<T, Error> {
-    copy_top(value, false)
+    copy_top(&View::current(), value, false)
 }
 
 /// Like [`copy`], but the reducer's arguments are themselves copied through their reducers
@@ -63,20 +63,20 @@ pub fn copy<T: Any>(value: &T) -> Result<T, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn deepcopy<T: Any>(value: &T) -> Result<T, Error> {
-    copy_top(value, true)
+    copy_top(&View::current(), value, true)
 }
 
-fn copy_top<T: Any>(value: &T, deep: bool) -> Result<T, Error> {
-    let view = View::current();
+/// Copies `value` with `view`'s registrations.
+pub(crate) fn copy_top<T: Any>(view: &View, value: &T, deep: bool) -> Result<T, Error> {
     let reducer = view.require::<T>()?;
-    let (copy, memo) = copy_pass(&view, reducer, value, deep, CopyMemo::default())?;
+    let (copy, memo) = copy_pass(view, reducer, value, deep, CopyMemo::default())?;
     if !memo.forward_weak {
         return Ok(copy);
     }
     // A `Weak` came before the strong pointers to its target: find every allocation the
     // value reaches, then copy such targets where the `Weak` is.
-    let reachable = crate::dump::reachable(&view, reducer, value)?;
-    copy_pass(&view, reducer, value, deep, CopyMemo::knowing(reachable)).map(|(copy, _)| copy)
+    let reachable = crate::dump::reachable(view, reducer, value)?;
+    copy_pass(view, reducer, value, deep, CopyMemo::knowing(reachable)).map(|(copy, _)| copy)
 }
 
 /// Copies the whole value once.
@@ -122,8 +122,8 @@ impl Copier<'_> {
 
     /// Copies an object: through a run-time reducer if one is registered for its type.
     pub fn copy_object<O: Object>(&mut self, value: &O::Target) -> Result<O::Target, Error> {
-        if self.view.has_runtime() {
-            if let Some(reducer) = self.view.runtime_reducer(TypeId::of::<O::Target>()) {
+        if self.view.has_overrides() {
+            if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
                 return self.copy_reduced(reducer, value);
             }
         }

@@ -1,9 +1,10 @@
 //! How deep dumps, loads and copies have followed a value.
 
-use crate::error::Error;
+use crate::error::{Error, LimitKind};
 
 /// How many objects deep dumps, loads and copies follow a value before giving up with
-/// [`Error::TooDeep`] rather than overflowing the stack. The value itself counts as one.
+/// [`Error::Limit`] rather than overflowing the stack. The value itself counts as one. An
+/// `Unpickler` can set its own.
 ///
 /// ```
 /// #[derive(copyreg::Reducible)]
@@ -15,25 +16,42 @@ use crate::error::Error;
 /// for _ in 0..copyreg::MAX_DEPTH {
 ///     list = Node { next: Some(Box::new(list)) };
 /// }
-/// assert!(matches!(copyreg::dumps(&list), Err(copyreg::Error::TooDeep { limit: copyreg::MAX_DEPTH })));
+/// let err = copyreg::dumps(&list).unwrap_err();
+/// assert!(matches!(err, copyreg::Error::Limit { which: copyreg::LimitKind::Depth, max: copyreg::MAX_DEPTH }));
 /// ```
 pub const MAX_DEPTH: usize = 2048;
 
-/// The number of objects entered and not yet left.
-#[derive(Debug, Default)]
-pub(crate) struct Depth(usize);
+/// The number of objects entered and not yet left, and how many may be.
+#[derive(Debug)]
+pub(crate) struct Depth {
+    now: usize,
+    max: usize,
+}
+
+impl Default for Depth {
+    fn default() -> Self {
+        Depth::with_max(MAX_DEPTH)
+    }
+}
 
 impl Depth {
+    pub(crate) fn with_max(max: usize) -> Self {
+        Depth { now: 0, max }
+    }
+
     pub(crate) fn enter(&mut self) -> Result<(), Error> {
-        if self.0 == MAX_DEPTH {
-            return Err(Error::TooDeep { limit: MAX_DEPTH });
+        if self.now == self.max {
+            return Err(Error::Limit {
+                which: LimitKind::Depth,
+                max: self.max,
+            });
         }
-        self.0 += 1;
+        self.now += 1;
         Ok(())
     }
 
     pub(crate) fn leave(&mut self) {
-        self.0 -= 1;
+        self.now -= 1;
     }
 }
 

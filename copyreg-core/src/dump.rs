@@ -10,6 +10,7 @@ use crate::depth::Depth;
 use crate::depth::Nested;
 use crate::error::Error;
 use crate::ops::Object;
+use crate::pickler::{PersistentId, Pickler};
 use crate::registry::{Reducer, View};
 use crate::shared::{DumpMemo, Reachable};
 
@@ -31,7 +32,7 @@ use crate::shared::{DumpMemo, Reachable};
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn dumps<T: Any>(value: &T) -> Result<Vec<u8>, Error> {
-    dump_top(value, TypeId::of::<T>(), std::any::type_name::<T>())
+    Pickler::new().dumps(value)
 }
 
 /// The type-erased twin of [`dumps`]: the same bytes, for a value known only as `&dyn Any`.
@@ -49,27 +50,35 @@ pub fn dumps<T: Any>(value: &T) -> Result<Vec<u8>, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn dumps_dyn(value: &dyn Any) -> Result<Vec<u8>, Error> {
-    dump_top(value, value.type_id(), "the value behind `&dyn Any`")
+    Pickler::new().dumps_dyn(value)
 }
 
-fn dump_top(value: &dyn Any, type_id: TypeId, type_name: &'static str) -> Result<Vec<u8>, Error> {
-    let view = View::current();
+/// Writes `value` as a stream, with `view`'s registrations and a pickler's persistent ids.
+pub(crate) fn dump_top(
+    view: &View,
+    persistent: Option<&PersistentId>,
+    value: &dyn Any,
+    type_id: TypeId,
+    type_name: &'static str,
+) -> Result<Vec<u8>, Error> {
     let reducer = view
         .reducer(type_id)?
         .ok_or(Error::NotRegistered { type_name })?;
-    let (out, memo) = dump_pass(&view, reducer, value, DumpMemo::default())?;
+    let pass = |shared| dump_pass(view, persistent, reducer, value, shared);
+    let (out, memo) = pass(DumpMemo::default())?;
     if !memo.forward_weak {
         return Ok(out);
     }
     // A `Weak` came before the strong pointers to its target: now that the first pass has
     // found every allocation the value reaches, write such targets where the `Weak` is.
-    let (out, _) = dump_pass(&view, reducer, value, DumpMemo::knowing(memo.reached()))?;
+    let (out, _) = pass(DumpMemo::knowing(memo.reached()))?;
     Ok(out)
 }
 
 /// Writes one whole stream.
 fn dump_pass(
     view: &View,
+    persistent: Option<&PersistentId>,
     reducer: Reducer,
     value: &dyn Any,
     shared: DumpMemo,
@@ -79,6 +88,7 @@ fn dump_pass(
     let mut cx = Dumper {
         out: &mut out,
         view,
+        persistent,
         names: Names::default(),
         depth: Depth::default(),
         shared,
@@ -95,7 +105,7 @@ pub(crate) fn reachable(
     reducer: Reducer,
     value: &dyn Any,
 ) -> Result<Reachable, Error> {
-    dump_pass(view, reducer, value, DumpMemo::default()).map(|(_, memo)| memo.reached())
+    dump_pass(view, None, reducer, value, DumpMemo::default()).map(|(_, memo)| memo.reached())
 }
 
 /// The state of one dump: the output, the registry snapshot, and the constructor names this
@@ -103,6 +113,7 @@ pub(crate) fn reachable(
 pub struct Dumper<'a> {
     out: &'a mut Vec<u8>,
     view: &'a View,
+    persistent: Option<&'a PersistentId>,
     names: Names,
     pub(crate) depth: Depth,
     pub(crate) shared: DumpMemo,
@@ -208,8 +219,22 @@ impl Dumper<'_> {
         self.view
     }
 
+    /// Writes the pickler's persistent id for `value` in its place, if it gives one.
+    fn write_persistent(&mut self, value: &dyn Any) -> bool {
+        let Some(id) = self.persistent.and_then(|id| id(value)) else {
+            return false;
+        };
+        codec::write_varint(self.out, 0);
+        codec::write_varint(self.out, id.len() as u64);
+        self.out.extend_from_slice(id.as_bytes());
+        true
+    }
+
     /// Writes a value as an object: the reducer's constructor reference and arguments.
     pub(crate) fn write_reduced(&mut self, reducer: Reducer, value: &dyn Any) -> Result<(), Error> {
+        if self.write_persistent(value) {
+            return Ok(());
+        }
         self.nested(|cx| {
             cx.write_constructor(reducer.name)?;
             reducer.ops.dump(value, cx)
@@ -223,8 +248,11 @@ impl Dumper<'_> {
 
     /// Writes an object: a run-time reducer if one is registered for its type, else its own.
     pub fn dump_object<O: Object>(&mut self, value: &O::Target) -> Result<(), Error> {
-        if self.view.has_runtime() {
-            if let Some(reducer) = self.view.runtime_reducer(TypeId::of::<O::Target>()) {
+        if self.persistent.is_some() && self.write_persistent(value) {
+            return Ok(());
+        }
+        if self.view.has_overrides() {
+            if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
                 return self.write_reduced(reducer, value);
             }
         }

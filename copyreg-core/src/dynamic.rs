@@ -22,7 +22,7 @@ use crate::error::Error;
 use crate::field::Codec;
 use crate::load::Loader;
 use crate::ops::build_boxed;
-use crate::registry::View;
+use crate::unpickler::Unpickler;
 
 /// Turns a boxed concrete value into a boxed pointer to a trait object: `Box<dyn Trait>`,
 /// `Arc<dyn Trait>` or `Rc<dyn Trait>`, itself boxed as `dyn Any`. `None` if the value is not
@@ -255,12 +255,12 @@ impl Dumper<'_> {
     }
 }
 
-impl<'a> Loader<'a> {
-    /// Reads any registered object, boxed, with its constructor name and type.
-    fn load_any(&mut self) -> Result<(Box<dyn Any>, &'a str, &'static str), Error> {
-        let (ctor, name) = self.read_registered()?;
-        let value = self.nested(|cx| build_boxed(|place| ctor.ops.load(cx, place)))?;
-        Ok((value, name, ctor.ops.type_name()))
+impl Loader<'_> {
+    /// Reads the object a stream holds as the trait object `D`.
+    pub(crate) fn load_dyn<D: ?Sized + 'static>(&mut self) -> Result<Box<D>, Error> {
+        let (value, name, type_name) = self.load_any()?;
+        let name = name.to_string();
+        cast::<D, Box<D>>(value, &name, type_name)
     }
 }
 
@@ -307,10 +307,10 @@ impl Copier<'_> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn loads_dyn<D: ?Sized + 'static>(bytes: &[u8]) -> Result<Box<D>, Error> {
-    let view = View::current();
-    let mut cx = Loader::open(bytes, &view)?;
-    let (value, name, type_name) = cx.load_any()?;
-    let name = name.to_string();
-    cx.finish()?;
-    cast::<D, Box<D>>(value, &name, type_name)
+    Unpickler::new().loads_dyn(bytes)
+}
+
+/// Whether the type `concrete` declared it can be loaded as the trait object `trait_id`.
+pub(crate) fn declares(trait_id: TypeId, concrete: TypeId) -> bool {
+    casts().contains_key(&(trait_id, concrete))
 }

@@ -80,10 +80,23 @@ pub enum Error {
         /// What was wrong there.
         reason: Cow<'static, str>,
     },
-    /// A value is nested more deeply than copyreg follows.
-    TooDeep {
-        /// The number of nested objects allowed.
-        limit: usize,
+    /// A limit was reached: nesting depth on any call, and on loads also the input size,
+    /// the memory the loaded value takes, or the number of objects (see `Unpickler`).
+    Limit {
+        /// Which limit.
+        which: LimitKind,
+        /// Its value.
+        max: usize,
+    },
+    /// A stream names a constructor that the unpickler's allow-list does not allow.
+    Forbidden {
+        /// The constructor name.
+        name: String,
+    },
+    /// A stream refers to an external object by a persistent id, and nothing resolves it.
+    PersistentId {
+        /// The id the stream holds.
+        id: String,
     },
     /// A value holds a strong reference (`Arc`, `Rc`) back to an allocation that contains it.
     Cycle {
@@ -107,6 +120,46 @@ pub enum Error {
         /// The native type.
         type_name: &'static str,
     },
+}
+
+/// The limits a dump, load or copy can reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LimitKind {
+    /// The input's length in bytes.
+    InputSize,
+    /// An estimate of the heap the loaded value takes, in bytes: string lengths, collection
+    /// lengths times their element size, and each `Box`, `Arc` and `Rc`.
+    Allocation,
+    /// How many objects deep the value nests.
+    Depth,
+    /// How many objects the stream builds.
+    Objects,
+}
+
+impl LimitKind {
+    fn fix(self) -> &'static str {
+        match self {
+            LimitKind::Depth => {
+                "copyreg stops there rather than overflow the stack; raise it with \
+                                 `Unpickler::max_depth` if the value is really that deep"
+            }
+            LimitKind::InputSize => "raise it with `Unpickler::max_input` if the input is trusted",
+            LimitKind::Allocation => "raise it with `Unpickler::max_alloc` if the input is trusted",
+            LimitKind::Objects => "raise it with `Unpickler::max_objects` if the input is trusted",
+        }
+    }
+}
+
+impl fmt::Display for LimitKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            LimitKind::InputSize => "the input size in bytes",
+            LimitKind::Allocation => "the memory the loaded value takes, in bytes,",
+            LimitKind::Depth => "the nesting depth",
+            LimitKind::Objects => "the number of objects",
+        })
+    }
 }
 
 impl Error {
@@ -164,10 +217,20 @@ impl fmt::Display for Error {
             Error::Malformed { offset, reason } => {
                 write!(f, "malformed copyreg stream at byte {offset}: {reason}")
             }
-            Error::TooDeep { limit } => write!(
+            Error::Limit { which, max } => write!(
                 f,
-                "value nested more than {limit} objects deep; copyreg stops there instead of \
-                 overflowing the stack"
+                "{which} exceeds the limit of {max}; {}",
+                which.fix()
+            ),
+            Error::Forbidden { name } => write!(
+                f,
+                "the stream names constructor `{name}`, which this unpickler does not allow; \
+                 allow it with `.allow::<T>()` or `.allow_name(\"{name}\")` if the stream is trusted"
+            ),
+            Error::PersistentId { id } => write!(
+                f,
+                "the stream refers to the external object `{id}`; load it with an `Unpickler` \
+                 that has `persistent_load`"
             ),
             Error::Cycle { type_name } => write!(
                 f,

@@ -215,7 +215,7 @@ impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
         value.items().try_for_each(|item| self.0.dump(item, cx))
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<S, Error> {
-        let len = cx.read_len(C::MIN_SIZE)?;
+        let len = cx.read_len::<S::Item>(C::MIN_SIZE)?;
         let mut out = S::with_capacity(len);
         for _ in 0..len {
             out.add(self.0.load(cx)?);
@@ -258,12 +258,15 @@ impl<T, C: Codec<T>> Codec<Option<T>> for OptionCodec<C> {
 /// A wrapper written as the value it holds.
 trait Wrapper: Sized {
     type Inner;
+    /// Whether wrapping allocates the value on the heap.
+    const BOXED: bool = false;
     fn wrap(value: Self::Inner) -> Self;
     fn with<R>(&self, f: impl FnOnce(&Self::Inner) -> R) -> Result<R, Error>;
 }
 
 impl<T> Wrapper for Box<T> {
     type Inner = T;
+    const BOXED: bool = true;
     fn wrap(value: T) -> Self {
         Box::new(value)
     }
@@ -313,6 +316,9 @@ impl<W: Wrapper, C: Codec<W::Inner>> Codec<W> for InnerCodec<C> {
         value.with(|v| self.0.dump(v, cx))?
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<W, Error> {
+        if W::BOXED {
+            cx.charge(std::mem::size_of::<W::Inner>())?;
+        }
         self.0.load(cx).map(W::wrap)
     }
     fn copy(&self, value: &W, cx: &mut Copier<'_>) -> Result<W, Error> {
@@ -381,7 +387,7 @@ impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, V
         })
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<M, Error> {
-        let len = cx.read_len(KC::MIN_SIZE + VC::MIN_SIZE)?;
+        let len = cx.read_len::<(M::Key, M::Value)>(KC::MIN_SIZE + VC::MIN_SIZE)?;
         let mut out = M::with_capacity(len);
         for _ in 0..len {
             let key = self.0.load(cx)?;

@@ -32,11 +32,13 @@ mod load;
 mod native;
 mod ops;
 mod pickle;
+mod pickler;
 mod reducible;
 mod registry;
 mod shared;
 mod table;
 mod tuple;
+mod unpickler;
 
 #[doc(hidden)]
 pub mod __private;
@@ -45,8 +47,10 @@ pub use crate::copy::{copy, deepcopy};
 pub use crate::depth::MAX_DEPTH;
 pub use crate::dump::{dumps, dumps_dyn};
 pub use crate::dynamic::loads_dyn;
-pub use crate::error::{BoxError, Error};
+pub use crate::error::{BoxError, Error, LimitKind};
 pub use crate::load::{loads, loads_any};
 pub use crate::pickle::{pickle, pickle_as};
+pub use crate::pickler::Pickler;
 pub use crate::reducible::Reducible;
 pub use crate::table::{dispatch_table, DispatchTable, Entry};
+pub use crate::unpickler::Unpickler;

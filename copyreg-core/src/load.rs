@@ -7,10 +7,11 @@ use serde::de::DeserializeOwned;
 use crate::codec::{self, Input};
 use crate::depth::Depth;
 use crate::depth::Nested;
-use crate::error::{BoxError, Error};
+use crate::error::{BoxError, Error, LimitKind};
 use crate::ops::{build_boxed, build_typed, Object};
 use crate::registry::{Constructor, View};
 use crate::shared::LoadMemo;
+use crate::unpickler::Unpickler;
 
 /// Rebuilds a `T` from a stream written by [`dumps`](crate::dumps).
 ///
@@ -28,11 +29,7 @@ use crate::shared::LoadMemo;
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn loads<T: Any>(bytes: &[u8]) -> Result<T, Error> {
-    let view = View::current();
-    let mut cx = Loader::open(bytes, &view)?;
-    let value = cx.load_object::<T>()?;
-    cx.finish()?;
-    Ok(value)
+    Unpickler::new().loads(bytes)
 }
 
 /// Rebuilds whatever value a stream holds, as a `Box<dyn Any>` to downcast.
@@ -44,12 +41,7 @@ pub fn loads<T: Any>(bytes: &[u8]) -> Result<T, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
-    let view = View::current();
-    let mut cx = Loader::open(bytes, &view)?;
-    let ctor = cx.read_constructor()?.registered()?;
-    let value = cx.nested(|cx| build_boxed(|place| ctor.ops.load(cx, place)))?;
-    cx.finish()?;
-    Ok(value)
+    Unpickler::new().loads_any(bytes)
 }
 
 /// The state of one load: the input, the registry snapshot, and the constructors the stream
@@ -57,9 +49,14 @@ pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
 pub struct Loader<'a> {
     input: Input<'a>,
     view: &'a View,
+    options: &'a Unpickler,
     constructors: Vec<Named<'a>>,
     pub(crate) depth: Depth,
     pub(crate) shared: LoadMemo,
+    /// Bytes the loaded value may still take, as estimated before each allocation.
+    alloc_left: usize,
+    /// Objects the stream may still build.
+    objects_left: usize,
 }
 
 impl std::fmt::Debug for Loader<'_> {
@@ -71,9 +68,17 @@ impl std::fmt::Debug for Loader<'_> {
     }
 }
 
-/// A constructor name a stream introduced, and what the registry says of it: the
+/// What a constructor reference in the body refers to.
+enum Reference<'a> {
+    /// A name from the stream's table.
+    Named(Named<'a>),
+    /// A persistent id.
+    Persistent(&'a str),
+}
+
+/// A constructor name in a stream's table, and what the registry says of it: the
 /// constructor, or that nobody registered it (`None`) or several did (the types, sorted).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct Named<'a> {
     name: &'a str,
     found: Result<Constructor, Option<Vec<&'static str>>>,
@@ -97,7 +102,11 @@ impl Named<'_> {
 impl<'a> Loader<'a> {
     /// Checks the stream's header and reads its name table, looking every name up, before
     /// the body is read.
-    pub(crate) fn open(bytes: &'a [u8], view: &'a View) -> Result<Self, Error> {
+    pub(crate) fn open(
+        bytes: &'a [u8],
+        view: &'a View,
+        options: &'a Unpickler,
+    ) -> Result<Self, Error> {
         let (input, mut table) = Input::open(bytes)?;
         let mut constructors = Vec::new();
         while !table.is_empty() {
@@ -116,14 +125,19 @@ impl<'a> Loader<'a> {
                 Err(Error::Ambiguous { candidates, .. }) => Err(Some(candidates)),
                 Err(other) => return Err(other),
             };
+            options.check_allowed(name, found.as_ref().ok())?;
             constructors.push(Named { name, found });
         }
+        let limits = options.limits();
         Ok(Loader {
             input,
             view,
+            options,
             constructors,
-            depth: Depth::default(),
+            depth: Depth::with_max(limits.max_depth),
             shared: LoadMemo::default(),
+            alloc_left: limits.max_alloc,
+            objects_left: limits.max_objects,
         })
     }
 
@@ -134,37 +148,91 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Reads a constructor reference: an index into the stream's name table. Each name was
-    /// looked up in the registry when the stream was opened; a name it lacks is only an error
-    /// where no type is expected statically (see [`Loader::load_own`]).
-    fn read_constructor(&mut self) -> Result<&Named<'a>, Error> {
+    /// Reads a constructor reference: an index into the stream's name table, each name
+    /// looked up in the registry when the stream was opened (a name it lacks is only an error
+    /// where no type is expected statically, see [`Loader::load_own`]); or, as `0`, a
+    /// persistent id that [`Unpickler::persistent_load`] resolves.
+    fn read_constructor(&mut self) -> Result<Reference<'a>, Error> {
         let at = self.input.offset();
         let k = self.input.varint()?;
-        let index = k.checked_sub(1).ok_or_else(|| {
-            Error::malformed(at, "a persistent id, which this stream format does not use")
-        })?;
-        self.constructors.get(index as usize).ok_or_else(|| {
-            Error::malformed(
+        if k == 0 {
+            let len = self.input.varint()?;
+            if len > codec::MAX_NAME_LEN as u64 {
+                return Err(Error::malformed(
+                    at,
+                    format!("persistent id of {len} bytes"),
+                ));
+            }
+            return Ok(Reference::Persistent(self.input.str(len as usize)?));
+        }
+        match self.constructors.get(k as usize - 1) {
+            Some(named) => Ok(Reference::Named(named.clone())),
+            None => Err(Error::malformed(
                 at,
                 format!(
                     "reference to constructor #{k}, but the stream names {}",
                     self.constructors.len()
                 ),
-            )
-        })
+            )),
+        }
     }
 
-    /// Reads a constructor reference that must name a registered constructor.
-    pub(crate) fn read_registered(&mut self) -> Result<(Constructor, &'a str), Error> {
-        let named = self.read_constructor()?;
-        Ok((named.registered()?, named.name))
+    /// Counts one more object built.
+    fn count_object(&mut self) -> Result<(), Error> {
+        self.objects_left = self.objects_left.checked_sub(1).ok_or(Error::Limit {
+            which: LimitKind::Objects,
+            max: self.options.limits().max_objects,
+        })?;
+        Ok(())
+    }
+
+    /// Takes `bytes` from the allocation budget, before allocating them.
+    pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), Error> {
+        self.alloc_left = self.alloc_left.checked_sub(bytes).ok_or(Error::Limit {
+            which: LimitKind::Allocation,
+            max: self.options.limits().max_alloc,
+        })?;
+        Ok(())
+    }
+
+    /// The object a persistent id stands for, which must be a `T`.
+    fn resolve<T: Any>(&self, id: &str) -> Result<T, Error> {
+        let value = self.options.resolve(id)?;
+        value
+            .downcast::<T>()
+            .map(|v| *v)
+            .map_err(|other| Error::TypeMismatch {
+                expected: std::any::type_name::<T>(),
+                found: "another type",
+                constructor: format!("persistent_load({id:?}) -> {:?}", (*other).type_id()),
+            })
+    }
+
+    /// Reads any registered object, boxed, with its constructor name and type.
+    pub(crate) fn load_any(&mut self) -> Result<(Box<dyn Any>, &'a str, &'static str), Error> {
+        let named = match self.read_constructor()? {
+            Reference::Named(named) => named,
+            Reference::Persistent(id) => {
+                return Ok((
+                    self.options.resolve(id)?,
+                    id,
+                    "an object from persistent_load",
+                ));
+            }
+        };
+        let ctor = named.registered()?;
+        self.count_object()?;
+        let value = self.nested(|cx| build_boxed(|place| ctor.ops.load(cx, place)))?;
+        Ok((value, named.name, ctor.ops.type_name()))
     }
 
     /// Reads an object: a constructor reference, then that constructor's arguments. The
     /// constructor must be registered and build a `T`.
     pub fn load_object<T: Any>(&mut self) -> Result<T, Error> {
-        let ctor = self.read_constructor()?.registered()?;
-        self.load_with::<T>(ctor)
+        match self.read_constructor()? {
+            Reference::Named(named) => self.load_with::<T>(named.registered()?),
+            Reference::Persistent(id) => self.resolve(id),
+        }
     }
 
     /// Reads an object of the [`Object`] `O`, which the caller expects statically. A stream
@@ -172,13 +240,16 @@ impl<'a> Loader<'a> {
     /// no registration, so generic types and types whose registration the linker dropped
     /// load as fields all the same.
     pub fn load_own<O: Object>(&mut self) -> Result<O::Target, Error> {
-        let named = self.read_constructor()?;
+        let named = match self.read_constructor()? {
+            Reference::Named(named) => named,
+            Reference::Persistent(id) => return self.resolve(id),
+        };
         match &named.found {
-            Err(None) if named.name == O::name() => self.nested(O::construct),
-            _ => {
-                let ctor = named.registered()?;
-                self.load_with::<O::Target>(ctor)
+            Err(None) if named.name == O::name() => {
+                self.count_object()?;
+                self.nested(O::construct)
             }
+            _ => self.load_with::<O::Target>(named.registered()?),
         }
     }
 
@@ -190,6 +261,7 @@ impl<'a> Loader<'a> {
                 constructor: ctor.name.to_string(),
             });
         }
+        self.count_object()?;
         self.nested(|cx| build_typed(|place| ctor.ops.load(cx, place)))
     }
 
@@ -201,11 +273,17 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Reads a `serde` value, or what the reducer registered for its type wrote.
+    /// Reads a `serde` value, or what the reducer registered for its type wrote. What bincode
+    /// allocates is not visible here; the bytes it reads stand in for it in the budget.
     pub fn load_serde<T: DeserializeOwned + Any>(&mut self) -> Result<T, Error> {
         match self.view.reducer(TypeId::of::<T>())? {
             Some(_) => self.load_dynamic(),
-            None => self.input.serde(),
+            None => {
+                let start = self.input.offset();
+                let value = self.input.serde()?;
+                self.charge(self.input.offset() - start)?;
+                Ok(value)
+            }
         }
     }
 
@@ -226,10 +304,13 @@ impl<'a> Loader<'a> {
         self.input.array()
     }
 
-    /// Reads a length for elements that take at least `min_size` bytes each, checked against
-    /// what is left before anything is allocated.
-    pub(crate) fn read_len(&mut self, min_size: usize) -> Result<usize, Error> {
-        self.input.len(min_size)
+    /// Reads the length of a collection of `T`s that take at least `min_size` bytes each in
+    /// the stream, checked against the bytes left and charged to the allocation budget before
+    /// anything is allocated.
+    pub(crate) fn read_len<T>(&mut self, min_size: usize) -> Result<usize, Error> {
+        let len = self.input.len(min_size)?;
+        self.charge(len.saturating_mul(std::mem::size_of::<T>()))?;
+        Ok(len)
     }
 
     /// A capacity to start a collection of `len` elements with: at most 1 MiB up front

@@ -153,7 +153,7 @@ impl Reducible for String {
     }
 
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
-        let len = cx.read_len(1)?;
+        let len = cx.read_len::<u8>(1)?;
         cx.read_str(len).map(str::to_owned)
     }
 

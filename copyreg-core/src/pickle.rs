@@ -8,7 +8,7 @@ use crate::dump::Dumper;
 use crate::error::{BoxError, Error};
 use crate::field::RegistryLeaf;
 use crate::load::Loader;
-use crate::ops::{deliver, downcast, Construct, Delivered, Place, Reduce, Typed};
+use crate::ops::{deliver, downcast, Construct, Delivered, Ops, Place, Reduce, Typed};
 use crate::registry;
 use crate::tuple::Tuple;
 
@@ -54,8 +54,7 @@ where
     R: Fn(&T) -> A + Send + Sync + 'static,
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
-    let name = registry::link_time_name(TypeId::of::<T>()).unwrap_or(std::any::type_name::<T>());
-    register(name, reducer, constructor)
+    register(default_name::<T>(), reducer, constructor)
 }
 
 /// [`pickle`], with the constructor name streams carry chosen by the caller.
@@ -92,12 +91,35 @@ where
     R: Fn(&T) -> A + Send + Sync + 'static,
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
+    let (ops, containers) = runtime_ops(name, reducer, constructor);
+    registry::register_runtime(name, ops, containers)
+}
+
+/// A registration's ops and those of `Vec`, `Option` and `Box` of its type, kept for the
+/// life of the program.
+pub(crate) fn runtime_ops<T, A, M, R, C>(
+    name: &'static str,
+    reducer: R,
+    constructor: C,
+) -> (&'static dyn Ops, [&'static dyn Ops; 3])
+where
+    T: Any,
+    A: Tuple,
+    M: 'static,
+    R: Fn(&T) -> A + Send + Sync + 'static,
+    C: Constructor<A, T, M> + Send + Sync + 'static,
+{
     let ops = Box::leak(Box::new(Runtime::<T, A> {
         name,
         reducer: Box::new(reducer),
         constructor: Box::new(move |args| constructor.call(args)),
     }));
-    registry::register_runtime(name, ops, registry::containers::<T, RegistryLeaf<T>>())
+    (ops, registry::containers::<T, RegistryLeaf<T>>())
+}
+
+/// The name `pickle` gives a type: its link-time name if it has one, else its Rust name.
+pub(crate) fn default_name<T: Any>() -> &'static str {
+    registry::link_time_name(TypeId::of::<T>()).unwrap_or(std::any::type_name::<T>())
 }
 
 type ReduceFn<T, A> = Box<dyn Fn(&T) -> A + Send + Sync>;
@@ -145,4 +167,26 @@ impl<T: Any, A: Tuple> Construct for Runtime<T, A> {
     fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
         deliver(place, self.call(A::load_dynamic(cx)?)?)
     }
+}
+
+/// A constructor alone, under `name`, for an unpickler's private table.
+pub(crate) fn constructor_only<T, A, M, C>(
+    name: &str,
+    constructor: C,
+) -> (&'static str, &'static dyn Construct)
+where
+    T: Any,
+    A: Tuple,
+    M: 'static,
+    C: Constructor<A, T, M> + Send + Sync + 'static,
+{
+    let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
+    let ops: &'static Runtime<T, A> = Box::leak(Box::new(Runtime {
+        name,
+        reducer: Box::new(|_: &T| {
+            unreachable!("an unpickler's constructor is never asked to reduce")
+        }),
+        constructor: Box::new(move |args| constructor.call(args)),
+    }));
+    (name, ops)
 }

@@ -120,6 +120,8 @@ pub(crate) struct Reducer {
 #[derive(Clone, Copy)]
 pub(crate) struct Constructor {
     pub(crate) name: &'static str,
+    /// One of copyreg's own (primitives, std types): no allow-list needs to name it.
+    pub(crate) native: bool,
     pub(crate) ops: &'static dyn Construct,
 }
 
@@ -203,7 +205,7 @@ impl Table {
 
     fn add_type(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
         self.add_reducer(ops.type_id(), Reducer { name, native, ops });
-        self.add_constructor(Constructor { name, ops });
+        self.add_constructor(Constructor { name, native, ops });
     }
 
     /// Registers a type, replacing whatever was registered for it or under its name.
@@ -211,7 +213,32 @@ impl Table {
         self.reducers
             .insert(ops.type_id(), Slot::One(Reducer { name, native, ops }));
         self.constructors
-            .insert(name, Slot::One(Constructor { name, ops }));
+            .insert(name, Slot::One(Constructor { name, native, ops }));
+    }
+
+    /// Registers a type and its containers, replacing whatever was registered for them.
+    pub(crate) fn replace_with_containers(
+        &mut self,
+        name: &'static str,
+        ops: &'static dyn Ops,
+        containers: [&'static dyn Ops; 3],
+    ) {
+        self.replace(name, false, ops);
+        for (name, ops) in container_names(name).into_iter().zip(containers) {
+            self.replace(name, true, ops);
+        }
+    }
+
+    /// Adds a constructor, replacing whatever was registered under its name.
+    pub(crate) fn add_constructor_only(&mut self, name: &'static str, ops: &'static dyn Construct) {
+        self.constructors.insert(
+            name,
+            Slot::One(Constructor {
+                name,
+                native: false,
+                ops,
+            }),
+        );
     }
 
     fn build() -> Table {
@@ -230,7 +257,11 @@ impl Table {
                         table.add_type(name, true, ops);
                     }
                 }
-                Kind::Constructor { name, ops } => table.add_constructor(Constructor { name, ops }),
+                Kind::Constructor { name, ops } => table.add_constructor(Constructor {
+                    name,
+                    native: false,
+                    ops,
+                }),
             }
         }
         for slot in table.constructors.values_mut() {
@@ -261,11 +292,14 @@ fn runtime() -> &'static RwLock<Arc<Table>> {
     RUNTIME.get_or_init(Default::default)
 }
 
-/// What one dumps, loads or copy call sees: the link-time table and a snapshot of the
-/// run-time one.
+/// What one dumps, loads or copy call sees: a pickler's or unpickler's private table, a
+/// snapshot of the run-time one, and the link-time one, in that order of precedence.
 pub(crate) struct View {
     base: &'static Table,
     runtime: Option<Arc<Table>>,
+    private: Option<Arc<Table>>,
+    /// Only the private table and copyreg's native types: global registrations are hidden.
+    isolated: bool,
 }
 
 impl std::fmt::Debug for View {
@@ -273,33 +307,50 @@ impl std::fmt::Debug for View {
         f.debug_struct("View")
             .field("link_time", &self.base.reducers.len())
             .field("run_time", &self.runtime.as_ref().map(|t| t.reducers.len()))
+            .field("private", &self.private.as_ref().map(|t| t.reducers.len()))
+            .field("isolated", &self.isolated)
             .finish()
     }
 }
 
 impl View {
     pub(crate) fn current() -> View {
-        let runtime = HAS_RUNTIME.load(Ordering::Acquire).then(|| {
+        View::with(None, false)
+    }
+
+    /// The view of a pickler or unpickler with a private table.
+    pub(crate) fn with(private: Option<Arc<Table>>, isolated: bool) -> View {
+        let runtime = (!isolated && HAS_RUNTIME.load(Ordering::Acquire)).then(|| {
             // A panic while holding the lock cannot leave the Arc half-written.
             Arc::clone(&runtime().read().unwrap_or_else(PoisonError::into_inner))
         });
         View {
             base: base(),
             runtime,
+            private,
+            isolated,
         }
     }
 
-    pub(crate) fn has_runtime(&self) -> bool {
-        self.runtime.is_some()
+    /// Whether a private or run-time table may override a type's own reducer.
+    pub(crate) fn has_overrides(&self) -> bool {
+        self.private.is_some() || self.runtime.is_some()
     }
 
-    /// The reducer for `type_id`, if any. Run-time registrations take precedence.
+    /// The tables that may override, most important first.
+    fn overrides(&self) -> impl Iterator<Item = &Table> {
+        self.private.iter().chain(&self.runtime).map(|t| &**t)
+    }
+
+    /// The reducer for `type_id`, if any: private, then run-time, then link-time.
     pub(crate) fn reducer(&self, type_id: TypeId) -> Result<Option<Reducer>, Error> {
         let slot = self
-            .runtime
-            .as_ref()
-            .and_then(|t| t.reducers.get(&type_id))
-            .or_else(|| self.base.reducers.get(&type_id));
+            .overrides()
+            .find_map(|t| t.reducers.get(&type_id))
+            .or_else(|| match self.base.reducers.get(&type_id) {
+                Some(Slot::One(r)) if self.isolated && !r.native => None,
+                slot => slot,
+            });
         match slot {
             None => Ok(None),
             Some(Slot::One(r)) => Ok(Some(*r)),
@@ -318,9 +369,9 @@ impl View {
             })
     }
 
-    /// The run-time reducer for `type_id`, only.
-    pub(crate) fn runtime_reducer(&self, type_id: TypeId) -> Option<Reducer> {
-        match self.runtime.as_ref()?.reducers.get(&type_id)? {
+    /// A private or run-time reducer for `type_id`, only.
+    pub(crate) fn override_reducer(&self, type_id: TypeId) -> Option<Reducer> {
+        match self.overrides().find_map(|t| t.reducers.get(&type_id))? {
             Slot::One(r) => Some(*r),
             Slot::Ambiguous(_) => None,
         }
@@ -329,10 +380,12 @@ impl View {
     /// The constructor registered under `name`.
     pub(crate) fn constructor(&self, name: &str) -> Result<Constructor, Error> {
         let slot = self
-            .runtime
-            .as_ref()
-            .and_then(|t| t.constructors.get(name))
-            .or_else(|| self.base.constructors.get(name));
+            .overrides()
+            .find_map(|t| t.constructors.get(name))
+            .or_else(|| match self.base.constructors.get(name) {
+                Some(Slot::One(c)) if self.isolated && !c.native => None,
+                slot => slot,
+            });
         match slot {
             Some(Slot::One(c)) => Ok(*c),
             Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
@@ -364,16 +417,16 @@ pub(crate) fn register_runtime(
 ) -> Result<(), Error> {
     let type_id = ops.type_id();
     let type_name = ops.type_name();
-    if let Some(Slot::One(r)) = base().reducers.get(&type_id) {
-        if r.native {
-            return Err(Error::Builtin { type_name });
-        }
+    if is_native(type_id) {
+        return Err(Error::Builtin { type_name });
     }
     let lock = runtime();
     let mut guard = lock.write().unwrap_or_else(PoisonError::into_inner);
     let view = View {
         base: base(),
         runtime: Some(Arc::clone(&guard)),
+        private: None,
+        isolated: false,
     };
     // A name may be taken over by another registration of the same type, never of another.
     if let Ok(existing) = view.constructor(name) {
@@ -389,13 +442,15 @@ pub(crate) fn register_runtime(
         }
     }
     let mut next = Table::clone(&guard);
-    next.replace(name, false, ops);
-    for (name, ops) in container_names(name).into_iter().zip(containers) {
-        next.replace(name, true, ops);
-    }
+    next.replace_with_containers(name, ops, containers);
     *guard = Arc::new(next);
     HAS_RUNTIME.store(true, Ordering::Release);
     Ok(())
+}
+
+/// Whether copyreg writes the type natively (primitives, `String`, std containers).
+pub(crate) fn is_native(type_id: TypeId) -> bool {
+    matches!(base().reducers.get(&type_id), Some(Slot::One(r)) if r.native)
 }
 
 /// The name a type is registered under at link time, if it is.

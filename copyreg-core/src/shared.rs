@@ -306,12 +306,16 @@ impl Loader<'_> {
         &mut self,
         read: impl FnOnce(&mut Self) -> Result<P::Target, Error>,
     ) -> Result<P, Error> {
-        self.load_shared(|cx, cyclic| match cyclic {
-            Some(index) => build_cyclic::<P>(|weak| {
-                cx.shared.slots[index] = Slot::Building(Some(Box::new(weak.clone())));
-                read(cx)
-            }),
-            None => read(cx).map(P::new),
+        self.load_shared(|cx, cyclic| {
+            // The allocation: the value and the two counts beside it.
+            cx.charge(std::mem::size_of::<P::Target>() + 2 * std::mem::size_of::<usize>())?;
+            match cyclic {
+                Some(index) => build_cyclic::<P>(|weak| {
+                    cx.shared.slots[index] = Slot::Building(Some(Box::new(weak.clone())));
+                    read(cx)
+                }),
+                None => read(cx).map(P::new),
+            }
         })
     }
 
