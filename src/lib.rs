@@ -58,6 +58,7 @@
 //! Miri, which runs no link-time constructors, the registry is empty.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 pub use copyreg_core::{
     copy, deepcopy, dispatch_table, dumps, dumps_dyn, loads, loads_any, loads_dyn, pickle,

@@ -19,8 +19,10 @@
 //! Arguments are written one after another in the layout of bincode 1.3.3's `bincode::serialize`
 //! (bincode 2's `config::legacy()`): fixed-width little-endian integers, `u64` lengths, `u8`
 //! option tags and `u32` enum variant indexes. copyreg writes primitives, strings and the std
-//! containers itself in that layout; values that are only `serde` types go through bincode.
+//! containers itself in that layout; values that are only `serde` types go through bincode,
+//! guarded against claimed lengths and deep nesting.
 
+use std::cell::Cell;
 use std::io;
 
 use bincode::Options;
@@ -28,6 +30,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::Error;
+use crate::guard::Guarded;
 
 /// First four bytes of every stream.
 pub(crate) const MAGIC: [u8; 4] = *b"cprg";
@@ -238,20 +241,24 @@ impl<'a> Input<'a> {
         std::str::from_utf8(bytes).map_err(|_| Error::malformed(start, "string is not valid UTF-8"))
     }
 
-    /// Reads one value in bincode 1.3's legacy layout, never reading past the end.
+    /// Reads one value in bincode 1.3's legacy layout, never reading past the end, through
+    /// the guard that keeps serde's visitors from preallocating claimed lengths or nesting
+    /// without bound (see `guard.rs`).
     pub(crate) fn serde<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
         let start = self.pos;
         let mut rest = &self.bytes[self.pos..];
         let limit = rest.len() as u64;
-        let value = options()
-            .with_limit(limit)
-            .deserialize_from_custom(SliceRead { rest: &mut rest })
-            .map_err(|e| {
-                Error::malformed(
-                    start,
-                    format!("reading `{}`: {e}", std::any::type_name::<T>()),
-                )
-            })?;
+        let mut de = bincode::Deserializer::with_bincode_read(
+            SliceRead { rest: &mut rest },
+            options().with_limit(limit),
+        );
+        let depth = Cell::new(0);
+        let value = T::deserialize(Guarded::new(&mut de, &depth)).map_err(|e| {
+            Error::malformed(
+                start,
+                format!("reading `{}`: {e}", std::any::type_name::<T>()),
+            )
+        })?;
         self.pos = self.bytes.len() - rest.len();
         Ok(value)
     }

@@ -17,6 +17,7 @@
 //! ```
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod autoref;
 mod cell;
@@ -28,6 +29,7 @@ mod dump;
 mod dynamic;
 mod error;
 mod field;
+mod guard;
 mod load;
 mod native;
 mod ops;

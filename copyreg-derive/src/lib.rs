@@ -2,6 +2,7 @@
 //! re-exports them with their documentation.
 
 #![deny(missing_docs)]
+#![forbid(unsafe_code)]
 
 mod ast;
 mod attr;

@@ -1,0 +1,288 @@
+//! A serde `Deserializer` adapter for untrusted input, put between bincode and the types
+//! that only serde knows how to read.
+//!
+//! - Sequence and map size hints are hidden, so serde's visitors do not preallocate from a
+//!   length the input claims (they grow as elements actually arrive).
+//! - Nesting is counted, and past [`MAX_SERDE_DEPTH`] is an error, not a stack overflow; the
+//!   stack also grows on the heap when it runs low, as for copyreg's own nesting.
+
+use std::cell::Cell;
+use std::fmt;
+
+use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
+
+/// How deeply a serde-only value may nest inside a stream.
+pub(crate) const MAX_SERDE_DEPTH: usize = 512;
+
+/// A deserializer that guards `de`.
+pub(crate) struct Guarded<'g, D> {
+    de: D,
+    depth: &'g Cell<usize>,
+}
+
+impl<'g, D> Guarded<'g, D> {
+    pub(crate) fn new(de: D, depth: &'g Cell<usize>) -> Self {
+        Guarded { de, depth }
+    }
+}
+
+/// Runs `f` one level deeper, on a stack with room to spare.
+fn deeper<R, E: de::Error>(depth: &Cell<usize>, f: impl FnOnce() -> Result<R, E>) -> Result<R, E> {
+    if depth.get() >= MAX_SERDE_DEPTH {
+        return Err(E::custom(format_args!(
+            "serde value nested more than {MAX_SERDE_DEPTH} levels deep"
+        )));
+    }
+    depth.set(depth.get() + 1);
+    let result = stacker::maybe_grow(64 * 1024, 1024 * 1024, f);
+    depth.set(depth.get() - 1);
+    result
+}
+
+struct Visit<'g, V> {
+    visitor: V,
+    depth: &'g Cell<usize>,
+}
+
+struct Seed<'g, S> {
+    seed: S,
+    depth: &'g Cell<usize>,
+}
+
+struct Access<'g, A> {
+    access: A,
+    depth: &'g Cell<usize>,
+}
+
+impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
+    type Value = S::Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<S::Value, D::Error> {
+        let depth = self.depth;
+        deeper(depth, || self.seed.deserialize(Guarded { de, depth }))
+    }
+}
+
+macro_rules! forward {
+    ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+            let visit = Visit { visitor, depth: self.depth };
+            self.de.$method($($arg,)* visit)
+        }
+    )*};
+}
+
+impl<'de, D: Deserializer<'de>> Deserializer<'de> for Guarded<'_, D> {
+    type Error = D::Error;
+
+    forward! {
+        deserialize_any();
+        deserialize_bool();
+        deserialize_i8();
+        deserialize_i16();
+        deserialize_i32();
+        deserialize_i64();
+        deserialize_i128();
+        deserialize_u8();
+        deserialize_u16();
+        deserialize_u32();
+        deserialize_u64();
+        deserialize_u128();
+        deserialize_f32();
+        deserialize_f64();
+        deserialize_char();
+        deserialize_str();
+        deserialize_string();
+        deserialize_bytes();
+        deserialize_byte_buf();
+        deserialize_option();
+        deserialize_unit();
+        deserialize_unit_struct(name: &'static str);
+        deserialize_newtype_struct(name: &'static str);
+        deserialize_seq();
+        deserialize_tuple(len: usize);
+        deserialize_tuple_struct(name: &'static str, len: usize);
+        deserialize_map();
+        deserialize_struct(name: &'static str, fields: &'static [&'static str]);
+        deserialize_enum(name: &'static str, variants: &'static [&'static str]);
+        deserialize_identifier();
+        deserialize_ignored_any();
+    }
+
+    fn is_human_readable(&self) -> bool {
+        self.de.is_human_readable()
+    }
+}
+
+macro_rules! visit_plain {
+    ($($method:ident($ty:ty);)*) => {$(
+        fn $method<E: de::Error>(self, v: $ty) -> Result<V::Value, E> {
+            self.visitor.$method(v)
+        }
+    )*};
+}
+
+impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
+    type Value = V::Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.visitor.expecting(f)
+    }
+
+    visit_plain! {
+        visit_bool(bool);
+        visit_i8(i8);
+        visit_i16(i16);
+        visit_i32(i32);
+        visit_i64(i64);
+        visit_i128(i128);
+        visit_u8(u8);
+        visit_u16(u16);
+        visit_u32(u32);
+        visit_u64(u64);
+        visit_u128(u128);
+        visit_f32(f32);
+        visit_f64(f64);
+        visit_char(char);
+        visit_str(&str);
+        visit_borrowed_str(&'de str);
+        visit_string(String);
+        visit_bytes(&[u8]);
+        visit_borrowed_bytes(&'de [u8]);
+        visit_byte_buf(Vec<u8>);
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_none()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
+        self.visitor.visit_unit()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
+        let depth = self.depth;
+        deeper(depth, || self.visitor.visit_some(Guarded { de, depth }))
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
+        let depth = self.depth;
+        deeper(depth, || {
+            self.visitor.visit_newtype_struct(Guarded { de, depth })
+        })
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_seq(Access {
+            access,
+            depth: self.depth,
+        })
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_map(Access {
+            access,
+            depth: self.depth,
+        })
+    }
+
+    fn visit_enum<A: de::EnumAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
+        self.visitor.visit_enum(Access {
+            access,
+            depth: self.depth,
+        })
+    }
+}
+
+impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Access<'_, A> {
+    type Error = A::Error;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, A::Error> {
+        self.access.next_element_seed(Seed {
+            seed,
+            depth: self.depth,
+        })
+    }
+
+    // The length is the input's claim: visitors must not preallocate from it.
+    fn size_hint(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Access<'_, A> {
+    type Error = A::Error;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(
+        &mut self,
+        seed: K,
+    ) -> Result<Option<K::Value>, A::Error> {
+        self.access.next_key_seed(Seed {
+            seed,
+            depth: self.depth,
+        })
+    }
+
+    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        self.access.next_value_seed(Seed {
+            seed,
+            depth: self.depth,
+        })
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        None
+    }
+}
+
+impl<'de, 'g, A: de::EnumAccess<'de>> de::EnumAccess<'de> for Access<'g, A> {
+    type Error = A::Error;
+    type Variant = Access<'g, A::Variant>;
+
+    fn variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<(T::Value, Self::Variant), A::Error> {
+        let depth = self.depth;
+        let (value, access) = self.access.variant_seed(Seed { seed, depth })?;
+        Ok((value, Access { access, depth }))
+    }
+}
+
+impl<'de, A: de::VariantAccess<'de>> de::VariantAccess<'de> for Access<'_, A> {
+    type Error = A::Error;
+
+    fn unit_variant(self) -> Result<(), A::Error> {
+        self.access.unit_variant()
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
+        self.access.newtype_variant_seed(Seed {
+            seed,
+            depth: self.depth,
+        })
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
+        let visit = Visit {
+            visitor,
+            depth: self.depth,
+        };
+        self.access.tuple_variant(len, visit)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, A::Error> {
+        let visit = Visit {
+            visitor,
+            depth: self.depth,
+        };
+        self.access.struct_variant(fields, visit)
+    }
+}

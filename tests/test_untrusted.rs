@@ -1,0 +1,228 @@
+//! Hostile input: every truncation and single-bit flip of real streams is an error or a
+//! value, never a panic, and no load allocates much more than the input's size.
+
+// A counting global allocator needs an unsafe impl; it only forwards to `System`.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::rc::{Rc, Weak};
+
+use copyreg::Reducible;
+use serde::{Deserialize, Serialize};
+
+mod common;
+
+/// Counts the bytes allocated on this thread while `COUNTING` is set.
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
+    static LARGEST: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = COUNTING.try_with(|counting| {
+            if counting.get() {
+                ALLOCATED.with(|a| a.set(a.get() + layout.size()));
+                LARGEST.with(|l| l.set(l.get().max(layout.size())));
+            }
+        });
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// Runs `f`, returning the total and the largest single allocation it made.
+fn measure(f: impl FnOnce()) -> (usize, usize) {
+    ALLOCATED.with(|a| a.set(0));
+    LARGEST.with(|l| l.set(0));
+    COUNTING.with(|c| c.set(true));
+    f();
+    COUNTING.with(|c| c.set(false));
+    (ALLOCATED.with(Cell::get), LARGEST.with(Cell::get))
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+struct Meta {
+    tags: Vec<String>,
+    weights: Vec<u64>,
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "hostile.Item")]
+enum Item {
+    Empty,
+    Word(String),
+    Pair { a: u64, b: Vec<u16> },
+}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "hostile.Node")]
+struct Node {
+    name: String,
+    parent: Weak<RefCell<Node>>,
+    children: Vec<Rc<RefCell<Node>>>,
+}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "hostile.Doc")]
+struct Doc {
+    items: Vec<Item>,
+    index: BTreeMap<String, Vec<Item>>,
+    meta: Meta,
+    tree: Rc<RefCell<Node>>,
+}
+
+fn doc() -> Doc {
+    let tree = Rc::new(RefCell::new(Node {
+        name: "root".into(),
+        parent: Weak::new(),
+        children: vec![],
+    }));
+    let child = Rc::new(RefCell::new(Node {
+        name: "leaf".into(),
+        parent: Rc::downgrade(&tree),
+        children: vec![],
+    }));
+    tree.borrow_mut().children.push(child);
+    Doc {
+        items: vec![
+            Item::Empty,
+            Item::Word("w".into()),
+            Item::Pair {
+                a: 7,
+                b: vec![1, 2],
+            },
+        ],
+        index: [("k".to_string(), vec![Item::Word("x".into())])].into(),
+        meta: Meta {
+            tags: vec!["t".into()],
+            weights: vec![1, 2, 3],
+        },
+        tree,
+    }
+}
+
+fn streams() -> Vec<Vec<u8>> {
+    vec![
+        copyreg::dumps(&doc()).unwrap(),
+        copyreg::dumps(
+            &(0..20)
+                .map(|_| Item::Word("abc".into()))
+                .collect::<Vec<_>>(),
+        )
+        .unwrap(),
+        copyreg::dumps(&vec![String::from("s"); 10]).unwrap(),
+    ]
+}
+
+/// Loads `bytes` as every type the streams hold, and through `loads_any`.
+fn load_all(bytes: &[u8]) {
+    let _ = copyreg::loads::<Doc>(bytes);
+    let _ = copyreg::loads::<Vec<Item>>(bytes);
+    let _ = copyreg::loads::<Vec<String>>(bytes);
+    let _ = copyreg::loads_any(bytes);
+}
+
+/// The most a load of `len` input bytes may allocate in these tests: a small multiple of
+/// the input, plus the registry snapshot and the constants of a call.
+fn bound(len: usize) -> usize {
+    64 * len + 64 * 1024
+}
+
+#[test]
+fn truncations_and_bit_flips_are_errors_or_values_with_bounded_allocation() {
+    // Build the registry and its caches outside the measurement.
+    load_all(&streams()[0]);
+    let mut worst = (0usize, 0usize);
+    for stream in streams() {
+        let mut cases: Vec<Vec<u8>> = (0..stream.len()).map(|n| stream[..n].to_vec()).collect();
+        for bit in 0..stream.len() * 8 {
+            let mut flipped = stream.clone();
+            flipped[bit / 8] ^= 1 << (bit % 8);
+            cases.push(flipped);
+        }
+        for case in &cases {
+            let (total, largest) = measure(|| load_all(case));
+            assert!(
+                total <= bound(case.len()),
+                "{total} bytes for an input of {}",
+                case.len()
+            );
+            worst = worst.max((total, case.len()));
+            assert!(largest <= bound(case.len()));
+        }
+    }
+    println!(
+        "largest total allocation: {} bytes for an input of {} bytes",
+        worst.0, worst.1
+    );
+}
+
+#[test]
+fn a_tiny_stream_claiming_a_huge_collection_allocates_nothing_big() {
+    load_all(&streams()[0]);
+    for name in ["Vec<String>", "hostile.Doc"] {
+        let mut body = vec![1];
+        body.extend_from_slice(&(1u64 << 60).to_le_bytes());
+        let stream = common::stream(&[name], &body);
+        let (total, largest) = measure(|| load_all(&stream));
+        assert!(largest < 4096, "{largest} bytes at once for {name}");
+        assert!(total < 64 * 1024, "{total} bytes for {name}");
+    }
+    // Inside a serde field: the meta's `tags` claims 2^60 strings.
+    let good = copyreg::dumps(&doc()).unwrap();
+    let mut body = common::body(&good).to_vec();
+    let tags = body
+        .windows(10)
+        .position(|w| w == [1, 0, 0, 0, 0, 0, 0, 0, 1, 0])
+        .unwrap();
+    body[tags..tags + 8].copy_from_slice(&(1u64 << 60).to_le_bytes());
+    let stream = common::with_body(&good, &body);
+    let (_, largest) = measure(|| assert!(copyreg::loads::<Doc>(&stream).is_err()));
+    assert!(largest <= bound(stream.len()), "{largest}");
+}
+
+/// A recursive type only serde knows: bincode alone would recurse once per level.
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+enum Json {
+    Null,
+    Array(Vec<Json>),
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "hostile.Holder")]
+struct Holder {
+    json: Json,
+}
+
+#[test]
+fn a_deeply_nested_serde_value_is_an_error_not_a_stack_overflow() {
+    let shallow = Holder {
+        json: Json::Array(vec![Json::Array(vec![Json::Null])]),
+    };
+    let bytes = copyreg::dumps(&shallow).unwrap();
+    assert_eq!(copyreg::loads::<Holder>(&bytes).unwrap(), shallow);
+
+    // 100,000 levels of `Array([...])`, each a variant index and a length of one.
+    let mut body = vec![1];
+    for _ in 0..100_000 {
+        body.extend_from_slice(&1u32.to_le_bytes());
+        body.extend_from_slice(&1u64.to_le_bytes());
+    }
+    body.extend_from_slice(&0u32.to_le_bytes());
+    let stream = common::stream(&["hostile.Holder"], &body);
+    let err = copyreg::loads::<Holder>(&stream).unwrap_err();
+    assert!(err.to_string().contains("nested more than"), "{err}");
+}
