@@ -49,7 +49,7 @@ fn eight_threads_register_dump_and_load_at_once() {
                         let bytes = copyreg::dumps(&vec![sample.clone()]).unwrap();
                         assert_eq!(
                             copyreg::loads::<Vec<Sample>>(&bytes).unwrap(),
-                            [sample.clone()]
+                            std::slice::from_ref(&sample)
                         );
                         assert_eq!(copyreg::deepcopy(&sample).unwrap(), sample);
                     }
