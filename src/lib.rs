@@ -41,13 +41,17 @@
 //! | `pickle.dumps` / `pickle.loads` | [`dumps`] / [`loads`], [`loads_any`] |
 //! | `copy.copy` / `copy.deepcopy` | [`copy`] / [`deepcopy`] |
 //! | a list of mixed objects | `Vec<Box<dyn Trait>>` with `#[reducer(dyn(Trait))]`; [`loads_dyn`] |
+//! | `pickle.Pickler` with `dispatch_table`, `persistent_id` | [`Pickler`] |
+//! | `pickle.Unpickler` with `find_class`, `persistent_load` | [`Unpickler`]: allow-lists, limits, `persistent_load` |
 //!
 //! Object graphs keep their shape: `Arc`/`Rc` shared within a value load shared, `Weak`
 //! parent links are restored, and [`deepcopy`] mirrors the original's sharing. Generic types
 //! derive too; [`register!`] registers a concrete instance for top-level use.
 //!
 //! Unlike `pickle.loads`, [`loads`] only ever calls constructors registered in this program,
-//! so a stream cannot make the program run anything else.
+//! so a stream cannot make the program run anything else; bad bytes are errors, never
+//! panics, and loads never allocate far beyond the input's size. An [`Unpickler`] adds
+//! allow-lists and per-call limits for untrusted input.
 //!
 //! # Registration happens at link time
 //!
