@@ -201,10 +201,10 @@ impl<'a> Loader<'a> {
         value
             .downcast::<T>()
             .map(|v| *v)
-            .map_err(|other| Error::TypeMismatch {
+            .map_err(|_| Error::TypeMismatch {
                 expected: std::any::type_name::<T>(),
                 found: "another type",
-                constructor: format!("persistent_load({id:?}) -> {:?}", (*other).type_id()),
+                constructor: format!("persistent_load({id:?})"),
             })
     }
 
