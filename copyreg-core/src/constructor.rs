@@ -145,10 +145,10 @@ pub struct FnConstructor {
 }
 
 impl Typed for FnConstructor {
-    fn type_id(&self) -> TypeId {
+    fn target_id(&self) -> TypeId {
         (self.output)().0
     }
-    fn type_name(&self) -> &'static str {
+    fn target_name(&self) -> &'static str {
         (self.output)().1
     }
 }

@@ -82,7 +82,7 @@ pub(crate) fn copy_top<T: Any>(view: &View, value: &T, deep: bool) -> Result<T, 
 /// Copies the whole value once.
 fn copy_pass<T: Any>(
     view: &View,
-    reducer: Reducer,
+    reducer: &Reducer,
     value: &T,
     deep: bool,
     shared: CopyMemo,
@@ -106,24 +106,25 @@ pub struct Copier<'a> {
     pub(crate) shared: CopyMemo,
 }
 
-impl Copier<'_> {
+impl<'a> Copier<'a> {
     /// Whether this is a [`deepcopy`]: reducer arguments are copied before reuse.
     pub fn is_deep(&self) -> bool {
         self.deep
     }
 
-    pub(crate) fn view(&self) -> &View {
+    pub(crate) fn view(&self) -> &'a View {
         self.view
     }
 
-    fn copy_reduced<T: Any>(&mut self, reducer: Reducer, value: &T) -> Result<T, Error> {
+    fn copy_reduced<T: Any>(&mut self, reducer: &Reducer, value: &T) -> Result<T, Error> {
         self.nested(|cx| build_typed(|place| reducer.ops.copy(value, cx, place)))
     }
 
     /// Copies an object: through a run-time reducer if one is registered for its type.
     pub fn copy_object<O: Object>(&mut self, value: &O::Target) -> Result<O::Target, Error> {
-        if self.view.has_overrides() {
-            if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
+        let view = self.view;
+        if view.has_overrides() {
+            if let Some(reducer) = view.override_reducer(TypeId::of::<O::Target>()) {
                 return self.copy_reduced(reducer, value);
             }
         }
@@ -132,7 +133,8 @@ impl Copier<'_> {
 
     /// Copies a value of a type known to copyreg only through the registry.
     pub fn copy_dynamic<T: Any>(&mut self, value: &T) -> Result<T, Error> {
-        let reducer = self.view.require::<T>()?;
+        let view = self.view;
+        let reducer = view.require::<T>()?;
         self.copy_reduced(reducer, value)
     }
 
@@ -142,7 +144,8 @@ impl Copier<'_> {
         &mut self,
         value: &T,
     ) -> Result<T, Error> {
-        match self.view.reducer(TypeId::of::<T>())? {
+        let view = self.view;
+        match view.reducer(TypeId::of::<T>())? {
             Some(reducer) => self.copy_reduced(reducer, value),
             None => codec::copy_serde(value),
         }

@@ -79,14 +79,14 @@ pub(crate) fn dump_top(
 fn dump_pass(
     view: &View,
     persistent: Option<&PersistentId>,
-    reducer: Reducer,
+    reducer: &Reducer,
     value: &dyn Any,
     shared: DumpMemo,
 ) -> Result<(Vec<u8>, DumpMemo), Error> {
     let mut out = Vec::with_capacity(64);
     codec::write_header(&mut out);
     let mut cx = Dumper {
-        out: &mut out,
+        out,
         view,
         persistent,
         names: Names::default(),
@@ -94,7 +94,12 @@ fn dump_pass(
         shared,
     };
     cx.write_reduced(reducer, value)?;
-    let Dumper { names, shared, .. } = cx;
+    let Dumper {
+        mut out,
+        names,
+        shared,
+        ..
+    } = cx;
     codec::write_names(&mut out, names.in_order);
     Ok((out, shared))
 }
@@ -102,7 +107,7 @@ fn dump_pass(
 /// The allocations that `value`'s strong pointers reach, found by writing it once.
 pub(crate) fn reachable(
     view: &View,
-    reducer: Reducer,
+    reducer: &Reducer,
     value: &dyn Any,
 ) -> Result<Reachable, Error> {
     dump_pass(view, None, reducer, value, DumpMemo::default()).map(|(_, memo)| memo.reached())
@@ -111,10 +116,10 @@ pub(crate) fn reachable(
 /// The state of one dump: the output, the registry snapshot, and the constructor names this
 /// stream has introduced so far. Generated code writes through it; it is not for direct use.
 pub struct Dumper<'a> {
-    out: &'a mut Vec<u8>,
+    out: Vec<u8>,
     view: &'a View,
     persistent: Option<&'a PersistentId>,
-    names: Names,
+    names: Names<'a>,
     pub(crate) depth: Depth,
     pub(crate) shared: DumpMemo,
 }
@@ -129,20 +134,20 @@ impl std::fmt::Debug for Dumper<'_> {
 }
 
 /// Constructor names already in the stream, so that each is written once and referred to by
-/// its index after that. Looked up by the address of the `&'static str` first; the same name
+/// its index after that. Looked up by the address of the `&str` first; the same name
 /// may sit at several addresses (one per crate that uses the constant), so a miss falls back
 /// to the text.
 #[derive(Default)]
-struct Names {
+struct Names<'a> {
     last: Option<((usize, usize), u64)>,
     by_address: HashMap<(usize, usize), u64>,
-    by_text: HashMap<&'static str, u64>,
+    by_text: HashMap<&'a str, u64>,
     /// In index order, for the table at the end of the stream.
-    in_order: Vec<&'static str>,
+    in_order: Vec<&'a str>,
 }
 
-impl Names {
-    fn get(&mut self, name: &'static str) -> Option<u64> {
+impl<'a> Names<'a> {
+    fn get(&mut self, name: &'a str) -> Option<u64> {
         let address = (name.as_ptr() as usize, name.len());
         match self.last {
             Some((last, index)) if last == address => return Some(index),
@@ -160,7 +165,7 @@ impl Names {
         Some(index)
     }
 
-    fn insert(&mut self, name: &'static str) -> u64 {
+    fn insert(&mut self, name: &'a str) -> u64 {
         self.in_order.push(name);
         let index = self.in_order.len() as u64;
         self.by_text.insert(name, index);
@@ -170,13 +175,13 @@ impl Names {
     }
 }
 
-impl Dumper<'_> {
+impl<'a> Dumper<'a> {
     pub(crate) fn write_bytes(&mut self, bytes: &[u8]) {
         self.out.extend_from_slice(bytes);
     }
 
     pub(crate) fn write_varint(&mut self, value: u64) {
-        codec::write_varint(self.out, value);
+        codec::write_varint(&mut self.out, value);
     }
 
     /// How many bytes the stream holds so far.
@@ -190,17 +195,17 @@ impl Dumper<'_> {
     }
 
     pub(crate) fn write_len(&mut self, len: usize) {
-        codec::write_len(self.out, len);
+        codec::write_len(&mut self.out, len);
     }
 
     pub(crate) fn write_serde<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
-        codec::write_serde(self.out, value)
+        codec::write_serde(&mut self.out, value)
     }
 
     /// Writes a reference to constructor `name`: its index in the stream's name table.
-    fn write_constructor(&mut self, name: &'static str) -> Result<(), Error> {
+    fn write_constructor(&mut self, name: &'a str) -> Result<(), Error> {
         if let Some(index) = self.names.get(name) {
-            codec::write_varint(self.out, index);
+            codec::write_varint(&mut self.out, index);
             return Ok(());
         }
         // First use in this stream: refuse a name that would not load back unambiguously. A
@@ -211,11 +216,11 @@ impl Dumper<'_> {
             Err(e) => return Err(e),
         }
         let index = self.names.insert(name);
-        codec::write_varint(self.out, index);
+        codec::write_varint(&mut self.out, index);
         Ok(())
     }
 
-    pub(crate) fn view(&self) -> &View {
+    pub(crate) fn view(&self) -> &'a View {
         self.view
     }
 
@@ -224,19 +229,23 @@ impl Dumper<'_> {
         let Some(id) = self.persistent.and_then(|id| id(value)) else {
             return false;
         };
-        codec::write_varint(self.out, 0);
-        codec::write_varint(self.out, id.len() as u64);
+        codec::write_varint(&mut self.out, 0);
+        codec::write_varint(&mut self.out, id.len() as u64);
         self.out.extend_from_slice(id.as_bytes());
         true
     }
 
     /// Writes a value as an object: the reducer's constructor reference and arguments.
-    pub(crate) fn write_reduced(&mut self, reducer: Reducer, value: &dyn Any) -> Result<(), Error> {
+    pub(crate) fn write_reduced(
+        &mut self,
+        reducer: &'a Reducer,
+        value: &dyn Any,
+    ) -> Result<(), Error> {
         if self.write_persistent(value) {
             return Ok(());
         }
         self.nested(|cx| {
-            cx.write_constructor(reducer.name)?;
+            cx.write_constructor(&reducer.name)?;
             reducer.ops.dump(value, cx)
         })
     }
@@ -251,8 +260,9 @@ impl Dumper<'_> {
         if self.persistent.is_some() && self.write_persistent(value) {
             return Ok(());
         }
-        if self.view.has_overrides() {
-            if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
+        let view = self.view;
+        if view.has_overrides() {
+            if let Some(reducer) = view.override_reducer(TypeId::of::<O::Target>()) {
                 return self.write_reduced(reducer, value);
             }
         }
@@ -264,7 +274,8 @@ impl Dumper<'_> {
 
     /// Writes a value of a type known to copyreg only through the registry.
     pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Error> {
-        let reducer = self.view.require::<T>()?;
+        let view = self.view;
+        let reducer = view.require::<T>()?;
         if reducer.native {
             reducer.ops.dump(value, self)
         } else {
@@ -275,7 +286,8 @@ impl Dumper<'_> {
     /// Writes a `serde` value, unless a reducer is registered for its type (a foreign type
     /// that is also a serde type, or one given to `pickle`): the registry comes first.
     pub fn dump_serde<T: Serialize + Any>(&mut self, value: &T) -> Result<(), Error> {
-        match self.view.reducer(TypeId::of::<T>())? {
+        let view = self.view;
+        match view.reducer(TypeId::of::<T>())? {
             Some(reducer) if reducer.native => reducer.ops.dump(value, self),
             Some(reducer) => self.write_reduced(reducer, value),
             None => self.write_serde(value),

@@ -274,7 +274,7 @@ impl Copier<'_> {
                 type_name: "the value behind a trait object",
             })?;
         let copy = self.nested(|cx| build_boxed(|place| reducer.ops.copy(value, cx, place)))?;
-        Ok((copy, reducer.ops.type_name()))
+        Ok((copy, reducer.ops.target_name()))
     }
 }
 

@@ -81,13 +81,13 @@ enum Reference<'a> {
 #[derive(Debug, Clone)]
 struct Named<'a> {
     name: &'a str,
-    found: Result<Constructor, Option<Vec<&'static str>>>,
+    found: Result<&'a Constructor, Option<Vec<&'static str>>>,
 }
 
-impl Named<'_> {
-    fn registered(&self) -> Result<Constructor, Error> {
+impl<'a> Named<'a> {
+    fn registered(&self) -> Result<&'a Constructor, Error> {
         match &self.found {
-            Ok(ctor) => Ok(*ctor),
+            Ok(ctor) => Ok(ctor),
             Err(None) => Err(Error::UnknownConstructor {
                 name: self.name.to_string(),
             }),
@@ -125,7 +125,7 @@ impl<'a> Loader<'a> {
                 Err(Error::Ambiguous { candidates, .. }) => Err(Some(candidates)),
                 Err(other) => return Err(other),
             };
-            options.check_allowed(name, found.as_ref().ok())?;
+            options.check_allowed(name, found.as_ref().ok().copied())?;
             constructors.push(Named { name, found });
         }
         let limits = options.limits();
@@ -223,7 +223,7 @@ impl<'a> Loader<'a> {
         let ctor = named.registered()?;
         self.count_object()?;
         let value = self.nested(|cx| build_boxed(|place| ctor.ops.load(cx, place)))?;
-        Ok((value, named.name, ctor.ops.type_name()))
+        Ok((value, named.name, ctor.ops.target_name()))
     }
 
     /// Reads an object: a constructor reference, then that constructor's arguments. The
@@ -253,11 +253,11 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn load_with<T: Any>(&mut self, ctor: Constructor) -> Result<T, Error> {
-        if ctor.ops.type_id() != TypeId::of::<T>() {
+    fn load_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Error> {
+        if ctor.ops.target_id() != TypeId::of::<T>() {
             return Err(Error::TypeMismatch {
                 expected: std::any::type_name::<T>(),
-                found: ctor.ops.type_name(),
+                found: ctor.ops.target_name(),
                 constructor: ctor.name.to_string(),
             });
         }

@@ -40,9 +40,9 @@ pub trait Object: 'static {
 /// The type a registration is for.
 pub trait Typed: Send + Sync + 'static {
     /// The registered type (for a constructor, the type it builds).
-    fn type_id(&self) -> TypeId;
+    fn target_id(&self) -> TypeId;
     /// Its Rust name, for messages.
-    fn type_name(&self) -> &'static str;
+    fn target_name(&self) -> &'static str;
     /// What makes two registrations the same one, if anything does: the type of the ops
     /// struct, for those whose behaviour the type alone decides.
     fn identity(&self) -> Option<TypeId> {
@@ -128,10 +128,10 @@ impl<O> ObjectOps<O> {
 }
 
 impl<O: Object> Typed for ObjectOps<O> {
-    fn type_id(&self) -> TypeId {
+    fn target_id(&self) -> TypeId {
         TypeId::of::<O::Target>()
     }
-    fn type_name(&self) -> &'static str {
+    fn target_name(&self) -> &'static str {
         std::any::type_name::<O::Target>()
     }
     fn identity(&self) -> Option<TypeId> {
@@ -166,10 +166,10 @@ impl<T, C> CodecOps<T, C> {
 }
 
 impl<T: Any, C: Codec<T> + Stateless + 'static> Typed for CodecOps<T, C> {
-    fn type_id(&self) -> TypeId {
+    fn target_id(&self) -> TypeId {
         TypeId::of::<T>()
     }
-    fn type_name(&self) -> &'static str {
+    fn target_name(&self) -> &'static str {
         std::any::type_name::<T>()
     }
     fn identity(&self) -> Option<TypeId> {

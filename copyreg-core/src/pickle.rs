@@ -1,6 +1,7 @@
 //! Run-time registration: [`pickle`] and [`pickle_as`], Python's `copyreg.pickle`.
 
 use std::any::{Any, TypeId};
+use std::sync::Arc;
 
 use crate::constructor::Constructor;
 use crate::copy::Copier;
@@ -91,17 +92,20 @@ where
     R: Fn(&T) -> A + Send + Sync + 'static,
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
-    let (ops, containers) = runtime_ops(name, reducer, constructor);
+    let (ops, containers) = runtime_ops(name.into(), reducer, constructor);
+    // Kept for the life of the program, as Python's dispatch_table keeps its entries.
+    let ops: &'static Arc<dyn Ops> = Box::leak(Box::new(ops));
+    let ops: &'static dyn Ops = &**ops;
     registry::register_runtime(name, ops, containers)
 }
 
 /// A registration's ops and those of `Vec`, `Option` and `Box` of its type, kept for the
 /// life of the program.
 pub(crate) fn runtime_ops<T, A, M, R, C>(
-    name: &'static str,
+    name: Arc<str>,
     reducer: R,
     constructor: C,
-) -> (&'static dyn Ops, [&'static dyn Ops; 3])
+) -> (Arc<dyn Ops>, [&'static dyn Ops; 3])
 where
     T: Any,
     A: Tuple,
@@ -109,11 +113,11 @@ where
     R: Fn(&T) -> A + Send + Sync + 'static,
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
-    let ops = Box::leak(Box::new(Runtime::<T, A> {
+    let ops = Arc::new(Runtime::<T, A> {
         name,
         reducer: Box::new(reducer),
         constructor: Box::new(move |args| constructor.call(args)),
-    }));
+    });
     (ops, registry::containers::<T, RegistryLeaf<T>>())
 }
 
@@ -127,7 +131,7 @@ type ConstructFn<T, A> = Box<dyn Fn(A) -> Result<T, BoxError> + Send + Sync>;
 
 /// A run-time registration's reducer and constructor.
 struct Runtime<T, A> {
-    name: &'static str,
+    name: Arc<str>,
     reducer: ReduceFn<T, A>,
     constructor: ConstructFn<T, A>,
 }
@@ -142,10 +146,10 @@ impl<T: Any, A: Tuple> Runtime<T, A> {
 }
 
 impl<T: Any, A: Tuple> Typed for Runtime<T, A> {
-    fn type_id(&self) -> TypeId {
+    fn target_id(&self) -> TypeId {
         TypeId::of::<T>()
     }
-    fn type_name(&self) -> &'static str {
+    fn target_name(&self) -> &'static str {
         std::any::type_name::<T>()
     }
 }
@@ -173,20 +177,20 @@ impl<T: Any, A: Tuple> Construct for Runtime<T, A> {
 pub(crate) fn constructor_only<T, A, M, C>(
     name: &str,
     constructor: C,
-) -> (&'static str, &'static dyn Construct)
+) -> (Arc<str>, Arc<dyn Construct>)
 where
     T: Any,
     A: Tuple,
     M: 'static,
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
-    let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
-    let ops: &'static Runtime<T, A> = Box::leak(Box::new(Runtime {
-        name,
+    let name: Arc<str> = name.into();
+    let ops = Arc::new(Runtime {
+        name: Arc::clone(&name),
         reducer: Box::new(|_: &T| {
             unreachable!("an unpickler's constructor is never asked to reduce")
         }),
         constructor: Box::new(move |args| constructor.call(args)),
-    }));
+    });
     (name, ops)
 }

@@ -10,7 +10,7 @@ use crate::copy::copy_top;
 use crate::dump::dump_top;
 use crate::error::Error;
 use crate::pickle::{default_name, runtime_ops};
-use crate::registry::{Table, View};
+use crate::registry::{Held, Table, View};
 use crate::tuple::Tuple;
 
 /// What a pickler asks of each object: an id to write in its place, or `None`.
@@ -146,10 +146,13 @@ impl Pickler {
                 type_name: std::any::type_name::<T>(),
             });
         }
-        let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
-        let (ops, containers) = runtime_ops(name, reducer, constructor);
-        Arc::make_mut(self.private.get_or_insert_with(Default::default))
-            .replace_with_containers(name, ops, containers);
+        let name: Arc<str> = name.into();
+        let (ops, containers) = runtime_ops(Arc::clone(&name), reducer, constructor);
+        Arc::make_mut(self.private.get_or_insert_with(Default::default)).replace_with_containers(
+            Held::Shared(name),
+            Held::Shared(ops),
+            containers,
+        );
         Ok(self)
     }
 

@@ -106,28 +106,90 @@ impl Registration {
 
 inventory::collect!(Registration);
 
+/// Where a registration's data lives: in the program for good (link time, and `pickle`,
+/// which keeps registrations as Python's `dispatch_table` does), or in one pickler's or
+/// unpickler's table, dropped with it.
+pub(crate) enum Held<T: ?Sized + 'static> {
+    Static(&'static T),
+    Shared(Arc<T>),
+}
+
+impl<T: ?Sized> Clone for Held<T> {
+    fn clone(&self) -> Self {
+        match self {
+            Held::Static(value) => Held::Static(value),
+            Held::Shared(value) => Held::Shared(Arc::clone(value)),
+        }
+    }
+}
+
+impl<T: ?Sized> std::ops::Deref for Held<T> {
+    type Target = T;
+    fn deref(&self) -> &T {
+        match self {
+            Held::Static(value) => value,
+            Held::Shared(value) => value,
+        }
+    }
+}
+
+// Names key the constructor table, looked up by `&str`.
+impl std::borrow::Borrow<str> for Held<str> {
+    fn borrow(&self) -> &str {
+        self
+    }
+}
+
+impl PartialEq for Held<str> {
+    fn eq(&self, other: &Self) -> bool {
+        **self == **other
+    }
+}
+
+impl Eq for Held<str> {}
+
+impl std::hash::Hash for Held<str> {
+    fn hash<H: Hasher>(&self, state: &mut H) {
+        (**self).hash(state);
+    }
+}
+
+impl Held<dyn Ops> {
+    fn construct(&self) -> Held<dyn Construct> {
+        match self {
+            Held::Static(ops) => Held::Static(*ops),
+            Held::Shared(ops) => Held::Shared(Arc::clone(ops) as Arc<dyn Construct>),
+        }
+    }
+}
+
 /// A registered reducer: how values of one type are written, and read back by the
 /// constructor registered with it.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct Reducer {
     /// The constructor name written before the arguments.
-    pub(crate) name: &'static str,
+    pub(crate) name: Held<str>,
     pub(crate) native: bool,
-    pub(crate) ops: &'static dyn Ops,
+    pub(crate) ops: Held<dyn Ops>,
 }
 
 /// A registered constructor: what a stream may name.
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 pub(crate) struct Constructor {
-    pub(crate) name: &'static str,
+    pub(crate) name: Held<str>,
     /// One of copyreg's own (primitives, std types): no allow-list needs to name it.
     pub(crate) native: bool,
-    pub(crate) ops: &'static dyn Construct,
+    pub(crate) ops: Held<dyn Construct>,
 }
 
 impl std::fmt::Debug for Constructor {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Constructor({} -> {})", self.name, self.ops.type_name())
+        write!(
+            f,
+            "Constructor({} -> {})",
+            &*self.name,
+            self.ops.target_name()
+        )
     }
 }
 
@@ -162,7 +224,7 @@ pub(crate) type TypeMap<V> = HashMap<TypeId, V, BuildHasherDefault<TypeIdHasher>
 #[derive(Default, Clone)]
 pub(crate) struct Table {
     pub(crate) reducers: TypeMap<Slot<Reducer>>,
-    pub(crate) constructors: HashMap<&'static str, Slot<Constructor>>,
+    pub(crate) constructors: HashMap<Held<str>, Slot<Constructor>>,
 }
 
 impl Table {
@@ -173,10 +235,10 @@ impl Table {
                 v.insert(Slot::One(reducer));
             }
             Entry::Occupied(mut o) => {
-                let name = reducer.ops.type_name();
+                let name = reducer.ops.target_name();
                 match o.get_mut() {
                     Slot::One(first)
-                        if same(first.ops, reducer.ops) && first.name == reducer.name => {}
+                        if same(&*first.ops, &*reducer.ops) && *first.name == *reducer.name => {}
                     Slot::One(_) => *o.get_mut() = Slot::Ambiguous(vec![name, name]),
                     Slot::Ambiguous(names) => names.push(name),
                 }
@@ -186,16 +248,16 @@ impl Table {
 
     fn add_constructor(&mut self, ctor: Constructor) {
         use std::collections::hash_map::Entry;
-        match self.constructors.entry(ctor.name) {
+        match self.constructors.entry(ctor.name.clone()) {
             Entry::Vacant(v) => {
                 v.insert(Slot::One(ctor));
             }
             Entry::Occupied(mut o) => {
-                let name = ctor.ops.type_name();
+                let name = ctor.ops.target_name();
                 match o.get_mut() {
-                    Slot::One(first) if same(first.ops, ctor.ops) => {}
+                    Slot::One(first) if same(&*first.ops, &*ctor.ops) => {}
                     Slot::One(first) => {
-                        *o.get_mut() = Slot::Ambiguous(vec![first.ops.type_name(), name]);
+                        *o.get_mut() = Slot::Ambiguous(vec![first.ops.target_name(), name]);
                     }
                     Slot::Ambiguous(names) => names.push(name),
                 }
@@ -204,41 +266,57 @@ impl Table {
     }
 
     fn add_type(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
-        self.add_reducer(ops.type_id(), Reducer { name, native, ops });
-        self.add_constructor(Constructor { name, native, ops });
+        let (name, ops) = (Held::Static(name), Held::Static(ops));
+        let constructor = Constructor {
+            name: name.clone(),
+            native,
+            ops: ops.construct(),
+        };
+        self.add_reducer(ops.target_id(), Reducer { name, native, ops });
+        self.add_constructor(constructor);
     }
 
     /// Registers a type, replacing whatever was registered for it or under its name.
-    fn replace(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
-        self.reducers
-            .insert(ops.type_id(), Slot::One(Reducer { name, native, ops }));
+    fn replace(&mut self, name: Held<str>, native: bool, ops: Held<dyn Ops>) {
+        let constructor = Constructor {
+            name: name.clone(),
+            native,
+            ops: ops.construct(),
+        };
         self.constructors
-            .insert(name, Slot::One(Constructor { name, native, ops }));
+            .insert(name.clone(), Slot::One(constructor));
+        self.reducers
+            .insert(ops.target_id(), Slot::One(Reducer { name, native, ops }));
     }
 
     /// Registers a type and its containers, replacing whatever was registered for them.
     pub(crate) fn replace_with_containers(
         &mut self,
-        name: &'static str,
-        ops: &'static dyn Ops,
+        name: Held<str>,
+        ops: Held<dyn Ops>,
         containers: [&'static dyn Ops; 3],
     ) {
+        // A run-time registration is kept for good, names and all; a private one is dropped
+        // with its table.
+        let names = match &name {
+            Held::Static(name) => container_names(name).map(Held::Static),
+            Held::Shared(name) => CONTAINERS.map(|c| Held::Shared(format!("{c}<{name}>").into())),
+        };
         self.replace(name, false, ops);
-        for (name, ops) in container_names(name).into_iter().zip(containers) {
-            self.replace(name, true, ops);
+        for (name, ops) in names.into_iter().zip(containers) {
+            self.replace(name, true, Held::Static(ops));
         }
     }
 
     /// Adds a constructor, replacing whatever was registered under its name.
-    pub(crate) fn add_constructor_only(&mut self, name: &'static str, ops: &'static dyn Construct) {
-        self.constructors.insert(
-            name,
-            Slot::One(Constructor {
-                name,
-                native: false,
-                ops,
-            }),
-        );
+    pub(crate) fn add_constructor_only(&mut self, name: Arc<str>, ops: Arc<dyn Construct>) {
+        let name = Held::Shared(name);
+        let constructor = Constructor {
+            name: name.clone(),
+            native: false,
+            ops: Held::Shared(ops),
+        };
+        self.constructors.insert(name, Slot::One(constructor));
     }
 
     fn build() -> Table {
@@ -258,9 +336,9 @@ impl Table {
                     }
                 }
                 Kind::Constructor { name, ops } => table.add_constructor(Constructor {
-                    name,
+                    name: Held::Static(name),
                     native: false,
-                    ops,
+                    ops: Held::Static(ops),
                 }),
             }
         }
@@ -343,7 +421,7 @@ impl View {
     }
 
     /// The reducer for `type_id`, if any: private, then run-time, then link-time.
-    pub(crate) fn reducer(&self, type_id: TypeId) -> Result<Option<Reducer>, Error> {
+    pub(crate) fn reducer(&self, type_id: TypeId) -> Result<Option<&Reducer>, Error> {
         let slot = self
             .overrides()
             .find_map(|t| t.reducers.get(&type_id))
@@ -353,7 +431,7 @@ impl View {
             });
         match slot {
             None => Ok(None),
-            Some(Slot::One(r)) => Ok(Some(*r)),
+            Some(Slot::One(r)) => Ok(Some(r)),
             Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
                 name: names[0].to_string(),
                 candidates: names.clone(),
@@ -362,7 +440,7 @@ impl View {
     }
 
     /// The reducer for `T`, or [`Error::NotRegistered`].
-    pub(crate) fn require<T: Any>(&self) -> Result<Reducer, Error> {
+    pub(crate) fn require<T: Any>(&self) -> Result<&Reducer, Error> {
         self.reducer(TypeId::of::<T>())?
             .ok_or(Error::NotRegistered {
                 type_name: std::any::type_name::<T>(),
@@ -370,15 +448,15 @@ impl View {
     }
 
     /// A private or run-time reducer for `type_id`, only.
-    pub(crate) fn override_reducer(&self, type_id: TypeId) -> Option<Reducer> {
+    pub(crate) fn override_reducer(&self, type_id: TypeId) -> Option<&Reducer> {
         match self.overrides().find_map(|t| t.reducers.get(&type_id))? {
-            Slot::One(r) => Some(*r),
+            Slot::One(r) => Some(r),
             Slot::Ambiguous(_) => None,
         }
     }
 
     /// The constructor registered under `name`.
-    pub(crate) fn constructor(&self, name: &str) -> Result<Constructor, Error> {
+    pub(crate) fn constructor(&self, name: &str) -> Result<&Constructor, Error> {
         let slot = self
             .overrides()
             .find_map(|t| t.constructors.get(name))
@@ -387,7 +465,7 @@ impl View {
                 slot => slot,
             });
         match slot {
-            Some(Slot::One(c)) => Ok(*c),
+            Some(Slot::One(c)) => Ok(c),
             Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
                 name: name.to_string(),
                 candidates: names.clone(),
@@ -415,8 +493,8 @@ pub(crate) fn register_runtime(
     ops: &'static dyn Ops,
     containers: [&'static dyn Ops; 3],
 ) -> Result<(), Error> {
-    let type_id = ops.type_id();
-    let type_name = ops.type_name();
+    let type_id = ops.target_id();
+    let type_name = ops.target_name();
     if is_native(type_id) {
         return Err(Error::Builtin { type_name });
     }
@@ -430,11 +508,11 @@ pub(crate) fn register_runtime(
     };
     // A name may be taken over by another registration of the same type, never of another.
     if let Ok(existing) = view.constructor(name) {
-        if existing.ops.type_id() != type_id {
+        if existing.ops.target_id() != type_id {
             return Err(Error::Ambiguous {
                 name: name.to_string(),
                 candidates: {
-                    let mut v = vec![existing.ops.type_name(), type_name];
+                    let mut v = vec![existing.ops.target_name(), type_name];
                     v.sort_unstable();
                     v
                 },
@@ -442,7 +520,7 @@ pub(crate) fn register_runtime(
         }
     }
     let mut next = Table::clone(&guard);
-    next.replace_with_containers(name, ops, containers);
+    next.replace_with_containers(Held::Static(name), Held::Static(ops), containers);
     *guard = Arc::new(next);
     HAS_RUNTIME.store(true, Ordering::Release);
     Ok(())
@@ -456,7 +534,11 @@ pub(crate) fn is_native(type_id: TypeId) -> bool {
 /// The name a type is registered under at link time, if it is.
 pub(crate) fn link_time_name(type_id: TypeId) -> Option<&'static str> {
     match base().reducers.get(&type_id)? {
-        Slot::One(r) => Some(r.name),
-        Slot::Ambiguous(_) => None,
+        Slot::One(Reducer {
+            name: Held::Static(name),
+            ..
+        }) => Some(name),
+        // The link-time table holds static names only.
+        Slot::One(_) | Slot::Ambiguous(_) => None,
     }
 }

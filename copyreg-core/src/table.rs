@@ -3,7 +3,7 @@
 
 use std::any::TypeId;
 
-use crate::registry::{Slot, View};
+use crate::registry::{Held, Reducer, Slot, View};
 
 /// A snapshot of the registered reducers, taken when [`dispatch_table`] was called.
 ///
@@ -54,9 +54,13 @@ pub fn dispatch_table() -> DispatchTable {
         .into_iter()
         .filter_map(|(type_id, slot)| match slot {
             // A name two types share is ambiguous in streams; neither is listed under it.
-            Slot::One(r) if view.constructor(r.name).is_ok() => Some(Entry {
-                name: r.name,
-                type_name: r.ops.type_name(),
+            Slot::One(Reducer {
+                name: Held::Static(name),
+                ops,
+                ..
+            }) if view.constructor(name).is_ok() => Some(Entry {
+                name,
+                type_name: ops.target_name(),
                 type_id,
             }),
             _ => None,

@@ -402,7 +402,7 @@ impl Unpickler {
         let ok = match found {
             Some(ctor) if ctor.native => true,
             Some(ctor) => {
-                let output = ctor.ops.type_id();
+                let output = ctor.ops.target_id();
                 allowed.names.contains(name)
                     || allowed.types.contains(&output)
                     || allowed
