@@ -270,3 +270,16 @@ fn persistent_ids_stand_in_for_chosen_objects() {
         Err(Error::TypeMismatch { .. })
     ));
 }
+
+#[test]
+fn a_pickler_cannot_take_another_types_name() {
+    struct Impostor;
+    let err = Pickler::new()
+        .register_as(
+            "untrusted.Point",
+            |_: &Impostor| (0i32, 0i32),
+            |_: i32, _: i32| Impostor,
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::Ambiguous { .. }), "{err:?}");
+}

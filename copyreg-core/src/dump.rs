@@ -134,31 +134,38 @@ impl std::fmt::Debug for Dumper<'_> {
 }
 
 /// Constructor names already in the stream, so that each is written once and referred to by
-/// its index after that. Looked up by the address of the `&str` first; the same name
-/// may sit at several addresses (one per crate that uses the constant), so a miss falls back
-/// to the text.
+/// its index after that. A stream names few constructors, so they are searched in order —
+/// by the address of the `&str` first, since a name usually comes from one constant, then by
+/// text, since the same name may sit at several addresses (one per crate that uses it) —
+/// and only a stream with many names gets a map.
 #[derive(Default)]
 struct Names<'a> {
     last: Option<((usize, usize), u64)>,
-    by_address: HashMap<(usize, usize), u64>,
-    by_text: HashMap<&'a str, u64>,
     /// In index order, for the table at the end of the stream.
     in_order: Vec<&'a str>,
+    /// Built once the stream names more than `LINEAR` constructors.
+    by_text: Option<HashMap<&'a str, u64>>,
 }
+
+const LINEAR: usize = 16;
 
 impl<'a> Names<'a> {
     fn get(&mut self, name: &'a str) -> Option<u64> {
         let address = (name.as_ptr() as usize, name.len());
-        match self.last {
-            Some((last, index)) if last == address => return Some(index),
-            _ => {}
+        if let Some((last, index)) = self.last {
+            if last == address {
+                return Some(index);
+            }
         }
-        let index = match self.by_address.get(&address) {
-            Some(&index) => index,
+        let index = match &self.by_text {
+            Some(map) => *map.get(name)?,
             None => {
-                let index = *self.by_text.get(name)?;
-                self.by_address.insert(address, index);
-                index
+                let same = |n: &&str| (n.as_ptr() as usize, n.len()) == address;
+                let position = match self.in_order.iter().position(same) {
+                    Some(p) => p,
+                    None => self.in_order.iter().position(|n| *n == name)?,
+                };
+                position as u64 + 1
             }
         };
         self.last = Some((address, index));
@@ -168,9 +175,21 @@ impl<'a> Names<'a> {
     fn insert(&mut self, name: &'a str) -> u64 {
         self.in_order.push(name);
         let index = self.in_order.len() as u64;
-        self.by_text.insert(name, index);
-        self.by_address
-            .insert((name.as_ptr() as usize, name.len()), index);
+        match &mut self.by_text {
+            Some(map) => {
+                map.insert(name, index);
+            }
+            None if self.in_order.len() > LINEAR => {
+                let map = self
+                    .in_order
+                    .iter()
+                    .zip(1..)
+                    .map(|(n, i)| (*n, i))
+                    .collect();
+                self.by_text = Some(map);
+            }
+            None => {}
+        }
         index
     }
 }
@@ -211,9 +230,11 @@ impl<'a> Dumper<'a> {
         // First use in this stream: refuse a name that would not load back unambiguously. A
         // name nobody registered is fine: the loader knows the type statically (a generic
         // type, or one whose registration the linker dropped) and builds it itself.
-        match self.view.constructor(name) {
-            Ok(_) | Err(Error::UnknownConstructor { .. }) => {}
-            Err(e) => return Err(e),
+        if self.view.has_ambiguous_names() {
+            match self.view.constructor(name) {
+                Ok(_) | Err(Error::UnknownConstructor { .. }) => {}
+                Err(e) => return Err(e),
+            }
         }
         let index = self.names.insert(name);
         codec::write_varint(&mut self.out, index);
@@ -319,5 +340,16 @@ mod tests {
         assert_eq!(names.get("geo.Line"), Some(2));
         // A prefix at the same address is another name.
         assert_eq!(names.get(&here[..3]), None);
+        // Past the linear search, a map takes over with the same answers.
+        let many: Vec<String> = (0..40).map(|i| format!("n{i}")).collect();
+        for name in &many {
+            let index = names.insert(Box::leak(name.clone().into_boxed_str()));
+            assert_eq!(
+                names.get(Box::leak(name.clone().into_boxed_str())),
+                Some(index)
+            );
+        }
+        assert_eq!(names.get("geo.Line"), Some(2));
+        assert_eq!(names.get("n0"), Some(3));
     }
 }

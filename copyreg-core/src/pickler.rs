@@ -127,7 +127,8 @@ impl Pickler {
     ///
     /// # Errors
     ///
-    /// As for [`Pickler::register`].
+    /// As for [`Pickler::register`], and [`Error::Ambiguous`] when the registry has the name
+    /// for another type.
     pub fn register_as<T, A, M, R, C>(
         mut self,
         name: &str,
@@ -145,6 +146,17 @@ impl Pickler {
             return Err(Error::Builtin {
                 type_name: std::any::type_name::<T>(),
             });
+        }
+        // As for `pickle_as`: a stream naming another type's constructor would load as that.
+        if let Ok(existing) = View::current().constructor(name) {
+            if existing.ops.target_id() != TypeId::of::<T>() {
+                let mut candidates = vec![existing.ops.target_name(), std::any::type_name::<T>()];
+                candidates.sort_unstable();
+                return Err(Error::Ambiguous {
+                    name: name.to_string(),
+                    candidates,
+                });
+            }
         }
         let name: Arc<str> = name.into();
         let (ops, containers) = runtime_ops(Arc::clone(&name), reducer, constructor);

@@ -225,6 +225,8 @@ pub(crate) type TypeMap<V> = HashMap<TypeId, V, BuildHasherDefault<TypeIdHasher>
 pub(crate) struct Table {
     pub(crate) reducers: TypeMap<Slot<Reducer>>,
     pub(crate) constructors: HashMap<Held<str>, Slot<Constructor>>,
+    /// Whether two registrations claim one name (computed when the link-time table is built).
+    ambiguous_names: bool,
 }
 
 impl Table {
@@ -345,6 +347,7 @@ impl Table {
         for slot in table.constructors.values_mut() {
             if let Slot::Ambiguous(names) = slot {
                 names.sort_unstable();
+                table.ambiguous_names = true;
             }
         }
         table
@@ -445,6 +448,17 @@ impl View {
             .ok_or(Error::NotRegistered {
                 type_name: std::any::type_name::<T>(),
             })
+    }
+
+    /// Whether any table in view has a name two registrations claim; while none has, a
+    /// writer need not look its names up.
+    pub(crate) fn has_ambiguous_names(&self) -> bool {
+        let ambiguous = |t: &Table| {
+            t.constructors
+                .values()
+                .any(|s| matches!(s, Slot::Ambiguous(_)))
+        };
+        self.base.ambiguous_names || self.overrides().any(ambiguous)
     }
 
     /// A private or run-time reducer for `type_id`, only.
