@@ -221,10 +221,45 @@ impl Hasher for TypeIdHasher {
 
 pub(crate) type TypeMap<V> = HashMap<TypeId, V, BuildHasherDefault<TypeIdHasher>>;
 
+/// A quick hash for constructor names (multiply-rotate over 8-byte words). Streams choose
+/// the names looked up but not what the table holds, so a lookup costs at most the few
+/// registrations sharing a bucket: no flooding is possible, and SipHash is not needed.
+#[derive(Default)]
+pub(crate) struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let mut tail = [0; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.add(u64::from_le_bytes(tail) ^ (bytes.len() as u64) << 56);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+}
+
+impl NameHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
+
+/// Constructors by name.
+pub(crate) type NameMap<V> = HashMap<Held<str>, V, BuildHasherDefault<NameHasher>>;
+
 #[derive(Default, Clone)]
 pub(crate) struct Table {
     pub(crate) reducers: TypeMap<Slot<Reducer>>,
-    pub(crate) constructors: HashMap<Held<str>, Slot<Constructor>>,
+    pub(crate) constructors: NameMap<Slot<Constructor>>,
     /// Whether two registrations claim one name (computed when the link-time table is built).
     ambiguous_names: bool,
 }
