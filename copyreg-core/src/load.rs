@@ -9,7 +9,7 @@ use crate::depth::Depth;
 use crate::depth::Nested;
 use crate::error::{BoxError, Error, LimitKind};
 use crate::ops::{build_boxed, build_typed, Object};
-use crate::registry::{Constructor, View};
+use crate::registry::{Constructor, Found, Slot, View};
 use crate::shared::LoadMemo;
 use crate::unpickler::Unpickler;
 
@@ -76,26 +76,17 @@ enum Reference<'a> {
     Persistent(&'a str),
 }
 
-/// A constructor name in a stream's table, and what the registry says of it: the
-/// constructor, or that nobody registered it (`None`) or several did (the types, sorted).
-#[derive(Debug, Clone)]
+/// A constructor name in a stream's table, and what the registry holds under it. Copied
+/// out for every object read, so it only borrows.
+#[derive(Debug, Clone, Copy)]
 struct Named<'a> {
     name: &'a str,
-    found: Result<&'a Constructor, Option<Vec<&'static str>>>,
+    slot: Option<&'a Slot<Constructor>>,
 }
 
 impl<'a> Named<'a> {
     fn registered(&self) -> Result<&'a Constructor, Error> {
-        match &self.found {
-            Ok(ctor) => Ok(ctor),
-            Err(None) => Err(Error::UnknownConstructor {
-                name: self.name.to_string(),
-            }),
-            Err(Some(candidates)) => Err(Error::Ambiguous {
-                name: self.name.to_string(),
-                candidates: candidates.clone(),
-            }),
-        }
+        self.slot.found(self.name)
     }
 }
 
@@ -119,14 +110,13 @@ impl<'a> Loader<'a> {
                 ));
             }
             let name = table.str(len as usize)?;
-            let found = match view.constructor(name) {
-                Ok(ctor) => Ok(ctor),
-                Err(Error::UnknownConstructor { .. }) => Err(None),
-                Err(Error::Ambiguous { candidates, .. }) => Err(Some(candidates)),
-                Err(other) => return Err(other),
+            let slot = view.constructor_slot(name);
+            let found = match slot {
+                Some(Slot::One(ctor)) => Some(ctor),
+                _ => None,
             };
-            options.check_allowed(name, found.as_ref().ok().copied())?;
-            constructors.push(Named { name, found });
+            options.check_allowed(name, found)?;
+            constructors.push(Named { name, slot });
         }
         let limits = options.limits();
         Ok(Loader {
@@ -166,7 +156,7 @@ impl<'a> Loader<'a> {
             return Ok(Reference::Persistent(self.input.str(len as usize)?));
         }
         match self.constructors.get(k as usize - 1) {
-            Some(named) => Ok(Reference::Named(named.clone())),
+            Some(named) => Ok(Reference::Named(*named)),
             None => Err(Error::malformed(
                 at,
                 format!(
@@ -244,8 +234,8 @@ impl<'a> Loader<'a> {
             Reference::Named(named) => named,
             Reference::Persistent(id) => return self.resolve(id),
         };
-        match &named.found {
-            Err(None) if named.name == O::name() => {
+        match named.slot {
+            None if named.name == O::name() => {
                 self.count_object()?;
                 self.nested(O::construct)
             }

@@ -194,11 +194,31 @@ impl std::fmt::Debug for Constructor {
 }
 
 /// A name or type that one or several registrations claim.
-#[derive(Clone)]
+#[derive(Clone, Debug)]
 pub(crate) enum Slot<T> {
     One(T),
     /// Two or more registrations; the types behind them, for the message.
     Ambiguous(Vec<&'static str>),
+}
+
+/// The constructor a name finds, or the error saying why there is none.
+pub(crate) trait Found<'t> {
+    fn found(self, name: &str) -> Result<&'t Constructor, Error>;
+}
+
+impl<'t> Found<'t> for Option<&'t Slot<Constructor>> {
+    fn found(self, name: &str) -> Result<&'t Constructor, Error> {
+        match self {
+            Some(Slot::One(c)) => Ok(c),
+            Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
+                name: name.to_string(),
+                candidates: names.clone(),
+            }),
+            None => Err(Error::UnknownConstructor {
+                name: name.to_string(),
+            }),
+        }
+    }
 }
 
 /// `TypeId`s are hashes already: pass them through instead of hashing them again.
@@ -506,23 +526,17 @@ impl View {
 
     /// The constructor registered under `name`.
     pub(crate) fn constructor(&self, name: &str) -> Result<&Constructor, Error> {
-        let slot = self
-            .overrides()
+        self.constructor_slot(name).found(name)
+    }
+
+    /// What is registered under `name`: one constructor, several, or nothing (`None`).
+    pub(crate) fn constructor_slot(&self, name: &str) -> Option<&Slot<Constructor>> {
+        self.overrides()
             .find_map(|t| t.constructors.get(name))
             .or_else(|| match self.base.constructors.get(name) {
                 Some(Slot::One(c)) if self.isolated && !c.native => None,
                 slot => slot,
-            });
-        match slot {
-            Some(Slot::One(c)) => Ok(c),
-            Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
-                name: name.to_string(),
-                candidates: names.clone(),
-            }),
-            None => Err(Error::UnknownConstructor {
-                name: name.to_string(),
-            }),
-        }
+            })
     }
 
     /// Every registered reducer, run-time ones shadowing link-time ones.
