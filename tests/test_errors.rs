@@ -284,6 +284,25 @@ fn nesting_within_the_limit_round_trips() {
 }
 
 #[test]
+fn a_failed_dumps_into_leaves_the_buffer_as_it_was() {
+    with_big_stack(|| {
+        // The error comes thousands of bytes into the stream; none of them stay.
+        let mut buffer = copyreg::dumps(&7u8).unwrap();
+        let before = buffer.clone();
+        let err = copyreg::dumps_into(&chain(copyreg::MAX_DEPTH + 1), &mut buffer).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Limit {
+                which: LimitKind::Depth,
+                ..
+            }
+        ));
+        assert_eq!(buffer, before);
+        assert_eq!(copyreg::loads::<u8>(&buffer).unwrap(), 7);
+    });
+}
+
+#[test]
 fn nesting_past_the_limit_is_too_deep_on_dumps_loads_and_copy() {
     with_big_stack(|| {
         // One past the limit fails on every path, so dumps never writes what loads refuses.

@@ -89,6 +89,25 @@ fn dumps_dyn_writes_the_same_bytes_as_dumps() {
 }
 
 #[test]
+fn dumps_into_appends_the_same_bytes_as_dumps() {
+    let p = Point { x: 3.0, y: 4.0 };
+    let mut buffer = b"header".to_vec();
+    copyreg::dumps_into(&p, &mut buffer).unwrap();
+    assert_eq!(&buffer[..6], b"header");
+    assert_eq!(buffer[6..], copyreg::dumps(&p).unwrap());
+
+    // A reused buffer keeps its allocation and holds only the new stream.
+    buffer.clear();
+    let capacity = buffer.capacity();
+    copyreg::dumps_into(&Point { x: 1.0, y: 2.0 }, &mut buffer).unwrap();
+    assert_eq!(buffer.capacity(), capacity);
+    assert_eq!(
+        copyreg::loads::<Point>(&buffer).unwrap(),
+        Point { x: 1.0, y: 2.0 }
+    );
+}
+
+#[test]
 fn every_native_type_round_trips_at_top_level() {
     macro_rules! round_trip {
         ($($value:expr),* $(,)?) => {$(

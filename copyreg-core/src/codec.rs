@@ -106,6 +106,11 @@ pub(crate) fn copy_serde<T: Serialize + DeserializeOwned>(value: &T) -> Result<T
         })
 }
 
+/// `bytes`, read at offset `at`, as a string.
+pub(crate) fn utf8(bytes: &[u8], at: usize) -> Result<&str, Error> {
+    std::str::from_utf8(bytes).map_err(|_| Error::malformed(at, "string is not valid UTF-8"))
+}
+
 /// A position in the bytes being loaded.
 #[derive(Debug)]
 pub(crate) struct Input<'a> {
@@ -237,8 +242,7 @@ impl<'a> Input<'a> {
 
     pub(crate) fn str(&mut self, len: usize) -> Result<&'a str, Error> {
         let start = self.pos;
-        let bytes = self.take(len)?;
-        std::str::from_utf8(bytes).map_err(|_| Error::malformed(start, "string is not valid UTF-8"))
+        utf8(self.take(len)?, start)
     }
 
     /// Reads one value in bincode 1.3's legacy layout, never reading past the end, through

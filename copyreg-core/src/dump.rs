@@ -4,6 +4,7 @@ use std::any::{Any, TypeId};
 use std::collections::HashMap;
 
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::codec;
 use crate::depth::Depth;
@@ -53,55 +54,108 @@ pub fn dumps_dyn(value: &dyn Any) -> Result<Vec<u8>, Error> {
     Pickler::new().dumps_dyn(value)
 }
 
-/// Writes `value` as a stream, with `view`'s registrations and a pickler's persistent ids.
+/// Appends `value` to `out` as a copyreg stream.
+///
+/// The same bytes as [`dumps`], written into a buffer the caller keeps: a program that
+/// sends many values can reuse one allocation. On error, `out` is left as it was.
+///
+/// ```
+/// let mut buffer = Vec::new();
+/// for n in 0..3u32 {
+///     buffer.clear();
+///     copyreg::dumps_into(&n, &mut buffer)?;
+///     assert_eq!(buffer, copyreg::dumps(&n)?);
+/// }
+///
+/// struct Unregistered;
+/// assert!(copyreg::dumps_into(&Unregistered, &mut buffer).is_err());
+/// assert_eq!(buffer, copyreg::dumps(&2u32)?);
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn dumps_into<T: Any>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
+    Pickler::new().dumps_into(value, out)
+}
+
+/// Room a new stream starts with: a small value's header, body and name table fit, so
+/// writing it never reallocates.
+pub(crate) const START_CAPACITY: usize = 128;
+
+/// Appends `value` to `out` as a stream, with `view`'s registrations and a pickler's
+/// persistent ids; on error `out` is truncated back to where it was.
 pub(crate) fn dump_top(
     view: &View,
     persistent: Option<&PersistentId>,
     value: &dyn Any,
     type_id: TypeId,
     type_name: &'static str,
-) -> Result<Vec<u8>, Error> {
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
+    let start = out.len();
+    let written = dump_top_from(view, persistent, value, type_id, type_name, out);
+    if written.is_err() {
+        out.truncate(start);
+    }
+    written
+}
+
+fn dump_top_from(
+    view: &View,
+    persistent: Option<&PersistentId>,
+    value: &dyn Any,
+    type_id: TypeId,
+    type_name: &'static str,
+    out: &mut Vec<u8>,
+) -> Result<(), Error> {
     let reducer = view
         .reducer(type_id)?
-        .ok_or(Error::NotRegistered { type_name })?;
-    let pass = |shared| dump_pass(view, persistent, reducer, value, shared);
-    let (out, memo) = pass(DumpMemo::default())?;
+        .ok_or_else(|| Error::NotRegistered { type_name })?;
+    let start = out.len();
+    let memo = dump_pass(view, persistent, reducer, value, DumpMemo::default(), out)?;
     if !memo.forward_weak {
-        return Ok(out);
+        return Ok(());
     }
     // A `Weak` came before the strong pointers to its target: now that the first pass has
     // found every allocation the value reaches, write such targets where the `Weak` is.
-    let (out, _) = pass(DumpMemo::knowing(memo.reached()))?;
-    Ok(out)
+    out.truncate(start);
+    dump_pass(
+        view,
+        persistent,
+        reducer,
+        value,
+        DumpMemo::knowing(memo.reached()),
+        out,
+    )?;
+    Ok(())
 }
 
-/// Writes one whole stream.
+/// Appends one whole stream to `out`.
 fn dump_pass(
     view: &View,
     persistent: Option<&PersistentId>,
     reducer: &Reducer,
     value: &dyn Any,
     shared: DumpMemo,
-) -> Result<(Vec<u8>, DumpMemo), Error> {
-    let mut out = Vec::with_capacity(64);
-    codec::write_header(&mut out);
+    out: &mut Vec<u8>,
+) -> Result<DumpMemo, Error> {
+    codec::write_header(out);
     let mut cx = Dumper {
-        out,
+        out: std::mem::take(out),
         view,
         persistent,
         names: Names::default(),
         depth: Depth::default(),
         shared,
     };
-    cx.write_reduced(reducer, value)?;
+    let written = cx.write_reduced(reducer, value);
     let Dumper {
-        mut out,
+        out: mut written_out,
         names,
         shared,
         ..
     } = cx;
-    codec::write_names(&mut out, names.in_order);
-    Ok((out, shared))
+    codec::write_names(&mut written_out, names.in_order);
+    *out = written_out;
+    written.map(|()| shared)
 }
 
 /// The allocations that `value`'s strong pointers reach, found by writing it once.
@@ -110,7 +164,16 @@ pub(crate) fn reachable(
     reducer: &Reducer,
     value: &dyn Any,
 ) -> Result<Reachable, Error> {
-    dump_pass(view, None, reducer, value, DumpMemo::default()).map(|(_, memo)| memo.reached())
+    let mut scratch = Vec::with_capacity(START_CAPACITY);
+    dump_pass(
+        view,
+        None,
+        reducer,
+        value,
+        DumpMemo::default(),
+        &mut scratch,
+    )
+    .map(|memo| memo.reached())
 }
 
 /// The state of one dump: the output, the registry snapshot, and the constructor names this
@@ -142,7 +205,7 @@ impl std::fmt::Debug for Dumper<'_> {
 struct Names<'a> {
     last: Option<((usize, usize), u64)>,
     /// In index order, for the table at the end of the stream.
-    in_order: Vec<&'a str>,
+    in_order: SmallVec<[&'a str; 4]>,
     /// Built once the stream names more than `LINEAR` constructors.
     by_text: Option<HashMap<&'a str, u64>>,
 }

@@ -245,12 +245,12 @@ impl Codec<Box<dyn Any>> for AnyCodec {
 impl Dumper<'_> {
     /// Writes the object behind a trait object `D`: a constructor reference and arguments.
     fn dump_any<D: ?Sized>(&mut self, value: &dyn Any) -> Result<(), Error> {
-        let reducer = self
-            .view()
-            .reducer(value.type_id())?
-            .ok_or(Error::NotRegistered {
-                type_name: std::any::type_name::<D>(),
-            })?;
+        let reducer =
+            self.view()
+                .reducer(value.type_id())?
+                .ok_or_else(|| Error::NotRegistered {
+                    type_name: std::any::type_name::<D>(),
+                })?;
         self.write_reduced(reducer, value)
     }
 }
@@ -267,12 +267,12 @@ impl Loader<'_> {
 impl Copier<'_> {
     /// Copies any registered value, boxed, with its type's name.
     fn copy_any(&mut self, value: &dyn Any) -> Result<(Box<dyn Any>, &'static str), Error> {
-        let reducer = self
-            .view()
-            .reducer(value.type_id())?
-            .ok_or(Error::NotRegistered {
-                type_name: "the value behind a trait object",
-            })?;
+        let reducer =
+            self.view()
+                .reducer(value.type_id())?
+                .ok_or_else(|| Error::NotRegistered {
+                    type_name: "the value behind a trait object",
+                })?;
         let copy = self.nested(|cx| build_boxed(|place| reducer.ops.copy(value, cx, place)))?;
         Ok((copy, reducer.ops.target_name()))
     }

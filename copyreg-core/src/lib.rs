@@ -47,7 +47,7 @@ pub mod __private;
 
 pub use crate::copy::{copy, deepcopy};
 pub use crate::depth::MAX_DEPTH;
-pub use crate::dump::{dumps, dumps_dyn};
+pub use crate::dump::{dumps, dumps_dyn, dumps_into};
 pub use crate::dynamic::loads_dyn;
 pub use crate::error::{BoxError, Error, LimitKind};
 pub use crate::load::{loads, loads_any};

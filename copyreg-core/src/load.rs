@@ -3,6 +3,7 @@
 use std::any::{Any, TypeId};
 
 use serde::de::DeserializeOwned;
+use smallvec::SmallVec;
 
 use crate::codec::{self, Input};
 use crate::depth::Depth;
@@ -50,7 +51,7 @@ pub struct Loader<'a> {
     input: Input<'a>,
     view: &'a View,
     options: &'a Unpickler,
-    constructors: Vec<Named<'a>>,
+    constructors: SmallVec<[Named<'a>; 4]>,
     pub(crate) depth: Depth,
     pub(crate) shared: LoadMemo,
     /// Bytes the loaded value may still take, as estimated before each allocation.
@@ -99,7 +100,7 @@ impl<'a> Loader<'a> {
         options: &'a Unpickler,
     ) -> Result<Self, Error> {
         let (input, mut table) = Input::open(bytes)?;
-        let mut constructors = Vec::new();
+        let mut constructors = SmallVec::new();
         while !table.is_empty() {
             let at = table.offset();
             let len = table.varint()?;
@@ -109,8 +110,12 @@ impl<'a> Loader<'a> {
                     format!("constructor name of {len} bytes"),
                 ));
             }
-            let name = table.str(len as usize)?;
-            let slot = view.constructor_slot(name);
+            let start = table.offset();
+            let bytes = table.take(len as usize)?;
+            let (name, slot) = match view.constructor_slot(bytes) {
+                Some((name, slot)) => (name, Some(slot)),
+                None => (codec::utf8(bytes, start)?, None),
+            };
             let found = match slot {
                 Some(Slot::One(ctor)) => Some(ctor),
                 _ => None,
@@ -169,19 +174,25 @@ impl<'a> Loader<'a> {
 
     /// Counts one more object built.
     fn count_object(&mut self) -> Result<(), Error> {
-        self.objects_left = self.objects_left.checked_sub(1).ok_or(Error::Limit {
-            which: LimitKind::Objects,
-            max: self.options.limits().max_objects,
-        })?;
+        self.objects_left = self
+            .objects_left
+            .checked_sub(1)
+            .ok_or_else(|| Error::Limit {
+                which: LimitKind::Objects,
+                max: self.options.limits().max_objects,
+            })?;
         Ok(())
     }
 
     /// Takes `bytes` from the allocation budget, before allocating them.
     pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), Error> {
-        self.alloc_left = self.alloc_left.checked_sub(bytes).ok_or(Error::Limit {
-            which: LimitKind::Allocation,
-            max: self.options.limits().max_alloc,
-        })?;
+        self.alloc_left = self
+            .alloc_left
+            .checked_sub(bytes)
+            .ok_or_else(|| Error::Limit {
+                which: LimitKind::Allocation,
+                max: self.options.limits().max_alloc,
+            })?;
         Ok(())
     }
 

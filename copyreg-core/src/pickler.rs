@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::constructor::Constructor;
 use crate::copy::copy_top;
-use crate::dump::dump_top;
+use crate::dump::{dump_top, START_CAPACITY};
 use crate::error::Error;
 use crate::pickle::{default_name, runtime_ops};
 use crate::registry::{Held, Table, View};
@@ -205,6 +205,20 @@ impl Pickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn dumps<T: Any>(&self, value: &T) -> Result<Vec<u8>, Error> {
+        let mut out = Vec::with_capacity(START_CAPACITY);
+        self.dumps_into(value, &mut out)?;
+        Ok(out)
+    }
+
+    /// [`dumps_into`](crate::dumps_into) with this pickler's reducers and persistent ids.
+    ///
+    /// ```
+    /// let mut out = b"prefix".to_vec();
+    /// copyreg::Pickler::new().dumps_into(&5u16, &mut out)?;
+    /// assert_eq!(copyreg::loads::<u16>(&out[6..])?, 5);
+    /// # Ok::<(), copyreg::Error>(())
+    /// ```
+    pub fn dumps_into<T: Any>(&self, value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
         let view = self.view();
         let persistent = self.persistent_id.as_deref();
         dump_top(
@@ -213,6 +227,7 @@ impl Pickler {
             value,
             TypeId::of::<T>(),
             std::any::type_name::<T>(),
+            out,
         )
     }
 
@@ -226,13 +241,16 @@ impl Pickler {
     pub fn dumps_dyn(&self, value: &dyn Any) -> Result<Vec<u8>, Error> {
         let view = self.view();
         let persistent = self.persistent_id.as_deref();
+        let mut out = Vec::with_capacity(START_CAPACITY);
         dump_top(
             &view,
             persistent,
             value,
             value.type_id(),
             "the value behind `&dyn Any`",
-        )
+            &mut out,
+        )?;
+        Ok(out)
     }
 
     /// [`copy`](crate::copy) with this pickler's reducers.

@@ -133,10 +133,11 @@ impl<T: ?Sized> std::ops::Deref for Held<T> {
     }
 }
 
-// Names key the constructor table, looked up by `&str`.
-impl std::borrow::Borrow<str> for Held<str> {
-    fn borrow(&self) -> &str {
-        self
+// Names key the constructor table, looked up by their bytes: a stream's name found there
+// is valid UTF-8 without being checked.
+impl std::borrow::Borrow<[u8]> for Held<str> {
+    fn borrow(&self) -> &[u8] {
+        self.as_bytes()
     }
 }
 
@@ -150,7 +151,7 @@ impl Eq for Held<str> {}
 
 impl std::hash::Hash for Held<str> {
     fn hash<H: Hasher>(&self, state: &mut H) {
-        (**self).hash(state);
+        self.as_bytes().hash(state);
     }
 }
 
@@ -500,7 +501,7 @@ impl View {
     /// The reducer for `T`, or [`Error::NotRegistered`].
     pub(crate) fn require<T: Any>(&self) -> Result<&Reducer, Error> {
         self.reducer(TypeId::of::<T>())?
-            .ok_or(Error::NotRegistered {
+            .ok_or_else(|| Error::NotRegistered {
                 type_name: std::any::type_name::<T>(),
             })
     }
@@ -526,17 +527,22 @@ impl View {
 
     /// The constructor registered under `name`.
     pub(crate) fn constructor(&self, name: &str) -> Result<&Constructor, Error> {
-        self.constructor_slot(name).found(name)
+        self.constructor_slot(name.as_bytes())
+            .map(|(_, slot)| slot)
+            .found(name)
     }
 
-    /// What is registered under `name`: one constructor, several, or nothing (`None`).
-    pub(crate) fn constructor_slot(&self, name: &str) -> Option<&Slot<Constructor>> {
-        self.overrides()
-            .find_map(|t| t.constructors.get(name))
-            .or_else(|| match self.base.constructors.get(name) {
-                Some(Slot::One(c)) if self.isolated && !c.native => None,
-                slot => slot,
-            })
+    /// What is registered under the name spelled by `name`: one constructor, several, or
+    /// nothing (`None`); with the name as the table holds it.
+    pub(crate) fn constructor_slot(&self, name: &[u8]) -> Option<(&str, &Slot<Constructor>)> {
+        let entry = self
+            .overrides()
+            .find_map(|t| t.constructors.get_key_value(name))
+            .or_else(|| match self.base.constructors.get_key_value(name) {
+                Some((_, Slot::One(c))) if self.isolated && !c.native => None,
+                entry => entry,
+            })?;
+        Some((&**entry.0, entry.1))
     }
 
     /// Every registered reducer, run-time ones shadowing link-time ones.
