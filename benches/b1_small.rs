@@ -1,11 +1,14 @@
 //! B1, one small object: a struct of five fields (three `f64`, an `i64`, a 12-character
-//! `String`), against raw serde + bincode 1.3 and `Clone`, measured in the same run.
+//! `String`), against raw serde + bincode 1.3 and `Clone`, measured in the same run. The
+//! Python baseline pickles the same values (`benches/python_baseline.py`).
 //!
 //! `cargo bench --bench b1_small`
 
+mod common;
+
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use serde::{Deserialize, Serialize};
 
 #[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -33,35 +36,59 @@ fn b1(c: &mut Criterion) {
     let stream = copyreg::dumps(&value).unwrap();
     let raw = bincode::serialize(&value).unwrap();
     assert_eq!(copyreg::loads::<Small>(&stream).unwrap(), value);
+    common::write_fixture("b1", &value);
+    common::write_sizes(
+        "b1",
+        &[
+            ("B1", "copyreg", stream.len()),
+            ("B1", "serde+bincode", raw.len()),
+        ],
+    );
 
-    let mut dumps = c.benchmark_group("B1/dumps");
-    dumps.bench_function("copyreg", |b| {
+    let mut group = c.benchmark_group("B1");
+    group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
         b.iter(|| copyreg::dumps(black_box(&value)).unwrap())
     });
-    dumps.bench_function("serde+bincode", |b| {
+    group.bench_function(BenchmarkId::new("dumps", "serde+bincode"), |b| {
         b.iter(|| bincode::serialize(black_box(&value)).unwrap())
     });
-    dumps.finish();
-
-    let mut loads = c.benchmark_group("B1/loads");
-    loads.bench_function("copyreg", |b| {
+    let mut buffer = Vec::new();
+    group.bench_function(BenchmarkId::new("dumps_into", "copyreg"), |b| {
+        b.iter(|| {
+            buffer.clear();
+            copyreg::dumps_into(black_box(&value), &mut buffer).unwrap();
+        })
+    });
+    group.bench_function(BenchmarkId::new("dumps_into", "serde+bincode"), |b| {
+        b.iter(|| {
+            buffer.clear();
+            bincode::serialize_into(&mut buffer, black_box(&value)).unwrap();
+        })
+    });
+    group.bench_function(BenchmarkId::new("loads", "copyreg"), |b| {
         b.iter(|| copyreg::loads::<Small>(black_box(&stream)).unwrap())
     });
-    loads.bench_function("serde+bincode", |b| {
+    group.bench_function(BenchmarkId::new("loads", "serde+bincode"), |b| {
         b.iter(|| bincode::deserialize::<Small>(black_box(&raw)).unwrap())
     });
-    loads.finish();
-
-    let mut copy = c.benchmark_group("B1/copy");
-    copy.bench_function("copyreg::copy", |b| {
+    group.bench_function(BenchmarkId::new("copy", "copyreg"), |b| {
         b.iter(|| copyreg::copy(black_box(&value)).unwrap())
     });
-    copy.bench_function("copyreg::deepcopy", |b| {
+    group.bench_function(BenchmarkId::new("deepcopy", "copyreg"), |b| {
         b.iter(|| copyreg::deepcopy(black_box(&value)).unwrap())
     });
-    copy.bench_function("Clone", |b| b.iter(|| black_box(&value).clone()));
-    copy.finish();
+    group.bench_function(BenchmarkId::new("copy", "Clone"), |b| {
+        b.iter(|| black_box(&value).clone())
+    });
+    group.bench_function(BenchmarkId::new("deepcopy", "Clone"), |b| {
+        b.iter(|| black_box(&value).clone())
+    });
+    group.finish();
 }
 
-criterion_group!(benches, b1);
+criterion_group! {
+    name = benches;
+    config = common::criterion();
+    targets = b1
+}
 criterion_main!(benches);

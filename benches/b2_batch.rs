@@ -1,7 +1,10 @@
 //! B2, a record batch: `Vec<Log>` of 100, 10,000 and 1,000,000 records (four `String`s, three
-//! integers each), against raw serde + bincode 1.3 and `Clone`, measured in the same run.
+//! integers each), against raw serde + bincode 1.3, postcard and `Clone`, measured in the same
+//! run; Python pickles the same records (`benches/python_baseline.py`).
 //!
 //! `cargo bench --bench b2_batch`
+
+mod common;
 
 use std::hint::black_box;
 
@@ -35,11 +38,21 @@ fn batch(n: usize) -> Vec<Log> {
 }
 
 fn b2(c: &mut Criterion) {
+    let mut sizes = Vec::new();
     for n in [100, 10_000, 1_000_000] {
         let value = batch(n);
         let stream = copyreg::dumps(&value).unwrap();
         let raw = bincode::serialize(&value).unwrap();
+        let post = postcard::to_allocvec(&value).unwrap();
         assert_eq!(copyreg::loads::<Vec<Log>>(&stream).unwrap(), value);
+        assert_eq!(postcard::from_bytes::<Vec<Log>>(&post).unwrap(), value);
+        common::write_fixture(&format!("b2_{n}"), &value);
+        let scenario: &'static str = format!("B2/{n}").leak();
+        sizes.extend([
+            (scenario, "copyreg", stream.len()),
+            (scenario, "serde+bincode", raw.len()),
+            (scenario, "postcard", post.len()),
+        ]);
 
         let mut group = c.benchmark_group(format!("B2/{n}"));
         group.throughput(Throughput::Elements(n as u64));
@@ -52,11 +65,17 @@ fn b2(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("dumps", "serde+bincode"), |b| {
             b.iter(|| bincode::serialize(black_box(&value)).unwrap())
         });
+        group.bench_function(BenchmarkId::new("dumps", "postcard"), |b| {
+            b.iter(|| postcard::to_allocvec(black_box(&value)).unwrap())
+        });
         group.bench_function(BenchmarkId::new("loads", "copyreg"), |b| {
             b.iter(|| copyreg::loads::<Vec<Log>>(black_box(&stream)).unwrap())
         });
         group.bench_function(BenchmarkId::new("loads", "serde+bincode"), |b| {
             b.iter(|| bincode::deserialize::<Vec<Log>>(black_box(&raw)).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("loads", "postcard"), |b| {
+            b.iter(|| postcard::from_bytes::<Vec<Log>>(black_box(&post)).unwrap())
         });
         group.bench_function(BenchmarkId::new("copy", "copyreg"), |b| {
             b.iter(|| copyreg::copy(black_box(&value)).unwrap())
@@ -66,7 +85,12 @@ fn b2(c: &mut Criterion) {
         });
         group.finish();
     }
+    common::write_sizes("b2", &sizes);
 }
 
-criterion_group!(benches, b2);
+criterion_group! {
+    name = benches;
+    config = common::criterion();
+    targets = b2
+}
 criterion_main!(benches);

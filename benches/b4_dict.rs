@@ -1,0 +1,171 @@
+//! B4, dictionaries in the shapes of pyperformance's `pickle_dict`: a `HashMap<String, Value>`
+//! of 33 entries, and a map of 100 maps of 10 entries each, against raw serde + bincode 1.3;
+//! Python pickles the same dicts (`benches/python_baseline.py`).
+//!
+//! `cargo bench --bench b4_dict`
+
+mod common;
+
+use std::collections::HashMap;
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+/// A dict value, as JSON-like data holds them.
+#[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[reducer(name = "bench.Value")]
+enum Value {
+    Int(i64),
+    Str(String),
+    Flag(bool),
+    List(Vec<String>),
+}
+
+impl Value {
+    /// The plain int, string, bool or list Python's dict holds.
+    fn to_json(&self) -> serde_json::Value {
+        match self {
+            Value::Int(n) => (*n).into(),
+            Value::Str(s) => s.as_str().into(),
+            Value::Flag(b) => (*b).into(),
+            Value::List(items) => items.as_slice().into(),
+        }
+    }
+}
+
+fn fixture(map: &HashMap<String, Value>) -> serde_json::Value {
+    map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
+}
+
+/// A map at top level goes in a struct: generic containers are registered for each derived
+/// type (`Vec<Value>`, `Option<Value>`, `Box<Value>`), not for every map of them.
+#[derive(copyreg::Reducible, Serialize, Deserialize, Debug, PartialEq)]
+#[reducer(name = "bench.Profile")]
+struct Profile(HashMap<String, Value>);
+
+#[derive(copyreg::Reducible, Serialize, Deserialize, Debug, PartialEq)]
+#[reducer(name = "bench.Records")]
+struct Records(HashMap<String, HashMap<String, Value>>);
+
+/// 33 entries: what a user profile record holds.
+fn profile() -> HashMap<String, Value> {
+    let mut map = HashMap::new();
+    for (i, key) in [
+        "ads_flags",
+        "age",
+        "bulletin_count",
+        "comment_count",
+        "country",
+        "encrypted_id",
+        "favorite_artists",
+        "favorite_books",
+        "favorite_movies",
+        "favorite_music",
+        "favorite_tv_shows",
+        "first_name",
+        "friends_count",
+        "gender",
+        "gender_for_display",
+        "id",
+        "is_active",
+        "is_banned",
+        "is_verified",
+        "last_name",
+        "locale",
+        "location",
+        "long_picture_url",
+        "medium_picture_url",
+        "message_count",
+        "name",
+        "picture_url",
+        "profile_count",
+        "relationship_status",
+        "time_zone",
+        "updated",
+        "username",
+        "website",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let value = match i % 4 {
+            0 => Value::Int(i as i64 * 1_000_003),
+            1 => Value::Str(format!("value of {key}")),
+            2 => Value::Flag(i % 3 == 0),
+            _ => Value::List((0..5).map(|j| format!("\"{key} {j}\"")).collect()),
+        };
+        map.insert(key.to_string(), value);
+    }
+    map
+}
+
+/// 100 maps of 10 entries.
+fn nested() -> HashMap<String, HashMap<String, Value>> {
+    (0..100)
+        .map(|i| {
+            let inner = (0..10)
+                .map(|j| (format!("field_{j}"), Value::Int(i * 10 + j)))
+                .collect();
+            (format!("record_{i}"), inner)
+        })
+        .collect()
+}
+
+fn bench<T>(c: &mut Criterion, scenario: &str, value: &T, sizes: &mut Vec<(String, usize, usize)>)
+where
+    T: copyreg::Reducible + Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+{
+    let stream = copyreg::dumps(value).unwrap();
+    let raw = bincode::serialize(value).unwrap();
+    assert!(copyreg::loads::<T>(&stream).unwrap() == *value);
+    sizes.push((scenario.to_string(), stream.len(), raw.len()));
+
+    let mut group = c.benchmark_group(scenario);
+    group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
+        b.iter(|| copyreg::dumps(black_box(value)).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("dumps", "serde+bincode"), |b| {
+        b.iter(|| bincode::serialize(black_box(value)).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("loads", "copyreg"), |b| {
+        b.iter(|| copyreg::loads::<T>(black_box(&stream)).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("loads", "serde+bincode"), |b| {
+        b.iter(|| bincode::deserialize::<T>(black_box(&raw)).unwrap())
+    });
+    group.finish();
+}
+
+fn b4(c: &mut Criterion) {
+    let mut sizes = Vec::new();
+    let profile = Profile(profile());
+    common::write_fixture("b4_profile", &fixture(&profile.0));
+    bench(c, "B4/dict 33", &profile, &mut sizes);
+    let nested = Records(nested());
+    let nested_fixture: serde_json::Map<_, _> = nested
+        .0
+        .iter()
+        .map(|(k, v)| (k.clone(), fixture(v)))
+        .collect();
+    common::write_fixture("b4_nested", &nested_fixture);
+    bench(c, "B4/dict 100x10", &nested, &mut sizes);
+    let sizes: Vec<_> = sizes
+        .iter()
+        .flat_map(|(s, ours, raw)| {
+            [
+                (s.as_str(), "copyreg", *ours),
+                (s.as_str(), "serde+bincode", *raw),
+            ]
+        })
+        .collect();
+    common::write_sizes("b4", &sizes);
+}
+
+criterion_group! {
+    name = benches;
+    config = common::criterion();
+    targets = b4
+}
+criterion_main!(benches);

@@ -1,0 +1,150 @@
+//! B5, heterogeneous objects: 1,000 objects of K registered types (K = 8 and 100) as
+//! `Vec<Box<dyn Obj>>`, against a plain enum and typetag (both through serde + bincode 1.3);
+//! Python pickles 1,000 instances of K classes (`benches/python_baseline.py`).
+//!
+//! `cargo bench --bench b5_dyn`
+
+mod common;
+
+use std::any::Any;
+use std::hint::black_box;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use serde::{Deserialize, Serialize};
+
+/// The trait copyreg loads objects as.
+trait Obj: Any {
+    fn weight(&self) -> f64;
+}
+
+/// The same objects, for typetag.
+#[typetag::serde]
+trait Tagged {
+    fn weight(&self) -> f64;
+}
+
+#[derive(copyreg::Reducible)]
+#[reducer(name = "bench.Objects")]
+struct Objects {
+    items: Vec<Box<dyn Obj>>,
+}
+
+/// Declares K object types, one module each, and the enum of all of them.
+macro_rules! object_types {
+    ($($m:ident)*) => {
+        $(
+            mod $m {
+                use serde::{Deserialize, Serialize};
+
+                #[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
+                #[reducer(dyn(super::Obj))]
+                pub struct T {
+                    pub a: u32,
+                    pub b: f64,
+                }
+
+                impl super::Obj for T {
+                    fn weight(&self) -> f64 {
+                        self.b
+                    }
+                }
+
+                #[typetag::serde(name = stringify!($m))]
+                impl super::Tagged for T {
+                    fn weight(&self) -> f64 {
+                        self.b
+                    }
+                }
+            }
+        )*
+
+        /// The baseline a program with a closed set of types would write.
+        #[allow(non_camel_case_types)]
+        #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+        enum Plain {
+            $($m($m::T),)*
+        }
+
+        /// Object `i` of a batch over `k` types.
+        fn object(i: usize, k: usize) -> (Box<dyn Obj>, Box<dyn Tagged>, Plain) {
+            let makers: &[fn(u32, f64) -> (Box<dyn Obj>, Box<dyn Tagged>, Plain)] = &[$(
+                |a, b| (Box::new($m::T { a, b }), Box::new($m::T { a, b }), Plain::$m($m::T { a, b })),
+            )*];
+            makers[i % k](i as u32, i as f64 * 0.5)
+        }
+    };
+}
+
+object_types! {
+    t0 t1 t2 t3 t4 t5 t6 t7 t8 t9 t10 t11 t12 t13 t14 t15 t16 t17 t18 t19 t20 t21 t22 t23
+    t24 t25 t26 t27 t28 t29 t30 t31 t32 t33 t34 t35 t36 t37 t38 t39 t40 t41 t42 t43 t44 t45
+    t46 t47 t48 t49 t50 t51 t52 t53 t54 t55 t56 t57 t58 t59 t60 t61 t62 t63 t64 t65 t66 t67
+    t68 t69 t70 t71 t72 t73 t74 t75 t76 t77 t78 t79 t80 t81 t82 t83 t84 t85 t86 t87 t88 t89
+    t90 t91 t92 t93 t94 t95 t96 t97 t98 t99
+}
+
+fn b5(c: &mut Criterion) {
+    let mut sizes = Vec::new();
+    for k in [8, 100] {
+        let scenario: &'static str = format!("B5/K={k}").leak();
+        let mut objects = Objects { items: Vec::new() };
+        let mut tagged = Vec::new();
+        let mut plain = Vec::new();
+        for i in 0..1_000 {
+            let (o, t, p) = object(i, k);
+            objects.items.push(o);
+            tagged.push(t);
+            plain.push(p);
+        }
+        let stream = copyreg::dumps(&objects).unwrap();
+        let typetag_bytes = bincode::serialize(&tagged).unwrap();
+        let enum_bytes = bincode::serialize(&plain).unwrap();
+        let back = copyreg::loads::<Objects>(&stream).unwrap();
+        let total: f64 = back.items.iter().map(|o| o.weight()).sum();
+        assert_eq!(total, objects.items.iter().map(|o| o.weight()).sum::<f64>());
+        let back = bincode::deserialize::<Vec<Box<dyn Tagged>>>(&typetag_bytes).unwrap();
+        assert_eq!(back.len(), 1_000);
+        assert_eq!(
+            bincode::deserialize::<Vec<Plain>>(&enum_bytes).unwrap(),
+            plain
+        );
+        let fixture: Vec<_> = (0..1_000).map(|i| (i % k, i, i as f64 * 0.5)).collect();
+        common::write_fixture(&format!("b5_{k}"), &fixture);
+        sizes.extend([
+            (scenario, "copyreg", stream.len()),
+            (scenario, "typetag", typetag_bytes.len()),
+            (scenario, "enum", enum_bytes.len()),
+        ]);
+
+        let mut group = c.benchmark_group(scenario);
+        group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
+            b.iter(|| copyreg::dumps(black_box(&objects)).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("dumps", "enum"), |b| {
+            b.iter(|| bincode::serialize(black_box(&plain)).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("dumps", "typetag"), |b| {
+            b.iter(|| bincode::serialize(black_box(&tagged)).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("loads", "copyreg"), |b| {
+            b.iter(|| copyreg::loads::<Objects>(black_box(&stream)).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("loads", "enum"), |b| {
+            b.iter(|| bincode::deserialize::<Vec<Plain>>(black_box(&enum_bytes)).unwrap())
+        });
+        group.bench_function(BenchmarkId::new("loads", "typetag"), |b| {
+            b.iter(|| {
+                bincode::deserialize::<Vec<Box<dyn Tagged>>>(black_box(&typetag_bytes)).unwrap()
+            })
+        });
+        group.finish();
+    }
+    common::write_sizes("b5", &sizes);
+}
+
+criterion_group! {
+    name = benches;
+    config = common::criterion();
+    targets = b5
+}
+criterion_main!(benches);

@@ -1,0 +1,123 @@
+//! B6, shared references: a DAG of 10,000 `Arc` nodes in which 30% of the child links point
+//! to a node that another link already reaches. copyreg's dumps, loads and deepcopy keep the
+//! sharing; Python's `copy.deepcopy` and a pickle round trip of the same graph are the
+//! baselines (`benches/python_baseline.py`).
+//!
+//! `cargo bench --bench b6_shared`
+
+mod common;
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+
+#[derive(copyreg::Reducible, Debug)]
+#[reducer(name = "bench.Node")]
+struct Node {
+    id: u32,
+    children: Vec<Arc<Node>>,
+}
+
+/// The graph's entry point (`Arc<Node>` itself is not registered at top level).
+#[derive(copyreg::Reducible, Debug)]
+#[reducer(name = "bench.Graph")]
+struct Graph {
+    root: Arc<Node>,
+}
+
+const NODES: usize = 10_000;
+
+/// Each node's children, by index; a child's index is always larger than its parent's.
+/// Node `c > 0` hangs under one random earlier node; then extra links (30% of all links)
+/// point at nodes that already have a parent.
+fn links() -> Vec<Vec<usize>> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |below: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    let mut children = vec![Vec::new(); NODES];
+    for c in 1..NODES {
+        children[next(c)].push(c);
+    }
+    let tree_links = NODES - 1;
+    let extra = tree_links * 3 / 7;
+    for _ in 0..extra {
+        let c = 1 + next(NODES - 1);
+        let p = next(c);
+        children[p].push(c);
+    }
+    children
+}
+
+fn build(children: &[Vec<usize>]) -> Arc<Node> {
+    let mut nodes: Vec<Option<Arc<Node>>> = vec![None; children.len()];
+    for i in (0..children.len()).rev() {
+        let node = Node {
+            id: i as u32,
+            children: children[i]
+                .iter()
+                .map(|&c| Arc::clone(nodes[c].as_ref().expect("children come later")))
+                .collect(),
+        };
+        nodes[i] = Some(Arc::new(node));
+    }
+    nodes[0].take().expect("the root")
+}
+
+/// Distinct nodes reachable from `root`, which a copy that keeps sharing preserves.
+fn distinct(root: &Arc<Node>) -> usize {
+    let mut seen = std::collections::HashSet::new();
+    let mut stack = vec![root];
+    while let Some(n) = stack.pop() {
+        if seen.insert(Arc::as_ptr(n)) {
+            stack.extend(&n.children);
+        }
+    }
+    seen.len()
+}
+
+fn b6(c: &mut Criterion) {
+    let children = links();
+    let root = Graph {
+        root: build(&children),
+    };
+    assert_eq!(distinct(&root.root), NODES);
+    common::write_fixture("b6", &children);
+
+    let stream = copyreg::dumps(&root).unwrap();
+    assert_eq!(
+        distinct(&copyreg::loads::<Graph>(&stream).unwrap().root),
+        NODES
+    );
+    assert_eq!(distinct(&copyreg::deepcopy(&root).unwrap().root), NODES);
+    common::write_sizes("b6", &[("B6", "copyreg", stream.len())]);
+
+    let mut group = c.benchmark_group("B6");
+    group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
+        b.iter(|| copyreg::dumps(black_box(&root)).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("loads", "copyreg"), |b| {
+        b.iter(|| copyreg::loads::<Graph>(black_box(&stream)).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("round trip", "copyreg"), |b| {
+        b.iter(|| {
+            let bytes = copyreg::dumps(black_box(&root)).unwrap();
+            copyreg::loads::<Graph>(&bytes).unwrap()
+        })
+    });
+    group.bench_function(BenchmarkId::new("deepcopy", "copyreg"), |b| {
+        b.iter(|| copyreg::deepcopy(black_box(&root)).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group! {
+    name = benches;
+    config = common::criterion();
+    targets = b6
+}
+criterion_main!(benches);

@@ -1,0 +1,256 @@
+#!/usr/bin/env python3
+"""Turns one run of the suite into BENCHMARKS.md and benches/chart.svg.
+
+Reads criterion's medians (target/criterion/**/new/{benchmark,estimates}.json), Python's
+(target/bench-fixtures/python.json) and the stream sizes the benches recorded
+(target/bench-fixtures/*.sizes.json); every ratio compares measurements of one run.
+Standard library only.
+"""
+
+import html
+import json
+import math
+import platform
+import subprocess
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CRITERION = ROOT / "target" / "criterion"
+FIXTURES = ROOT / "target" / "bench-fixtures"
+
+# (scenario, op, ours, baseline, kind, target): kind "slower" means ours ÷ baseline must be
+# at most `target`; "faster" means baseline ÷ ours must be at least `target`.
+TARGETS = [
+    ("B1", "dumps", "copyreg", "serde+bincode", "slower", 1.5),
+    ("B1", "dumps_into", "copyreg", "serde+bincode", "slower", 1.5),
+    ("B1", "loads", "copyreg", "serde+bincode", "slower", 1.5),
+    ("B1", "copy", "copyreg", "Clone", "slower", 2.0),
+    ("B1", "deepcopy", "copyreg", "Clone", "slower", 2.0),
+    ("B1", "dumps", "copyreg", "python pickle", "faster", 100),
+    ("B1", "loads", "copyreg", "python pickle", "faster", 100),
+    ("B2/10000", "dumps", "copyreg", "serde+bincode", "slower", 1.0),
+    ("B2/10000", "loads", "copyreg", "serde+bincode", "slower", 1.2),
+    ("B2/10000", "dumps", "copyreg", "python pickle", "faster", 50),
+    ("B2/10000", "loads", "copyreg", "python pickle", "faster", 3),
+    ("B2/100", "dumps", "copyreg", "serde+bincode", "slower", 1.0),
+    ("B2/100", "loads", "copyreg", "serde+bincode", "slower", 1.2),
+    ("B2/1000000", "dumps", "copyreg", "serde+bincode", "slower", 1.0),
+    ("B2/1000000", "loads", "copyreg", "serde+bincode", "slower", 1.2),
+    ("B2/10000", "dumps", "copyreg", "postcard", "slower", 1.0),
+    ("B2/10000", "loads", "copyreg", "postcard", "slower", 1.2),
+    ("B3/f32x12 6MB", "dumps", "copyreg", "memcpy", "slower", 2.0),
+    ("B3/f32x12 6MB", "loads", "copyreg", "memcpy", "slower", 2.0),
+    ("B3/f64 64MB", "dumps", "copyreg", "memcpy", "slower", 2.0),
+    ("B3/f64 64MB", "loads", "copyreg", "memcpy", "slower", 2.0),
+    ("B3/blob 16MB", "dumps", "copyreg", "memcpy", "slower", 2.0),
+    ("B3/blob 16MB", "loads", "copyreg", "memcpy", "slower", 2.0),
+    ("B3/blob 16MB", "dumps", "copyreg", "python pickle", "faster", 1),
+    ("B3/blob 16MB", "loads", "copyreg", "python pickle", "faster", 1),
+    ("B4/dict 33", "dumps", "copyreg", "serde+bincode", "slower", 1.3),
+    ("B4/dict 33", "loads", "copyreg", "serde+bincode", "slower", 1.3),
+    ("B4/dict 33", "dumps", "copyreg", "python pickle", "faster", 12),
+    ("B4/dict 33", "loads", "copyreg", "python pickle", "faster", 2),
+    ("B4/dict 100x10", "dumps", "copyreg", "serde+bincode", "slower", 1.3),
+    ("B4/dict 100x10", "loads", "copyreg", "serde+bincode", "slower", 1.3),
+    ("B4/dict 100x10", "dumps", "copyreg", "python pickle", "faster", 12),
+    ("B4/dict 100x10", "loads", "copyreg", "python pickle", "faster", 2),
+    ("B5/K=8", "dumps", "copyreg", "enum", "slower", 2.0),
+    ("B5/K=8", "loads", "copyreg", "enum", "slower", 2.0),
+    ("B5/K=8", "dumps", "copyreg", "typetag", "faster", 2),
+    ("B5/K=8", "loads", "copyreg", "typetag", "faster", 4),
+    ("B5/K=100", "dumps", "copyreg", "enum", "slower", 2.0),
+    ("B5/K=100", "loads", "copyreg", "enum", "slower", 2.0),
+    ("B5/K=100", "dumps", "copyreg", "typetag", "faster", 2),
+    ("B5/K=100", "loads", "copyreg", "typetag", "faster", 4),
+    ("B6", "deepcopy", "copyreg", "python deepcopy", "faster", 20),
+    ("B6", "round trip", "copyreg", "python pickle", "faster", 10),
+]
+
+# Size targets: (scenario, ours, baseline, allowance in bytes beyond the baseline).
+SIZE_TARGETS = [
+    ("B1", "copyreg", "serde+bincode", 5 + 1 + 1 + len("bench.Small") + 4),
+    ("B6", "copyreg", "python pickle", 0),
+]
+
+
+def criterion_medians():
+    """{(scenario, op, impl): median ns} from criterion's last run."""
+    out = {}
+    for bench in CRITERION.glob("**/new/benchmark.json"):
+        meta = json.loads(bench.read_text())
+        estimates = json.loads((bench.parent / "estimates.json").read_text())
+        key = (meta["group_id"], meta["function_id"], meta["value_str"])
+        out[key] = estimates["median"]["point_estimate"]
+    return out
+
+
+def python_results():
+    data = json.loads((FIXTURES / "python.json").read_text())
+    times = {(r["scenario"], r["op"], r["impl"]): r["ns"] for r in data["rows"]}
+    return data, times
+
+
+def sizes(python):
+    out = {}
+    for path in FIXTURES.glob("*.sizes.json"):
+        for row in json.loads(path.read_text()):
+            out[(row["scenario"], row["impl"])] = row["bytes"]
+    for row in python["sizes"]:
+        out[(row["scenario"], row["impl"])] = row["bytes"]
+    return out
+
+
+def fmt_ns(ns):
+    for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
+        if ns >= scale:
+            return f"{ns / scale:.3g} {unit}"
+    return f"{ns:.3g} ns"
+
+
+def machine(python):
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    rustc = subprocess.run(["rustc", "-V"], capture_output=True, text=True).stdout.strip()
+    cores = len([l for l in Path("/proc/cpuinfo").read_text().splitlines() if l.startswith("processor")])
+    return [
+        f"CPU: {cpu}, {cores} cores (shared, noisy: compare ratios, not absolute times)",
+        f"OS: {platform.system()} {platform.release()}; allocator: the system's (glibc malloc)",
+        f"Rust: {rustc}; bench profile `lto = true`, `codegen-units = 1`; criterion 0.8 medians",
+        f"Python: {python['implementation']} {python['python']}, C pickle: "
+        f"{python['c_pickle']}, protocol {python['protocol']}",
+    ]
+
+
+def rows():
+    medians = criterion_medians()
+    python, py_times = python_results()
+    times = {**medians, **py_times}
+    table = []
+    for scenario, op, ours, base, kind, target in TARGETS:
+        a, b = times.get((scenario, op, ours)), times.get((scenario, op, base))
+        if a is None or b is None:
+            table.append((scenario, op, ours, base, kind, target, None, a, b))
+            continue
+        ratio = a / b if kind == "slower" else b / a
+        table.append((scenario, op, ours, base, kind, target, ratio, a, b))
+    return python, sizes(python), table, times
+
+
+def met(kind, ratio, target):
+    return ratio <= target if kind == "slower" else ratio >= target
+
+
+def markdown(python, size, table, times):
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `benches/report.py` from one run of the whole suite; do not edit by hand.",
+        "",
+        "## Run it",
+        "",
+        "```sh",
+        "bash benches/run",
+        "```",
+        "",
+        "This runs every bench in `benches/` (criterion), then `benches/python_baseline.py` on the",
+        "fixtures the benches wrote, then this report. It takes about 15 minutes on 2 cores.",
+        "",
+        "## Machine",
+        "",
+        *[f"- {m}" for m in machine(python)],
+        "",
+        "## Ratios against their targets",
+        "",
+        "*slower*: copyreg's median ÷ the baseline's (lower is better; the target is a ceiling).",
+        "*faster*: the baseline's median ÷ copyreg's (higher is better; the target is a floor).",
+        "",
+        "![ratios against targets](benches/chart.svg)",
+        "",
+        "| scenario | op | baseline | ratio | target | met | copyreg | baseline |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for scenario, op, ours, base, kind, target, ratio, a, b in table:
+        if ratio is None:
+            lines.append(f"| {scenario} | {op} | {base} | not measured | | | | |")
+            continue
+        word = "x slower" if kind == "slower" else "x faster"
+        bound = "≤" if kind == "slower" else "≥"
+        ok = "yes" if met(kind, ratio, target) else "**no**"
+        lines.append(
+            f"| {scenario} | {op} | {base} | {ratio:.2f}{word} | {bound} {target} | {ok} "
+            f"| {fmt_ns(a)} | {fmt_ns(b)} |"
+        )
+    k8, k100 = times.get(("B5/K=8", "loads", "copyreg")), times.get(("B5/K=100", "loads", "copyreg"))
+    lines += ["", "## Stream sizes", "", "| scenario | implementation | bytes |", "|---|---|---|"]
+    for (scenario, impl), n in sorted(size.items()):
+        lines.append(f"| {scenario} | {impl} | {n:,} |")
+    lines += ["", "Size targets:", ""]
+    for scenario, ours, base, allowance in SIZE_TARGETS:
+        a, b = size.get((scenario, ours)), size.get((scenario, base))
+        if a is None or b is None:
+            continue
+        ok = "met" if a <= b + allowance else "**not met**"
+        lines.append(f"- {scenario}: copyreg {a:,} bytes vs {base} {b:,} + {allowance} allowed: {ok}")
+    if k8 and k100:
+        lines += ["", f"B5 flatness: loads of K=100 types take {k100 / k8:.2f}x the time of K=8 (target ≤ 1.2)."]
+    lines += ["", "## All medians", "", "| scenario | op | implementation | median |", "|---|---|---|---|"]
+    for (scenario, op, impl), ns in sorted(times.items()):
+        lines.append(f"| {scenario} | {op} | {impl} | {fmt_ns(ns)} |")
+    return "\n".join(lines) + "\n"
+
+
+def chart(table):
+    """A bar per target: how far the ratio is from its target, on a log scale; a bar that
+    ends left of the line meets its target."""
+    measured = [r for r in table if r[6] is not None]
+    bar_h, gap, left, width = 16, 4, 330, 420
+    top = 40
+    height = top + len(measured) * (bar_h + gap) + 40
+    lo, hi = math.log10(1 / 100), math.log10(100)
+
+    def x(v):
+        v = min(max(math.log10(v), lo), hi)
+        return left + (v - lo) / (hi - lo) * width
+
+    out = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{left + width + 20}" height="{height}" '
+        'font-family="sans-serif" font-size="11">',
+        '<rect width="100%" height="100%" fill="white"/>',
+        f'<text x="10" y="18" font-size="13" font-weight="bold">copyreg against its targets '
+        '(distance from target, log scale; left of the line = met)</text>',
+    ]
+    for tick in (0.01, 0.1, 1, 10, 100):
+        tx = x(tick)
+        out.append(f'<line x1="{tx:.1f}" y1="{top - 6}" x2="{tx:.1f}" y2="{height - 30}" '
+                   f'stroke="{"black" if tick == 1 else "#ddd"}"/>')
+        label = "target" if tick == 1 else (f"{tick}x better" if tick < 1 else f"{tick}x worse")
+        out.append(f'<text x="{tx:.1f}" y="{height - 16}" text-anchor="middle">{label}</text>')
+    for i, (scenario, op, ours, base, kind, target, ratio, _, _) in enumerate(measured):
+        y = top + i * (bar_h + gap)
+        miss = ratio / target if kind == "slower" else target / ratio
+        colour = "#2e7d32" if miss <= 1 else "#c62828"
+        x0, x1 = sorted((x(1), x(miss)))
+        label = html.escape(f"{scenario} {op} vs {base}")
+        out.append(f'<text x="{left - 6}" y="{y + 12}" text-anchor="end">{label}</text>')
+        out.append(f'<rect x="{x0:.1f}" y="{y}" width="{max(x1 - x0, 1):.1f}" height="{bar_h}" '
+                   f'fill="{colour}"/>')
+    out.append("</svg>")
+    return "\n".join(out) + "\n"
+
+
+def main():
+    python, size, table, times = rows()
+    (ROOT / "BENCHMARKS.md").write_text(markdown(python, size, table, times))
+    (ROOT / "benches" / "chart.svg").write_text(chart(table))
+    met_count = sum(1 for r in table if r[6] is not None and met(r[4], r[6], r[5]))
+    print(f"BENCHMARKS.md: {met_count} of {len(table)} targets met")
+
+
+if __name__ == "__main__":
+    main()
