@@ -91,6 +91,7 @@ pub mod __derive {
 /// ```text
 /// copyreg::register_foreign!(path::Type, reduce = EXPR, construct = EXPR);
 /// copyreg::register_foreign!(path::Type, reduce = EXPR, construct = EXPR, name = "vendor.Type");
+/// copyreg::register_foreign!(path::Type, reduce = EXPR, construct = EXPR, code = 17);
 /// copyreg::register_foreign!(path::Type, reduce = EXPR, construct = EXPR, dyn(Trait));
 /// ```
 ///
@@ -99,7 +100,8 @@ pub mod __derive {
 /// tuple of up to 12 arguments; `construct` is called with those arguments and returns `Type`
 /// or `Result<Type, E>`. Each argument may be a `serde` type, a [`Reducible`] type or another
 /// registered foreign type. The default name is the type's path as written; give a
-/// `name` that stays stable when code moves. `dyn(Trait, ...)` declares traits the type can
+/// `name` that stays stable when code moves. `code = N` writes a compact code instead of the
+/// name, as `#[reducer(code = N)]` does. `dyn(Trait, ...)` declares traits the type can
 /// be loaded as, as for the derive. Once registered, the type works wherever it occurs: at
 /// top level, in derived structs and in any std container of them.
 ///
@@ -111,6 +113,7 @@ pub mod __derive {
 ///     reduce = |a: &SocketAddrV4| (a.ip().octets(), a.port()),
 ///     construct = |ip: [u8; 4], port: u16| SocketAddrV4::new(Ipv4Addr::from(ip), port),
 ///     name = "net.SocketAddrV4",
+///     code = 40,
 /// );
 ///
 /// #[derive(copyreg::Reducible, Debug, PartialEq)]
@@ -125,6 +128,8 @@ pub mod __derive {
 /// };
 /// assert_eq!(copyreg::loads::<Peers>(&copyreg::dumps(&peers)?)?, peers);
 /// assert_eq!(copyreg::copy(&peers)?, peers);
+/// let entry = copyreg::dispatch_table().get::<SocketAddrV4>().unwrap();
+/// assert_eq!((entry.name(), entry.code()), ("net.SocketAddrV4", Some(40)));
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 #[macro_export]

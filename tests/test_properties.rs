@@ -1,5 +1,8 @@
 //! Round trips over generated values: `loads(dumps(v)) == v`, `copy(v) == v` and
-//! `deepcopy(v) == v` for any value of a rich derived type.
+//! `deepcopy(v) == v` for any value of a rich derived type; runs of numbers (written in one
+//! pass) are bincode's bytes and fail cleanly when cut short.
+
+mod common;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -128,5 +131,74 @@ proptest! {
         let bytes = copyreg::dumps(&values).unwrap();
         let any = copyreg::loads_any(&bytes).unwrap();
         prop_assert_eq!(any.downcast_ref::<Vec<Rich>>(), Some(&values));
+    }
+}
+
+/// Runs of numbers, which copyreg writes and reads in one pass rather than one by one.
+#[derive(Reducible, Serialize, Debug, PartialEq, Clone)]
+#[reducer(name = "props.Runs")]
+struct Runs {
+    bytes: Vec<u8>,
+    words: Vec<u16>,
+    signed: Vec<i64>,
+    sizes: Vec<usize>,
+    floats: Vec<f32>,
+    doubles: Vec<f64>,
+    rows: Vec<[u32; 3]>,
+    wide: Vec<i128>,
+}
+
+fn runs() -> impl Strategy<Value = Runs> {
+    let v = |n| prop::collection::vec(any::<u8>(), 0..n);
+    (
+        (v(64), prop::collection::vec(any::<u16>(), 0..16)),
+        prop::collection::vec(any::<i64>(), 0..16),
+        prop::collection::vec(any::<usize>(), 0..16),
+        prop::collection::vec(
+            any::<f32>().prop_filter("NaN != NaN", |f| !f.is_nan()),
+            0..16,
+        ),
+        prop::collection::vec(
+            any::<f64>().prop_filter("NaN != NaN", |f| !f.is_nan()),
+            0..16,
+        ),
+        prop::collection::vec(any::<[u32; 3]>(), 0..8),
+        prop::collection::vec(any::<i128>(), 0..4),
+    )
+        .prop_map(
+            |((bytes, words), signed, sizes, floats, doubles, rows, wide)| Runs {
+                bytes,
+                words,
+                signed,
+                sizes,
+                floats,
+                doubles,
+                rows,
+                wide,
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn runs_of_numbers_are_bincodes_bytes_and_round_trip(value in runs()) {
+        let bytes = copyreg::dumps(&value).unwrap();
+        // Body: a one-byte constructor reference, then exactly bincode 1.3's layout.
+        let body = common::body(&bytes);
+        prop_assert_eq!(&body[1..], &bincode::serialize(&value).unwrap()[..]);
+        prop_assert_eq!(copyreg::loads::<Runs>(&bytes).unwrap(), value.clone());
+        prop_assert_eq!(copyreg::copy(&value).unwrap(), value);
+    }
+
+    #[test]
+    fn every_truncation_of_a_run_is_an_error(value in runs()) {
+        let bytes = copyreg::dumps(&value).unwrap();
+        let body = common::body(&bytes).to_vec();
+        for cut in 0..body.len() {
+            let truncated = common::with_body(&bytes, &body[..cut]);
+            prop_assert!(copyreg::loads::<Runs>(&truncated).is_err());
+        }
     }
 }

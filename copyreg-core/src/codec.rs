@@ -9,7 +9,9 @@
 //! object   = constructor-ref arguments
 //! constructor-ref = varint k                   k > 0: the k-th name of the table
 //!                                              k = 0: a persistent id follows (varint length + UTF-8)
-//! names    = (varint length, UTF-8)*           every constructor the body names, once each
+//! names    = entry*                            every constructor the body names, once each
+//! entry    = varint length > 0, UTF-8          a name
+//!          | varint 0, varint code             a compact code, 1 ..= 2^31 - 1, in its place
 //! table-length = u32 little-endian             the byte length of `names`
 //! ```
 //!
@@ -43,17 +45,44 @@ pub(crate) const TRAILER_LEN: usize = 4;
 /// Longest constructor name a stream may introduce.
 pub(crate) const MAX_NAME_LEN: usize = 1 << 12;
 
+/// Refuses a constructor name no stream could carry: an empty one (a zero length marks a
+/// compact code) or one over [`MAX_NAME_LEN`] bytes.
+pub(crate) fn check_name(name: &str) -> Result<(), Error> {
+    let reason = if name.is_empty() {
+        "a constructor name cannot be empty"
+    } else if name.len() > MAX_NAME_LEN {
+        "a constructor name is at most 4096 bytes long"
+    } else {
+        return Ok(());
+    };
+    Err(Error::InvalidName {
+        name: name.to_string(),
+        reason,
+    })
+}
+
 pub(crate) fn write_header(out: &mut Vec<u8>) {
     out.extend_from_slice(&MAGIC);
     out.push(FORMAT_VERSION);
 }
 
-/// Ends a stream: the constructor names, then their byte length.
-pub(crate) fn write_names<'n>(out: &mut Vec<u8>, names: impl IntoIterator<Item = &'n str>) {
+/// Ends a stream: the constructor names (or their compact codes), then their byte length.
+pub(crate) fn write_names<'n>(
+    out: &mut Vec<u8>,
+    names: impl IntoIterator<Item = (&'n str, Option<u32>)>,
+) {
     let start = out.len();
-    for name in names {
-        write_varint(out, name.len() as u64);
-        out.extend_from_slice(name.as_bytes());
+    for (name, code) in names {
+        match code {
+            Some(code) => {
+                write_varint(out, 0);
+                write_varint(out, code.into());
+            }
+            None => {
+                write_varint(out, name.len() as u64);
+                out.extend_from_slice(name.as_bytes());
+            }
+        }
     }
     let len = (out.len() - start) as u32;
     out.extend_from_slice(&len.to_le_bytes());

@@ -1,7 +1,6 @@
 //! Writing values: [`dumps`], [`dumps_dyn`] and the [`Dumper`] that generated code writes to.
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 
 use serde::Serialize;
 use smallvec::SmallVec;
@@ -12,7 +11,7 @@ use crate::depth::Nested;
 use crate::error::Error;
 use crate::ops::Object;
 use crate::pickler::{PersistentId, Pickler};
-use crate::registry::{Reducer, View};
+use crate::registry::{QuickMap, Reducer, Slot, View};
 use crate::shared::{DumpMemo, Reachable};
 
 /// Serializes `value` into a new copyreg stream.
@@ -197,36 +196,54 @@ impl std::fmt::Debug for Dumper<'_> {
 }
 
 /// Constructor names already in the stream, so that each is written once and referred to by
-/// its index after that. A stream names few constructors, so they are searched in order —
-/// by the address of the `&str` first, since a name usually comes from one constant, then by
-/// text, since the same name may sit at several addresses (one per crate that uses it) —
-/// and only a stream with many names gets a map.
+/// its index after that. A name usually comes from one constant, so it is looked up by the
+/// address of its `&str` first; the same name may sit at several addresses (one per crate
+/// that uses it), so a miss is looked up by text. A stream names few constructors, so they
+/// are searched in order until there are more than `LINEAR`, then through maps.
 #[derive(Default)]
 struct Names<'a> {
     last: Option<((usize, usize), u64)>,
-    /// In index order, for the table at the end of the stream.
-    in_order: SmallVec<[&'a str; 4]>,
+    /// In index order, for the table at the end of the stream: each name, with the compact
+    /// code written in its place if it has one.
+    in_order: SmallVec<[(&'a str, Option<u32>); 4]>,
     /// Built once the stream names more than `LINEAR` constructors.
-    by_text: Option<HashMap<&'a str, u64>>,
+    maps: Option<Box<NameMaps<'a>>>,
+}
+
+#[derive(Default)]
+struct NameMaps<'a> {
+    by_address: QuickMap<(usize, usize), u64>,
+    by_text: QuickMap<&'a str, u64>,
 }
 
 const LINEAR: usize = 16;
 
+fn address_of(name: &str) -> (usize, usize) {
+    (name.as_ptr() as usize, name.len())
+}
+
 impl<'a> Names<'a> {
     fn get(&mut self, name: &'a str) -> Option<u64> {
-        let address = (name.as_ptr() as usize, name.len());
+        let address = address_of(name);
         if let Some((last, index)) = self.last {
             if last == address {
                 return Some(index);
             }
         }
-        let index = match &self.by_text {
-            Some(map) => *map.get(name)?,
+        let index = match &mut self.maps {
+            Some(maps) => match maps.by_address.get(&address) {
+                Some(&index) => index,
+                None => {
+                    let index = *maps.by_text.get(name)?;
+                    maps.by_address.insert(address, index);
+                    index
+                }
+            },
             None => {
-                let same = |n: &&str| (n.as_ptr() as usize, n.len()) == address;
+                let same = |(n, _): &(&str, _)| address_of(n) == address;
                 let position = match self.in_order.iter().position(same) {
                     Some(p) => p,
-                    None => self.in_order.iter().position(|n| *n == name)?,
+                    None => self.in_order.iter().position(|(n, _)| *n == name)?,
                 };
                 position as u64 + 1
             }
@@ -235,23 +252,19 @@ impl<'a> Names<'a> {
         Some(index)
     }
 
-    fn insert(&mut self, name: &'a str) -> u64 {
-        self.in_order.push(name);
+    fn insert(&mut self, name: &'a str, code: Option<u32>) -> u64 {
+        self.in_order.push((name, code));
         let index = self.in_order.len() as u64;
-        match &mut self.by_text {
-            Some(map) => {
-                map.insert(name, index);
+        if self.maps.is_none() && self.in_order.len() > LINEAR {
+            let mut maps = Box::<NameMaps<'a>>::default();
+            for ((n, _), i) in self.in_order.iter().zip(1..) {
+                maps.by_address.insert(address_of(n), i);
+                maps.by_text.insert(n, i);
             }
-            None if self.in_order.len() > LINEAR => {
-                let map = self
-                    .in_order
-                    .iter()
-                    .zip(1..)
-                    .map(|(n, i)| (*n, i))
-                    .collect();
-                self.by_text = Some(map);
-            }
-            None => {}
+            self.maps = Some(maps);
+        } else if let Some(maps) = &mut self.maps {
+            maps.by_address.insert(address_of(name), index);
+            maps.by_text.insert(name, index);
         }
         index
     }
@@ -260,6 +273,20 @@ impl<'a> Names<'a> {
 impl<'a> Dumper<'a> {
     pub(crate) fn write_bytes(&mut self, bytes: &[u8]) {
         self.out.extend_from_slice(bytes);
+    }
+
+    /// Writes each of `items` as the `N` bytes `encode` gives, in one pass over a buffer
+    /// grown once (the compiler turns this into a copy for little-endian numbers).
+    pub(crate) fn write_each<T, const N: usize>(
+        &mut self,
+        items: &[T],
+        encode: impl Fn(&T) -> [u8; N],
+    ) {
+        let start = self.out.len();
+        self.out.resize(start + items.len() * N, 0);
+        for (chunk, item) in self.out[start..].chunks_exact_mut(N).zip(items) {
+            chunk.copy_from_slice(&encode(item));
+        }
     }
 
     pub(crate) fn write_varint(&mut self, value: u64) {
@@ -284,8 +311,9 @@ impl<'a> Dumper<'a> {
         codec::write_serde(&mut self.out, value)
     }
 
-    /// Writes a reference to constructor `name`: its index in the stream's name table.
-    fn write_constructor(&mut self, name: &'a str) -> Result<(), Error> {
+    /// Writes a reference to constructor `name`: its index in the stream's name table, where
+    /// `code`, if there is one, stands in for the name.
+    fn write_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<(), Error> {
         if let Some(index) = self.names.get(name) {
             codec::write_varint(&mut self.out, index);
             return Ok(());
@@ -298,8 +326,16 @@ impl<'a> Dumper<'a> {
                 Ok(_) | Err(Error::UnknownConstructor { .. }) => {}
                 Err(e) => return Err(e),
             }
+            if let Some(code) = code {
+                if let Some((_, Slot::Ambiguous(claimants))) = self.view.constructor_by_code(code) {
+                    return Err(Error::CodeConflict {
+                        code,
+                        claimants: claimants.clone(),
+                    });
+                }
+            }
         }
-        let index = self.names.insert(name);
+        let index = self.names.insert(name, code);
         codec::write_varint(&mut self.out, index);
         Ok(())
     }
@@ -329,7 +365,7 @@ impl<'a> Dumper<'a> {
             return Ok(());
         }
         self.nested(|cx| {
-            cx.write_constructor(&reducer.name)?;
+            cx.write_constructor(&reducer.name, reducer.code)?;
             reducer.ops.dump(value, cx)
         })
     }
@@ -351,7 +387,7 @@ impl<'a> Dumper<'a> {
             }
         }
         self.nested(|cx| {
-            cx.write_constructor(O::name())?;
+            cx.write_constructor(O::name(), O::CODE)?;
             O::reduce(value, cx)
         })
     }
@@ -396,17 +432,17 @@ mod tests {
         let elsewhere: &'static str = Box::leak(String::from("geo.Point").into_boxed_str());
         assert_ne!(here.as_ptr(), elsewhere.as_ptr());
         assert_eq!(names.get(here), None);
-        assert_eq!(names.insert(here), 1);
+        assert_eq!(names.insert(here, None), 1);
         assert_eq!(names.get(elsewhere), Some(1));
         assert_eq!(names.get(here), Some(1));
-        assert_eq!(names.insert("geo.Line"), 2);
+        assert_eq!(names.insert("geo.Line", None), 2);
         assert_eq!(names.get("geo.Line"), Some(2));
         // A prefix at the same address is another name.
         assert_eq!(names.get(&here[..3]), None);
         // Past the linear search, a map takes over with the same answers.
         let many: Vec<String> = (0..40).map(|i| format!("n{i}")).collect();
         for name in &many {
-            let index = names.insert(Box::leak(name.clone().into_boxed_str()));
+            let index = names.insert(Box::leak(name.clone().into_boxed_str()), None);
             assert_eq!(
                 names.get(Box::leak(name.clone().into_boxed_str())),
                 Some(index)
@@ -414,5 +450,8 @@ mod tests {
         }
         assert_eq!(names.get("geo.Line"), Some(2));
         assert_eq!(names.get("n0"), Some(3));
+        assert_eq!(names.get(elsewhere), Some(1));
+        assert_eq!(names.get(here), Some(1));
+        assert_eq!(names.get(&here[..3]), None);
     }
 }

@@ -56,6 +56,26 @@ pub enum Error {
         /// The types behind the competing registrations, sorted.
         candidates: Vec<&'static str>,
     },
+    /// Two registrations claim one compact code (`#[reducer(code = N)]`), so a stream that
+    /// uses it could mean either.
+    CodeConflict {
+        /// The code claimed more than once.
+        code: u32,
+        /// The registrations claiming it, as "`name` (rust::Type)", sorted.
+        claimants: Vec<&'static str>,
+    },
+    /// `pickle_as` or `Pickler::register_as` was given a name no stream could carry.
+    InvalidName {
+        /// The name given.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
+    /// A stream refers to a compact code that nothing in this program registers.
+    UnknownCode {
+        /// The code read from the stream.
+        code: u32,
+    },
     /// A constructor ran and returned an error.
     Construct {
         /// The constructor that failed.
@@ -203,6 +223,18 @@ impl fmt::Display for Error {
                     .map(|c| format!("`{c}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+            Error::CodeConflict { code, claimants } => write!(
+                f,
+                "compact code {code} is claimed by {}; give each type its own `code = N`",
+                claimants.join(" and ")
+            ),
+            Error::InvalidName { name, reason } => {
+                write!(f, "cannot register the name {name:?}: {reason}")
+            }
+            Error::UnknownCode { code } => write!(
+                f,
+                "the stream refers to compact code {code}, which no type in this program registers;                  give the type that wrote it `#[reducer(code = {code})]` (or `code = {code}` in                  `register_foreign!`)"
             ),
             Error::Construct {
                 constructor,

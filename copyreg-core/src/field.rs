@@ -15,6 +15,7 @@ use std::sync::{Mutex, PoisonError, RwLock};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
+use smallvec::SmallVec;
 
 use crate::copy::Copier;
 use crate::dump::Dumper;
@@ -36,6 +37,22 @@ pub trait Codec<T> {
     fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error>;
     /// Copies `value`.
     fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error>;
+
+    /// Writes a run of values (a `Vec`'s or an array's).
+    fn dump_slice(&self, items: &[T], cx: &mut Dumper<'_>) -> Result<(), Error> {
+        items.iter().try_for_each(|item| self.dump(item, cx))
+    }
+    /// Reads `len` values into a `Vec`; `len` is checked and charged already.
+    fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Error>
+    where
+        T: 'static,
+    {
+        let mut out = Vec::with_capacity(Loader::capacity::<T>(len));
+        for _ in 0..len {
+            out.push(self.load(cx)?);
+        }
+        Ok(out)
+    }
 }
 
 /// A leaf that is [`Reducible`].
@@ -97,6 +114,12 @@ impl<T: Reducible> Codec<T> for ReducibleLeaf<T> {
     #[inline]
     fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
         value.__copy(cx)
+    }
+    fn dump_slice(&self, items: &[T], cx: &mut Dumper<'_>) -> Result<(), Error> {
+        T::__dump_slice(items, cx)
+    }
+    fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Error> {
+        T::__load_vec(len, cx)
     }
 }
 
@@ -176,6 +199,48 @@ trait Sequence: Sized + 'static {
     fn count(&self) -> usize;
     fn with_capacity(capacity: usize) -> Self;
     fn add(&mut self, item: Self::Item);
+
+    fn dump_items<C: Codec<Self::Item>>(
+        &self,
+        codec: &C,
+        cx: &mut Dumper<'_>,
+    ) -> Result<(), Error> {
+        self.items().try_for_each(|item| codec.dump(item, cx))
+    }
+    fn load_items<C: Codec<Self::Item>>(
+        len: usize,
+        codec: &C,
+        cx: &mut Loader<'_>,
+    ) -> Result<Self, Error> {
+        let mut out = Self::with_capacity(len);
+        for _ in 0..len {
+            out.add(codec.load(cx)?);
+        }
+        Ok(out)
+    }
+}
+
+// A `Vec` is one slice: primitives write and read it in one go.
+impl<T: 'static> Sequence for Vec<T> {
+    type Item = T;
+    fn items(&self) -> impl Iterator<Item = &T> {
+        self.iter()
+    }
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn with_capacity(capacity: usize) -> Self {
+        Vec::with_capacity(Loader::capacity::<T>(capacity))
+    }
+    fn add(&mut self, item: T) {
+        self.push(item);
+    }
+    fn dump_items<C: Codec<T>>(&self, codec: &C, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        codec.dump_slice(self, cx)
+    }
+    fn load_items<C: Codec<T>>(len: usize, codec: &C, cx: &mut Loader<'_>) -> Result<Self, Error> {
+        codec.load_vec(len, cx)
+    }
 }
 
 macro_rules! sequence {
@@ -201,7 +266,6 @@ macro_rules! sequence {
 }
 
 sequence! {
-    Vec<T> => |n| Vec::with_capacity(Loader::capacity::<T>(n)), push;
     VecDeque<T> => |n| VecDeque::with_capacity(Loader::capacity::<T>(n)), push_back;
     HashSet<T: Eq, Hash>, S => |n| HashSet::with_capacity_and_hasher(Loader::capacity::<T>(n), S::default()), insert;
     BTreeSet<T: Ord> => |_| BTreeSet::new(), insert;
@@ -212,15 +276,11 @@ impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
 
     fn dump(&self, value: &S, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_len(value.count());
-        value.items().try_for_each(|item| self.0.dump(item, cx))
+        value.dump_items(&self.0, cx)
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<S, Error> {
         let len = cx.read_len::<S::Item>(C::MIN_SIZE)?;
-        let mut out = S::with_capacity(len);
-        for _ in 0..len {
-            out.add(self.0.load(cx)?);
-        }
-        Ok(out)
+        S::load_items(len, &self.0, cx)
     }
     fn copy(&self, value: &S, cx: &mut Copier<'_>) -> Result<S, Error> {
         let mut out = S::with_capacity(value.count());
@@ -409,22 +469,25 @@ impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
     const MIN_SIZE: usize = C::MIN_SIZE * N;
 
     fn dump(&self, value: &[T; N], cx: &mut Dumper<'_>) -> Result<(), Error> {
-        value.iter().try_for_each(|v| self.0.dump(v, cx))
+        self.0.dump_slice(value, cx)
     }
+    // Built in place (a `SmallVec` of exactly `N` never spills to the heap), since stable
+    // Rust cannot build an array from a fallible closure.
     fn load(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {
-        let items = (0..N)
-            .map(|_| self.0.load(cx))
-            .collect::<Result<Vec<T>, _>>()?;
+        let mut items = SmallVec::<[T; N]>::new();
+        for _ in 0..N {
+            items.push(self.0.load(cx)?);
+        }
         items
-            .try_into()
+            .into_inner()
             .map_err(|_| cx.malformed("array of the wrong length"))
     }
     fn copy(&self, value: &[T; N], cx: &mut Copier<'_>) -> Result<[T; N], Error> {
-        let items = value
-            .iter()
-            .map(|v| self.0.copy(v, cx))
-            .collect::<Result<Vec<T>, _>>()?;
-        match items.try_into() {
+        let mut items = SmallVec::<[T; N]>::new();
+        for v in value {
+            items.push(self.0.copy(v, cx)?);
+        }
+        match items.into_inner() {
             Ok(array) => Ok(array),
             Err(_) => unreachable!("copied as many items as the array holds"),
         }

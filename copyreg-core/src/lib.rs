@@ -22,6 +22,7 @@
 mod autoref;
 mod cell;
 mod codec;
+mod codes;
 mod constructor;
 mod copy;
 mod depth;

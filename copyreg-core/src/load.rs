@@ -6,10 +6,11 @@ use serde::de::DeserializeOwned;
 use smallvec::SmallVec;
 
 use crate::codec::{self, Input};
+use crate::codes::MAX_CODE;
 use crate::depth::Depth;
 use crate::depth::Nested;
 use crate::error::{BoxError, Error, LimitKind};
-use crate::ops::{build_boxed, build_typed, Object};
+use crate::ops::{build_boxed, build_typed, Object, ObjectOps};
 use crate::registry::{Constructor, Found, Slot, View};
 use crate::shared::LoadMemo;
 use crate::unpickler::Unpickler;
@@ -81,13 +82,31 @@ enum Reference<'a> {
 /// out for every object read, so it only borrows.
 #[derive(Debug, Clone, Copy)]
 struct Named<'a> {
+    /// Empty for a compact code nothing registers.
     name: &'a str,
+    /// The compact code the stream wrote instead of the name, if it did.
+    code: Option<u32>,
     slot: Option<&'a Slot<Constructor>>,
 }
 
 impl<'a> Named<'a> {
     fn registered(&self) -> Result<&'a Constructor, Error> {
-        self.slot.found(self.name)
+        match (self.code, self.slot) {
+            (Some(code), None) => Err(Error::UnknownCode { code }),
+            (Some(code), Some(Slot::Ambiguous(claimants))) => Err(Error::CodeConflict {
+                code,
+                claimants: claimants.clone(),
+            }),
+            _ => self.slot.found(self.name),
+        }
+    }
+
+    /// Whether this is `O`'s own name or code.
+    fn is_own<O: Object>(&self) -> bool {
+        match self.code {
+            Some(code) => O::CODE == Some(code),
+            None => self.name == O::name(),
+        }
     }
 }
 
@@ -102,26 +121,8 @@ impl<'a> Loader<'a> {
         let (input, mut table) = Input::open(bytes)?;
         let mut constructors = SmallVec::new();
         while !table.is_empty() {
-            let at = table.offset();
-            let len = table.varint()?;
-            if len > codec::MAX_NAME_LEN as u64 {
-                return Err(Error::malformed(
-                    at,
-                    format!("constructor name of {len} bytes"),
-                ));
-            }
-            let start = table.offset();
-            let bytes = table.take(len as usize)?;
-            let (name, slot) = match view.constructor_slot(bytes) {
-                Some((name, slot)) => (name, Some(slot)),
-                None => (codec::utf8(bytes, start)?, None),
-            };
-            let found = match slot {
-                Some(Slot::One(ctor)) => Some(ctor),
-                _ => None,
-            };
-            options.check_allowed(name, found)?;
-            constructors.push(Named { name, slot });
+            let named = Self::read_name(&mut table, view, options)?;
+            constructors.push(named);
         }
         let limits = options.limits();
         Ok(Loader {
@@ -134,6 +135,54 @@ impl<'a> Loader<'a> {
             alloc_left: limits.max_alloc,
             objects_left: limits.max_objects,
         })
+    }
+
+    /// Reads one entry of the name table, a name or a compact code, looks it up and checks
+    /// it against the allow-list.
+    fn read_name(
+        table: &mut Input<'a>,
+        view: &'a View,
+        options: &Unpickler,
+    ) -> Result<Named<'a>, Error> {
+        let at = table.offset();
+        let len = table.varint()?;
+        let (name, code, slot) = if len == 0 {
+            let code = table.varint()?;
+            let code = u32::try_from(code)
+                .ok()
+                .filter(|c| (1..=MAX_CODE).contains(c))
+                .ok_or_else(|| {
+                    Error::malformed(at, format!("compact code {code} is out of range"))
+                })?;
+            match view.constructor_by_code(code) {
+                Some((name, slot)) => (name, Some(code), Some(slot)),
+                None => ("", Some(code), None),
+            }
+        } else {
+            if len > codec::MAX_NAME_LEN as u64 {
+                return Err(Error::malformed(
+                    at,
+                    format!("constructor name of {len} bytes"),
+                ));
+            }
+            let start = table.offset();
+            let bytes = table.take(len as usize)?;
+            match view.constructor_slot(bytes) {
+                Some((name, slot)) => (name, None, Some(slot)),
+                None => (codec::utf8(bytes, start)?, None, None),
+            }
+        };
+        let found = match slot {
+            Some(Slot::One(ctor)) => Some(ctor),
+            _ => None,
+        };
+        match (code, found) {
+            (Some(code), None) if name.is_empty() => {
+                options.check_allowed(&format!("compact code {code}"), None)?
+            }
+            _ => options.check_allowed(name, found)?,
+        }
+        Ok(Named { name, code, slot })
     }
 
     pub(crate) fn finish(&self) -> Result<(), Error> {
@@ -245,8 +294,15 @@ impl<'a> Loader<'a> {
             Reference::Named(named) => named,
             Reference::Persistent(id) => return self.resolve(id),
         };
+        let own_ops = Some(TypeId::of::<ObjectOps<O>>());
         match named.slot {
-            None if named.name == O::name() => {
+            // `O`'s own constructor, called directly rather than through the registry's
+            // type-erased one.
+            Some(Slot::One(ctor)) if ctor.ops.identity() == own_ops => {
+                self.count_object()?;
+                self.nested(O::construct)
+            }
+            None if named.is_own::<O>() => {
                 self.count_object()?;
                 self.nested(O::construct)
             }
@@ -299,6 +355,38 @@ impl<'a> Loader<'a> {
 
     pub(crate) fn read_bytes(&mut self, n: usize) -> Result<&'a [u8], Error> {
         self.input.take(n)
+    }
+
+    /// Reads `len` values of `N` bytes each (`len` is checked against the input already),
+    /// decoded by `decode` in one pass; a value it refuses is an error saying it does not
+    /// fit in `type_name`.
+    pub(crate) fn read_each<T, const N: usize>(
+        &mut self,
+        len: usize,
+        type_name: &'static str,
+        decode: impl Fn([u8; N]) -> Option<T>,
+    ) -> Result<Vec<T>, Error> {
+        let start = self.input.offset();
+        let n = len.checked_mul(N).ok_or_else(|| {
+            self.input
+                .error(format!("{len} values do not fit in memory"))
+        })?;
+        let bytes = self.input.take(n)?;
+        let mut out = Vec::with_capacity(len);
+        for (i, chunk) in bytes.chunks_exact(N).enumerate() {
+            let mut word = [0; N];
+            word.copy_from_slice(chunk);
+            match decode(word) {
+                Some(value) => out.push(value),
+                None => {
+                    return Err(Error::malformed(
+                        start + i * N,
+                        format!("a value that does not fit in {type_name}"),
+                    ))
+                }
+            }
+        }
+        Ok(out)
     }
 
     pub(crate) fn read_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {

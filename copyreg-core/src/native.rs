@@ -43,6 +43,15 @@ macro_rules! numbers {
             fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
                 Ok(*self)
             }
+
+            fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Error> {
+                cx.write_each(items, |n| (*n as $wire).to_le_bytes());
+                Ok(())
+            }
+
+            fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Error> {
+                cx.read_each(len, stringify!($t), |bytes| <$t>::try_from(<$wire>::from_le_bytes(bytes)).ok())
+            }
         }
 
         inventory::submit! { Registration::of::<$t>() }
@@ -74,6 +83,15 @@ macro_rules! floats {
 
             fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
                 Ok(*self)
+            }
+
+            fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Error> {
+                cx.write_each(items, |f| f.to_le_bytes());
+                Ok(())
+            }
+
+            fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Error> {
+                cx.read_each(len, stringify!($t), |bytes| Some(<$t>::from_le_bytes(bytes)))
             }
         }
 

@@ -23,6 +23,8 @@ pub trait Object: 'static {
     /// The constructor name written to streams; for a generic type, the name of the type
     /// itself, before its parameters.
     const NAME: &'static str;
+    /// The compact code (`#[reducer(code = N)]`) written instead of the name, if any.
+    const CODE: Option<u32> = None;
 
     /// The constructor name written to streams for this very type. A generic type's adds
     /// its parameters' names (`Wrapper<geo.Point>`).
@@ -46,6 +48,10 @@ pub trait Typed: Send + Sync + 'static {
     /// What makes two registrations the same one, if anything does: the type of the ops
     /// struct, for those whose behaviour the type alone decides.
     fn identity(&self) -> Option<TypeId> {
+        None
+    }
+    /// The compact code streams write instead of the name, if the registration has one.
+    fn code(&self) -> Option<u32> {
         None
     }
 }
@@ -136,6 +142,9 @@ impl<O: Object> Typed for ObjectOps<O> {
     }
     fn identity(&self) -> Option<TypeId> {
         Some(TypeId::of::<Self>())
+    }
+    fn code(&self) -> Option<u32> {
+        O::CODE
     }
 }
 

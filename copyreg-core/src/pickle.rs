@@ -80,6 +80,7 @@ where
     R: Fn(&T) -> A + Send + Sync + 'static,
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
+    crate::codec::check_name(name)?;
     let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
     register(name, reducer, constructor)
 }

@@ -142,6 +142,7 @@ impl Pickler {
         R: Fn(&T) -> A + Send + Sync + 'static,
         C: Constructor<A, T, M> + Send + Sync + 'static,
     {
+        crate::codec::check_name(name)?;
         if crate::registry::is_native(TypeId::of::<T>()) {
             return Err(Error::Builtin {
                 type_name: std::any::type_name::<T>(),

@@ -67,6 +67,24 @@ pub trait Reducible: Sized + 'static {
 
     #[doc(hidden)]
     fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error>;
+
+    /// Writes a run of values, as a `Vec` or array holds them; primitives write the whole
+    /// run at once.
+    #[doc(hidden)]
+    fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Error> {
+        items.iter().try_for_each(|item| item.__dump(cx))
+    }
+
+    /// Reads `len` values into a `Vec` (`len` is already checked against the input and
+    /// charged to the allocation budget); primitives read the whole run at once.
+    #[doc(hidden)]
+    fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Error> {
+        let mut out = Vec::with_capacity(Loader::capacity::<Self>(len));
+        for _ in 0..len {
+            out.push(Self::__load(cx)?);
+        }
+        Ok(out)
+    }
 }
 
 /// Appends `outer<T>`: the wire name of a container of `T`.

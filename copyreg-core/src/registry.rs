@@ -11,6 +11,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
+use crate::codes::Codes;
 use crate::error::Error;
 use crate::field::{
     Codec, InnerCodec, ObjectLeaf, OptionCodec, ReducibleLeaf, SeqCodec, Stateless,
@@ -170,6 +171,8 @@ impl Held<dyn Ops> {
 pub(crate) struct Reducer {
     /// The constructor name written before the arguments.
     pub(crate) name: Held<str>,
+    /// The compact code written instead of the name, if the type has one.
+    pub(crate) code: Option<u32>,
     pub(crate) native: bool,
     pub(crate) ops: Held<dyn Ops>,
 }
@@ -266,7 +269,22 @@ impl Hasher for NameHasher {
     fn write_u8(&mut self, n: u8) {
         self.add(u64::from(n));
     }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
 }
+
+/// Maps keyed by what the program itself holds (addresses, `TypeId`s, registered names),
+/// never by what a stream says: the quick hash is safe there.
+pub(crate) type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
+/// The set twin of [`QuickMap`].
+pub(crate) type QuickSet<K> = std::collections::HashSet<K, BuildHasherDefault<NameHasher>>;
 
 impl NameHasher {
     fn add(&mut self, word: u64) {
@@ -281,7 +299,10 @@ pub(crate) type NameMap<V> = HashMap<Held<str>, V, BuildHasherDefault<NameHasher
 pub(crate) struct Table {
     pub(crate) reducers: TypeMap<Slot<Reducer>>,
     pub(crate) constructors: NameMap<Slot<Constructor>>,
-    /// Whether two registrations claim one name (computed when the link-time table is built).
+    /// Constructors by compact code; only link-time registrations have codes.
+    codes: Codes,
+    /// Whether two registrations claim one name or one code (computed when the link-time
+    /// table is built).
     ambiguous_names: bool,
 }
 
@@ -330,7 +351,17 @@ impl Table {
             native,
             ops: ops.construct(),
         };
-        self.add_reducer(ops.target_id(), Reducer { name, native, ops });
+        let code = ops.code();
+        if let Some(code) = code {
+            self.ambiguous_names |= self.codes.add(code, constructor.clone());
+        }
+        let reducer = Reducer {
+            name,
+            code,
+            native,
+            ops,
+        };
+        self.add_reducer(reducer.ops.target_id(), reducer);
         self.add_constructor(constructor);
     }
 
@@ -343,8 +374,15 @@ impl Table {
         };
         self.constructors
             .insert(name.clone(), Slot::One(constructor));
-        self.reducers
-            .insert(ops.target_id(), Slot::One(Reducer { name, native, ops }));
+        self.reducers.insert(
+            ops.target_id(),
+            Slot::One(Reducer {
+                name,
+                code: None,
+                native,
+                ops,
+            }),
+        );
     }
 
     /// Registers a type and its containers, replacing whatever was registered for them.
@@ -543,6 +581,16 @@ impl View {
                 entry => entry,
             })?;
         Some((&**entry.0, entry.1))
+    }
+
+    /// What compact `code` stands for: the constructor and its name, or the conflicting
+    /// registrations. Codes are link-time only.
+    pub(crate) fn constructor_by_code(&self, code: u32) -> Option<(&str, &Slot<Constructor>)> {
+        let coded = self.base.codes.get(code)?;
+        match &coded.slot {
+            Slot::One(c) if self.isolated && !c.native => None,
+            slot => Some((&*coded.name, slot)),
+        }
     }
 
     /// Every registered reducer, run-time ones shadowing link-time ones.

@@ -20,7 +20,6 @@
 //! ```
 
 use std::any::{Any, TypeId};
-use std::collections::{HashMap, HashSet};
 use std::panic::{self, AssertUnwindSafe};
 use std::rc::{self, Rc};
 use std::sync::{self, Arc};
@@ -31,6 +30,7 @@ use crate::dump::Dumper;
 use crate::error::Error;
 use crate::load::Loader;
 use crate::reducible::{name_wrapped, Reducible};
+use crate::registry::{QuickMap, QuickSet};
 
 /// The flag bit for an allocation that a `Weak` inside it points back to.
 const CYCLIC: u8 = 1;
@@ -133,7 +133,7 @@ fn key<P: Pointer>(pointer: &P) -> (usize, TypeId) {
 /// What a dump has written of each allocation.
 #[derive(Debug, Default)]
 pub(crate) struct DumpMemo {
-    seen: HashMap<(usize, TypeId), Seen>,
+    seen: QuickMap<(usize, TypeId), Seen>,
     /// The allocations strong pointers in the value reach, once a first pass has found them.
     reachable: Option<Reachable>,
     /// A `Weak` met its target before any strong pointer did: a second pass, knowing what
@@ -142,7 +142,7 @@ pub(crate) struct DumpMemo {
 }
 
 /// The allocations a value's strong pointers reach.
-pub(crate) type Reachable = HashSet<(usize, TypeId)>;
+pub(crate) type Reachable = QuickSet<(usize, TypeId)>;
 
 impl DumpMemo {
     /// A memo for a pass that knows what is reachable.
@@ -187,7 +187,7 @@ pub(crate) struct LoadMemo {
 /// What a deep copy has rebuilt, by original address.
 #[derive(Debug, Default)]
 pub(crate) struct CopyMemo {
-    slots: HashMap<(usize, TypeId), Slot>,
+    slots: QuickMap<(usize, TypeId), Slot>,
     /// As for [`DumpMemo`].
     reachable: Option<Reachable>,
     /// As for [`DumpMemo`].

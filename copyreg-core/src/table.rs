@@ -30,6 +30,7 @@ pub struct DispatchTable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Entry {
     name: &'static str,
+    code: Option<u32>,
     type_name: &'static str,
     type_id: TypeId,
 }
@@ -56,10 +57,12 @@ pub fn dispatch_table() -> DispatchTable {
             // A name two types share is ambiguous in streams; neither is listed under it.
             Slot::One(Reducer {
                 name: Held::Static(name),
+                code,
                 ops,
                 ..
             }) if view.constructor(name).is_ok() => Some(Entry {
                 name,
+                code,
                 type_name: ops.target_name(),
                 type_id,
             }),
@@ -103,6 +106,26 @@ impl DispatchTable {
             .binary_search_by(|e| e.name.cmp(name))
             .ok()
             .map(|i| self.entries[i])
+    }
+
+    /// The entry registered with compact code `code` (Python's
+    /// `copyreg._inverted_registry`). A code two registrations claim finds neither.
+    ///
+    /// ```
+    /// #[derive(copyreg::Reducible)]
+    /// #[reducer(name = "auth.Session", code = 9001)]
+    /// struct Session(u64);
+    ///
+    /// let table = copyreg::dispatch_table();
+    /// assert_eq!(table.by_code(9001).map(|e| e.name()), Some("auth.Session"));
+    /// assert!(table.by_code(9002).is_none());
+    /// ```
+    pub fn by_code(&self, code: u32) -> Option<Entry> {
+        let mut claims = self.entries.iter().filter(|e| e.code == Some(code));
+        match (claims.next(), claims.next()) {
+            (Some(entry), None) => Some(*entry),
+            _ => None,
+        }
     }
 
     /// How many types are registered.
@@ -152,6 +175,23 @@ impl Entry {
     /// ```
     pub fn name(&self) -> &'static str {
         self.name
+    }
+
+    /// The compact code streams write instead of the name, if the type was registered with
+    /// one (`#[reducer(code = N)]`, `register_foreign!(..., code = N)`): Python's
+    /// `copyreg.add_extension`.
+    ///
+    /// ```
+    /// #[derive(copyreg::Reducible)]
+    /// #[reducer(name = "geo.Point", code = 17)]
+    /// struct Point(i32, i32);
+    ///
+    /// let table = copyreg::dispatch_table();
+    /// assert_eq!(table.get::<Point>().unwrap().code(), Some(17));
+    /// assert_eq!(table.get::<String>().unwrap().code(), None);
+    /// ```
+    pub fn code(&self) -> Option<u32> {
+        self.code
     }
 
     /// The Rust type, as `std::any::type_name` spells it (for people, not for matching).

@@ -1,7 +1,7 @@
 //! `#[reducer(...)]` and `#[copyreg::constructor(...)]` parsed into plain structs.
 
 use syn::meta::ParseNestedMeta;
-use syn::{Attribute, Expr, LitStr, Path};
+use syn::{Attribute, Expr, LitInt, LitStr, Path};
 
 use crate::ctxt::Ctxt;
 
@@ -9,6 +9,8 @@ use crate::ctxt::Ctxt;
 #[derive(Default)]
 pub struct Reducer {
     pub name: Option<LitStr>,
+    /// `code = N`: the compact code written instead of the name.
+    pub code: Option<LitInt>,
     /// `fn = path`, with the key's path kept for spans.
     pub reduce: Option<(Path, Expr)>,
     pub constructor: Option<(Path, Expr)>,
@@ -26,6 +28,10 @@ impl Reducer {
                 if meta.path.is_ident("name") {
                     let value = string(&meta, "name = \"geo.Point\"")?;
                     set_once(cx, &meta, &mut out.name, value);
+                // #[reducer(code = 17)]
+                } else if meta.path.is_ident("code") {
+                    let value = integer(&meta, "code = 17")?;
+                    set_once(cx, &meta, &mut out.code, value);
                 // #[reducer(fn = pickle_point)]
                 } else if meta.path.is_ident("fn") {
                     let value = meta.value()?.parse::<Expr>()?;
@@ -43,7 +49,7 @@ impl Reducer {
                     out.dyns.extend(dyn_traits(&meta)?);
                 } else {
                     return Err(meta.error(format_args!(
-                        "unknown reducer attribute `{}`; expected one of `name`, `fn`, `constructor`, `crate`, `dyn`",
+                        "unknown reducer attribute `{}`; expected one of `name`, `code`, `fn`, `constructor`, `crate`, `dyn`",
                         path_text(&meta.path),
                     )));
                 }
@@ -116,6 +122,22 @@ fn string(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<LitStr> {
         Err(e) => Err(syn::Error::new(
             e.span(),
             format_args!("`{key}` takes a string literal, as in `{example}`"),
+        )),
+    }
+}
+
+pub fn integer(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<LitInt> {
+    let key = path_text(&meta.path);
+    let value = meta.value()?;
+    match value.parse::<syn::Lit>() {
+        Ok(syn::Lit::Int(n)) => Ok(n),
+        Ok(other) => Err(syn::Error::new_spanned(
+            other,
+            format_args!("`{key}` takes an integer literal, as in `{example}`"),
+        )),
+        Err(e) => Err(syn::Error::new(
+            e.span(),
+            format_args!("`{key}` takes an integer literal, as in `{example}`"),
         )),
     }
 }

@@ -24,6 +24,9 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         }
     };
     validate(&mut cx, &function);
+    if let Some(name) = &attr.name {
+        crate::valid::check_name(&mut cx, name);
+    }
     if let Err(error) = cx.check() {
         return ctxt::with_fallback(error, function.into_token_stream());
     }

@@ -58,6 +58,16 @@ fn fallback(input: &Input<'_>) -> TokenStream {
     }
 }
 
+/// `Object::CODE` for a validated `code = N`, or nothing (the trait's `None`).
+pub fn code_const(code: Option<&syn::LitInt>) -> TokenStream {
+    match code.and_then(|c| c.base10_parse::<u32>().ok()) {
+        Some(n) => {
+            quote!(const CODE: ::core::option::Option<u32> = ::core::option::Option::Some(#n);)
+        }
+        None => TokenStream::new(),
+    }
+}
+
 fn expand(input: &Input<'_>) -> TokenStream {
     let ident = &input.original.ident;
     let krate = krate(input);
@@ -69,6 +79,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
             ::core::stringify!(#ident)
         )),
     };
+    let code = code_const(input.attrs.code.as_ref());
     let (reduce, construct, copy) = match (&input.attrs.reduce, &input.attrs.constructor) {
         (Some((_, reduce)), Some((_, construct))) => {
             let pair = Pair {
@@ -158,6 +169,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
             impl #impl_generics __cr::Object for #ident #ty_generics #where_clause {
                 type Target = Self;
                 const NAME: &'static str = #name;
+                #code
 
                 #name_fn
 

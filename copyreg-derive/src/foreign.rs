@@ -16,6 +16,7 @@ mod kw {
     syn::custom_keyword!(reduce);
     syn::custom_keyword!(construct);
     syn::custom_keyword!(name);
+    syn::custom_keyword!(code);
 }
 
 pub struct Foreign {
@@ -24,6 +25,7 @@ pub struct Foreign {
     reduce: Option<Expr>,
     construct: Option<Expr>,
     name: Option<LitStr>,
+    code: Option<syn::LitInt>,
     dyns: Vec<syn::Path>,
 }
 
@@ -50,6 +52,7 @@ impl Parse for Foreign {
             reduce: None,
             construct: None,
             name: None,
+            code: None,
             dyns: Vec::new(),
         };
         while !input.is_empty() {
@@ -81,6 +84,17 @@ impl Parse for Foreign {
                     )
                 })?;
                 set_once(&mut cx, key, "name", &mut out.name, value);
+            } else if lookahead.peek(kw::code) {
+                // code = 17
+                let key = input.parse::<kw::code>()?;
+                input.parse::<Token![=]>()?;
+                let value = input.parse::<syn::LitInt>().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "`code` takes an integer literal, as in `code = 17`",
+                    )
+                })?;
+                set_once(&mut cx, key, "code", &mut out.code, value);
             } else if lookahead.peek(Token![dyn]) {
                 // dyn(Shape, path::to::Drawable)
                 input.parse::<Token![dyn]>()?;
@@ -93,7 +107,7 @@ impl Parse for Foreign {
                 return Err(syn::Error::new(
                     key.span(),
                     format_args!(
-                        "unknown register_foreign! key `{key}`; expected `reduce`, `construct`, `name` or `dyn(...)`"
+                        "unknown register_foreign! key `{key}`; expected `reduce`, `construct`, `name`, `code` or `dyn(...)`"
                     ),
                 ));
             } else {
@@ -114,6 +128,12 @@ impl Parse for Foreign {
                 "register_foreign! needs `construct = ...`: a function or closure that takes the \
                  reducer's tuple elements and returns the type (or a Result of it)",
             );
+        }
+        if let Some(name) = &out.name {
+            crate::valid::check_name(&mut cx, name);
+        }
+        if let Some(code) = &out.code {
+            crate::valid::check_code(&mut cx, code);
         }
         cx.check()?;
         Ok(out)
@@ -144,8 +164,10 @@ pub fn expand(input: Foreign) -> TokenStream {
         reduce,
         construct,
         name,
+        code,
         dyns,
     } = input;
+    let code = crate::expand::code_const(code.as_ref());
     let (Some(reduce), Some(construct)) = (reduce, construct) else {
         unreachable!("checked while parsing")
     };
@@ -180,6 +202,7 @@ pub fn expand(input: Foreign) -> TokenStream {
             impl __cr::Object for __CopyregForeign {
                 type Target = #ty;
                 const NAME: &'static str = #name;
+                #code
 
                 fn reduce(__value: &#ty, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Error> {
                     #reduce

@@ -1,7 +1,44 @@
 //! Rules that involve more than one attribute or the shape of the type.
 
+use syn::{LitInt, LitStr};
+
 use crate::ast::{Data, Input};
 use crate::ctxt::Ctxt;
+
+/// The largest compact code (as in Python's `copyreg.add_extension`); copyreg-core's
+/// `MAX_CODE`, which streams check on the way in.
+const MAX_CODE: u32 = 0x7FFF_FFFF;
+/// copyreg-core's limit on the length of a constructor name in a stream.
+const MAX_NAME_LEN: usize = 1 << 12;
+
+/// A constructor name a stream can carry: not empty (a zero length marks a compact code) and
+/// at most 4096 bytes.
+pub fn check_name(cx: &mut Ctxt, name: &LitStr) {
+    let text = name.value();
+    if text.is_empty() {
+        cx.error_spanned_by(
+            name,
+            "a constructor name cannot be empty; give one such as `name = \"geo.Point\"`",
+        );
+    } else if text.len() > MAX_NAME_LEN {
+        cx.error_spanned_by(name, "a constructor name is at most 4096 bytes long");
+    }
+}
+
+/// A compact code's value: 1 to 2^31 - 1.
+pub fn check_code(cx: &mut Ctxt, code: &LitInt) -> Option<u32> {
+    match code.base10_parse::<u32>() {
+        Ok(n) if (1..=MAX_CODE).contains(&n) => Some(n),
+        _ => {
+            cx.error_spanned_by(
+                code,
+                "a compact code is an integer from 1 to 2147483647 (as in Python's \
+                 `copyreg.add_extension`); pick one no other registration uses",
+            );
+            None
+        }
+    }
+}
 
 impl Input<'_> {
     pub fn validate(&self, cx: &mut Ctxt) {
@@ -20,6 +57,19 @@ impl Input<'_> {
             );
         }
         self.reject_inner_attrs(cx);
+        if let Some(name) = &self.attrs.name {
+            check_name(cx, name);
+        }
+        if let Some(code) = &self.attrs.code {
+            check_code(cx, code);
+            if !self.original.generics.params.is_empty() {
+                cx.error_spanned_by(
+                    code,
+                    "a generic type cannot have a compact `code`: each instance is a type of \
+                     its own, and one code names one type",
+                );
+            }
+        }
         if let Some(trait_) = self.attrs.dyns.first() {
             if !self.original.generics.params.is_empty() {
                 cx.error_spanned_by(

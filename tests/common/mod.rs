@@ -17,6 +17,23 @@ pub fn stream(names: &[&str], body: &[u8]) -> Vec<u8> {
     out
 }
 
+/// A stream whose name table is the raw bytes `table` (to write compact codes, or
+/// malformed entries).
+pub fn stream_with_table(table: &[u8], body: &[u8]) -> Vec<u8> {
+    let mut out = b"cprg\x01".to_vec();
+    out.extend_from_slice(body);
+    out.extend_from_slice(table);
+    out.extend_from_slice(&(table.len() as u32).to_le_bytes());
+    out
+}
+
+/// The raw bytes of a well-formed stream's name table.
+pub fn table(stream: &[u8]) -> &[u8] {
+    let end = stream.len() - 4;
+    let table = u32::from_le_bytes(stream[end..].try_into().unwrap()) as usize;
+    &stream[end - table..end]
+}
+
 /// The body of a well-formed stream.
 pub fn body(stream: &[u8]) -> &[u8] {
     let end = stream.len() - 4;
