@@ -283,6 +283,9 @@ impl<'a> Dumper<'a> {
         encode: impl Fn(&T) -> [u8; N],
     ) {
         let start = self.out.len();
+        // Room for what usually follows a long run too (the name table), so that the
+        // stream is not copied to a buffer twice its size for its last few bytes.
+        self.out.reserve(items.len() * N + 64);
         self.out.resize(start + items.len() * N, 0);
         for (chunk, item) in self.out[start..].chunks_exact_mut(N).zip(items) {
             chunk.copy_from_slice(&encode(item));

@@ -10,7 +10,6 @@
 //! trait must have `Any` as a supertrait (`trait Shape: std::any::Any`).
 
 use std::any::{Any, TypeId};
-use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::rc::Rc;
 use std::sync::{Arc, OnceLock};
@@ -22,6 +21,7 @@ use crate::error::Error;
 use crate::field::Codec;
 use crate::load::Loader;
 use crate::ops::build_boxed;
+use crate::registry::QuickMap;
 use crate::unpickler::Unpickler;
 
 /// Turns a boxed concrete value into a boxed pointer to a trait object: `Box<dyn Trait>`,
@@ -47,8 +47,8 @@ pub struct DynCast {
 
 inventory::collect!(DynCast);
 
-fn casts() -> &'static HashMap<(TypeId, TypeId), &'static DynCast> {
-    static CASTS: OnceLock<HashMap<(TypeId, TypeId), &'static DynCast>> = OnceLock::new();
+fn casts() -> &'static QuickMap<(TypeId, TypeId), &'static DynCast> {
+    static CASTS: OnceLock<QuickMap<(TypeId, TypeId), &'static DynCast>> = OnceLock::new();
     CASTS.get_or_init(|| {
         inventory::iter::<DynCast>
             .into_iter()

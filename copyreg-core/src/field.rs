@@ -42,6 +42,22 @@ pub trait Codec<T> {
     fn dump_slice(&self, items: &[T], cx: &mut Dumper<'_>) -> Result<(), Error> {
         items.iter().try_for_each(|item| self.dump(item, cx))
     }
+    /// Copies a run of values into a `Vec`.
+    fn copy_vec(&self, items: &[T], cx: &mut Copier<'_>) -> Result<Vec<T>, Error> {
+        items.iter().map(|item| self.copy(item, cx)).collect()
+    }
+    /// Reads an array of `N` values.
+    fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {
+        load_array(cx, |cx| self.load(cx))
+    }
+    /// Copies an array of `N` values.
+    fn copy_array<const N: usize>(
+        &self,
+        items: &[T; N],
+        cx: &mut Copier<'_>,
+    ) -> Result<[T; N], Error> {
+        copy_array(items, |item| self.copy(item, cx))
+    }
     /// Reads `len` values into a `Vec`; `len` is checked and charged already.
     fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Error>
     where
@@ -120,6 +136,19 @@ impl<T: Reducible> Codec<T> for ReducibleLeaf<T> {
     }
     fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Error> {
         T::__load_vec(len, cx)
+    }
+    fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {
+        T::__load_array(cx)
+    }
+    fn copy_vec(&self, items: &[T], cx: &mut Copier<'_>) -> Result<Vec<T>, Error> {
+        T::__copy_vec(items, cx)
+    }
+    fn copy_array<const N: usize>(
+        &self,
+        items: &[T; N],
+        cx: &mut Copier<'_>,
+    ) -> Result<[T; N], Error> {
+        T::__copy_array(items, cx)
     }
 }
 
@@ -218,6 +247,17 @@ trait Sequence: Sized + 'static {
         }
         Ok(out)
     }
+    fn copy_items<C: Codec<Self::Item>>(
+        &self,
+        codec: &C,
+        cx: &mut Copier<'_>,
+    ) -> Result<Self, Error> {
+        let mut out = Self::with_capacity(self.count());
+        for item in self.items() {
+            out.add(codec.copy(item, cx)?);
+        }
+        Ok(out)
+    }
 }
 
 // A `Vec` is one slice: primitives write and read it in one go.
@@ -240,6 +280,9 @@ impl<T: 'static> Sequence for Vec<T> {
     }
     fn load_items<C: Codec<T>>(len: usize, codec: &C, cx: &mut Loader<'_>) -> Result<Self, Error> {
         codec.load_vec(len, cx)
+    }
+    fn copy_items<C: Codec<T>>(&self, codec: &C, cx: &mut Copier<'_>) -> Result<Self, Error> {
+        codec.copy_vec(self, cx)
     }
 }
 
@@ -283,11 +326,7 @@ impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
         S::load_items(len, &self.0, cx)
     }
     fn copy(&self, value: &S, cx: &mut Copier<'_>) -> Result<S, Error> {
-        let mut out = S::with_capacity(value.count());
-        for item in value.items() {
-            out.add(self.0.copy(item, cx)?);
-        }
-        Ok(out)
+        value.copy_items(&self.0, cx)
     }
 }
 
@@ -471,26 +510,41 @@ impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
     fn dump(&self, value: &[T; N], cx: &mut Dumper<'_>) -> Result<(), Error> {
         self.0.dump_slice(value, cx)
     }
-    // Built in place (a `SmallVec` of exactly `N` never spills to the heap), since stable
-    // Rust cannot build an array from a fallible closure.
     fn load(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {
-        let mut items = SmallVec::<[T; N]>::new();
-        for _ in 0..N {
-            items.push(self.0.load(cx)?);
-        }
-        items
-            .into_inner()
-            .map_err(|_| cx.malformed("array of the wrong length"))
+        self.0.load_array(cx)
     }
     fn copy(&self, value: &[T; N], cx: &mut Copier<'_>) -> Result<[T; N], Error> {
-        let mut items = SmallVec::<[T; N]>::new();
-        for v in value {
-            items.push(self.0.copy(v, cx)?);
-        }
-        match items.into_inner() {
-            Ok(array) => Ok(array),
-            Err(_) => unreachable!("copied as many items as the array holds"),
-        }
+        self.0.copy_array(value, cx)
+    }
+}
+
+/// Reads an array value by value. Built in place (a `SmallVec` of exactly `N` never spills
+/// to the heap), since stable Rust cannot build an array from a fallible closure.
+pub(crate) fn load_array<T, const N: usize>(
+    cx: &mut Loader<'_>,
+    mut load: impl FnMut(&mut Loader<'_>) -> Result<T, Error>,
+) -> Result<[T; N], Error> {
+    let mut items = SmallVec::<[T; N]>::new();
+    for _ in 0..N {
+        items.push(load(cx)?);
+    }
+    items
+        .into_inner()
+        .map_err(|_| cx.malformed("array of the wrong length"))
+}
+
+/// Copies an array value by value, as [`load_array`] reads one.
+pub(crate) fn copy_array<T, const N: usize>(
+    items: &[T; N],
+    copy: impl FnMut(&T) -> Result<T, Error>,
+) -> Result<[T; N], Error> {
+    let copies = items
+        .iter()
+        .map(copy)
+        .collect::<Result<SmallVec<[T; N]>, _>>()?;
+    match copies.into_inner() {
+        Ok(array) => Ok(array),
+        Err(_) => unreachable!("copied as many items as the array holds"),
     }
 }
 

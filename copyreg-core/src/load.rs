@@ -357,21 +357,47 @@ impl<'a> Loader<'a> {
         self.input.take(n)
     }
 
+    /// Reads an array of `N` values of `W` bytes each, every byte pattern valid, in one run.
+    pub(crate) fn read_run<T, const W: usize, const N: usize>(
+        &mut self,
+        decode: impl Fn([u8; W]) -> T,
+    ) -> Result<[T; N], Error> {
+        let bytes = self.input.take(W * N)?;
+        Ok(std::array::from_fn(|i| {
+            let mut word = [0; W];
+            word.copy_from_slice(&bytes[i * W..(i + 1) * W]);
+            decode(word)
+        }))
+    }
+
     /// Reads `len` values of `N` bytes each (`len` is checked against the input already),
-    /// decoded by `decode` in one pass; a value it refuses is an error saying it does not
-    /// fit in `type_name`.
+    /// every byte pattern valid, in one pass the compiler can turn into a copy.
     pub(crate) fn read_each<T, const N: usize>(
+        &mut self,
+        len: usize,
+        decode: impl Fn([u8; N]) -> T,
+    ) -> Result<Vec<T>, Error> {
+        let bytes = self.take_run(len, N)?;
+        Ok(bytes
+            .chunks_exact(N)
+            .map(|chunk| {
+                let mut word = [0; N];
+                word.copy_from_slice(chunk);
+                decode(word)
+            })
+            .collect())
+    }
+
+    /// As [`read_each`](Self::read_each), for values `decode` may refuse: an error saying
+    /// the value does not fit in `type_name`.
+    pub(crate) fn read_each_checked<T, const N: usize>(
         &mut self,
         len: usize,
         type_name: &'static str,
         decode: impl Fn([u8; N]) -> Option<T>,
     ) -> Result<Vec<T>, Error> {
         let start = self.input.offset();
-        let n = len.checked_mul(N).ok_or_else(|| {
-            self.input
-                .error(format!("{len} values do not fit in memory"))
-        })?;
-        let bytes = self.input.take(n)?;
+        let bytes = self.take_run(len, N)?;
         let mut out = Vec::with_capacity(len);
         for (i, chunk) in bytes.chunks_exact(N).enumerate() {
             let mut word = [0; N];
@@ -387,6 +413,14 @@ impl<'a> Loader<'a> {
             }
         }
         Ok(out)
+    }
+
+    fn take_run(&mut self, len: usize, width: usize) -> Result<&'a [u8], Error> {
+        let n = len.checked_mul(width).ok_or_else(|| {
+            self.input
+                .error(format!("{len} values do not fit in memory"))
+        })?;
+        self.input.take(n)
     }
 
     pub(crate) fn read_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {

@@ -75,6 +75,27 @@ pub trait Reducible: Sized + 'static {
         items.iter().try_for_each(|item| item.__dump(cx))
     }
 
+    /// Copies a run of values into a `Vec`; primitives copy it whole.
+    #[doc(hidden)]
+    fn __copy_vec(items: &[Self], cx: &mut Copier<'_>) -> Result<Vec<Self>, Error> {
+        items.iter().map(|item| item.__copy(cx)).collect()
+    }
+
+    /// Reads an array; primitives read it as one run.
+    #[doc(hidden)]
+    fn __load_array<const N: usize>(cx: &mut Loader<'_>) -> Result<[Self; N], Error> {
+        crate::field::load_array(cx, Self::__load)
+    }
+
+    /// Copies an array; primitives copy it whole.
+    #[doc(hidden)]
+    fn __copy_array<const N: usize>(
+        items: &[Self; N],
+        cx: &mut Copier<'_>,
+    ) -> Result<[Self; N], Error> {
+        crate::field::copy_array(items, |item| item.__copy(cx))
+    }
+
     /// Reads `len` values into a `Vec` (`len` is already checked against the input and
     /// charged to the allocation budget); primitives read the whole run at once.
     #[doc(hidden)]
