@@ -255,7 +255,8 @@ impl<'a> Input<'a> {
         let fits = match min_size {
             // Zero-sized elements cost no bytes and no allocation, only time: cap their count.
             0 => raw <= ZERO_SIZED_LEN_CAP,
-            n => raw <= (self.remaining() / n) as u64,
+            // A multiplication, not a division: this runs for every string and collection.
+            n => raw.saturating_mul(n as u64) <= self.remaining() as u64,
         };
         if !fits {
             return Err(Error::malformed(

@@ -32,8 +32,11 @@ use crate::shared::{DumpMemo, Reachable};
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn dumps<T: Any>(value: &T) -> Result<Vec<u8>, Error> {
-    Pickler::new().dumps(value)
+    DEFAULT.dumps(value)
 }
+
+/// What [`dumps`], [`dumps_dyn`] and [`dumps_into`] use, built once rather than per call.
+static DEFAULT: Pickler = Pickler::new();
 
 /// The type-erased twin of [`dumps`]: the same bytes, for a value known only as `&dyn Any`.
 ///
@@ -50,7 +53,7 @@ pub fn dumps<T: Any>(value: &T) -> Result<Vec<u8>, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn dumps_dyn(value: &dyn Any) -> Result<Vec<u8>, Error> {
-    Pickler::new().dumps_dyn(value)
+    DEFAULT.dumps_dyn(value)
 }
 
 /// Appends `value` to `out` as a copyreg stream.
@@ -72,7 +75,7 @@ pub fn dumps_dyn(value: &dyn Any) -> Result<Vec<u8>, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn dumps_into<T: Any>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
-    Pickler::new().dumps_into(value, out)
+    DEFAULT.dumps_into(value, out)
 }
 
 /// Room a new stream starts with: a small value's header, body and name table fit, so

@@ -31,8 +31,11 @@ use crate::unpickler::Unpickler;
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn loads<T: Any>(bytes: &[u8]) -> Result<T, Error> {
-    Unpickler::new().loads(bytes)
+    DEFAULT.loads(bytes)
 }
+
+/// What [`loads`] and [`loads_any`] use, built once rather than per call.
+static DEFAULT: Unpickler = Unpickler::new();
 
 /// Rebuilds whatever value a stream holds, as a `Box<dyn Any>` to downcast.
 ///
@@ -43,7 +46,7 @@ pub fn loads<T: Any>(bytes: &[u8]) -> Result<T, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
-    Unpickler::new().loads_any(bytes)
+    DEFAULT.loads_any(bytes)
 }
 
 /// The state of one load: the input, the registry snapshot, and the constructors the stream
@@ -443,8 +446,12 @@ impl<'a> Loader<'a> {
         len.min(MAX_PREALLOC / std::mem::size_of::<T>().max(1))
     }
 
-    pub(crate) fn read_str(&mut self, len: usize) -> Result<&'a str, Error> {
-        self.input.str(len)
+    /// Reads `len` bytes of UTF-8 into a new `String`. Copied first and checked in the copy,
+    /// which is aligned, so the check's word-at-a-time path runs from the first byte.
+    pub(crate) fn read_string(&mut self, len: usize) -> Result<String, Error> {
+        let start = self.input.offset();
+        let bytes = self.input.take(len)?.to_vec();
+        String::from_utf8(bytes).map_err(|_| Error::malformed(start, "string is not valid UTF-8"))
     }
 
     pub(crate) fn read_option_tag(&mut self) -> Result<bool, Error> {

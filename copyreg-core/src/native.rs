@@ -200,7 +200,7 @@ impl Reducible for String {
 
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
         let len = cx.read_len::<u8>(1)?;
-        cx.read_str(len).map(str::to_owned)
+        cx.read_string(len)
     }
 
     fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {

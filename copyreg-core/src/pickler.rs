@@ -37,7 +37,7 @@ pub(crate) type PersistentId = dyn Fn(&dyn Any) -> Option<String> + Send + Sync;
 /// assert_eq!(copyreg::copy(&Point { x: 1, y: 2 })?, Point { x: 1, y: 2 });
 /// # Ok::<(), copyreg::Error>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Pickler {
     private: Option<Arc<Table>>,
     isolated: bool,
@@ -53,6 +53,12 @@ impl fmt::Debug for Pickler {
     }
 }
 
+impl Default for Pickler {
+    fn default() -> Self {
+        Pickler::new()
+    }
+}
+
 impl Pickler {
     /// A pickler with the registry's reducers.
     ///
@@ -60,8 +66,12 @@ impl Pickler {
     /// assert_eq!(copyreg::Pickler::new().dumps(&1u8)?, copyreg::dumps(&1u8)?);
     /// # Ok::<(), copyreg::Error>(())
     /// ```
-    pub fn new() -> Self {
-        Pickler::default()
+    pub const fn new() -> Self {
+        Pickler {
+            private: None,
+            isolated: false,
+            persistent_id: None,
+        }
     }
 
     /// A pickler that sees none of the registry's reducers: only its own, copyreg's native

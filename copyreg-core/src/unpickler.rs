@@ -25,14 +25,18 @@ pub(crate) struct Limits {
     pub(crate) max_objects: usize,
 }
 
+impl Limits {
+    const DEFAULT: Limits = Limits {
+        max_input: 1 << 30,
+        max_alloc: 1 << 30,
+        max_depth: MAX_DEPTH,
+        max_objects: 1 << 26,
+    };
+}
+
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_input: 1 << 30,
-            max_alloc: 1 << 30,
-            max_depth: MAX_DEPTH,
-            max_objects: 1 << 26,
-        }
+        Limits::DEFAULT
     }
 }
 
@@ -76,7 +80,7 @@ type PersistentLoad = dyn Fn(&str) -> Result<Box<dyn Any>, BoxError> + Send + Sy
 /// assert!(matches!(tiny.loads_any(&bytes), Err(Error::Limit { which: LimitKind::InputSize, .. })));
 /// # Ok::<(), copyreg::Error>(())
 /// ```
-#[derive(Clone, Default)]
+#[derive(Clone)]
 pub struct Unpickler {
     limits: Limits,
     allowed: Option<Allowed>,
@@ -96,6 +100,12 @@ impl fmt::Debug for Unpickler {
     }
 }
 
+impl Default for Unpickler {
+    fn default() -> Self {
+        Unpickler::new()
+    }
+}
+
 impl Unpickler {
     /// An unpickler with the registry's constructors and the default limits: 1 GiB of
     /// input, 1 GiB for the loaded value, [`MAX_DEPTH`] objects deep, 2^26 objects.
@@ -105,8 +115,14 @@ impl Unpickler {
     /// assert_eq!(copyreg::Unpickler::new().loads::<u8>(&bytes)?, 7);
     /// # Ok::<(), copyreg::Error>(())
     /// ```
-    pub fn new() -> Self {
-        Unpickler::default()
+    pub const fn new() -> Self {
+        Unpickler {
+            limits: Limits::DEFAULT,
+            allowed: None,
+            private: None,
+            isolated: false,
+            persistent_load: None,
+        }
     }
 
     /// An unpickler that sees none of the registry's constructors: only those given with
