@@ -8,14 +8,11 @@
 //! own, with the same bytes the `Reducible` impls of those containers write.
 
 use std::cell::RefCell;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
-use std::hash::{BuildHasher, Hash};
 use std::marker::PhantomData;
 use std::sync::{Mutex, PoisonError, RwLock};
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use smallvec::SmallVec;
 
 use crate::copy::Copier;
 use crate::dump::Dumper;
@@ -48,7 +45,7 @@ pub trait Codec<T> {
     }
     /// Reads an array of `N` values.
     fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {
-        load_array(cx, |cx| self.load(cx))
+        crate::collections::load_array(cx, |cx| self.load(cx))
     }
     /// Copies an array of `N` values.
     fn copy_array<const N: usize>(
@@ -56,7 +53,7 @@ pub trait Codec<T> {
         items: &[T; N],
         cx: &mut Copier<'_>,
     ) -> Result<[T; N], Error> {
-        copy_array(items, |item| self.copy(item, cx))
+        crate::collections::copy_array(items, |item| self.copy(item, cx))
     }
     /// Reads `len` values into a `Vec`; `len` is checked and charged already.
     fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Error>
@@ -221,115 +218,6 @@ stateless_combinator!(
     ArrayCodec(C)
 );
 
-/// A collection built one element at a time.
-trait Sequence: Sized + 'static {
-    type Item;
-    fn items(&self) -> impl Iterator<Item = &Self::Item>;
-    fn count(&self) -> usize;
-    fn with_capacity(capacity: usize) -> Self;
-    fn add(&mut self, item: Self::Item);
-
-    fn dump_items<C: Codec<Self::Item>>(
-        &self,
-        codec: &C,
-        cx: &mut Dumper<'_>,
-    ) -> Result<(), Error> {
-        self.items().try_for_each(|item| codec.dump(item, cx))
-    }
-    fn load_items<C: Codec<Self::Item>>(
-        len: usize,
-        codec: &C,
-        cx: &mut Loader<'_>,
-    ) -> Result<Self, Error> {
-        let mut out = Self::with_capacity(len);
-        for _ in 0..len {
-            out.add(codec.load(cx)?);
-        }
-        Ok(out)
-    }
-    fn copy_items<C: Codec<Self::Item>>(
-        &self,
-        codec: &C,
-        cx: &mut Copier<'_>,
-    ) -> Result<Self, Error> {
-        let mut out = Self::with_capacity(self.count());
-        for item in self.items() {
-            out.add(codec.copy(item, cx)?);
-        }
-        Ok(out)
-    }
-}
-
-// A `Vec` is one slice: primitives write and read it in one go.
-impl<T: 'static> Sequence for Vec<T> {
-    type Item = T;
-    fn items(&self) -> impl Iterator<Item = &T> {
-        self.iter()
-    }
-    fn count(&self) -> usize {
-        self.len()
-    }
-    fn with_capacity(capacity: usize) -> Self {
-        Vec::with_capacity(Loader::capacity::<T>(capacity))
-    }
-    fn add(&mut self, item: T) {
-        self.push(item);
-    }
-    fn dump_items<C: Codec<T>>(&self, codec: &C, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        codec.dump_slice(self, cx)
-    }
-    fn load_items<C: Codec<T>>(len: usize, codec: &C, cx: &mut Loader<'_>) -> Result<Self, Error> {
-        codec.load_vec(len, cx)
-    }
-    fn copy_items<C: Codec<T>>(&self, codec: &C, cx: &mut Copier<'_>) -> Result<Self, Error> {
-        codec.copy_vec(self, cx)
-    }
-}
-
-macro_rules! sequence {
-    ($($ty:ident<$t:ident $(: $($bound:path),+)?> $(, $s:ident)? => $new:expr, $add:ident;)*) => {$(
-        impl<$t: 'static $($(+ $bound)+)? $(, $s: BuildHasher + Default + 'static)?> Sequence
-            for $ty<$t $(, $s)?>
-        {
-            type Item = $t;
-            fn items(&self) -> impl Iterator<Item = &$t> {
-                self.iter()
-            }
-            fn count(&self) -> usize {
-                self.len()
-            }
-            fn with_capacity(capacity: usize) -> Self {
-                ($new)(capacity)
-            }
-            fn add(&mut self, item: $t) {
-                self.$add(item);
-            }
-        }
-    )*};
-}
-
-sequence! {
-    VecDeque<T> => |n| VecDeque::with_capacity(Loader::capacity::<T>(n)), push_back;
-    HashSet<T: Eq, Hash>, S => |n| HashSet::with_capacity_and_hasher(Loader::capacity::<T>(n), S::default()), insert;
-    BTreeSet<T: Ord> => |_| BTreeSet::new(), insert;
-}
-
-impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
-    const MIN_SIZE: usize = 8;
-
-    fn dump(&self, value: &S, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        cx.write_len(value.count());
-        value.dump_items(&self.0, cx)
-    }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<S, Error> {
-        let len = cx.read_len::<S::Item>(C::MIN_SIZE)?;
-        S::load_items(len, &self.0, cx)
-    }
-    fn copy(&self, value: &S, cx: &mut Copier<'_>) -> Result<S, Error> {
-        value.copy_items(&self.0, cx)
-    }
-}
-
 impl<T, C: Codec<T>> Codec<Option<T>> for OptionCodec<C> {
     fn dump(&self, value: &Option<T>, cx: &mut Dumper<'_>) -> Result<(), Error> {
         match value {
@@ -434,117 +322,6 @@ impl<P: Pointer, C: Codec<P::Target>> Codec<P> for PointerCodec<C> {
     }
     fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Error> {
         cx.copy_pointer(value, |v, cx| self.0.copy(v, cx))
-    }
-}
-
-/// A map built one entry at a time.
-trait Map: Sized + 'static {
-    type Key;
-    type Value;
-    fn entries(&self) -> impl Iterator<Item = (&Self::Key, &Self::Value)>;
-    fn count(&self) -> usize;
-    fn with_capacity(capacity: usize) -> Self;
-    fn add(&mut self, key: Self::Key, value: Self::Value);
-}
-
-macro_rules! map {
-    ($($ty:ident<K: $($bound:path),+> $(, $s:ident)? => $new:expr;)*) => {$(
-        impl<K: 'static $(+ $bound)+, V: 'static $(, $s: BuildHasher + Default + 'static)?> Map
-            for $ty<K, V $(, $s)?>
-        {
-            type Key = K;
-            type Value = V;
-            fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
-                self.iter()
-            }
-            fn count(&self) -> usize {
-                self.len()
-            }
-            fn with_capacity(capacity: usize) -> Self {
-                ($new)(capacity)
-            }
-            fn add(&mut self, key: K, value: V) {
-                self.insert(key, value);
-            }
-        }
-    )*};
-}
-
-map! {
-    HashMap<K: Eq, Hash>, S => |n| HashMap::with_capacity_and_hasher(Loader::capacity::<(K, V)>(n), S::default());
-    BTreeMap<K: Ord> => |_| BTreeMap::new();
-}
-
-impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, VC> {
-    const MIN_SIZE: usize = 8;
-
-    fn dump(&self, value: &M, cx: &mut Dumper<'_>) -> Result<(), Error> {
-        cx.write_len(value.count());
-        value.entries().try_for_each(|(k, v)| {
-            self.0.dump(k, cx)?;
-            self.1.dump(v, cx)
-        })
-    }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<M, Error> {
-        let len = cx.read_len::<(M::Key, M::Value)>(KC::MIN_SIZE + VC::MIN_SIZE)?;
-        let mut out = M::with_capacity(len);
-        for _ in 0..len {
-            let key = self.0.load(cx)?;
-            out.add(key, self.1.load(cx)?);
-        }
-        Ok(out)
-    }
-    fn copy(&self, value: &M, cx: &mut Copier<'_>) -> Result<M, Error> {
-        let mut out = M::with_capacity(value.count());
-        for (k, v) in value.entries() {
-            let key = self.0.copy(k, cx)?;
-            out.add(key, self.1.copy(v, cx)?);
-        }
-        Ok(out)
-    }
-}
-
-impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
-    const MIN_SIZE: usize = C::MIN_SIZE * N;
-
-    fn dump(&self, value: &[T; N], cx: &mut Dumper<'_>) -> Result<(), Error> {
-        self.0.dump_slice(value, cx)
-    }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {
-        self.0.load_array(cx)
-    }
-    fn copy(&self, value: &[T; N], cx: &mut Copier<'_>) -> Result<[T; N], Error> {
-        self.0.copy_array(value, cx)
-    }
-}
-
-/// Reads an array value by value. Built in place (a `SmallVec` of exactly `N` never spills
-/// to the heap), since stable Rust cannot build an array from a fallible closure.
-pub(crate) fn load_array<T, const N: usize>(
-    cx: &mut Loader<'_>,
-    mut load: impl FnMut(&mut Loader<'_>) -> Result<T, Error>,
-) -> Result<[T; N], Error> {
-    let mut items = SmallVec::<[T; N]>::new();
-    for _ in 0..N {
-        items.push(load(cx)?);
-    }
-    items
-        .into_inner()
-        .map_err(|_| cx.malformed("array of the wrong length"))
-}
-
-/// Copies an array value by value, as [`load_array`] reads one.
-pub(crate) fn copy_array<T, const N: usize>(
-    items: &[T; N],
-    copy: impl FnMut(&T) -> Result<T, Error>,
-) -> Result<[T; N], Error> {
-    let copies = items
-        .iter()
-        .map(copy)
-        .collect::<Result<SmallVec<[T; N]>, _>>()?;
-    match copies.into_inner() {
-        Ok(array) => Ok(array),
-        Err(_) => unreachable!("copied as many items as the array holds"),
     }
 }
 

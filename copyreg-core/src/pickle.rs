@@ -119,7 +119,7 @@ where
         reducer: Box::new(reducer),
         constructor: Box::new(move |args| constructor.call(args)),
     });
-    (ops, registry::containers::<T, RegistryLeaf<T>>())
+    (ops, crate::registration::containers::<T, RegistryLeaf<T>>())
 }
 
 /// The name `pickle` gives a type: its link-time name if it has one, else its Rust name.

@@ -84,7 +84,7 @@ pub trait Reducible: Sized + 'static {
     /// Reads an array; primitives read it as one run.
     #[doc(hidden)]
     fn __load_array<const N: usize>(cx: &mut Loader<'_>) -> Result<[Self; N], Error> {
-        crate::field::load_array(cx, Self::__load)
+        crate::collections::load_array(cx, Self::__load)
     }
 
     /// Copies an array; primitives copy it whole.
@@ -93,7 +93,7 @@ pub trait Reducible: Sized + 'static {
         items: &[Self; N],
         cx: &mut Copier<'_>,
     ) -> Result<[Self; N], Error> {
-        crate::field::copy_array(items, |item| item.__copy(cx))
+        crate::collections::copy_array(items, |item| item.__copy(cx))
     }
 
     /// Reads `len` values into a `Vec` (`len` is already checked against the input and

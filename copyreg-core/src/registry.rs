@@ -13,99 +13,10 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use crate::codes::Codes;
 use crate::error::Error;
-use crate::field::{
-    Codec, InnerCodec, ObjectLeaf, OptionCodec, ReducibleLeaf, SeqCodec, Stateless,
-};
-use crate::ops::{CodecOps, Construct, Object, ObjectOps, Ops, Typed};
-use crate::reducible::{name_of, Reducible};
-
-/// One link-time registration, submitted through `inventory` by the generated code.
-#[derive(Debug)]
-pub struct Registration {
-    kind: Kind,
-}
-
-enum Kind {
-    /// A type with its reducer and constructor, plus `Vec`, `Option` and `Box` of it.
-    Type {
-        /// The name, computed when the registry is built (generic names cannot be constants).
-        name: fn() -> &'static str,
-        /// Written without a constructor reference inside other values.
-        native: bool,
-        ops: &'static dyn Ops,
-        containers: [&'static dyn Ops; 3],
-    },
-    /// A constructor only (`#[copyreg::constructor]`).
-    Constructor {
-        name: &'static str,
-        ops: &'static dyn Construct,
-    },
-}
-
-impl std::fmt::Debug for Kind {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Kind::Type { name, .. } => write!(f, "Type({})", name()),
-            Kind::Constructor { name, .. } => write!(f, "Constructor({name})"),
-        }
-    }
-}
-
-const CONTAINERS: [&str; 3] = ["Vec", "Option", "Box"];
-
-/// `Vec`, `Option` and `Box` of a type whose values the codec `E` writes.
-pub(crate) const fn containers<T: std::any::Any, E>() -> [&'static dyn Ops; 3]
-where
-    E: Codec<T> + Stateless + 'static,
-{
-    [
-        &CodecOps::<Vec<T>, SeqCodec<E>>::NEW,
-        &CodecOps::<Option<T>, OptionCodec<E>>::NEW,
-        &CodecOps::<Box<T>, InnerCodec<E>>::NEW,
-    ]
-}
-
-/// The names of `Vec`, `Option` and `Box` of the type named `name`. Built once per
-/// registration; the tables live as long as the program.
-fn container_names(name: &str) -> [&'static str; 3] {
-    CONTAINERS.map(|c| &*Box::leak(format!("{c}<{name}>").into_boxed_str()))
-}
-
-impl Registration {
-    /// A derived or foreign type, reduced to a constructor plus arguments.
-    pub const fn object<O: Object>() -> Self {
-        Registration {
-            kind: Kind::Type {
-                name: O::name,
-                native: false,
-                ops: &ObjectOps::<O>::NEW,
-                containers: containers::<O::Target, ObjectLeaf<O>>(),
-            },
-        }
-    }
-
-    /// A type named by `register!`, or one copyreg registers itself (primitives, `String`):
-    /// registered under its wire name (`Vec<geo.Point>`, `Wrapper<u8>`).
-    pub const fn of<T: Reducible>() -> Self {
-        Registration {
-            kind: Kind::Type {
-                name: name_of::<T>,
-                native: T::__NATIVE,
-                ops: T::__OPS,
-                containers: containers::<T, ReducibleLeaf<T>>(),
-            },
-        }
-    }
-
-    /// A constructor that streams may name (`#[copyreg::constructor]`).
-    pub const fn constructor(name: &'static str, ops: &'static dyn Construct) -> Self {
-        Registration {
-            kind: Kind::Constructor { name, ops },
-        }
-    }
-}
-
-inventory::collect!(Registration);
+pub(crate) use crate::hash::{NameHasher, QuickMap, QuickSet, TypeMap};
+use crate::ops::{Construct, Ops, Typed};
+pub use crate::registration::Registration;
+use crate::registration::{container_names_of, link_time_table, CONTAINERS};
 
 /// Where a registration's data lives: in the program for good (link time, and `pickle`,
 /// which keeps registrations as Python's `dispatch_table` does), or in one pickler's or
@@ -225,73 +136,6 @@ impl<'t> Found<'t> for Option<&'t Slot<Constructor>> {
     }
 }
 
-/// `TypeId`s are hashes already: pass them through instead of hashing them again.
-#[derive(Default)]
-pub(crate) struct TypeIdHasher(u64);
-
-impl Hasher for TypeIdHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
-        }
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.0 ^= n;
-    }
-}
-
-pub(crate) type TypeMap<V> = HashMap<TypeId, V, BuildHasherDefault<TypeIdHasher>>;
-
-/// A quick hash for constructor names (multiply-rotate over 8-byte words). Streams choose
-/// the names looked up but not what the table holds, so a lookup costs at most the few
-/// registrations sharing a bucket: no flooding is possible, and SipHash is not needed.
-#[derive(Default)]
-pub(crate) struct NameHasher(u64);
-
-impl Hasher for NameHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
-        }
-        let mut tail = [0; 8];
-        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.add(u64::from_le_bytes(tail) ^ (bytes.len() as u64) << 56);
-    }
-    fn write_u8(&mut self, n: u8) {
-        self.add(u64::from(n));
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.add(u64::from(n));
-    }
-    fn write_u64(&mut self, n: u64) {
-        self.add(n);
-    }
-    fn write_usize(&mut self, n: usize) {
-        self.add(n as u64);
-    }
-}
-
-/// Maps keyed by what the program itself holds (addresses, `TypeId`s, registered names),
-/// never by what a stream says: the quick hash is safe there.
-pub(crate) type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
-/// The set twin of [`QuickMap`].
-pub(crate) type QuickSet<K> = std::collections::HashSet<K, BuildHasherDefault<NameHasher>>;
-
-impl NameHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
-    }
-}
-
 /// Constructors by name.
 pub(crate) type NameMap<V> = HashMap<Held<str>, V, BuildHasherDefault<NameHasher>>;
 
@@ -307,6 +151,25 @@ pub(crate) struct Table {
 }
 
 impl Table {
+    pub(crate) fn with_capacity(entries: usize) -> Table {
+        Table {
+            reducers: TypeMap::with_capacity_and_hasher(entries, Default::default()),
+            constructors: NameMap::with_capacity_and_hasher(entries, Default::default()),
+            ..Table::default()
+        }
+    }
+
+    /// Sorts the claimants of each name two registrations share, and notes that there are
+    /// some, once every registration is in.
+    pub(crate) fn note_ambiguity(&mut self) {
+        for slot in self.constructors.values_mut() {
+            if let Slot::Ambiguous(names) = slot {
+                names.sort_unstable();
+                self.ambiguous_names = true;
+            }
+        }
+    }
+
     fn add_reducer(&mut self, type_id: TypeId, reducer: Reducer) {
         use std::collections::hash_map::Entry;
         match self.reducers.entry(type_id) {
@@ -325,7 +188,7 @@ impl Table {
         }
     }
 
-    fn add_constructor(&mut self, ctor: Constructor) {
+    pub(crate) fn add_constructor(&mut self, ctor: Constructor) {
         use std::collections::hash_map::Entry;
         match self.constructors.entry(ctor.name.clone()) {
             Entry::Vacant(v) => {
@@ -344,7 +207,7 @@ impl Table {
         }
     }
 
-    fn add_type(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
+    pub(crate) fn add_type(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
         let (name, ops) = (Held::Static(name), Held::Static(ops));
         let constructor = Constructor {
             name: name.clone(),
@@ -395,7 +258,7 @@ impl Table {
         // A run-time registration is kept for good, names and all; a private one is dropped
         // with its table.
         let names = match &name {
-            Held::Static(name) => container_names(name).map(Held::Static),
+            Held::Static(name) => container_names_of(name).map(Held::Static),
             Held::Shared(name) => CONTAINERS.map(|c| Held::Shared(format!("{c}<{name}>").into())),
         };
         self.replace(name, false, ops);
@@ -414,38 +277,6 @@ impl Table {
         };
         self.constructors.insert(name, Slot::One(constructor));
     }
-
-    fn build() -> Table {
-        let mut table = Table::default();
-        for registration in inventory::iter::<Registration> {
-            match registration.kind {
-                Kind::Type {
-                    name,
-                    native,
-                    ops,
-                    containers,
-                } => {
-                    let name = name();
-                    table.add_type(name, native, ops);
-                    for (name, ops) in container_names(name).into_iter().zip(containers) {
-                        table.add_type(name, true, ops);
-                    }
-                }
-                Kind::Constructor { name, ops } => table.add_constructor(Constructor {
-                    name: Held::Static(name),
-                    native: false,
-                    ops: Held::Static(ops),
-                }),
-            }
-        }
-        for slot in table.constructors.values_mut() {
-            if let Slot::Ambiguous(names) = slot {
-                names.sort_unstable();
-                table.ambiguous_names = true;
-            }
-        }
-        table
-    }
 }
 
 /// Whether two registrations are the same one made twice (a derived type also named by
@@ -456,7 +287,7 @@ fn same(a: &dyn Typed, b: &dyn Typed) -> bool {
 
 fn base() -> &'static Table {
     static BASE: OnceLock<Table> = OnceLock::new();
-    BASE.get_or_init(Table::build)
+    BASE.get_or_init(link_time_table)
 }
 
 /// Set once the first run-time registration is made, so readers skip the lock until then.

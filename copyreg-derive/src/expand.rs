@@ -132,7 +132,9 @@ fn expand(input: &Input<'_>) -> TokenStream {
             quote!(),
             quote!(__out.push_str(<Self as __cr::Object>::NAME);),
             quote! {
-                __cr::inventory::submit! { __cr::Registration::of::<#ident>() }
+                __cr::inventory::submit! {
+                    __cr::Registration::named::<#ident>(<#ident as __cr::Object>::NAME)
+                }
                 #casts
             },
         )

@@ -1,0 +1,67 @@
+#!/usr/bin/env python3
+"""B7, registration scale: builds benches/scale (programs with 0, 1,000 and, with
+B7_TYPES=10000, 10,000 derived types), then runs each one repeatedly.
+
+For each program: the median wall time of a whole run (start-up, where inventory's
+constructors register every type, plus main), the median time of the first dumps + loads
+(which builds the registry table) and of the second, the number of registry entries, and the
+binary's size. Writes target/bench-fixtures/b7.json for benches/report.py.
+"""
+
+import json
+import os
+import statistics
+import subprocess
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET = ROOT / "target" / "scale"
+RUNS = 31
+
+
+def build(counts):
+    bins = [arg for n in counts for arg in ("--bin", f"scale{n}")]
+    subprocess.run(
+        ["cargo", "build", "--release", *bins],
+        cwd=ROOT / "benches" / "scale",
+        env={**os.environ, "CARGO_TARGET_DIR": str(TARGET)},
+        check=True,
+    )
+
+
+def measure(n):
+    binary = TARGET / "release" / f"scale{n}"
+    walls, firsts, seconds = [], [], []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        out = subprocess.run([binary], capture_output=True, text=True, check=True).stdout
+        walls.append((time.perf_counter() - start) * 1e9)
+        row = json.loads(out)
+        firsts.append(row["first_call_ns"])
+        seconds.append(row["second_call_ns"])
+    return {
+        "types": n,
+        "registered": row["registered"],
+        "wall_ns": statistics.median(walls),
+        "first_call_ns": statistics.median(firsts),
+        "second_call_ns": statistics.median(seconds),
+        "binary_bytes": binary.stat().st_size,
+    }
+
+
+def main():
+    counts = [0, 1_000]
+    if os.environ.get("B7_TYPES") == "10000":
+        counts.append(10_000)
+    build(counts)
+    rows = [measure(n) for n in counts]
+    for row in rows:
+        print(row)
+    out = ROOT / "target" / "bench-fixtures" / "b7.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=1))
+
+
+if __name__ == "__main__":
+    main()

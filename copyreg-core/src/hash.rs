@@ -1,0 +1,73 @@
+//! The hashers of copyreg's maps. Keys are `TypeId`s, addresses and registered names: what
+//! the program holds, never what a stream says, so a quick hash is safe (see each).
+
+use std::any::TypeId;
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// `TypeId`s are hashes already: pass them through instead of hashing them again.
+#[derive(Default)]
+pub(crate) struct TypeIdHasher(u64);
+
+impl Hasher for TypeIdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x100_0000_01b3);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 ^= n;
+    }
+}
+
+pub(crate) type TypeMap<V> = HashMap<TypeId, V, BuildHasherDefault<TypeIdHasher>>;
+
+/// A quick hash for constructor names (multiply-rotate over 8-byte words). Streams choose
+/// the names looked up but not what the table holds, so a lookup costs at most the few
+/// registrations sharing a bucket: no flooding is possible, and SipHash is not needed.
+#[derive(Default)]
+pub(crate) struct NameHasher(u64);
+
+impl Hasher for NameHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut word = [0; 8];
+            word.copy_from_slice(chunk);
+            self.add(u64::from_le_bytes(word));
+        }
+        let mut tail = [0; 8];
+        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
+        self.add(u64::from_le_bytes(tail) ^ (bytes.len() as u64) << 56);
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+}
+
+/// Maps keyed by what the program itself holds (addresses, `TypeId`s, registered names),
+/// never by what a stream says: the quick hash is safe there.
+pub(crate) type QuickMap<K, V> = HashMap<K, V, BuildHasherDefault<NameHasher>>;
+/// The set twin of [`QuickMap`].
+pub(crate) type QuickSet<K> = std::collections::HashSet<K, BuildHasherDefault<NameHasher>>;
+
+impl NameHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x517c_c1b7_2722_0a95);
+    }
+}
