@@ -216,18 +216,38 @@ impl<'a> Input<'a> {
         Error::malformed(self.pos, reason)
     }
 
+    #[inline]
     pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
-        if n > self.remaining() {
-            return Err(self.error(format!(
-                "needed {n} more bytes, only {} left",
-                self.remaining()
-            )));
+        match self.bytes.get(self.pos..).and_then(|rest| rest.get(..n)) {
+            Some(slice) => {
+                self.pos += n;
+                Ok(slice)
+            }
+            None => Err(self.truncated(n)),
         }
-        let slice = &self.bytes[self.pos..self.pos + n];
-        self.pos += n;
-        Ok(slice)
     }
 
+    // Errors are built out of line, so that the paths that succeed stay short.
+    #[cold]
+    fn truncated(&self, n: usize) -> Error {
+        self.error(format!(
+            "needed {n} more bytes, only {} left",
+            self.remaining()
+        ))
+    }
+
+    #[cold]
+    fn too_long(&self, at: usize, raw: u64) -> Error {
+        Error::malformed(
+            at,
+            format!(
+                "length {raw} is larger than the {} bytes left can hold",
+                self.remaining()
+            ),
+        )
+    }
+
+    #[inline]
     pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
         let mut out = [0; N];
         out.copy_from_slice(self.take(N)?);
@@ -259,13 +279,7 @@ impl<'a> Input<'a> {
             n => raw.saturating_mul(n as u64) <= self.remaining() as u64,
         };
         if !fits {
-            return Err(Error::malformed(
-                start,
-                format!(
-                    "length {raw} is larger than the {} bytes left can hold",
-                    self.remaining()
-                ),
-            ));
+            return Err(self.too_long(start, raw));
         }
         Ok(raw as usize)
     }

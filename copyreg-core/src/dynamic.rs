@@ -24,10 +24,12 @@ use crate::ops::build_boxed;
 use crate::registry::QuickMap;
 use crate::unpickler::Unpickler;
 
-/// Turns a boxed concrete value into a boxed pointer to a trait object: `Box<dyn Trait>`,
-/// `Arc<dyn Trait>` or `Rc<dyn Trait>`, itself boxed as `dyn Any`. `None` if the value is not
-/// of the concrete type.
-pub type CastFn = fn(Box<dyn Any>) -> Option<Box<dyn Any>>;
+/// Turns a boxed concrete value into a pointer to a trait object (`Box<dyn Trait>`,
+/// `Arc<dyn Trait>` or `Rc<dyn Trait>`) and puts it in the slot, an `Option` of that pointer
+/// seen as `dyn Any`. `false` if the value is not of the concrete type or the slot is not of
+/// the pointer type. Filling a slot the caller owns, rather than returning the pointer boxed
+/// again, saves an allocation per object.
+pub type CastFn = fn(Box<dyn Any>, &mut dyn Any) -> bool;
 
 /// One concrete type's declaration that it can be loaded as `dyn Trait`, submitted through
 /// `inventory` by `#[reducer(dyn(Trait))]` and `register_foreign!(…, dyn(Trait))`.
@@ -177,8 +179,11 @@ fn cast<D: ?Sized + 'static, P: DynPointer<D>>(
     };
     let key = (TypeId::of::<D>(), (*value).type_id());
     let cast = casts().get(&key).ok_or_else(mismatch)?;
-    let pointer = P::cast(cast)(value).ok_or_else(mismatch)?;
-    pointer.downcast::<P>().map(|p| *p).map_err(|_| mismatch())
+    let mut slot: Option<P> = None;
+    if !P::cast(cast)(value, &mut slot) {
+        return Err(mismatch());
+    }
+    slot.ok_or_else(mismatch)
 }
 
 /// The codec of `P`, a pointer to the trait object `D`.

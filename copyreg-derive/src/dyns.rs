@@ -18,20 +18,44 @@ pub fn casts(target: &TokenStream, traits: &[Path]) -> TokenStream {
                     __cr::DynCast {
                         trait_id: __cr::TypeId::of::<dyn #trait_>,
                         concrete: __cr::TypeId::of::<#target>,
-                        boxed: |__v| {
-                            let __v: __cr::Box<#target> = __v.downcast().ok()?;
+                        boxed: |__v, __slot| {
+                            let __cr::Result::Ok(__v) = __v.downcast::<#target>() else {
+                                return false;
+                            };
                             let __v: __cr::Box<dyn #trait_> = __v;
-                            __cr::Option::Some(__cr::Box::new(__v))
+                            match __slot.downcast_mut::<__cr::Option<__cr::Box<dyn #trait_>>>() {
+                                __cr::Option::Some(__slot) => {
+                                    *__slot = __cr::Option::Some(__v);
+                                    true
+                                }
+                                __cr::Option::None => false,
+                            }
                         },
-                        arc: |__v| {
-                            let __v: __cr::Box<#target> = __v.downcast().ok()?;
+                        arc: |__v, __slot| {
+                            let __cr::Result::Ok(__v) = __v.downcast::<#target>() else {
+                                return false;
+                            };
                             let __v: __cr::Arc<dyn #trait_> = __cr::Arc::new(*__v);
-                            __cr::Option::Some(__cr::Box::new(__v))
+                            match __slot.downcast_mut::<__cr::Option<__cr::Arc<dyn #trait_>>>() {
+                                __cr::Option::Some(__slot) => {
+                                    *__slot = __cr::Option::Some(__v);
+                                    true
+                                }
+                                __cr::Option::None => false,
+                            }
                         },
-                        rc: |__v| {
-                            let __v: __cr::Box<#target> = __v.downcast().ok()?;
+                        rc: |__v, __slot| {
+                            let __cr::Result::Ok(__v) = __v.downcast::<#target>() else {
+                                return false;
+                            };
                             let __v: __cr::Rc<dyn #trait_> = __cr::Rc::new(*__v);
-                            __cr::Option::Some(__cr::Box::new(__v))
+                            match __slot.downcast_mut::<__cr::Option<__cr::Rc<dyn #trait_>>>() {
+                                __cr::Option::Some(__slot) => {
+                                    *__slot = __cr::Option::Some(__v);
+                                    true
+                                }
+                                __cr::Option::None => false,
+                            }
                         },
                     }
                 }

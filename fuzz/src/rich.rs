@@ -1,5 +1,6 @@
 //! A rich type for fuzzing loads: graphs, trait objects, foreign and generic types, enums,
-//! maps and serde fields. Shared by the fuzz target and the corpus maker.
+//! maps, serde fields, compact codes and runs of numbers. Shared by the fuzz target and the
+//! corpus maker.
 
 use std::any::Any;
 use std::cell::RefCell;
@@ -16,7 +17,7 @@ pub trait Shape: Any {
 }
 
 #[derive(Reducible, Debug, PartialEq)]
-#[reducer(name = "fuzz.Circle", dyn(Shape))]
+#[reducer(name = "fuzz.Circle", code = 77, dyn(Shape))]
 pub struct Circle {
     pub r: f64,
 }
@@ -58,6 +59,7 @@ copyreg::register_foreign!(
     reduce = |d: &Duration| (d.as_secs(), d.subsec_nanos()),
     construct = |s: u64, n: u32| if n < 1_000_000_000 { Ok(Duration::new(s, n)) } else { Err("nanos out of range") },
     name = "fuzz.Duration",
+    code = 300,
 );
 
 #[derive(Reducible, Debug)]
@@ -97,6 +99,10 @@ pub struct Rich {
     pub pair: Pair<u8, Pair<String, Kind>>,
     pub chars: [char; 2],
     pub anything: Box<dyn Any>,
+    pub floats: Vec<f64>,
+    pub grid: [f32; 4],
+    pub bytes: Vec<u8>,
+    pub sizes: Vec<usize>,
 }
 
 copyreg::register!(Pair<u8, String>);
@@ -135,5 +141,9 @@ pub fn rich() -> Rich {
         },
         chars: ['a', '€'],
         anything: Box::new(String::from("any")),
+        floats: vec![0.5, -1.0, f64::MAX],
+        grid: [1.0, 2.0, 3.0, 4.0],
+        bytes: b"blob".to_vec(),
+        sizes: vec![0, 1, usize::MAX],
     }
 }
