@@ -254,7 +254,19 @@ impl<'a> Input<'a> {
         Ok(out)
     }
 
+    #[inline]
     pub(crate) fn varint(&mut self) -> Result<u64, Error> {
+        // Constructor references are almost always one byte.
+        if let Some(&byte) = self.bytes.get(self.pos) {
+            if byte < 0x80 {
+                self.pos += 1;
+                return Ok(u64::from(byte));
+            }
+        }
+        self.varint_long()
+    }
+
+    fn varint_long(&mut self) -> Result<u64, Error> {
         let start = self.pos;
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
