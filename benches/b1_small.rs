@@ -8,7 +8,7 @@ mod common;
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion};
 use serde::{Deserialize, Serialize};
 
 #[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -37,13 +37,10 @@ fn b1(c: &mut Criterion) {
     let raw = bincode::serialize(&value).unwrap();
     assert_eq!(copyreg::loads::<Small>(&stream).unwrap(), value);
     common::write_fixture("b1", &value);
-    common::write_sizes(
-        "b1",
-        &[
-            ("B1", "copyreg", stream.len()),
-            ("B1", "serde+bincode", raw.len()),
-        ],
-    );
+    let mut sizes = common::Sizes::default();
+    sizes.add("B1", "copyreg", stream.len());
+    sizes.add("B1", "serde+bincode", raw.len());
+    sizes.write("b1");
 
     let mut group = c.benchmark_group("B1");
     group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
@@ -86,9 +83,4 @@ fn b1(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = common::criterion();
-    targets = b1
-}
-criterion_main!(benches);
+bench_main!(b1);

@@ -8,7 +8,7 @@ mod common;
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{BenchmarkId, Criterion, Throughput};
 use serde::{Deserialize, Serialize};
 
 #[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -38,7 +38,7 @@ fn batch(n: usize) -> Vec<Log> {
 }
 
 fn b2(c: &mut Criterion) {
-    let mut sizes = Vec::new();
+    let mut sizes = common::Sizes::default();
     for n in [100, 10_000, 1_000_000] {
         let value = batch(n);
         let stream = copyreg::dumps(&value).unwrap();
@@ -47,14 +47,12 @@ fn b2(c: &mut Criterion) {
         assert_eq!(copyreg::loads::<Vec<Log>>(&stream).unwrap(), value);
         assert_eq!(postcard::from_bytes::<Vec<Log>>(&post).unwrap(), value);
         common::write_fixture(&format!("b2_{n}"), &value);
-        let scenario: &'static str = format!("B2/{n}").leak();
-        sizes.extend([
-            (scenario, "copyreg", stream.len()),
-            (scenario, "serde+bincode", raw.len()),
-            (scenario, "postcard", post.len()),
-        ]);
+        let scenario = format!("B2/{n}");
+        sizes.add(&scenario, "copyreg", stream.len());
+        sizes.add(&scenario, "serde+bincode", raw.len());
+        sizes.add(&scenario, "postcard", post.len());
 
-        let mut group = c.benchmark_group(format!("B2/{n}"));
+        let mut group = c.benchmark_group(&scenario);
         group.throughput(Throughput::Elements(n as u64));
         if n == 1_000_000 {
             group.sample_size(10);
@@ -85,12 +83,7 @@ fn b2(c: &mut Criterion) {
         });
         group.finish();
     }
-    common::write_sizes("b2", &sizes);
+    sizes.write("b2");
 }
 
-criterion_group! {
-    name = benches;
-    config = common::criterion();
-    targets = b2
-}
-criterion_main!(benches);
+bench_main!(b2);

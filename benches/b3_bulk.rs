@@ -9,7 +9,8 @@ mod common;
 
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use common::Sizes;
+use criterion::{BenchmarkId, Criterion, Throughput};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
@@ -20,20 +21,10 @@ use serde::Serialize;
 struct Rows(Vec<[f32; 12]>);
 
 /// One scenario: `value`, whose in-memory payload is `bytes` long.
-fn bench<T>(
-    c: &mut Criterion,
-    scenario: &str,
-    value: &T,
-    payload: &[u8],
-    sizes: &mut Vec<(String, usize, usize)>,
-) where
+fn bench<T>(c: &mut Criterion, scenario: &str, value: &T, payload: &[u8], sizes: &mut Sizes)
+where
     T: copyreg::Reducible + Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::Debug,
 {
-    let stream = copyreg::dumps(value).unwrap();
-    let raw = bincode::serialize(value).unwrap();
-    assert!(copyreg::loads::<T>(&stream).unwrap() == *value);
-    sizes.push((scenario.to_string(), stream.len(), raw.len()));
-
     let mut group = c.benchmark_group(scenario);
     group.throughput(Throughput::Bytes(payload.len() as u64));
     group.sample_size(10);
@@ -57,18 +48,7 @@ fn bench<T>(
             copyreg::dumps_into(black_box(value), &mut buffer).unwrap();
         })
     });
-    group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
-        b.iter(|| copyreg::dumps(black_box(value)).unwrap())
-    });
-    group.bench_function(BenchmarkId::new("dumps", "serde+bincode"), |b| {
-        b.iter(|| bincode::serialize(black_box(value)).unwrap())
-    });
-    group.bench_function(BenchmarkId::new("loads", "copyreg"), |b| {
-        b.iter(|| copyreg::loads::<T>(black_box(&stream)).unwrap())
-    });
-    group.bench_function(BenchmarkId::new("loads", "serde+bincode"), |b| {
-        b.iter(|| bincode::deserialize::<T>(black_box(&raw)).unwrap())
-    });
+    common::versus_bincode(&mut group, scenario, value, sizes);
     group.bench_function(BenchmarkId::new("copy", "copyreg"), |b| {
         b.iter(|| copyreg::copy(black_box(value)).unwrap())
     });
@@ -79,7 +59,7 @@ fn bench<T>(
 }
 
 fn b3(c: &mut Criterion) {
-    let mut sizes = Vec::new();
+    let mut sizes = Sizes::default();
 
     let rows = Rows(
         (0..131_072)
@@ -108,21 +88,7 @@ fn b3(c: &mut Criterion) {
     common::write_bytes("b3_blob", &blob);
     bench(c, "B3/blob 16MB", &blob, &blob, &mut sizes);
 
-    let sizes: Vec<_> = sizes
-        .iter()
-        .flat_map(|(s, ours, raw)| {
-            [
-                (s.as_str(), "copyreg", *ours),
-                (s.as_str(), "serde+bincode", *raw),
-            ]
-        })
-        .collect();
-    common::write_sizes("b3", &sizes);
+    sizes.write("b3");
 }
 
-criterion_group! {
-    name = benches;
-    config = common::criterion();
-    targets = b3
-}
-criterion_main!(benches);
+bench_main!(b3);

@@ -7,9 +7,9 @@
 mod common;
 
 use std::collections::HashMap;
-use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use common::Sizes;
+use criterion::Criterion;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -113,33 +113,17 @@ fn nested() -> HashMap<String, HashMap<String, Value>> {
         .collect()
 }
 
-fn bench<T>(c: &mut Criterion, scenario: &str, value: &T, sizes: &mut Vec<(String, usize, usize)>)
+fn bench<T>(c: &mut Criterion, scenario: &str, value: &T, sizes: &mut Sizes)
 where
     T: copyreg::Reducible + Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
 {
-    let stream = copyreg::dumps(value).unwrap();
-    let raw = bincode::serialize(value).unwrap();
-    assert!(copyreg::loads::<T>(&stream).unwrap() == *value);
-    sizes.push((scenario.to_string(), stream.len(), raw.len()));
-
     let mut group = c.benchmark_group(scenario);
-    group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
-        b.iter(|| copyreg::dumps(black_box(value)).unwrap())
-    });
-    group.bench_function(BenchmarkId::new("dumps", "serde+bincode"), |b| {
-        b.iter(|| bincode::serialize(black_box(value)).unwrap())
-    });
-    group.bench_function(BenchmarkId::new("loads", "copyreg"), |b| {
-        b.iter(|| copyreg::loads::<T>(black_box(&stream)).unwrap())
-    });
-    group.bench_function(BenchmarkId::new("loads", "serde+bincode"), |b| {
-        b.iter(|| bincode::deserialize::<T>(black_box(&raw)).unwrap())
-    });
+    common::versus_bincode(&mut group, scenario, value, sizes);
     group.finish();
 }
 
 fn b4(c: &mut Criterion) {
-    let mut sizes = Vec::new();
+    let mut sizes = Sizes::default();
     let profile = Profile(profile());
     common::write_fixture("b4_profile", &fixture(&profile.0));
     bench(c, "B4/dict 33", &profile, &mut sizes);
@@ -151,21 +135,7 @@ fn b4(c: &mut Criterion) {
         .collect();
     common::write_fixture("b4_nested", &nested_fixture);
     bench(c, "B4/dict 100x10", &nested, &mut sizes);
-    let sizes: Vec<_> = sizes
-        .iter()
-        .flat_map(|(s, ours, raw)| {
-            [
-                (s.as_str(), "copyreg", *ours),
-                (s.as_str(), "serde+bincode", *raw),
-            ]
-        })
-        .collect();
-    common::write_sizes("b4", &sizes);
+    sizes.write("b4");
 }
 
-criterion_group! {
-    name = benches;
-    config = common::criterion();
-    targets = b4
-}
-criterion_main!(benches);
+bench_main!(b4);

@@ -9,7 +9,7 @@ mod common;
 use std::any::Any;
 use std::hint::black_box;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion};
 use serde::{Deserialize, Serialize};
 
 /// The trait copyreg loads objects as.
@@ -84,9 +84,9 @@ object_types! {
 }
 
 fn b5(c: &mut Criterion) {
-    let mut sizes = Vec::new();
+    let mut sizes = common::Sizes::default();
     for k in [8, 100] {
-        let scenario: &'static str = format!("B5/K={k}").leak();
+        let scenario = format!("B5/K={k}");
         let mut objects = Objects { items: Vec::new() };
         let mut tagged = Vec::new();
         let mut plain = Vec::new();
@@ -110,13 +110,11 @@ fn b5(c: &mut Criterion) {
         );
         let fixture: Vec<_> = (0..1_000).map(|i| (i % k, i, i as f64 * 0.5)).collect();
         common::write_fixture(&format!("b5_{k}"), &fixture);
-        sizes.extend([
-            (scenario, "copyreg", stream.len()),
-            (scenario, "typetag", typetag_bytes.len()),
-            (scenario, "enum", enum_bytes.len()),
-        ]);
+        sizes.add(&scenario, "copyreg", stream.len());
+        sizes.add(&scenario, "typetag", typetag_bytes.len());
+        sizes.add(&scenario, "enum", enum_bytes.len());
 
-        let mut group = c.benchmark_group(scenario);
+        let mut group = c.benchmark_group(&scenario);
         group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
             b.iter(|| copyreg::dumps(black_box(&objects)).unwrap())
         });
@@ -139,12 +137,7 @@ fn b5(c: &mut Criterion) {
         });
         group.finish();
     }
-    common::write_sizes("b5", &sizes);
+    sizes.write("b5");
 }
 
-criterion_group! {
-    name = benches;
-    config = common::criterion();
-    targets = b5
-}
-criterion_main!(benches);
+bench_main!(b5);

@@ -10,7 +10,7 @@ mod common;
 use std::hint::black_box;
 use std::sync::Arc;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion};
 
 #[derive(copyreg::Reducible, Debug)]
 #[reducer(name = "bench.Node")]
@@ -94,7 +94,9 @@ fn b6(c: &mut Criterion) {
         NODES
     );
     assert_eq!(distinct(&copyreg::deepcopy(&root).unwrap().root), NODES);
-    common::write_sizes("b6", &[("B6", "copyreg", stream.len())]);
+    let mut sizes = common::Sizes::default();
+    sizes.add("B6", "copyreg", stream.len());
+    sizes.write("b6");
 
     let mut group = c.benchmark_group("B6");
     group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
@@ -115,9 +117,4 @@ fn b6(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group! {
-    name = benches;
-    config = common::criterion();
-    targets = b6
-}
-criterion_main!(benches);
+bench_main!(b6);

@@ -122,6 +122,19 @@ def scale_rows():
     return rows, costs
 
 
+def per_element_costs(times):
+    """B2's registry cost per record: copyreg's time minus raw serde+bincode's, per record
+    (target: 5 ns)."""
+    out = []
+    for n in (100, 10_000, 1_000_000):
+        for op in ("dumps", "loads"):
+            ours = times.get((f"B2/{n}", op, "copyreg"))
+            base = times.get((f"B2/{n}", op, "serde+bincode"))
+            if ours is not None and base is not None:
+                out.append((f"B2/{n} {op}: cost per record over serde+bincode", (ours - base) / n, 5))
+    return out
+
+
 def fmt_ns(ns):
     for unit, scale in (("s", 1e9), ("ms", 1e6), ("µs", 1e3)):
         if ns >= scale:
@@ -208,6 +221,12 @@ def markdown(python, size, table, times):
             f"| {scenario} | {op} | {base} | {ratio:.2f}{word} | {bound} {target} | {ok} "
             f"| {fmt_ns(a)} | {fmt_ns(b)} |"
         )
+    per_record = per_element_costs(times)
+    if per_record:
+        lines += ["", "## B2: cost per record", "", "| cost | measured | target | met |", "|---|---|---|---|"]
+        for label, ns, target in per_record:
+            ok = "yes" if ns <= target else "**no**"
+            lines.append(f"| {label} | {ns:.1f} ns | ≤ {target} ns | {ok} |")
     scale, costs = scale_rows()
     if scale:
         lines += [
@@ -301,6 +320,7 @@ def main():
     python, size, table, times = rows()
     (ROOT / "BENCHMARKS.md").write_text(markdown(python, size, table, times))
     _, costs = scale_rows()
+    costs = per_element_costs(times) + costs
     (ROOT / "benches" / "chart.svg").write_text(chart(table, costs))
     met_count = sum(1 for r in table if r[6] is not None and met(r[4], r[6], r[5]))
     met_count += sum(1 for _, ns, target in costs if ns <= target)

@@ -13,50 +13,42 @@ pub fn casts(target: &TokenStream, traits: &[Path]) -> TokenStream {
         .iter()
         .map(|trait_| {
             let span = trait_.span().resolved_at(Span::call_site());
+            // Each cast takes the boxed concrete value, makes the pointer, and puts it in
+            // the caller's `Option` slot.
+            let cast = |pointer: TokenStream, make: TokenStream| {
+                quote_spanned! {span=>
+                    |__v, __slot| {
+                        let __cr::Result::Ok(__v) = __v.downcast::<#target>() else {
+                            return false;
+                        };
+                        let __v: #pointer<dyn #trait_> = #make;
+                        match __slot.downcast_mut::<__cr::Option<#pointer<dyn #trait_>>>() {
+                            __cr::Option::Some(__slot) => {
+                                *__slot = __cr::Option::Some(__v);
+                                true
+                            }
+                            __cr::Option::None => false,
+                        }
+                    }
+                }
+            };
+            let boxed = cast(quote_spanned!(span=> __cr::Box), quote_spanned!(span=> __v));
+            let arc = cast(
+                quote_spanned!(span=> __cr::Arc),
+                quote_spanned!(span=> __cr::Arc::new(*__v)),
+            );
+            let rc = cast(
+                quote_spanned!(span=> __cr::Rc),
+                quote_spanned!(span=> __cr::Rc::new(*__v)),
+            );
             quote_spanned! {span=>
                 __cr::inventory::submit! {
                     __cr::DynCast {
                         trait_id: __cr::TypeId::of::<dyn #trait_>,
                         concrete: __cr::TypeId::of::<#target>,
-                        boxed: |__v, __slot| {
-                            let __cr::Result::Ok(__v) = __v.downcast::<#target>() else {
-                                return false;
-                            };
-                            let __v: __cr::Box<dyn #trait_> = __v;
-                            match __slot.downcast_mut::<__cr::Option<__cr::Box<dyn #trait_>>>() {
-                                __cr::Option::Some(__slot) => {
-                                    *__slot = __cr::Option::Some(__v);
-                                    true
-                                }
-                                __cr::Option::None => false,
-                            }
-                        },
-                        arc: |__v, __slot| {
-                            let __cr::Result::Ok(__v) = __v.downcast::<#target>() else {
-                                return false;
-                            };
-                            let __v: __cr::Arc<dyn #trait_> = __cr::Arc::new(*__v);
-                            match __slot.downcast_mut::<__cr::Option<__cr::Arc<dyn #trait_>>>() {
-                                __cr::Option::Some(__slot) => {
-                                    *__slot = __cr::Option::Some(__v);
-                                    true
-                                }
-                                __cr::Option::None => false,
-                            }
-                        },
-                        rc: |__v, __slot| {
-                            let __cr::Result::Ok(__v) = __v.downcast::<#target>() else {
-                                return false;
-                            };
-                            let __v: __cr::Rc<dyn #trait_> = __cr::Rc::new(*__v);
-                            match __slot.downcast_mut::<__cr::Option<__cr::Rc<dyn #trait_>>>() {
-                                __cr::Option::Some(__slot) => {
-                                    *__slot = __cr::Option::Some(__v);
-                                    true
-                                }
-                                __cr::Option::None => false,
-                            }
-                        },
+                        boxed: #boxed,
+                        arc: #arc,
+                        rc: #rc,
                     }
                 }
             }
