@@ -367,7 +367,7 @@ impl<'a> Dumper<'a> {
         reducer: &'a Reducer,
         value: &dyn Any,
     ) -> Result<(), Error> {
-        if self.write_persistent(value) {
+        if self.persistent.is_some() && self.write_persistent(value) {
             return Ok(());
         }
         self.nested(|cx| {
