@@ -1,7 +1,8 @@
 //! B6, shared references: a DAG of 10,000 `Arc` nodes in which 30% of the child links point
 //! to a node that another link already reaches. copyreg's dumps, loads and deepcopy keep the
 //! sharing; Python's `copy.deepcopy` and a pickle round trip of the same graph are the
-//! baselines (`benches/python_baseline.py`).
+//! baselines (`benches/python_baseline.py`). B6/memo is pyperformance's `deepcopy_memo` data:
+//! one list of 100 integers referred to 103 times.
 //!
 //! `cargo bench --bench b6_shared`
 
@@ -24,6 +25,23 @@ struct Node {
 #[reducer(name = "bench.Graph")]
 struct Graph {
     root: Arc<Node>,
+}
+
+/// pyperformance's `deepcopy_memo` data: `A = [1] * 100; {'a': (A, A, A), 'b': [A] * 100}`,
+/// one list referred to 103 times.
+#[derive(copyreg::Reducible, Debug)]
+#[reducer(name = "bench.Memo")]
+struct Memo {
+    a: (Arc<Vec<i64>>, Arc<Vec<i64>>, Arc<Vec<i64>>),
+    b: Vec<Arc<Vec<i64>>>,
+}
+
+fn memo() -> Memo {
+    let list = Arc::new(vec![1i64; 100]);
+    Memo {
+        a: (list.clone(), list.clone(), list.clone()),
+        b: vec![list; 100],
+    }
 }
 
 const NODES: usize = 10_000;
@@ -96,7 +114,6 @@ fn b6(c: &mut Criterion) {
     assert_eq!(distinct(&copyreg::deepcopy(&root).unwrap().root), NODES);
     let mut sizes = common::Sizes::default();
     sizes.add("B6", "copyreg", stream.len());
-    sizes.write("b6");
 
     let mut group = c.benchmark_group("B6");
     group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
@@ -115,6 +132,26 @@ fn b6(c: &mut Criterion) {
         b.iter(|| copyreg::deepcopy(black_box(&root)).unwrap())
     });
     group.finish();
+
+    let memo = memo();
+    let copy = copyreg::deepcopy(&memo).unwrap();
+    assert!(Arc::ptr_eq(&copy.a.0, &copy.b[99]) && !Arc::ptr_eq(&copy.a.0, &memo.a.0));
+    let stream = copyreg::dumps(&memo).unwrap();
+    let back = copyreg::loads::<Memo>(&stream).unwrap();
+    assert!(Arc::ptr_eq(&back.a.2, &back.b[0]));
+    sizes.add("B6/memo", "copyreg", stream.len());
+    let mut group = c.benchmark_group("B6/memo");
+    group.bench_function(BenchmarkId::new("deepcopy", "copyreg"), |b| {
+        b.iter(|| copyreg::deepcopy(black_box(&memo)).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("round trip", "copyreg"), |b| {
+        b.iter(|| {
+            let bytes = copyreg::dumps(black_box(&memo)).unwrap();
+            copyreg::loads::<Memo>(&bytes).unwrap()
+        })
+    });
+    group.finish();
+    sizes.write("b6");
 }
 
 bench_main!(b6);

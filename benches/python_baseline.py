@@ -93,6 +93,8 @@ def scenarios():
     for i in reversed(range(len(links))):
         nodes[i] = Node(i, [nodes[c] for c in links[i]])
     yield "B6", nodes[0], ("dumps", "loads", "round trip", "deepcopy")
+    shared = [1] * 100
+    yield "B6/memo", {"a": (shared, shared, shared), "b": [shared] * 100}, ("round trip", "deepcopy")
 
 
 def main():
