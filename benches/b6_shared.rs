@@ -32,9 +32,11 @@ struct Graph {
 #[derive(copyreg::Reducible, Debug)]
 #[reducer(name = "bench.Memo")]
 struct Memo {
-    a: (Arc<Vec<i64>>, Arc<Vec<i64>>, Arc<Vec<i64>>),
-    b: Vec<Arc<Vec<i64>>>,
+    a: (List, List, List),
+    b: Vec<List>,
 }
+
+type List = Arc<Vec<i64>>;
 
 fn memo() -> Memo {
     let list = Arc::new(vec![1i64; 100]);

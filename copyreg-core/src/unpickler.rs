@@ -277,7 +277,9 @@ impl Unpickler {
     /// Adds a constructor for this unpickler only, under `name`, layered over the registry's
     /// (or alone, for an [`isolated`](Unpickler::isolated) unpickler). It is called with the
     /// arguments the stream holds, each read through the registry, as with
-    /// [`pickle`](crate::pickle).
+    /// [`pickle`](crate::pickle). A stream cannot name an empty `name` (a zero length in its
+    /// name table marks a compact code), so a constructor registered under one is never
+    /// called.
     ///
     /// ```
     /// #[derive(copyreg::Reducible, Debug, PartialEq)]
