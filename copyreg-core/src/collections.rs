@@ -202,6 +202,19 @@ impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
     }
 }
 
+/// Reads `len` values one by one into a `Vec` (`len` is checked and charged already).
+pub(crate) fn load_vec<T>(
+    len: usize,
+    cx: &mut Loader<'_>,
+    mut load: impl FnMut(&mut Loader<'_>) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    let mut out = Vec::with_capacity(Loader::capacity::<T>(len));
+    for _ in 0..len {
+        out.push(load(cx)?);
+    }
+    Ok(out)
+}
+
 /// Reads an array value by value. Built in place (a `SmallVec` of exactly `N` never spills
 /// to the heap), since stable Rust cannot build an array from a fallible closure.
 pub(crate) fn load_array<T, const N: usize>(

@@ -60,11 +60,7 @@ pub trait Codec<T> {
     where
         T: 'static,
     {
-        let mut out = Vec::with_capacity(Loader::capacity::<T>(len));
-        for _ in 0..len {
-            out.push(self.load(cx)?);
-        }
-        Ok(out)
+        crate::collections::load_vec(len, cx, |cx| self.load(cx))
     }
 }
 

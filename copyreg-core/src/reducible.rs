@@ -100,11 +100,7 @@ pub trait Reducible: Sized + 'static {
     /// charged to the allocation budget); primitives read the whole run at once.
     #[doc(hidden)]
     fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Error> {
-        let mut out = Vec::with_capacity(Loader::capacity::<Self>(len));
-        for _ in 0..len {
-            out.push(Self::__load(cx)?);
-        }
-        Ok(out)
+        crate::collections::load_vec(len, cx, Self::__load)
     }
 }
 
