@@ -297,11 +297,10 @@ impl<'a> Loader<'a> {
             Reference::Named(named) => named,
             Reference::Persistent(id) => return self.resolve(id),
         };
-        let own_ops = Some(TypeId::of::<ObjectOps<O>>());
         match named.slot {
             // `O`'s own constructor, called directly rather than through the registry's
             // type-erased one.
-            Some(Slot::One(ctor)) if ctor.ops.identity() == own_ops => {
+            Some(Slot::One(ctor)) if ctor.identity == Some(TypeId::of::<ObjectOps<O>>()) => {
                 self.count_object()?;
                 self.nested(O::construct)
             }

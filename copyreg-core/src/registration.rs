@@ -185,11 +185,11 @@ pub(crate) fn link_time_table() -> Table {
     }
     for registration in registrations {
         if let Kind::Constructor { name, ops } = registration.kind {
-            table.add_constructor(Constructor {
-                name: Held::Static(name),
-                native: false,
-                ops: Held::Static(ops),
-            });
+            table.add_constructor(Constructor::new(
+                Held::Static(name),
+                false,
+                Held::Static(ops),
+            ));
         }
     }
     table.note_ambiguity();

@@ -95,6 +95,19 @@ pub(crate) struct Constructor {
     /// One of copyreg's own (primitives, std types): no allow-list needs to name it.
     pub(crate) native: bool,
     pub(crate) ops: Held<dyn Construct>,
+    /// `ops.identity()`, kept so that loads need not call it for every object.
+    pub(crate) identity: Option<TypeId>,
+}
+
+impl Constructor {
+    pub(crate) fn new(name: Held<str>, native: bool, ops: Held<dyn Construct>) -> Constructor {
+        Constructor {
+            identity: ops.identity(),
+            name,
+            native,
+            ops,
+        }
+    }
 }
 
 impl std::fmt::Debug for Constructor {
@@ -209,11 +222,7 @@ impl Table {
 
     pub(crate) fn add_type(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
         let (name, ops) = (Held::Static(name), Held::Static(ops));
-        let constructor = Constructor {
-            name: name.clone(),
-            native,
-            ops: ops.construct(),
-        };
+        let constructor = Constructor::new(name.clone(), native, ops.construct());
         let code = ops.code();
         if let Some(code) = code {
             self.ambiguous_names |= self.codes.add(code, constructor.clone());
@@ -230,11 +239,7 @@ impl Table {
 
     /// Registers a type, replacing whatever was registered for it or under its name.
     fn replace(&mut self, name: Held<str>, native: bool, ops: Held<dyn Ops>) {
-        let constructor = Constructor {
-            name: name.clone(),
-            native,
-            ops: ops.construct(),
-        };
+        let constructor = Constructor::new(name.clone(), native, ops.construct());
         self.constructors
             .insert(name.clone(), Slot::One(constructor));
         self.reducers.insert(
@@ -270,11 +275,7 @@ impl Table {
     /// Adds a constructor, replacing whatever was registered under its name.
     pub(crate) fn add_constructor_only(&mut self, name: Arc<str>, ops: Arc<dyn Construct>) {
         let name = Held::Shared(name);
-        let constructor = Constructor {
-            name: name.clone(),
-            native: false,
-            ops: Held::Shared(ops),
-        };
+        let constructor = Constructor::new(name.clone(), false, Held::Shared(ops));
         self.constructors.insert(name, Slot::One(constructor));
     }
 }
