@@ -296,6 +296,71 @@ impl<'a> Input<'a> {
         Ok(raw as usize)
     }
 
+    /// Reads an array of `N` values of `W` bytes each, every byte pattern valid, in one run.
+    pub(crate) fn run<T, const W: usize, const N: usize>(
+        &mut self,
+        decode: impl Fn([u8; W]) -> T,
+    ) -> Result<[T; N], Error> {
+        let bytes = self.take(W * N)?;
+        Ok(std::array::from_fn(|i| {
+            let mut word = [0; W];
+            word.copy_from_slice(&bytes[i * W..(i + 1) * W]);
+            decode(word)
+        }))
+    }
+
+    /// Reads `len` values of `N` bytes each (`len` is checked against the input already),
+    /// every byte pattern valid, in one pass the compiler can turn into a copy.
+    pub(crate) fn each<T, const N: usize>(
+        &mut self,
+        len: usize,
+        decode: impl Fn([u8; N]) -> T,
+    ) -> Result<Vec<T>, Error> {
+        let bytes = self.take_run(len, N)?;
+        Ok(bytes
+            .chunks_exact(N)
+            .map(|chunk| {
+                let mut word = [0; N];
+                word.copy_from_slice(chunk);
+                decode(word)
+            })
+            .collect())
+    }
+
+    /// As [`each`](Self::each), for values `decode` may refuse: an error saying
+    /// the value does not fit in `type_name`.
+    pub(crate) fn each_checked<T, const N: usize>(
+        &mut self,
+        len: usize,
+        type_name: &'static str,
+        decode: impl Fn([u8; N]) -> Option<T>,
+    ) -> Result<Vec<T>, Error> {
+        let start = self.offset();
+        let bytes = self.take_run(len, N)?;
+        let mut out = Vec::with_capacity(len);
+        for (i, chunk) in bytes.chunks_exact(N).enumerate() {
+            let mut word = [0; N];
+            word.copy_from_slice(chunk);
+            match decode(word) {
+                Some(value) => out.push(value),
+                None => {
+                    return Err(Error::malformed(
+                        start + i * N,
+                        format!("a value that does not fit in {type_name}"),
+                    ))
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn take_run(&mut self, len: usize, width: usize) -> Result<&'a [u8], Error> {
+        let n = len
+            .checked_mul(width)
+            .ok_or_else(|| self.error(format!("{len} values do not fit in memory")))?;
+        self.take(n)
+    }
+
     pub(crate) fn str(&mut self, len: usize) -> Result<&'a str, Error> {
         let start = self.pos;
         utf8(self.take(len)?, start)

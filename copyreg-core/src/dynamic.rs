@@ -59,6 +59,29 @@ fn casts() -> &'static QuickMap<(TypeId, TypeId), &'static DynCast> {
     })
 }
 
+/// The casts a concrete type declares, with each trait's `TypeId`: what a constructor keeps,
+/// so that loading a trait object scans a slice of one or two instead of hashing.
+pub(crate) type Casts = &'static [(TypeId, &'static DynCast)];
+
+/// The casts declared for the concrete type `concrete`.
+pub(crate) fn casts_of(concrete: TypeId) -> Casts {
+    static BY_CONCRETE: OnceLock<QuickMap<TypeId, Casts>> = OnceLock::new();
+    let by_concrete = BY_CONCRETE.get_or_init(|| {
+        let mut lists: QuickMap<TypeId, Vec<(TypeId, &'static DynCast)>> = QuickMap::default();
+        for cast in inventory::iter::<DynCast> {
+            lists
+                .entry((cast.concrete)())
+                .or_default()
+                .push(((cast.trait_id)(), cast));
+        }
+        lists
+            .into_iter()
+            .map(|(concrete, list)| (concrete, &*Box::leak(list.into_boxed_slice())))
+            .collect()
+    });
+    by_concrete.get(&concrete).copied().unwrap_or(&[])
+}
+
 /// A pointer to a trait object `D`: which cast makes one, and whether it is shared.
 pub trait DynPointer<D: ?Sized>: Any + Sized {
     /// The trait object.
@@ -167,8 +190,10 @@ shared_dyn!(Arc, arc);
 shared_dyn!(Rc, rc);
 
 /// Turns a loaded or copied concrete value into the pointer `P` to `dyn D`.
+/// `declared` are the casts the value's constructor knows of, if any.
 fn cast<D: ?Sized + 'static, P: DynPointer<D>>(
     value: Box<dyn Any>,
+    declared: Casts,
     constructor: &str,
     type_name: &'static str,
 ) -> Result<P, Error> {
@@ -177,8 +202,13 @@ fn cast<D: ?Sized + 'static, P: DynPointer<D>>(
         found: type_name,
         constructor: constructor.to_string(),
     };
-    let key = (TypeId::of::<D>(), (*value).type_id());
-    let cast = casts().get(&key).ok_or_else(mismatch)?;
+    let trait_id = TypeId::of::<D>();
+    let cast = match declared.iter().find(|(t, _)| *t == trait_id) {
+        Some((_, cast)) => *cast,
+        None => casts()
+            .get(&(trait_id, (*value).type_id()))
+            .ok_or_else(mismatch)?,
+    };
     let mut slot: Option<P> = None;
     if !P::cast(cast)(value, &mut slot) {
         return Err(mismatch());
@@ -217,8 +247,13 @@ impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
 
     fn load(&self, cx: &mut Loader<'_>) -> Result<P, Error> {
         P::load(cx, |cx| {
-            let (value, name, type_name) = cx.load_any()?;
-            cast::<D, P>(value, name, type_name)
+            let loaded = cx.load_any()?;
+            cast::<D, P>(
+                loaded.value,
+                loaded.casts,
+                loaded.constructor,
+                loaded.type_name,
+            )
         })
     }
 
@@ -226,7 +261,7 @@ impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
         let object = (self.as_any)(value.get());
         value.copy(cx, |cx| {
             let (copy, type_name) = cx.copy_any(object)?;
-            cast::<D, P>(copy, "a copy", type_name)
+            cast::<D, P>(copy, &[], "a copy", type_name)
         })
     }
 }
@@ -240,7 +275,7 @@ impl Codec<Box<dyn Any>> for AnyCodec {
         cx.dump_any::<dyn Any>(&**value)
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
-        cx.load_any().map(|(value, _, _)| value)
+        cx.load_any().map(|loaded| loaded.value)
     }
     fn copy(&self, value: &Box<dyn Any>, cx: &mut Copier<'_>) -> Result<Box<dyn Any>, Error> {
         cx.copy_any(&**value).map(|(value, _)| value)
@@ -263,9 +298,9 @@ impl Dumper<'_> {
 impl Loader<'_> {
     /// Reads the object a stream holds as the trait object `D`.
     pub(crate) fn load_dyn<D: ?Sized + 'static>(&mut self) -> Result<Box<D>, Error> {
-        let (value, name, type_name) = self.load_any()?;
-        let name = name.to_string();
-        cast::<D, Box<D>>(value, &name, type_name)
+        let loaded = self.load_any()?;
+        let name = loaded.constructor.to_string();
+        cast::<D, Box<D>>(loaded.value, loaded.casts, &name, loaded.type_name)
     }
 }
 

@@ -9,6 +9,7 @@ use crate::codec::{self, Input};
 use crate::codes::MAX_CODE;
 use crate::depth::Depth;
 use crate::depth::Nested;
+use crate::dynamic::Casts;
 use crate::error::{BoxError, Error, LimitKind};
 use crate::ops::{build_boxed, build_typed, Object, ObjectOps};
 use crate::registry::{Constructor, Found, Slot, View};
@@ -71,6 +72,17 @@ impl std::fmt::Debug for Loader<'_> {
             .field("depth", &self.depth)
             .finish_non_exhaustive()
     }
+}
+
+/// An object read without its type known statically.
+pub(crate) struct Loaded<'a> {
+    pub(crate) value: Box<dyn Any>,
+    /// The constructor name (or persistent id) the stream gave.
+    pub(crate) constructor: &'a str,
+    /// The Rust type built, for messages.
+    pub(crate) type_name: &'static str,
+    /// The trait objects that type can be loaded as.
+    pub(crate) casts: Casts,
 }
 
 /// What a constructor reference in the body refers to.
@@ -261,22 +273,28 @@ impl<'a> Loader<'a> {
             })
     }
 
-    /// Reads any registered object, boxed, with its constructor name and type.
-    pub(crate) fn load_any(&mut self) -> Result<(Box<dyn Any>, &'a str, &'static str), Error> {
+    /// Reads any registered object, boxed.
+    pub(crate) fn load_any(&mut self) -> Result<Loaded<'a>, Error> {
         let named = match self.read_constructor()? {
             Reference::Named(named) => named,
             Reference::Persistent(id) => {
-                return Ok((
-                    self.options.resolve(id)?,
-                    id,
-                    "an object from persistent_load",
-                ));
+                return Ok(Loaded {
+                    value: self.options.resolve(id)?,
+                    constructor: id,
+                    type_name: "an object from persistent_load",
+                    casts: &[],
+                });
             }
         };
         let ctor = named.registered()?;
         self.count_object()?;
         let value = self.nested(|cx| build_boxed(|place| ctor.ops.load(cx, place)))?;
-        Ok((value, named.name, ctor.ops.target_name()))
+        Ok(Loaded {
+            value,
+            constructor: named.name,
+            type_name: ctor.ops.target_name(),
+            casts: ctor.casts,
+        })
     }
 
     /// Reads an object: a constructor reference, then that constructor's arguments. The
@@ -359,70 +377,9 @@ impl<'a> Loader<'a> {
         self.input.take(n)
     }
 
-    /// Reads an array of `N` values of `W` bytes each, every byte pattern valid, in one run.
-    pub(crate) fn read_run<T, const W: usize, const N: usize>(
-        &mut self,
-        decode: impl Fn([u8; W]) -> T,
-    ) -> Result<[T; N], Error> {
-        let bytes = self.input.take(W * N)?;
-        Ok(std::array::from_fn(|i| {
-            let mut word = [0; W];
-            word.copy_from_slice(&bytes[i * W..(i + 1) * W]);
-            decode(word)
-        }))
-    }
-
-    /// Reads `len` values of `N` bytes each (`len` is checked against the input already),
-    /// every byte pattern valid, in one pass the compiler can turn into a copy.
-    pub(crate) fn read_each<T, const N: usize>(
-        &mut self,
-        len: usize,
-        decode: impl Fn([u8; N]) -> T,
-    ) -> Result<Vec<T>, Error> {
-        let bytes = self.take_run(len, N)?;
-        Ok(bytes
-            .chunks_exact(N)
-            .map(|chunk| {
-                let mut word = [0; N];
-                word.copy_from_slice(chunk);
-                decode(word)
-            })
-            .collect())
-    }
-
-    /// As [`read_each`](Self::read_each), for values `decode` may refuse: an error saying
-    /// the value does not fit in `type_name`.
-    pub(crate) fn read_each_checked<T, const N: usize>(
-        &mut self,
-        len: usize,
-        type_name: &'static str,
-        decode: impl Fn([u8; N]) -> Option<T>,
-    ) -> Result<Vec<T>, Error> {
-        let start = self.input.offset();
-        let bytes = self.take_run(len, N)?;
-        let mut out = Vec::with_capacity(len);
-        for (i, chunk) in bytes.chunks_exact(N).enumerate() {
-            let mut word = [0; N];
-            word.copy_from_slice(chunk);
-            match decode(word) {
-                Some(value) => out.push(value),
-                None => {
-                    return Err(Error::malformed(
-                        start + i * N,
-                        format!("a value that does not fit in {type_name}"),
-                    ))
-                }
-            }
-        }
-        Ok(out)
-    }
-
-    fn take_run(&mut self, len: usize, width: usize) -> Result<&'a [u8], Error> {
-        let n = len.checked_mul(width).ok_or_else(|| {
-            self.input
-                .error(format!("{len} values do not fit in memory"))
-        })?;
-        self.input.take(n)
+    /// The input, for the codecs that read runs of numbers straight from it.
+    pub(crate) fn input(&mut self) -> &mut Input<'a> {
+        &mut self.input
     }
 
     pub(crate) fn read_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {

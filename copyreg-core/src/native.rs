@@ -53,9 +53,9 @@ macro_rules! numbers {
                 // Where every wire value fits (all but `usize`/`isize` on 32-bit targets),
                 // read the run unchecked.
                 if std::mem::size_of::<$t>() >= std::mem::size_of::<$wire>() {
-                    cx.read_each(len, |bytes| <$wire>::from_le_bytes(bytes) as $t)
+                    cx.input().each(len, |bytes| <$wire>::from_le_bytes(bytes) as $t)
                 } else {
-                    cx.read_each_checked(len, stringify!($t), |bytes| {
+                    cx.input().each_checked(len, stringify!($t), |bytes| {
                         <$t>::try_from(<$wire>::from_le_bytes(bytes)).ok()
                     })
                 }
@@ -107,7 +107,7 @@ macro_rules! floats {
             }
 
             fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Error> {
-                cx.read_each(len, <$t>::from_le_bytes)
+                cx.input().each(len, <$t>::from_le_bytes)
             }
 
             fn __copy_vec(items: &[Self], _: &mut Copier<'_>) -> Result<Vec<Self>, Error> {
@@ -115,7 +115,7 @@ macro_rules! floats {
             }
 
             fn __load_array<const N: usize>(cx: &mut Loader<'_>) -> Result<[Self; N], Error> {
-                cx.read_run(|bytes| <$t>::from_le_bytes(bytes))
+                cx.input().run(|bytes| <$t>::from_le_bytes(bytes))
             }
 
             fn __copy_array<const N: usize>(items: &[Self; N], _: &mut Copier<'_>) -> Result<[Self; N], Error> {

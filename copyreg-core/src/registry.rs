@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use crate::codes::Codes;
+use crate::dynamic::Casts;
 use crate::error::Error;
 pub(crate) use crate::hash::{NameHasher, QuickMap, QuickSet, TypeMap};
 use crate::ops::{Construct, Ops, Typed};
@@ -97,12 +98,15 @@ pub(crate) struct Constructor {
     pub(crate) ops: Held<dyn Construct>,
     /// `ops.identity()`, kept so that loads need not call it for every object.
     pub(crate) identity: Option<TypeId>,
+    /// The trait objects the type it builds can be loaded as.
+    pub(crate) casts: Casts,
 }
 
 impl Constructor {
     pub(crate) fn new(name: Held<str>, native: bool, ops: Held<dyn Construct>) -> Constructor {
         Constructor {
             identity: ops.identity(),
+            casts: crate::dynamic::casts_of(ops.target_id()),
             name,
             native,
             ops,

@@ -365,7 +365,7 @@ impl Unpickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn loads_any(&self, bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
-        self.with_loader(bytes, |cx| cx.load_any().map(|(value, _, _)| value))
+        self.with_loader(bytes, |cx| cx.load_any().map(|loaded| loaded.value))
     }
 
     /// [`loads_dyn`](crate::loads_dyn) with this unpickler's settings.
