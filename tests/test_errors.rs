@@ -215,6 +215,23 @@ fn not_registered_says_how_to_register_and_mentions_the_linker() {
     assert!(copyreg::dumps_dyn(&Nowhere).is_err());
 }
 
+#[test]
+fn an_unregistered_generic_instance_is_told_to_name_it_with_register() {
+    let map: BTreeMap<String, Kind> = [("a".to_string(), Kind::A)].into();
+    let err = copyreg::dumps(&map).unwrap_err();
+    assert!(matches!(err, Error::NotRegistered { .. }));
+    let text = err.to_string();
+    assert!(
+        text.contains("`copyreg::register!(BTreeMap<String, Kind>);`"),
+        "{text}"
+    );
+    // A derived struct around it needs nothing more.
+    #[derive(Reducible, Debug, PartialEq)]
+    struct Wrapped(BTreeMap<String, Kind>);
+    let bytes = copyreg::dumps(&Wrapped(map)).unwrap();
+    assert_eq!(copyreg::loads::<Wrapped>(&bytes).unwrap().0["a"], Kind::A);
+}
+
 mod clash_a {
     #[derive(copyreg::Reducible, Debug)]
     #[reducer(name = "test.Clash")]

@@ -191,9 +191,37 @@ impl Error {
     }
 }
 
+/// `std::collections::hash::map::HashMap<alloc::string::String, app::Value>` as it would be
+/// written in code: `HashMap<String, Value>`.
+fn short_type_name(full: &str) -> String {
+    let mut out = String::with_capacity(full.len());
+    let mut segment = String::new();
+    for c in full.chars() {
+        if c.is_alphanumeric() || c == '_' || c == ':' {
+            segment.push(c);
+        } else {
+            out.push_str(segment.rsplit("::").next().unwrap_or(""));
+            segment.clear();
+            out.push(c);
+        }
+    }
+    out.push_str(segment.rsplit("::").next().unwrap_or(""));
+    out
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            // A generic instance (a map or an Arc of a derived type, say) is most likely
+            // one that only needs naming with `register!`.
+            Error::NotRegistered { type_name } if type_name.contains('<') => write!(
+                f,
+                "no reducer is registered for `{type_name}`; a generic type is registered one \
+                 instance at a time: name this one at item level with \
+                 `copyreg::register!({});` (its parameters must be registered types), or put it \
+                 in a derived struct",
+                short_type_name(type_name)
+            ),
             Error::NotRegistered { type_name } => write!(
                 f,
                 "no reducer is registered for `{type_name}`; derive `copyreg::Reducible` for it, \
