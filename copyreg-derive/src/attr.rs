@@ -111,34 +111,32 @@ fn dyn_traits(meta: &ParseNestedMeta<'_>) -> syn::Result<Vec<Path>> {
 }
 
 fn string(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<LitStr> {
-    let key = path_text(&meta.path);
-    let value = meta.value()?;
-    match value.parse::<syn::Lit>() {
-        Ok(syn::Lit::Str(s)) => Ok(s),
-        Ok(other) => Err(syn::Error::new_spanned(
-            other,
-            format_args!("`{key}` takes a string literal, as in `{example}`"),
-        )),
-        Err(e) => Err(syn::Error::new(
-            e.span(),
-            format_args!("`{key}` takes a string literal, as in `{example}`"),
-        )),
-    }
+    literal(meta, "a string", example, |lit| match lit {
+        syn::Lit::Str(s) => Ok(s),
+        other => Err(other),
+    })
 }
 
-pub fn integer(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<LitInt> {
+fn integer(meta: &ParseNestedMeta<'_>, example: &str) -> syn::Result<LitInt> {
+    literal(meta, "an integer", example, |lit| match lit {
+        syn::Lit::Int(n) => Ok(n),
+        other => Err(other),
+    })
+}
+
+/// The literal after `key =`, of the kind `pick` accepts; otherwise an error showing
+/// `example`.
+fn literal<T>(
+    meta: &ParseNestedMeta<'_>,
+    kind: &str,
+    example: &str,
+    pick: impl FnOnce(syn::Lit) -> Result<T, syn::Lit>,
+) -> syn::Result<T> {
     let key = path_text(&meta.path);
-    let value = meta.value()?;
-    match value.parse::<syn::Lit>() {
-        Ok(syn::Lit::Int(n)) => Ok(n),
-        Ok(other) => Err(syn::Error::new_spanned(
-            other,
-            format_args!("`{key}` takes an integer literal, as in `{example}`"),
-        )),
-        Err(e) => Err(syn::Error::new(
-            e.span(),
-            format_args!("`{key}` takes an integer literal, as in `{example}`"),
-        )),
+    let message = format!("`{key}` takes {kind} literal, as in `{example}`");
+    match meta.value()?.parse::<syn::Lit>() {
+        Ok(lit) => pick(lit).map_err(|other| syn::Error::new_spanned(other, &message)),
+        Err(e) => Err(syn::Error::new(e.span(), &message)),
     }
 }
 
