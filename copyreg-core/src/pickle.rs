@@ -71,7 +71,7 @@ where
 ///
 /// # Errors
 ///
-/// As for [`pickle`].
+/// As for [`pickle`], and [`Error::InvalidName`] for an empty name or one over 4096 bytes.
 pub fn pickle_as<T, A, M, R, C>(name: &str, reducer: R, constructor: C) -> Result<(), Error>
 where
     T: Any,

@@ -137,8 +137,8 @@ impl Pickler {
     ///
     /// # Errors
     ///
-    /// As for [`Pickler::register`], and [`Error::Ambiguous`] when the registry has the name
-    /// for another type.
+    /// As for [`Pickler::register`], [`Error::Ambiguous`] when the registry has the name
+    /// for another type, and [`Error::InvalidName`] for an empty name or one over 4096 bytes.
     pub fn register_as<T, A, M, R, C>(
         mut self,
         name: &str,
