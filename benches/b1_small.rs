@@ -8,28 +8,8 @@ mod common;
 
 use std::hint::black_box;
 
+use common::data::{small, Small};
 use criterion::{BenchmarkId, Criterion};
-use serde::{Deserialize, Serialize};
-
-#[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[reducer(name = "bench.Small")]
-struct Small {
-    x: f64,
-    y: f64,
-    z: f64,
-    id: i64,
-    label: String,
-}
-
-fn small() -> Small {
-    Small {
-        x: 1.5,
-        y: -2.25,
-        z: 3.125,
-        id: 42,
-        label: "twelve chars".into(),
-    }
-}
 
 fn b1(c: &mut Criterion) {
     let value = small();

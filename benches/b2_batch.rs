@@ -8,34 +8,8 @@ mod common;
 
 use std::hint::black_box;
 
+use common::data::{batch, Log};
 use criterion::{BenchmarkId, Criterion, Throughput};
-use serde::{Deserialize, Serialize};
-
-#[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[reducer(name = "bench.Log")]
-struct Log {
-    host: String,
-    path: String,
-    agent: String,
-    message: String,
-    status: u16,
-    bytes: u64,
-    millis: u32,
-}
-
-fn batch(n: usize) -> Vec<Log> {
-    (0..n)
-        .map(|i| Log {
-            host: format!("host-{}", i % 17),
-            path: format!("/api/v1/items/{i}"),
-            agent: "Mozilla/5.0 (X11; Linux x86_64)".into(),
-            message: format!("request {i} served"),
-            status: 200 + (i % 5) as u16,
-            bytes: (i * 37) as u64,
-            millis: (i % 1000) as u32,
-        })
-        .collect()
-}
 
 fn b2(c: &mut Criterion) {
     let mut sizes = common::Sizes::default();

@@ -8,20 +8,11 @@ mod common;
 
 use std::collections::HashMap;
 
+use common::data::{profile, Profile, Value};
 use common::Sizes;
 use criterion::Criterion;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
-
-/// A dict value, as JSON-like data holds them.
-#[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[reducer(name = "bench.Value")]
-enum Value {
-    Int(i64),
-    Str(String),
-    Flag(bool),
-    List(Vec<String>),
-}
 
 impl Value {
     /// The plain int, string, bool or list Python's dict holds.
@@ -39,67 +30,9 @@ fn fixture(map: &HashMap<String, Value>) -> serde_json::Value {
     map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
 }
 
-/// A map at top level goes in a struct: generic containers are registered for each derived
-/// type (`Vec<Value>`, `Option<Value>`, `Box<Value>`), not for every map of them.
-#[derive(copyreg::Reducible, Serialize, Deserialize, Debug, PartialEq)]
-#[reducer(name = "bench.Profile")]
-struct Profile(HashMap<String, Value>);
-
 #[derive(copyreg::Reducible, Serialize, Deserialize, Debug, PartialEq)]
 #[reducer(name = "bench.Records")]
 struct Records(HashMap<String, HashMap<String, Value>>);
-
-/// 33 entries: what a user profile record holds.
-fn profile() -> HashMap<String, Value> {
-    let mut map = HashMap::new();
-    for (i, key) in [
-        "ads_flags",
-        "age",
-        "bulletin_count",
-        "comment_count",
-        "country",
-        "encrypted_id",
-        "favorite_artists",
-        "favorite_books",
-        "favorite_movies",
-        "favorite_music",
-        "favorite_tv_shows",
-        "first_name",
-        "friends_count",
-        "gender",
-        "gender_for_display",
-        "id",
-        "is_active",
-        "is_banned",
-        "is_verified",
-        "last_name",
-        "locale",
-        "location",
-        "long_picture_url",
-        "medium_picture_url",
-        "message_count",
-        "name",
-        "picture_url",
-        "profile_count",
-        "relationship_status",
-        "time_zone",
-        "updated",
-        "username",
-        "website",
-    ]
-    .into_iter()
-    .enumerate()
-    {
-        let value = match i % 4 {
-            0 => Value::Int(i as i64 * 1_000_003),
-            1 => Value::Str(format!("value of {key}")),
-            2 => Value::Flag(i % 3 == 0),
-            _ => Value::List((0..5).map(|j| format!("\"{key} {j}\"")).collect()),
-        };
-        map.insert(key.to_string(), value);
-    }
-    map
-}
 
 /// 100 maps of 10 entries.
 fn nested() -> HashMap<String, HashMap<String, Value>> {

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each bench uses part of this module
 
+pub mod data;
+
 use std::path::PathBuf;
 use std::time::Duration;
 

@@ -92,42 +92,25 @@ pub(crate) fn dump_top(
     type_name: &'static str,
     out: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    let start = out.len();
-    let written = dump_top_from(view, persistent, value, type_id, type_name, out);
-    if written.is_err() {
-        out.truncate(start);
-    }
-    written
-}
-
-fn dump_top_from(
-    view: &View,
-    persistent: Option<&PersistentId>,
-    value: &dyn Any,
-    type_id: TypeId,
-    type_name: &'static str,
-    out: &mut Vec<u8>,
-) -> Result<(), Error> {
     let reducer = view
         .reducer(type_id)?
         .ok_or_else(|| Error::NotRegistered { type_name })?;
     let start = out.len();
-    let memo = dump_pass(view, persistent, reducer, value, DumpMemo::default(), out)?;
-    if !memo.forward_weak {
-        return Ok(());
+    let pass = |shared, out: &mut Vec<u8>| dump_pass(view, persistent, reducer, value, shared, out);
+    let written = pass(DumpMemo::default(), out).and_then(|memo| {
+        if !memo.forward_weak {
+            return Ok(());
+        }
+        // A `Weak` came before the strong pointers to its target: now that the first pass
+        // has found every allocation the value reaches, write such targets where the `Weak`
+        // is.
+        out.truncate(start);
+        pass(DumpMemo::knowing(memo.reached()), out).map(drop)
+    });
+    if written.is_err() {
+        out.truncate(start);
     }
-    // A `Weak` came before the strong pointers to its target: now that the first pass has
-    // found every allocation the value reaches, write such targets where the `Weak` is.
-    out.truncate(start);
-    dump_pass(
-        view,
-        persistent,
-        reducer,
-        value,
-        DumpMemo::knowing(memo.reached()),
-        out,
-    )?;
-    Ok(())
+    written
 }
 
 /// Appends one whole stream to `out`.

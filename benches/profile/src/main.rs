@@ -2,45 +2,16 @@
 //! ITERATIONS times, after building its data. benches/callgrind.py runs it under callgrind
 //! with 0 and with N iterations, so that the difference is the cost of the loop alone.
 
-use std::collections::HashMap;
 use std::hint::black_box;
 
 use serde::{Deserialize, Serialize};
 
-#[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[reducer(name = "bench.Small")]
-struct Small {
-    x: f64,
-    y: f64,
-    z: f64,
-    id: i64,
-    label: String,
-}
+// The benches' own data (B1's struct, B2's records, B4's dict), so that counts and timings
+// are of the same values.
+#[path = "../../common/data.rs"]
+mod data;
 
-#[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[reducer(name = "bench.Log")]
-struct Log {
-    host: String,
-    path: String,
-    agent: String,
-    message: String,
-    status: u16,
-    bytes: u64,
-    millis: u32,
-}
-
-#[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
-#[reducer(name = "bench.Value")]
-enum Value {
-    Int(i64),
-    Str(String),
-    Flag(bool),
-    List(Vec<String>),
-}
-
-#[derive(copyreg::Reducible, Serialize, Deserialize, Debug, PartialEq)]
-#[reducer(name = "bench.Profile")]
-struct Profile(HashMap<String, Value>);
+use data::{batch, profile, small, Log, Profile, Small};
 
 trait Obj: std::any::Any {}
 
@@ -77,46 +48,6 @@ objects!(o0 o1 o2 o3 o4 o5 o6 o7);
 #[reducer(name = "bench.Objects")]
 struct Objects {
     items: Vec<Box<dyn Obj>>,
-}
-
-fn small() -> Small {
-    Small {
-        x: 1.5,
-        y: -2.25,
-        z: 3.125,
-        id: 42,
-        label: "twelve chars".into(),
-    }
-}
-
-fn logs() -> Vec<Log> {
-    (0..10_000)
-        .map(|i| Log {
-            host: format!("host-{}", i % 17),
-            path: format!("/api/v1/items/{i}"),
-            agent: "Mozilla/5.0 (X11; Linux x86_64)".into(),
-            message: format!("request {i} served"),
-            status: 200 + (i % 5) as u16,
-            bytes: (i * 37) as u64,
-            millis: (i % 1000) as u32,
-        })
-        .collect()
-}
-
-fn profile() -> Profile {
-    Profile(
-        (0..33)
-            .map(|i| {
-                let value = match i % 4 {
-                    0 => Value::Int(i * 1_000_003),
-                    1 => Value::Str(format!("value {i}")),
-                    2 => Value::Flag(i % 3 == 0),
-                    _ => Value::List((0..5).map(|j| format!("item {i} {j}")).collect()),
-                };
-                (format!("key_number_{i}"), value)
-            })
-            .collect(),
-    )
 }
 
 /// Runs `f` `n` times.
@@ -163,7 +94,7 @@ fn main() {
             }
         }
         "b2-dumps" => {
-            let v = logs();
+            let v = batch(10_000);
             if ours {
                 repeat(n, || copyreg::dumps(black_box(&v)).unwrap())
             } else {
@@ -171,7 +102,7 @@ fn main() {
             }
         }
         "b2-loads" => {
-            let v = logs();
+            let v = batch(10_000);
             let (s, raw) = (copyreg::dumps(&v).unwrap(), bincode::serialize(&v).unwrap());
             if ours {
                 repeat(n, || copyreg::loads::<Vec<Log>>(black_box(&s)).unwrap())
@@ -182,7 +113,7 @@ fn main() {
             }
         }
         "b4-loads" => {
-            let v = profile();
+            let v = Profile(profile());
             let (s, raw) = (copyreg::dumps(&v).unwrap(), bincode::serialize(&v).unwrap());
             if ours {
                 repeat(n, || copyreg::loads::<Profile>(black_box(&s)).unwrap())

@@ -1,0 +1,124 @@
+//! The data several benches and `benches/profile` share, so that timings and instruction
+//! counts are of the same values. Only copyreg and serde: `benches/profile` includes it too.
+
+#![allow(dead_code)] // each user takes part of it
+
+use std::collections::HashMap;
+
+use serde::{Deserialize, Serialize};
+
+/// B1: a struct of five fields.
+#[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[reducer(name = "bench.Small")]
+pub struct Small {
+    pub x: f64,
+    pub y: f64,
+    pub z: f64,
+    pub id: i64,
+    pub label: String,
+}
+
+pub fn small() -> Small {
+    Small {
+        x: 1.5,
+        y: -2.25,
+        z: 3.125,
+        id: 42,
+        label: "twelve chars".into(),
+    }
+}
+
+/// B2: a log record of four strings and three integers.
+#[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[reducer(name = "bench.Log")]
+pub struct Log {
+    pub host: String,
+    pub path: String,
+    pub agent: String,
+    pub message: String,
+    pub status: u16,
+    pub bytes: u64,
+    pub millis: u32,
+}
+
+pub fn batch(n: usize) -> Vec<Log> {
+    (0..n)
+        .map(|i| Log {
+            host: format!("host-{}", i % 17),
+            path: format!("/api/v1/items/{i}"),
+            agent: "Mozilla/5.0 (X11; Linux x86_64)".into(),
+            message: format!("request {i} served"),
+            status: 200 + (i % 5) as u16,
+            bytes: (i * 37) as u64,
+            millis: (i % 1000) as u32,
+        })
+        .collect()
+}
+
+/// A dict value, as JSON-like data holds them.
+#[derive(copyreg::Reducible, Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[reducer(name = "bench.Value")]
+pub enum Value {
+    Int(i64),
+    Str(String),
+    Flag(bool),
+    List(Vec<String>),
+}
+
+/// A map at top level goes in a struct: generic containers are registered for each derived
+/// type (`Vec<Value>`, `Option<Value>`, `Box<Value>`), not for every map of them.
+#[derive(copyreg::Reducible, Serialize, Deserialize, Debug, PartialEq)]
+#[reducer(name = "bench.Profile")]
+pub struct Profile(pub HashMap<String, Value>);
+
+/// 33 entries: what a user profile record holds.
+pub fn profile() -> HashMap<String, Value> {
+    let mut map = HashMap::new();
+    for (i, key) in [
+        "ads_flags",
+        "age",
+        "bulletin_count",
+        "comment_count",
+        "country",
+        "encrypted_id",
+        "favorite_artists",
+        "favorite_books",
+        "favorite_movies",
+        "favorite_music",
+        "favorite_tv_shows",
+        "first_name",
+        "friends_count",
+        "gender",
+        "gender_for_display",
+        "id",
+        "is_active",
+        "is_banned",
+        "is_verified",
+        "last_name",
+        "locale",
+        "location",
+        "long_picture_url",
+        "medium_picture_url",
+        "message_count",
+        "name",
+        "picture_url",
+        "profile_count",
+        "relationship_status",
+        "time_zone",
+        "updated",
+        "username",
+        "website",
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let value = match i % 4 {
+            0 => Value::Int(i as i64 * 1_000_003),
+            1 => Value::Str(format!("value of {key}")),
+            2 => Value::Flag(i % 3 == 0),
+            _ => Value::List((0..5).map(|j| format!("\"{key} {j}\"")).collect()),
+        };
+        map.insert(key.to_string(), value);
+    }
+    map
+}
