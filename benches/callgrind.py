@@ -26,6 +26,7 @@ CASES = {
     "b1-copy": (20_000, 1, "call"),
     "b2-dumps": (5, 10_000, "record"),
     "b2-loads": (5, 10_000, "record"),
+    "b4-dumps": (2_000, 1, "map of 33"),
     "b4-loads": (2_000, 1, "map of 33"),
     "b5-dumps": (50, 1_000, "object"),
     "b5-loads": (50, 1_000, "object"),

@@ -5,7 +5,9 @@ use std::rc::Rc;
 use std::sync::Arc;
 use std::time::Duration;
 
-use copyreg::{Error, Reducible};
+use copyreg::{Error, Pickler, Reducible, Unpickler};
+
+mod common;
 
 trait Shape: Any {
     fn area(&self) -> f64;
@@ -67,6 +69,25 @@ copyreg::register_foreign!(
     dyn (Shape),
 );
 
+/// Many objects of a few types behind one trait.
+#[derive(Reducible)]
+#[reducer(name = "shape.Shapes")]
+struct Shapes(Vec<Box<dyn Shape>>);
+
+fn alternating(n: u32) -> Shapes {
+    Shapes(
+        (0..n)
+            .map(|i| -> Box<dyn Shape> {
+                match i % 3 {
+                    0 => Box::new(Circle { r: f64::from(i) }),
+                    1 => Box::new(Square(f64::from(i))),
+                    _ => Box::new(Duration::from_secs(u64::from(i))),
+                }
+            })
+            .collect(),
+    )
+}
+
 #[derive(Reducible)]
 struct Drawing {
     shapes: Vec<Box<dyn Shape>>,
@@ -109,6 +130,36 @@ fn trait_objects_round_trip_as_fields() {
     assert_eq!(back.anything.downcast_ref::<String>().unwrap(), "any");
     let circle = (back.shapes[0].as_ref() as &dyn Any).downcast_ref::<Circle>();
     assert_eq!(circle, Some(&Circle { r: 1.0 }));
+}
+
+#[test]
+fn each_type_behind_a_trait_object_is_named_once_and_each_object_offered_as_persistent() {
+    let shapes = alternating(9);
+    let bytes = copyreg::dumps(&shapes).unwrap();
+    assert_eq!(
+        common::names(&bytes),
+        ["shape.Shapes", "shape.Circle", "shape.Square", "Duration"]
+    );
+    let back = copyreg::loads::<Shapes>(&bytes).unwrap();
+    let areas = |s: &Shapes| s.0.iter().map(|s| s.area()).collect::<Vec<_>>();
+    assert_eq!(areas(&back), areas(&shapes));
+
+    // The third circle only, after two written in full: a persistent id is asked for per
+    // object, not per type.
+    let pickler = Pickler::new().persistent_id(|obj: &dyn Any| {
+        obj.downcast_ref::<Circle>()
+            .filter(|c| c.r == 6.0)
+            .map(|_| "big circle".to_string())
+    });
+    let bytes = pickler.dumps(&shapes).unwrap();
+    let unpickler = Unpickler::new().persistent_load(|id: &str| {
+        assert_eq!(id, "big circle");
+        Ok(Box::new(Circle { r: 10.0 }))
+    });
+    let back = unpickler.loads::<Shapes>(&bytes).unwrap();
+    let mut expected = areas(&shapes);
+    expected[6] = 300.0;
+    assert_eq!(areas(&back), expected);
 }
 
 #[test]

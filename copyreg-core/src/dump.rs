@@ -11,7 +11,7 @@ use crate::depth::Nested;
 use crate::error::Error;
 use crate::ops::Object;
 use crate::pickler::{PersistentId, Pickler};
-use crate::registry::{QuickMap, Reducer, Slot, View};
+use crate::registry::{QuickMap, Reducer, Slot, TypeMap, View};
 use crate::shared::{DumpMemo, Reachable};
 
 /// Serializes `value` into a new copyreg stream.
@@ -128,6 +128,7 @@ fn dump_pass(
         view,
         persistent,
         names: Names::default(),
+        by_type: None,
         depth: Depth::default(),
         shared,
     };
@@ -168,9 +169,17 @@ pub struct Dumper<'a> {
     view: &'a View,
     persistent: Option<&'a PersistentId>,
     names: Names<'a>,
+    /// Types met only at run time (behind trait objects, or foreign), with the reducer the
+    /// view has for each and the index of its constructor name once the stream has one: a
+    /// stream of many objects of a few types looks each type up once. Boxed, and made on
+    /// first use, to keep the dumper small for values that have no such types.
+    by_type: Option<Box<ByType<'a>>>,
     pub(crate) depth: Depth,
     pub(crate) shared: DumpMemo,
 }
+
+/// Each run-time type's reducer, and the index of its constructor name once written.
+type ByType<'a> = TypeMap<(&'a Reducer, Option<u64>)>;
 
 impl std::fmt::Debug for Dumper<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -302,10 +311,10 @@ impl<'a> Dumper<'a> {
 
     /// Writes a reference to constructor `name`: its index in the stream's name table, where
     /// `code`, if there is one, stands in for the name.
-    fn write_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<(), Error> {
+    fn write_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Error> {
         if let Some(index) = self.names.get(name) {
             codec::write_varint(&mut self.out, index);
-            return Ok(());
+            return Ok(index);
         }
         // First use in this stream: refuse a name that would not load back unambiguously. A
         // name nobody registered is fine: the loader knows the type statically (a generic
@@ -326,11 +335,7 @@ impl<'a> Dumper<'a> {
         }
         let index = self.names.insert(name, code);
         codec::write_varint(&mut self.out, index);
-        Ok(())
-    }
-
-    pub(crate) fn view(&self) -> &'a View {
-        self.view
+        Ok(index)
     }
 
     /// Writes the pickler's persistent id for `value` in its place, if it gives one.
@@ -359,6 +364,46 @@ impl<'a> Dumper<'a> {
         })
     }
 
+    /// Writes a value whose type is known only at run time, through the reducer the view
+    /// has for it; `unregistered` is the error when there is none. Behind a trait object
+    /// (`as_object`), even a native value is written as an object, so that the stream
+    /// says what type it is.
+    pub(crate) fn write_registered(
+        &mut self,
+        value: &dyn Any,
+        as_object: bool,
+        unregistered: impl FnOnce() -> Error,
+    ) -> Result<(), Error> {
+        let type_id = value.type_id();
+        let by_type = self.by_type.get_or_insert_with(Box::default);
+        let (reducer, index) = match by_type.get(&type_id) {
+            Some(&known) => known,
+            None => {
+                let reducer = self.view.reducer(type_id)?.ok_or_else(unregistered)?;
+                by_type.insert(type_id, (reducer, None));
+                (reducer, None)
+            }
+        };
+        if reducer.native && !as_object {
+            return reducer.ops.dump(value, self);
+        }
+        if self.persistent.is_some() && self.write_persistent(value) {
+            return Ok(());
+        }
+        self.nested(|cx| {
+            match index {
+                Some(index) => codec::write_varint(&mut cx.out, index),
+                None => {
+                    let index = cx.write_constructor(&reducer.name, reducer.code)?;
+                    if let Some(by_type) = &mut cx.by_type {
+                        by_type.insert(type_id, (reducer, Some(index)));
+                    }
+                }
+            }
+            reducer.ops.dump(value, cx)
+        })
+    }
+
     /// Writes an enum's variant index.
     pub fn write_variant(&mut self, index: u32) {
         self.out.extend_from_slice(&index.to_le_bytes());
@@ -383,13 +428,9 @@ impl<'a> Dumper<'a> {
 
     /// Writes a value of a type known to copyreg only through the registry.
     pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Error> {
-        let view = self.view;
-        let reducer = view.require::<T>()?;
-        if reducer.native {
-            reducer.ops.dump(value, self)
-        } else {
-            self.write_reduced(reducer, value)
-        }
+        self.write_registered(value, false, || Error::NotRegistered {
+            type_name: std::any::type_name::<T>(),
+        })
     }
 
     /// Writes a `serde` value, unless a reducer is registered for its type (a foreign type

@@ -285,13 +285,9 @@ impl Codec<Box<dyn Any>> for AnyCodec {
 impl Dumper<'_> {
     /// Writes the object behind a trait object `D`: a constructor reference and arguments.
     fn dump_any<D: ?Sized>(&mut self, value: &dyn Any) -> Result<(), Error> {
-        let reducer =
-            self.view()
-                .reducer(value.type_id())?
-                .ok_or_else(|| Error::NotRegistered {
-                    type_name: std::any::type_name::<D>(),
-                })?;
-        self.write_reduced(reducer, value)
+        self.write_registered(value, true, || Error::NotRegistered {
+            type_name: std::any::type_name::<D>(),
+        })
     }
 }
 

@@ -12,7 +12,7 @@ use crate::depth::Nested;
 use crate::dynamic::Casts;
 use crate::error::{BoxError, Error, LimitKind};
 use crate::ops::{build_boxed, build_typed, Object, ObjectOps};
-use crate::registry::{Constructor, Found, Slot, View};
+use crate::registry::{not_found, Constructor, Slot, View};
 use crate::shared::LoadMemo;
 use crate::unpickler::Unpickler;
 
@@ -102,17 +102,29 @@ struct Named<'a> {
     /// The compact code the stream wrote instead of the name, if it did.
     code: Option<u32>,
     slot: Option<&'a Slot<Constructor>>,
+    /// The constructor, when the slot holds exactly one: what almost every reference finds,
+    /// taken out once rather than per object.
+    ctor: Option<&'a Constructor>,
 }
 
 impl<'a> Named<'a> {
     fn registered(&self) -> Result<&'a Constructor, Error> {
+        match self.ctor {
+            Some(ctor) => Ok(ctor),
+            None => Err(self.unregistered()),
+        }
+    }
+
+    /// Why a name or code with no single constructor cannot be loaded.
+    #[cold]
+    fn unregistered(&self) -> Error {
         match (self.code, self.slot) {
-            (Some(code), None) => Err(Error::UnknownCode { code }),
-            (Some(code), Some(Slot::Ambiguous(claimants))) => Err(Error::CodeConflict {
+            (Some(code), None) => Error::UnknownCode { code },
+            (Some(code), Some(Slot::Ambiguous(claimants))) => Error::CodeConflict {
                 code,
                 claimants: claimants.clone(),
-            }),
-            _ => self.slot.found(self.name),
+            },
+            (_, slot) => not_found(slot, self.name),
         }
     }
 
@@ -187,17 +199,22 @@ impl<'a> Loader<'a> {
                 None => (codec::utf8(bytes, start)?, None, None),
             }
         };
-        let found = match slot {
+        let ctor = match slot {
             Some(Slot::One(ctor)) => Some(ctor),
             _ => None,
         };
-        match (code, found) {
+        match (code, ctor) {
             (Some(code), None) if name.is_empty() => {
                 options.check_allowed(&format!("compact code {code}"), None)?
             }
-            _ => options.check_allowed(name, found)?,
+            _ => options.check_allowed(name, ctor)?,
         }
-        Ok(Named { name, code, slot })
+        Ok(Named {
+            name,
+            code,
+            slot,
+            ctor,
+        })
     }
 
     pub(crate) fn finish(&self) -> Result<(), Error> {
@@ -315,14 +332,14 @@ impl<'a> Loader<'a> {
             Reference::Named(named) => named,
             Reference::Persistent(id) => return self.resolve(id),
         };
-        match named.slot {
+        match (named.ctor, named.slot) {
             // `O`'s own constructor, called directly rather than through the registry's
             // type-erased one.
-            Some(Slot::One(ctor)) if ctor.identity == Some(TypeId::of::<ObjectOps<O>>()) => {
+            (Some(ctor), _) if ctor.identity == Some(TypeId::of::<ObjectOps<O>>()) => {
                 self.count_object()?;
                 self.nested(O::construct)
             }
-            None if named.is_own::<O>() => {
+            (_, None) if named.is_own::<O>() => {
                 self.count_object()?;
                 self.nested(O::construct)
             }

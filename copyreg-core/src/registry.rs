@@ -142,14 +142,21 @@ impl<'t> Found<'t> for Option<&'t Slot<Constructor>> {
     fn found(self, name: &str) -> Result<&'t Constructor, Error> {
         match self {
             Some(Slot::One(c)) => Ok(c),
-            Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
-                name: name.to_string(),
-                candidates: names.clone(),
-            }),
-            None => Err(Error::UnknownConstructor {
-                name: name.to_string(),
-            }),
+            other => Err(not_found(other, name)),
         }
+    }
+}
+
+/// Why `slot`, what the registry holds under `name`, gives no single constructor.
+pub(crate) fn not_found(slot: Option<&Slot<Constructor>>, name: &str) -> Error {
+    match slot {
+        Some(Slot::Ambiguous(names)) => Error::Ambiguous {
+            name: name.to_string(),
+            candidates: names.clone(),
+        },
+        _ => Error::UnknownConstructor {
+            name: name.to_string(),
+        },
     }
 }
 

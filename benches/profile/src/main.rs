@@ -112,15 +112,16 @@ fn main() {
                 })
             }
         }
-        "b4-loads" => {
+        "b4-dumps" | "b4-loads" => {
             let v = Profile(profile());
             let (s, raw) = (copyreg::dumps(&v).unwrap(), bincode::serialize(&v).unwrap());
-            if ours {
-                repeat(n, || copyreg::loads::<Profile>(black_box(&s)).unwrap())
-            } else {
-                repeat(n, || {
+            match (case.as_str(), ours) {
+                ("b4-dumps", true) => repeat(n, || copyreg::dumps(black_box(&v)).unwrap()),
+                ("b4-dumps", false) => repeat(n, || bincode::serialize(black_box(&v)).unwrap()),
+                (_, true) => repeat(n, || copyreg::loads::<Profile>(black_box(&s)).unwrap()),
+                (_, false) => repeat(n, || {
                     bincode::deserialize::<Profile>(black_box(&raw)).unwrap()
-                })
+                }),
             }
         }
         "b5-dumps" | "b5-loads" => {
