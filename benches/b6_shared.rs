@@ -13,6 +13,8 @@ use std::sync::Arc;
 
 use criterion::{BenchmarkId, Criterion};
 
+use common::data::{memo, Memo};
+
 #[derive(copyreg::Reducible, Debug)]
 #[reducer(name = "bench.Node")]
 struct Node {
@@ -25,25 +27,6 @@ struct Node {
 #[reducer(name = "bench.Graph")]
 struct Graph {
     root: Arc<Node>,
-}
-
-/// pyperformance's `deepcopy_memo` data: `A = [1] * 100; {'a': (A, A, A), 'b': [A] * 100}`,
-/// one list referred to 103 times.
-#[derive(copyreg::Reducible, Debug)]
-#[reducer(name = "bench.Memo")]
-struct Memo {
-    a: (List, List, List),
-    b: Vec<List>,
-}
-
-type List = Arc<Vec<i64>>;
-
-fn memo() -> Memo {
-    let list = Arc::new(vec![1i64; 100]);
-    Memo {
-        a: (list.clone(), list.clone(), list.clone()),
-        b: vec![list; 100],
-    }
 }
 
 const NODES: usize = 10_000;

@@ -7,7 +7,8 @@ difference per unit: per call (B1), per record (B2), per map (B4), per object (B
     python3 benches/callgrind.py [CASE ...]
 
 Needs valgrind (on these machines already). The baseline is serde + bincode 1.3 (Clone for
-b1-copy; a plain enum through bincode for B5).
+b1-copy; a plain enum through bincode for B5; for B6/memo, a hand-written copy that rebuilds
+the list once and shares it).
 """
 
 import os
@@ -30,6 +31,8 @@ CASES = {
     "b4-loads": (2_000, 1, "map of 33"),
     "b5-dumps": (50, 1_000, "object"),
     "b5-loads": (50, 1_000, "object"),
+    "b6-memo-deepcopy": (2_000, 1, "call"),
+    "b6-memo-round-trip": (2_000, 1, "call"),
 }
 
 

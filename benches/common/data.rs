@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each user takes part of it
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
@@ -121,4 +122,24 @@ pub fn profile() -> HashMap<String, Value> {
         map.insert(key.to_string(), value);
     }
     map
+}
+
+/// B6/memo, pyperformance's `deepcopy_memo` data: `A = [1] * 100; {'a': (A, A, A), 'b': [A]
+/// * 100}`, one list referred to 103 times.
+#[derive(copyreg::Reducible, Debug)]
+#[reducer(name = "bench.Memo")]
+pub struct Memo {
+    pub a: (List, List, List),
+    pub b: Vec<List>,
+}
+
+/// B6/memo's shared list.
+pub type List = Arc<Vec<i64>>;
+
+pub fn memo() -> Memo {
+    let list = Arc::new(vec![1i64; 100]);
+    Memo {
+        a: (list.clone(), list.clone(), list.clone()),
+        b: vec![list; 100],
+    }
 }

@@ -197,23 +197,29 @@ fn cast<D: ?Sized + 'static, P: DynPointer<D>>(
     constructor: &str,
     type_name: &'static str,
 ) -> Result<P, Error> {
-    let mismatch = || Error::TypeMismatch {
-        expected: std::any::type_name::<D>(),
-        found: type_name,
-        constructor: constructor.to_string(),
-    };
     let trait_id = TypeId::of::<D>();
     let cast = match declared.iter().find(|(t, _)| *t == trait_id) {
         Some((_, cast)) => *cast,
-        None => casts()
-            .get(&(trait_id, (*value).type_id()))
-            .ok_or_else(mismatch)?,
+        None => match casts().get(&(trait_id, (*value).type_id())) {
+            Some(cast) => cast,
+            None => return Err(mismatch::<D>(constructor, type_name)),
+        },
     };
     let mut slot: Option<P> = None;
-    if !P::cast(cast)(value, &mut slot) {
-        return Err(mismatch());
+    match (P::cast(cast)(value, &mut slot), slot) {
+        (true, Some(pointer)) => Ok(pointer),
+        _ => Err(mismatch::<D>(constructor, type_name)),
     }
-    slot.ok_or_else(mismatch)
+}
+
+/// The error for a value of type `type_name`, built by `constructor`, that is not a `D`.
+#[cold]
+fn mismatch<D: ?Sized>(constructor: &str, type_name: &'static str) -> Error {
+    Error::TypeMismatch {
+        expected: std::any::type_name::<D>(),
+        found: type_name,
+        constructor: constructor.to_string(),
+    }
 }
 
 /// The codec of `P`, a pointer to the trait object `D`.

@@ -228,29 +228,38 @@ impl<'a> Loader<'a> {
     /// looked up in the registry when the stream was opened (a name it lacks is only an error
     /// where no type is expected statically, see [`Loader::load_own`]); or, as `0`, a
     /// persistent id that [`Unpickler::persistent_load`] resolves.
+    #[inline]
     fn read_constructor(&mut self) -> Result<Reference<'a>, Error> {
         let at = self.input.offset();
         let k = self.input.varint()?;
-        if k == 0 {
-            let len = self.input.varint()?;
-            if len > codec::MAX_NAME_LEN as u64 {
-                return Err(Error::malformed(
-                    at,
-                    format!("persistent id of {len} bytes"),
-                ));
-            }
-            return Ok(Reference::Persistent(self.input.str(len as usize)?));
-        }
-        match self.constructors.get(k as usize - 1) {
+        let index = k.checked_sub(1).and_then(|i| usize::try_from(i).ok());
+        match index.and_then(|i| self.constructors.get(i)) {
             Some(named) => Ok(Reference::Named(*named)),
-            None => Err(Error::malformed(
+            None => self.read_unnamed(at, k),
+        }
+    }
+
+    /// A constructor reference that is not an index into the name table: a persistent id
+    /// (`0`), or an index past the table's end.
+    #[cold]
+    fn read_unnamed(&mut self, at: usize, k: u64) -> Result<Reference<'a>, Error> {
+        if k > 0 {
+            return Err(Error::malformed(
                 at,
                 format!(
                     "reference to constructor #{k}, but the stream names {}",
                     self.constructors.len()
                 ),
-            )),
+            ));
         }
+        let len = self.input.varint()?;
+        if len > codec::MAX_NAME_LEN as u64 {
+            return Err(Error::malformed(
+                at,
+                format!("persistent id of {len} bytes"),
+            ));
+        }
+        Ok(Reference::Persistent(self.input.str(len as usize)?))
     }
 
     /// Counts one more object built.

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[path = "../../common/data.rs"]
 mod data;
 
-use data::{batch, profile, small, Log, Profile, Small};
+use data::{batch, memo, profile, small, Log, Memo, Profile, Small};
 
 trait Obj: std::any::Any {}
 
@@ -110,6 +110,25 @@ fn main() {
                 repeat(n, || {
                     bincode::deserialize::<Vec<Log>>(black_box(&raw)).unwrap()
                 })
+            }
+        }
+        "b6-memo-deepcopy" | "b6-memo-round-trip" => {
+            // The baseline rebuilds the list once and shares it, as a memo would.
+            let v = memo();
+            let rebuild = |m: &Memo| {
+                let list = std::sync::Arc::new(m.a.0.as_ref().clone());
+                Memo {
+                    a: (list.clone(), list.clone(), list.clone()),
+                    b: vec![list; m.b.len()],
+                }
+            };
+            match (case.as_str(), ours) {
+                (_, false) => repeat(n, || rebuild(black_box(&v))),
+                ("b6-memo-deepcopy", true) => repeat(n, || copyreg::deepcopy(black_box(&v)).unwrap()),
+                (_, true) => repeat(n, || {
+                    let bytes = copyreg::dumps(black_box(&v)).unwrap();
+                    copyreg::loads::<Memo>(&bytes).unwrap()
+                }),
             }
         }
         "b4-dumps" | "b4-loads" => {
