@@ -215,6 +215,19 @@ pub(crate) fn load_vec<T>(
     Ok(out)
 }
 
+/// Copies a run of values into a `Vec` of exactly their number. (Collecting the copies'
+/// `Result`s would start small and grow by doubling, since an error may end them early.)
+pub(crate) fn copy_vec<T>(
+    items: &[T],
+    mut copy: impl FnMut(&T) -> Result<T, Error>,
+) -> Result<Vec<T>, Error> {
+    let mut out = Vec::with_capacity(items.len());
+    for item in items {
+        out.push(copy(item)?);
+    }
+    Ok(out)
+}
+
 /// Reads an array value by value. Built in place (a `SmallVec` of exactly `N` never spills
 /// to the heap), since stable Rust cannot build an array from a fallible closure.
 pub(crate) fn load_array<T, const N: usize>(

@@ -1,17 +1,18 @@
 //! Writing values: [`dumps`], [`dumps_dyn`] and the [`Dumper`] that generated code writes to.
 
 use std::any::{Any, TypeId};
+use std::cell::Cell;
 
 use serde::Serialize;
-use smallvec::SmallVec;
 
 use crate::codec;
 use crate::depth::Depth;
 use crate::depth::Nested;
 use crate::error::Error;
+use crate::names::Names;
 use crate::ops::Object;
 use crate::pickler::{PersistentId, Pickler};
-use crate::registry::{QuickMap, Reducer, Slot, TypeMap, View};
+use crate::registry::{Reducer, Slot, TypeMap, View};
 use crate::shared::{DumpMemo, Reachable};
 
 /// Serializes `value` into a new copyreg stream.
@@ -78,9 +79,30 @@ pub fn dumps_into<T: Any>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
     DEFAULT.dumps_into(value, out)
 }
 
-/// Room a new stream starts with: a small value's header, body and name table fit, so
-/// writing it never reallocates.
+/// Room a new stream starts with at least: a small value's header, body and name table
+/// fit, so writing it never reallocates.
 pub(crate) const START_CAPACITY: usize = 128;
+
+/// The most room a new stream starts with, however long the thread's last one was.
+const MAX_START_CAPACITY: usize = 64 * 1024;
+
+thread_local! {
+    /// How long the last stream this thread wrote into a new buffer was.
+    static LAST_LEN: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A buffer for a new stream, with room for one as long as the thread's last (and an
+/// eighth more), between 128 bytes and 64 KiB: a program that sends values of one shape
+/// writes each without growing the buffer step by step.
+pub(crate) fn new_buffer() -> Vec<u8> {
+    let last = LAST_LEN.with(Cell::get);
+    Vec::with_capacity((last + last / 8).clamp(START_CAPACITY, MAX_START_CAPACITY))
+}
+
+/// Notes the length of a stream written into a buffer from [`new_buffer`].
+pub(crate) fn written(buffer: &[u8]) {
+    LAST_LEN.with(|last| last.set(buffer.len()));
+}
 
 /// Appends `value` to `out` as a stream, with `view`'s registrations and a pickler's
 /// persistent ids; on error `out` is truncated back to where it was.
@@ -187,81 +209,6 @@ impl std::fmt::Debug for Dumper<'_> {
             .field("written", &self.out.len())
             .field("depth", &self.depth)
             .finish_non_exhaustive()
-    }
-}
-
-/// Constructor names already in the stream, so that each is written once and referred to by
-/// its index after that. A name usually comes from one constant, so it is looked up by the
-/// address of its `&str` first; the same name may sit at several addresses (one per crate
-/// that uses it), so a miss is looked up by text. A stream names few constructors, so they
-/// are searched in order until there are more than `LINEAR`, then through maps.
-#[derive(Default)]
-struct Names<'a> {
-    last: Option<((usize, usize), u64)>,
-    /// In index order, for the table at the end of the stream: each name, with the compact
-    /// code written in its place if it has one.
-    in_order: SmallVec<[(&'a str, Option<u32>); 4]>,
-    /// Built once the stream names more than `LINEAR` constructors.
-    maps: Option<Box<NameMaps<'a>>>,
-}
-
-#[derive(Default)]
-struct NameMaps<'a> {
-    by_address: QuickMap<(usize, usize), u64>,
-    by_text: QuickMap<&'a str, u64>,
-}
-
-const LINEAR: usize = 16;
-
-fn address_of(name: &str) -> (usize, usize) {
-    (name.as_ptr() as usize, name.len())
-}
-
-impl<'a> Names<'a> {
-    fn get(&mut self, name: &'a str) -> Option<u64> {
-        let address = address_of(name);
-        if let Some((last, index)) = self.last {
-            if last == address {
-                return Some(index);
-            }
-        }
-        let index = match &mut self.maps {
-            Some(maps) => match maps.by_address.get(&address) {
-                Some(&index) => index,
-                None => {
-                    let index = *maps.by_text.get(name)?;
-                    maps.by_address.insert(address, index);
-                    index
-                }
-            },
-            None => {
-                let same = |(n, _): &(&str, _)| address_of(n) == address;
-                let position = match self.in_order.iter().position(same) {
-                    Some(p) => p,
-                    None => self.in_order.iter().position(|(n, _)| *n == name)?,
-                };
-                position as u64 + 1
-            }
-        };
-        self.last = Some((address, index));
-        Some(index)
-    }
-
-    fn insert(&mut self, name: &'a str, code: Option<u32>) -> u64 {
-        self.in_order.push((name, code));
-        let index = self.in_order.len() as u64;
-        if self.maps.is_none() && self.in_order.len() > LINEAR {
-            let mut maps = Box::<NameMaps<'a>>::default();
-            for ((n, _), i) in self.in_order.iter().zip(1..) {
-                maps.by_address.insert(address_of(n), i);
-                maps.by_text.insert(n, i);
-            }
-            self.maps = Some(maps);
-        } else if let Some(maps) = &mut self.maps {
-            maps.by_address.insert(address_of(name), index);
-            maps.by_text.insert(name, index);
-        }
-        index
     }
 }
 
@@ -453,35 +400,17 @@ impl Nested for Dumper<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::Names;
+    use super::{new_buffer, written, MAX_START_CAPACITY, START_CAPACITY};
 
     #[test]
-    fn one_name_at_two_addresses_gets_one_index() {
-        let mut names = Names::default();
-        let here: &'static str = "geo.Point";
-        let elsewhere: &'static str = Box::leak(String::from("geo.Point").into_boxed_str());
-        assert_ne!(here.as_ptr(), elsewhere.as_ptr());
-        assert_eq!(names.get(here), None);
-        assert_eq!(names.insert(here, None), 1);
-        assert_eq!(names.get(elsewhere), Some(1));
-        assert_eq!(names.get(here), Some(1));
-        assert_eq!(names.insert("geo.Line", None), 2);
-        assert_eq!(names.get("geo.Line"), Some(2));
-        // A prefix at the same address is another name.
-        assert_eq!(names.get(&here[..3]), None);
-        // Past the linear search, a map takes over with the same answers.
-        let many: Vec<String> = (0..40).map(|i| format!("n{i}")).collect();
-        for name in &many {
-            let index = names.insert(Box::leak(name.clone().into_boxed_str()), None);
-            assert_eq!(
-                names.get(Box::leak(name.clone().into_boxed_str())),
-                Some(index)
-            );
-        }
-        assert_eq!(names.get("geo.Line"), Some(2));
-        assert_eq!(names.get("n0"), Some(3));
-        assert_eq!(names.get(elsewhere), Some(1));
-        assert_eq!(names.get(here), Some(1));
-        assert_eq!(names.get(&here[..3]), None);
+    fn a_new_buffer_has_room_for_the_threads_last_stream_within_bounds() {
+        let room = || new_buffer().capacity();
+        written(&[0; 1000]);
+        assert!((1125..1200).contains(&room()));
+        written(&vec![0; 10 << 20]);
+        assert!((MAX_START_CAPACITY..MAX_START_CAPACITY + 64).contains(&room()));
+        // One long stream does not make every later buffer large.
+        written(&[0; 3]);
+        assert!((START_CAPACITY..START_CAPACITY + 64).contains(&room()));
     }
 }

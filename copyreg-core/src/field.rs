@@ -41,7 +41,7 @@ pub trait Codec<T> {
     }
     /// Copies a run of values into a `Vec`.
     fn copy_vec(&self, items: &[T], cx: &mut Copier<'_>) -> Result<Vec<T>, Error> {
-        items.iter().map(|item| self.copy(item, cx)).collect()
+        crate::collections::copy_vec(items, |item| self.copy(item, cx))
     }
     /// Reads an array of `N` values.
     fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {

@@ -34,6 +34,7 @@ mod field;
 mod guard;
 mod hash;
 mod load;
+mod names;
 mod native;
 mod ops;
 mod pickle;

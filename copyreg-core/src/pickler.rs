@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use crate::constructor::Constructor;
 use crate::copy::copy_top;
-use crate::dump::{dump_top, START_CAPACITY};
+use crate::dump::{dump_top, new_buffer, written};
 use crate::error::Error;
 use crate::pickle::{default_name, runtime_ops};
 use crate::registry::{Held, Table, View};
@@ -216,8 +216,9 @@ impl Pickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn dumps<T: Any>(&self, value: &T) -> Result<Vec<u8>, Error> {
-        let mut out = Vec::with_capacity(START_CAPACITY);
+        let mut out = new_buffer();
         self.dumps_into(value, &mut out)?;
+        written(&out);
         Ok(out)
     }
 
@@ -252,7 +253,7 @@ impl Pickler {
     pub fn dumps_dyn(&self, value: &dyn Any) -> Result<Vec<u8>, Error> {
         let view = self.view();
         let persistent = self.persistent_id.as_deref();
-        let mut out = Vec::with_capacity(START_CAPACITY);
+        let mut out = new_buffer();
         dump_top(
             &view,
             persistent,
@@ -261,6 +262,7 @@ impl Pickler {
             "the value behind `&dyn Any`",
             &mut out,
         )?;
+        written(&out);
         Ok(out)
     }
 

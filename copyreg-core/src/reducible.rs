@@ -78,7 +78,7 @@ pub trait Reducible: Sized + 'static {
     /// Copies a run of values into a `Vec`; primitives copy it whole.
     #[doc(hidden)]
     fn __copy_vec(items: &[Self], cx: &mut Copier<'_>) -> Result<Vec<Self>, Error> {
-        items.iter().map(|item| item.__copy(cx)).collect()
+        crate::collections::copy_vec(items, |item| item.__copy(cx))
     }
 
     /// Reads an array; primitives read it as one run.
