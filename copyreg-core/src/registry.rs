@@ -14,7 +14,7 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use crate::codes::Codes;
 use crate::dynamic::Casts;
 use crate::error::Error;
-pub(crate) use crate::hash::{NameHasher, QuickMap, QuickSet, TypeMap};
+pub(crate) use crate::hash::{NameHasher, QuickMap, TypeMap};
 use crate::ops::{Construct, Ops, Typed};
 pub use crate::registration::Registration;
 use crate::registration::{container_names_of, link_time_table, CONTAINERS};

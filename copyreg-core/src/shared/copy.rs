@@ -1,0 +1,113 @@
+//! Deep-copying shared pointers: each allocation copied once, shared wherever it was.
+
+use std::any::{Any, TypeId};
+
+use super::{build_cyclic, cycle, downcast, key, Pointer, Reachable, Slot};
+use crate::copy::Copier;
+use crate::depth::Nested;
+use crate::error::Error;
+use crate::hash::QuickMap;
+
+/// What a deep copy has rebuilt, by original address.
+#[derive(Debug, Default)]
+pub(crate) struct CopyMemo {
+    slots: QuickMap<(usize, TypeId), Slot>,
+    /// As for [`DumpMemo`].
+    reachable: Option<Reachable>,
+    /// As for [`DumpMemo`].
+    pub(crate) forward_weak: bool,
+}
+
+impl CopyMemo {
+    /// A memo for a pass that knows what is reachable.
+    pub(crate) fn knowing(reachable: Reachable) -> Self {
+        CopyMemo {
+            reachable: Some(reachable),
+            ..CopyMemo::default()
+        }
+    }
+}
+
+impl Copier<'_> {
+    /// Copies a shared pointer: [`copy`](crate::copy) shares the allocation, [`deepcopy`]
+    /// (crate::deepcopy) copies it once and shares the copy wherever the original was shared.
+    pub fn copy_pointer<P: Pointer>(
+        &mut self,
+        pointer: &P,
+        copy: impl FnOnce(&P::Target, &mut Self) -> Result<P::Target, Error>,
+    ) -> Result<P, Error> {
+        if !self.is_deep() {
+            return Ok(pointer.clone());
+        }
+        let key = key(pointer);
+        self.copy_shared(key, |cx| {
+            if pointer.has_weak() {
+                build_cyclic::<P>(|weak| {
+                    cx.shared
+                        .slots
+                        .insert(key, Slot::Building(Some(Box::new(weak.clone()))));
+                    copy(pointer.get(), cx)
+                })
+            } else {
+                copy(pointer.get(), cx).map(P::new)
+            }
+        })
+    }
+
+    /// Deep-copies the allocation `key` once with `copy`; later calls get that copy.
+    pub(crate) fn copy_shared<P: Clone + Any>(
+        &mut self,
+        key: (usize, TypeId),
+        copy: impl FnOnce(&mut Self) -> Result<P, Error>,
+    ) -> Result<P, Error> {
+        match self.shared.slots.get(&key) {
+            Some(Slot::Built(copy)) => return downcast::<P>(&**copy, "a shared value"),
+            Some(Slot::Building(_)) => return Err(cycle::<P>()),
+            None => {}
+        }
+        self.shared.slots.insert(key, Slot::Building(None));
+        let copied = self.nested(copy)?;
+        self.shared
+            .slots
+            .insert(key, Slot::Built(Box::new(copied.clone())));
+        Ok(copied)
+    }
+
+    /// Copies a weak pointer. A deep copy points it at the copy of its target when the target
+    /// is in the value (copying the target here if no strong pointer has yet); otherwise, as
+    /// Python's `deepcopy` does with weak references, the copy points where the original does.
+    pub fn copy_weak<P: Pointer>(
+        &mut self,
+        weak: &P::Weak,
+        copy: impl FnOnce(&P::Target, &mut Self) -> Result<P::Target, Error>,
+    ) -> Result<P::Weak, Error> {
+        if !self.is_deep() {
+            return Ok(weak.clone());
+        }
+        let Some(target) = P::upgrade(weak) else {
+            return Ok(P::dangling());
+        };
+        let key = key(&target);
+        match self.shared.slots.get(&key) {
+            Some(Slot::Built(copy)) => {
+                return Ok(downcast::<P>(&**copy, "a shared value")?.downgrade())
+            }
+            Some(Slot::Building(Some(copy))) => {
+                return downcast::<P::Weak>(&**copy, "a shared value")
+            }
+            Some(Slot::Building(None)) => return Ok(weak.clone()),
+            None => {}
+        }
+        match &self.shared.reachable {
+            // The memo keeps the copy alive for the strong pointers still to come.
+            Some(reachable) if reachable.contains(&key) => {
+                Ok(self.copy_pointer(&target, copy)?.downgrade())
+            }
+            Some(_) => Ok(weak.clone()),
+            None => {
+                self.shared.forward_weak = true;
+                Ok(weak.clone())
+            }
+        }
+    }
+}

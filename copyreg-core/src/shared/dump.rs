@@ -1,0 +1,126 @@
+//! Writing shared pointers: each allocation once, back references after that.
+
+use std::any::TypeId;
+
+use super::{cycle, key, Pointer, CYCLIC, WEAK_BACK, WEAK_DANGLING, WEAK_TARGET_FOLLOWS};
+use crate::depth::Nested;
+use crate::dump::Dumper;
+use crate::error::Error;
+use crate::hash::{QuickMap, QuickSet};
+
+/// What a dump has written of each allocation.
+#[derive(Debug, Default)]
+pub(crate) struct DumpMemo {
+    seen: QuickMap<(usize, TypeId), Seen>,
+    /// The allocations strong pointers in the value reach, once a first pass has found them.
+    reachable: Option<Reachable>,
+    /// A `Weak` met its target before any strong pointer did: a second pass, knowing what
+    /// is reachable, can write the target there.
+    pub(crate) forward_weak: bool,
+}
+
+/// The allocations a value's strong pointers reach.
+pub(crate) type Reachable = QuickSet<(usize, TypeId)>;
+
+impl DumpMemo {
+    /// A memo for a pass that knows what is reachable.
+    pub(crate) fn knowing(reachable: Reachable) -> Self {
+        DumpMemo {
+            reachable: Some(reachable),
+            ..DumpMemo::default()
+        }
+    }
+
+    /// What this pass reached through strong pointers.
+    pub(crate) fn reached(self) -> Reachable {
+        self.seen.into_keys().collect()
+    }
+}
+
+#[derive(Debug)]
+struct Seen {
+    index: u64,
+    /// Still being written: a strong pointer to it now would be a cycle.
+    building: bool,
+    /// Where its flags byte is, to mark it when a `Weak` inside points back.
+    flags_at: usize,
+}
+
+impl Dumper<'_> {
+    /// Writes a shared pointer: the value the first time, a back reference after that.
+    pub fn dump_pointer<P: Pointer>(
+        &mut self,
+        pointer: &P,
+        write: impl FnOnce(&P::Target, &mut Self) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        self.dump_shared::<P>(key(pointer), |cx| write(pointer.get(), cx))
+    }
+
+    /// Writes the allocation `key` (its address and pointer type): by `write` the first
+    /// time, as a back reference after that.
+    pub(crate) fn dump_shared<P>(
+        &mut self,
+        key: (usize, TypeId),
+        write: impl FnOnce(&mut Self) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        if let Some(seen) = self.shared.seen.get(&key) {
+            if seen.building {
+                return Err(cycle::<P>());
+            }
+            let index = seen.index;
+            self.write_varint(index + 1);
+            return Ok(());
+        }
+        self.write_varint(0);
+        let seen = Seen {
+            index: self.shared.seen.len() as u64,
+            building: true,
+            flags_at: self.position(),
+        };
+        self.write_bytes(&[0]);
+        self.shared.seen.insert(key, seen);
+        self.nested(write)?;
+        if let Some(seen) = self.shared.seen.get_mut(&key) {
+            seen.building = false;
+        }
+        Ok(())
+    }
+
+    /// Writes a weak pointer: a reference to its target if the stream has it already (or is
+    /// writing it around this `Weak`); the target itself, written by `write`, if it is in the
+    /// value but comes later; dangling if it is not in the value.
+    pub fn dump_weak<P: Pointer>(
+        &mut self,
+        weak: &P::Weak,
+        write: impl FnOnce(&P::Target, &mut Self) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        let Some(target) = P::upgrade(weak) else {
+            self.write_varint(WEAK_DANGLING);
+            return Ok(());
+        };
+        let key = key(&target);
+        if let Some(seen) = self.shared.seen.get(&key) {
+            let (index, building, flags_at) = (seen.index, seen.building, seen.flags_at);
+            if building {
+                self.mark(flags_at, CYCLIC);
+            }
+            self.write_varint(index + WEAK_BACK);
+            return Ok(());
+        }
+        match &self.shared.reachable {
+            Some(reachable) if reachable.contains(&key) => {
+                self.write_varint(WEAK_TARGET_FOLLOWS);
+                self.dump_pointer(&target, write)
+            }
+            Some(_) => {
+                self.write_varint(WEAK_DANGLING);
+                Ok(())
+            }
+            None => {
+                self.shared.forward_weak = true;
+                self.write_varint(WEAK_DANGLING);
+                Ok(())
+            }
+        }
+    }
+}

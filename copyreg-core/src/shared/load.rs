@@ -1,0 +1,104 @@
+//! Reading shared pointers: each allocation built once, back references cloned.
+
+use std::any::Any;
+
+use super::{
+    build_cyclic, cycle, downcast, Pointer, Slot, CYCLIC, WEAK_BACK, WEAK_DANGLING,
+    WEAK_TARGET_FOLLOWS,
+};
+use crate::depth::Nested;
+use crate::error::Error;
+use crate::load::Loader;
+
+/// What a load has rebuilt, by index.
+#[derive(Debug, Default)]
+pub(crate) struct LoadMemo {
+    slots: Vec<Slot>,
+}
+
+impl Loader<'_> {
+    /// Reads a shared pointer written by [`Dumper::dump_pointer`].
+    pub fn load_pointer<P: Pointer>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<P::Target, Error>,
+    ) -> Result<P, Error> {
+        self.load_shared(|cx, cyclic| {
+            // The allocation: the value and the two counts beside it.
+            cx.charge(std::mem::size_of::<P::Target>() + 2 * std::mem::size_of::<usize>())?;
+            match cyclic {
+                Some(index) => build_cyclic::<P>(|weak| {
+                    cx.shared.slots[index] = Slot::Building(Some(Box::new(weak.clone())));
+                    read(cx)
+                }),
+                None => read(cx).map(P::new),
+            }
+        })
+    }
+
+    /// Reads a shared allocation written by [`Dumper::dump_shared`]: `build` makes it the
+    /// first time, given its memo index if a `Weak` inside points back to it.
+    pub(crate) fn load_shared<P: Clone + Any>(
+        &mut self,
+        build: impl FnOnce(&mut Self, Option<usize>) -> Result<P, Error>,
+    ) -> Result<P, Error> {
+        let at = self.position();
+        let k = self.read_varint()?;
+        if k > 0 {
+            return match self.shared.slots.get(k as usize - 1) {
+                Some(Slot::Built(pointer)) => downcast::<P>(&**pointer, "a back reference"),
+                Some(Slot::Building(_)) => Err(cycle::<P>()),
+                None => Err(Error::malformed(
+                    at,
+                    format!("reference to shared value #{k}, which the stream has not written"),
+                )),
+            };
+        }
+        let flags = self.read_array::<1>()?[0];
+        if flags & !CYCLIC != 0 {
+            return Err(Error::malformed(
+                at,
+                format!("shared value flags {flags:#04x}"),
+            ));
+        }
+        let index = self.shared.slots.len();
+        self.shared.slots.push(Slot::Building(None));
+        let cyclic = (flags & CYCLIC != 0).then_some(index);
+        let pointer = self.nested(|cx| build(cx, cyclic))?;
+        self.shared.slots[index] = Slot::Built(Box::new(pointer.clone()));
+        Ok(pointer)
+    }
+
+    /// Reads a weak pointer written by [`Dumper::dump_weak`]. A target written in its place
+    /// is kept alive until the load ends, for the strong pointers later in the stream.
+    pub fn load_weak<P: Pointer>(
+        &mut self,
+        read: impl FnOnce(&mut Self) -> Result<P::Target, Error>,
+    ) -> Result<P::Weak, Error> {
+        let at = self.position();
+        let k = self.read_varint()?;
+        if k == WEAK_DANGLING {
+            return Ok(P::dangling());
+        }
+        if k == WEAK_TARGET_FOLLOWS {
+            return Ok(self.load_pointer::<P>(read)?.downgrade());
+        }
+        let index = (k - WEAK_BACK) as usize;
+        match self.shared.slots.get(index) {
+            Some(Slot::Built(pointer)) => {
+                Ok(downcast::<P>(&**pointer, "a weak reference")?.downgrade())
+            }
+            Some(Slot::Building(Some(weak))) => downcast::<P::Weak>(&**weak, "a weak reference"),
+            Some(Slot::Building(None)) => Err(Error::malformed(
+                at,
+                "weak reference to a value under construction that was not marked as such",
+            )),
+            None => Err(Error::malformed(
+                at,
+                format!(
+                    "weak reference to shared value #{}, which the stream has not written",
+                    index + 1
+                ),
+            )),
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! Shared references: `Arc`, `Rc` and their `Weak`s keep an object graph's shape.
+//!
+//! Within one stream or one deep copy, a shared allocation is written or copied once and every
+//! later pointer to it refers back to that (Python's pickle memo). A `Weak` to an allocation
+//! that is still being built around it (a parent link) is restored with `Rc::new_cyclic` /
+//! `Arc::new_cyclic`. A `Weak` met before any strong pointer to its target is written with its
+//! target in place when a first pass found the target in the value, and dangling when not.
+//! A strong reference back to an allocation still being built is a cycle that a bottom-up
+//! rebuild cannot express, and is reported as [`Error::Cycle`].
+//!
+//! Stream layout:
+//!
+//! ```text
+//! pointer = varint 0, flags:u8, the value    a new allocation (flags bit 0: a Weak inside points back to it)
+//!         | varint k                         the k-th allocation of this stream
+//! weak    = varint 0                         dangling, or its target is not in the value
+//!         | varint 1, pointer                its target, first met here (it is kept alive for the
+//!                                            strong pointers later in the value)
+//!         | varint k + 2                     the k-th allocation
+//! ```
+
+use std::any::{Any, TypeId};
+use std::panic::{self, AssertUnwindSafe};
+use std::rc::{self, Rc};
+use std::sync::{self, Arc};
+
+use crate::copy::Copier;
+use crate::dump::Dumper;
+use crate::error::Error;
+use crate::load::Loader;
+use crate::reducible::{name_wrapped, Reducible};
+
+mod copy;
+mod dump;
+mod load;
+
+pub(crate) use self::copy::CopyMemo;
+pub(crate) use self::dump::{DumpMemo, Reachable};
+pub(crate) use self::load::LoadMemo;
+
+/// The flag bit for an allocation that a `Weak` inside it points back to.
+const CYCLIC: u8 = 1;
+
+/// A weak pointer to nothing, or to nothing in the value.
+const WEAK_DANGLING: u64 = 0;
+/// A weak pointer whose target is written right here, as a pointer.
+const WEAK_TARGET_FOLLOWS: u64 = 1;
+/// A weak pointer to allocation #k of the stream is written as k + WEAK_BACK.
+const WEAK_BACK: u64 = 2;
+
+/// `Arc<T>` or `Rc<T>`, for the code both share.
+pub trait Pointer: Clone + Any {
+    /// The value pointed to.
+    type Target: Any;
+    /// The matching weak pointer.
+    type Weak: Clone + Any;
+
+    /// A new allocation.
+    fn new(value: Self::Target) -> Self;
+    /// A new allocation whose value is built with a weak pointer to it in hand.
+    fn new_cyclic(build: impl FnOnce(&Self::Weak) -> Self::Target) -> Self;
+    /// The value.
+    fn get(&self) -> &Self::Target;
+    /// The allocation's address, its identity within one dump or copy.
+    fn address(&self) -> usize;
+    /// Whether a weak pointer to this allocation exists.
+    fn has_weak(&self) -> bool;
+    /// A weak pointer to this allocation.
+    fn downgrade(&self) -> Self::Weak;
+    /// The allocation behind a weak pointer, if it is alive.
+    fn upgrade(weak: &Self::Weak) -> Option<Self>;
+    /// A weak pointer to nothing.
+    fn dangling() -> Self::Weak;
+}
+
+macro_rules! pointer {
+    ($ptr:ident, $weak:ty) => {
+        impl<T: Any> Pointer for $ptr<T> {
+            type Target = T;
+            type Weak = $weak;
+
+            fn new(value: T) -> Self {
+                $ptr::new(value)
+            }
+            fn new_cyclic(build: impl FnOnce(&Self::Weak) -> T) -> Self {
+                $ptr::new_cyclic(build)
+            }
+            fn get(&self) -> &T {
+                self
+            }
+            fn address(&self) -> usize {
+                $ptr::as_ptr(self) as *const () as usize
+            }
+            fn has_weak(&self) -> bool {
+                $ptr::weak_count(self) > 0
+            }
+            fn downgrade(&self) -> Self::Weak {
+                $ptr::downgrade(self)
+            }
+            fn upgrade(weak: &Self::Weak) -> Option<Self> {
+                weak.upgrade()
+            }
+            fn dangling() -> Self::Weak {
+                <$weak>::new()
+            }
+        }
+    };
+}
+
+pointer!(Arc, sync::Weak<T>);
+pointer!(Rc, rc::Weak<T>);
+
+/// Builds `P` with `new_cyclic` from a fallible `build`. `new_cyclic` takes an infallible
+/// closure, so an error leaves it by unwinding (without the panic hook) and is caught here.
+fn build_cyclic<P: Pointer>(
+    build: impl FnOnce(&P::Weak) -> Result<P::Target, Error>,
+) -> Result<P, Error> {
+    struct Escape(Error);
+    let built = panic::catch_unwind(AssertUnwindSafe(|| {
+        P::new_cyclic(|weak| match build(weak) {
+            Ok(value) => value,
+            Err(error) => panic::resume_unwind(Box::new(Escape(error))),
+        })
+    }));
+    match built {
+        Ok(pointer) => Ok(pointer),
+        Err(payload) => match payload.downcast::<Escape>() {
+            Ok(escape) => Err(escape.0),
+            // A panic from user code: not ours to swallow.
+            Err(other) => panic::resume_unwind(other),
+        },
+    }
+}
+
+fn key<P: Pointer>(pointer: &P) -> (usize, TypeId) {
+    (pointer.address(), TypeId::of::<P>())
+}
+
+/// An allocation being rebuilt or rebuilt, by its index in the stream or its address in the
+/// original.
+#[derive(Debug)]
+enum Slot {
+    /// Still being built, with a `Weak` to it if it is built cyclically.
+    Building(Option<Box<dyn Any>>),
+    /// Built: the `Arc` or `Rc`.
+    Built(Box<dyn Any>),
+}
+
+fn cycle<P>() -> Error {
+    Error::Cycle {
+        type_name: std::any::type_name::<P>(),
+    }
+}
+
+fn downcast<T: Clone + Any>(value: &dyn Any, expected: &'static str) -> Result<T, Error> {
+    value
+        .downcast_ref::<T>()
+        .cloned()
+        .ok_or_else(|| Error::TypeMismatch {
+            expected: std::any::type_name::<T>(),
+            found: "a shared value of another type",
+            constructor: expected.to_string(),
+        })
+}
+
+macro_rules! reducible_pointer {
+    ($ptr:ident, $weak:ident) => {
+        impl<T: Reducible> Reducible for $weak<T> {
+            fn __name(out: &mut String) {
+                name_wrapped::<T>(out, stringify!($weak));
+            }
+
+            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+                cx.dump_weak::<$ptr<T>>(self, T::__dump)
+            }
+
+            fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+                cx.load_weak::<$ptr<T>>(T::__load)
+            }
+
+            fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+                cx.copy_weak::<$ptr<T>>(self, T::__copy)
+            }
+        }
+    };
+}
+
+use rc::Weak as RcWeak;
+use sync::Weak as ArcWeak;
+
+reducible_pointer!(Arc, ArcWeak);
+reducible_pointer!(Rc, RcWeak);
