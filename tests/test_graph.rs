@@ -96,6 +96,29 @@ fn a_shared_value_is_written_once() {
     assert!(back.iter().all(|c| Arc::ptr_eq(c, &back[0])));
 }
 
+/// Which of `list`'s items share an allocation with which earlier item.
+fn sharing(list: &[Arc<Config>]) -> Vec<usize> {
+    list.iter()
+        .map(|c| list.iter().position(|d| Arc::ptr_eq(c, d)).unwrap())
+        .collect()
+}
+
+#[test]
+fn runs_and_alternations_of_shared_values_keep_their_pattern() {
+    let (a, b, c) = (config(), config(), config());
+    let list: Vec<Arc<Config>> = [&a, &a, &b, &a, &b, &b, &c, &a, &c, &c, &b]
+        .into_iter()
+        .cloned()
+        .collect();
+    let pattern = sharing(&list);
+    assert_eq!(pattern, [0, 0, 2, 0, 2, 2, 6, 0, 6, 6, 2]);
+    let back = copyreg::loads::<Vec<Arc<Config>>>(&copyreg::dumps(&list).unwrap()).unwrap();
+    assert_eq!(sharing(&back), pattern);
+    let deep = copyreg::deepcopy(&list).unwrap();
+    assert_eq!(sharing(&deep), pattern);
+    assert!(!Arc::ptr_eq(&deep[0], &a));
+}
+
 #[test]
 fn copy_shares_the_originals_and_deepcopy_mirrors_the_sharing() {
     let (shared, other) = (config(), config());

@@ -11,20 +11,46 @@ use crate::hash::QuickMap;
 /// What a deep copy has rebuilt, by original address.
 #[derive(Debug, Default)]
 pub(crate) struct CopyMemo {
-    slots: QuickMap<(usize, TypeId), Slot>,
-    /// As for [`DumpMemo`].
-    reachable: Option<Reachable>,
-    /// As for [`DumpMemo`].
+    /// Made at the first shared pointer: values without any carry no maps.
+    state: Option<Box<CopyState>>,
+    /// As for [`DumpMemo`](super::DumpMemo).
     pub(crate) forward_weak: bool,
+}
+
+#[derive(Debug, Default)]
+struct CopyState {
+    /// Each allocation met, with the index of its copy in `copies` once it has one.
+    slots: QuickMap<(usize, TypeId), Slot<usize>>,
+    /// The copies: the `Arc`s and `Rc`s.
+    copies: Vec<Box<dyn Any>>,
+    /// The allocation last met again, and its copy's index: siblings' links to one parent,
+    /// or a list of one shared value, find it without hashing.
+    last: Option<((usize, TypeId), usize)>,
+    /// As for [`DumpMemo`](super::DumpMemo).
+    reachable: Option<Reachable>,
 }
 
 impl CopyMemo {
     /// A memo for a pass that knows what is reachable.
     pub(crate) fn knowing(reachable: Reachable) -> Self {
         CopyMemo {
-            reachable: Some(reachable),
-            ..CopyMemo::default()
+            state: Some(Box::new(CopyState {
+                reachable: Some(reachable),
+                ..CopyState::default()
+            })),
+            forward_weak: false,
         }
+    }
+
+    fn state(&mut self) -> &mut CopyState {
+        self.state.get_or_insert_with(Box::default)
+    }
+}
+
+impl CopyState {
+    /// The copy at `index`, as the pointer type `P` it was made as.
+    fn copy_at<P: Clone + Any>(&self, index: usize) -> Result<P, Error> {
+        downcast::<P>(&*self.copies[index], "a shared value")
     }
 }
 
@@ -44,6 +70,7 @@ impl Copier<'_> {
             if pointer.has_weak() {
                 build_cyclic::<P>(|weak| {
                     cx.shared
+                        .state()
                         .slots
                         .insert(key, Slot::Building(Some(Box::new(weak.clone()))));
                     copy(pointer.get(), cx)
@@ -60,16 +87,24 @@ impl Copier<'_> {
         key: (usize, TypeId),
         copy: impl FnOnce(&mut Self) -> Result<P, Error>,
     ) -> Result<P, Error> {
-        match self.shared.slots.get(&key) {
-            Some(Slot::Built(copy)) => return downcast::<P>(&**copy, "a shared value"),
+        let memo = self.shared.state();
+        match memo.last {
+            Some((last, index)) if last == key => return memo.copy_at(index),
+            _ => {}
+        }
+        match memo.slots.get(&key) {
+            Some(&Slot::Built(index)) => {
+                memo.last = Some((key, index));
+                return memo.copy_at(index);
+            }
             Some(Slot::Building(_)) => return Err(cycle::<P>()),
             None => {}
         }
-        self.shared.slots.insert(key, Slot::Building(None));
+        memo.slots.insert(key, Slot::Building(None));
         let copied = self.nested(copy)?;
-        self.shared
-            .slots
-            .insert(key, Slot::Built(Box::new(copied.clone())));
+        let memo = self.shared.state();
+        memo.slots.insert(key, Slot::Built(memo.copies.len()));
+        memo.copies.push(Box::new(copied.clone()));
         Ok(copied)
     }
 
@@ -88,9 +123,9 @@ impl Copier<'_> {
             return Ok(P::dangling());
         };
         let key = key(&target);
-        match self.shared.slots.get(&key) {
-            Some(Slot::Built(copy)) => {
-                return Ok(downcast::<P>(&**copy, "a shared value")?.downgrade())
+        match self.shared.state().slots.get(&key) {
+            Some(&Slot::Built(index)) => {
+                return Ok(self.shared.state().copy_at::<P>(index)?.downgrade())
             }
             Some(Slot::Building(Some(copy))) => {
                 return downcast::<P::Weak>(&**copy, "a shared value")
@@ -98,7 +133,7 @@ impl Copier<'_> {
             Some(Slot::Building(None)) => return Ok(weak.clone()),
             None => {}
         }
-        match &self.shared.reachable {
+        match &self.shared.state().reachable {
             // The memo keeps the copy alive for the strong pointers still to come.
             Some(reachable) if reachable.contains(&key) => {
                 Ok(self.copy_pointer(&target, copy)?.downgrade())

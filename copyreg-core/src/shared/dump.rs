@@ -11,12 +11,21 @@ use crate::hash::{QuickMap, QuickSet};
 /// What a dump has written of each allocation.
 #[derive(Debug, Default)]
 pub(crate) struct DumpMemo {
-    seen: QuickMap<(usize, TypeId), Seen>,
-    /// The allocations strong pointers in the value reach, once a first pass has found them.
-    reachable: Option<Reachable>,
+    /// Made at the first shared pointer: values without any carry no maps.
+    state: Option<Box<DumpState>>,
     /// A `Weak` met its target before any strong pointer did: a second pass, knowing what
     /// is reachable, can write the target there.
     pub(crate) forward_weak: bool,
+}
+
+#[derive(Debug, Default)]
+struct DumpState {
+    seen: QuickMap<(usize, TypeId), Seen>,
+    /// The allocation last referred back to, and its index: siblings' links to one parent,
+    /// or a list of one shared value, find it without hashing.
+    last: Option<((usize, TypeId), u64)>,
+    /// The allocations strong pointers in the value reach, once a first pass has found them.
+    reachable: Option<Reachable>,
 }
 
 /// The allocations a value's strong pointers reach.
@@ -26,14 +35,23 @@ impl DumpMemo {
     /// A memo for a pass that knows what is reachable.
     pub(crate) fn knowing(reachable: Reachable) -> Self {
         DumpMemo {
-            reachable: Some(reachable),
-            ..DumpMemo::default()
+            state: Some(Box::new(DumpState {
+                reachable: Some(reachable),
+                ..DumpState::default()
+            })),
+            forward_weak: false,
         }
     }
 
     /// What this pass reached through strong pointers.
     pub(crate) fn reached(self) -> Reachable {
-        self.seen.into_keys().collect()
+        self.state
+            .map(|state| state.seen.into_keys().collect())
+            .unwrap_or_default()
+    }
+
+    fn state(&mut self) -> &mut DumpState {
+        self.state.get_or_insert_with(Box::default)
     }
 }
 
@@ -63,24 +81,34 @@ impl Dumper<'_> {
         key: (usize, TypeId),
         write: impl FnOnce(&mut Self) -> Result<(), Error>,
     ) -> Result<(), Error> {
-        if let Some(seen) = self.shared.seen.get(&key) {
-            if seen.building {
-                return Err(cycle::<P>());
-            }
-            let index = seen.index;
+        let memo = self.shared.state();
+        let written = match memo.last {
+            Some((last, index)) if last == key => Some(index),
+            _ => match memo.seen.get(&key) {
+                Some(seen) if seen.building => return Err(cycle::<P>()),
+                Some(seen) => {
+                    // Only an allocation written in full: a reference into one still being
+                    // written is a cycle every time.
+                    memo.last = Some((key, seen.index));
+                    Some(seen.index)
+                }
+                None => None,
+            },
+        };
+        if let Some(index) = written {
             self.write_varint(index + 1);
             return Ok(());
         }
         self.write_varint(0);
         let seen = Seen {
-            index: self.shared.seen.len() as u64,
+            index: self.shared.state().seen.len() as u64,
             building: true,
             flags_at: self.position(),
         };
         self.write_bytes(&[0]);
-        self.shared.seen.insert(key, seen);
+        self.shared.state().seen.insert(key, seen);
         self.nested(write)?;
-        if let Some(seen) = self.shared.seen.get_mut(&key) {
+        if let Some(seen) = self.shared.state().seen.get_mut(&key) {
             seen.building = false;
         }
         Ok(())
@@ -99,7 +127,7 @@ impl Dumper<'_> {
             return Ok(());
         };
         let key = key(&target);
-        if let Some(seen) = self.shared.seen.get(&key) {
+        if let Some(seen) = self.shared.state().seen.get(&key) {
             let (index, building, flags_at) = (seen.index, seen.building, seen.flags_at);
             if building {
                 self.mark(flags_at, CYCLIC);
@@ -107,7 +135,7 @@ impl Dumper<'_> {
             self.write_varint(index + WEAK_BACK);
             return Ok(());
         }
-        match &self.shared.reachable {
+        match &self.shared.state().reachable {
             Some(reachable) if reachable.contains(&key) => {
                 self.write_varint(WEAK_TARGET_FOLLOWS);
                 self.dump_pointer(&target, write)

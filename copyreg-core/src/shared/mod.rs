@@ -139,11 +139,11 @@ fn key<P: Pointer>(pointer: &P) -> (usize, TypeId) {
 /// An allocation being rebuilt or rebuilt, by its index in the stream or its address in the
 /// original.
 #[derive(Debug)]
-enum Slot {
+enum Slot<B = Box<dyn Any>> {
     /// Still being built, with a `Weak` to it if it is built cyclically.
     Building(Option<Box<dyn Any>>),
-    /// Built: the `Arc` or `Rc`.
-    Built(Box<dyn Any>),
+    /// Built: the `Arc` or `Rc`, or where the memo keeps it.
+    Built(B),
 }
 
 fn cycle<P>() -> Error {
