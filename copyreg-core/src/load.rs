@@ -139,29 +139,33 @@ impl<'a> Named<'a> {
 
 impl<'a> Loader<'a> {
     /// Checks the stream's header and reads its name table, looking every name up, before
-    /// the body is read.
-    pub(crate) fn open(
+    /// the body is read; then runs `load` on the body. The loader is made here and only
+    /// borrowed by `load`: it is large, and this way it is never moved.
+    pub(crate) fn run<R>(
         bytes: &'a [u8],
         view: &'a View,
         options: &'a Unpickler,
-    ) -> Result<Self, Error> {
+        load: impl FnOnce(&mut Self) -> Result<R, Error>,
+    ) -> Result<R, Error> {
         let (input, mut table) = Input::open(bytes)?;
-        let mut constructors = SmallVec::new();
-        while !table.is_empty() {
-            let named = Self::read_name(&mut table, view, options)?;
-            constructors.push(named);
-        }
         let limits = options.limits();
-        Ok(Loader {
+        let mut cx = Loader {
             input,
             view,
             options,
-            constructors,
+            constructors: SmallVec::new(),
             depth: Depth::with_max(limits.max_depth),
             shared: LoadMemo::default(),
             alloc_left: limits.max_alloc,
             objects_left: limits.max_objects,
-        })
+        };
+        while !table.is_empty() {
+            let named = Self::read_name(&mut table, view, options)?;
+            cx.constructors.push(named);
+        }
+        let value = load(&mut cx)?;
+        cx.finish()?;
+        Ok(value)
     }
 
     /// Reads one entry of the name table, a name or a compact code, looks it up and checks
@@ -217,7 +221,7 @@ impl<'a> Loader<'a> {
         })
     }
 
-    pub(crate) fn finish(&self) -> Result<(), Error> {
+    fn finish(&self) -> Result<(), Error> {
         match self.input.remaining() {
             0 => Ok(()),
             n => Err(self.input.error(format!("{n} bytes left after the value"))),

@@ -398,10 +398,7 @@ impl Unpickler {
             });
         }
         let view = View::with(self.private.clone(), self.isolated);
-        let mut cx = Loader::open(bytes, &view, self)?;
-        let value = load(&mut cx)?;
-        cx.finish()?;
-        Ok(value)
+        Loader::run(bytes, &view, self, load)
     }
 
     pub(crate) fn limits(&self) -> Limits {
