@@ -19,9 +19,9 @@ use crate::depth::Nested;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::field::Codec;
-use crate::load::Loader;
+use crate::load::{built_type, Loader};
 use crate::ops::build_boxed;
-use crate::registry::QuickMap;
+use crate::registry::{QuickMap, Reducer};
 use crate::unpickler::Unpickler;
 
 /// Turns a boxed concrete value into a pointer to a trait object (`Box<dyn Trait>`,
@@ -195,20 +195,20 @@ fn cast<D: ?Sized + 'static, P: DynPointer<D>>(
     value: Box<dyn Any>,
     declared: Casts,
     constructor: &str,
-    type_name: &'static str,
+    type_name: impl Fn() -> &'static str,
 ) -> Result<P, Error> {
     let trait_id = TypeId::of::<D>();
     let cast = match declared.iter().find(|(t, _)| *t == trait_id) {
         Some((_, cast)) => *cast,
         None => match casts().get(&(trait_id, (*value).type_id())) {
             Some(cast) => cast,
-            None => return Err(mismatch::<D>(constructor, type_name)),
+            None => return Err(mismatch::<D>(constructor, type_name())),
         },
     };
     let mut slot: Option<P> = None;
     match (P::cast(cast)(value, &mut slot), slot) {
         (true, Some(pointer)) => Ok(pointer),
-        _ => Err(mismatch::<D>(constructor, type_name)),
+        _ => Err(mismatch::<D>(constructor, type_name())),
     }
 }
 
@@ -254,20 +254,17 @@ impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
     fn load(&self, cx: &mut Loader<'_>) -> Result<P, Error> {
         P::load(cx, |cx| {
             let loaded = cx.load_any()?;
-            cast::<D, P>(
-                loaded.value,
-                loaded.casts,
-                loaded.constructor,
-                loaded.type_name,
-            )
+            let built_by = loaded.built_by;
+            let type_name = || built_type(built_by);
+            cast::<D, P>(loaded.value, loaded.casts, loaded.constructor, type_name)
         })
     }
 
     fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Error> {
         let object = (self.as_any)(value.get());
         value.copy(cx, |cx| {
-            let (copy, type_name) = cx.copy_any(object)?;
-            cast::<D, P>(copy, &[], "a copy", type_name)
+            let (copy, reducer) = cx.copy_any(object)?;
+            cast::<D, P>(copy, &[], "a copy", || reducer.ops.target_name())
         })
     }
 }
@@ -301,14 +298,15 @@ impl Loader<'_> {
     /// Reads the object a stream holds as the trait object `D`.
     pub(crate) fn load_dyn<D: ?Sized + 'static>(&mut self) -> Result<Box<D>, Error> {
         let loaded = self.load_any()?;
-        let name = loaded.constructor.to_string();
-        cast::<D, Box<D>>(loaded.value, loaded.casts, &name, loaded.type_name)
+        let built_by = loaded.built_by;
+        let type_name = || built_type(built_by);
+        cast::<D, Box<D>>(loaded.value, loaded.casts, loaded.constructor, type_name)
     }
 }
 
 impl Copier<'_> {
-    /// Copies any registered value, boxed, with its type's name.
-    fn copy_any(&mut self, value: &dyn Any) -> Result<(Box<dyn Any>, &'static str), Error> {
+    /// Copies any registered value, boxed, with the reducer that copied it.
+    fn copy_any(&mut self, value: &dyn Any) -> Result<(Box<dyn Any>, &Reducer), Error> {
         let reducer =
             self.view()
                 .reducer(value.type_id())?
@@ -316,7 +314,7 @@ impl Copier<'_> {
                     type_name: "the value behind a trait object",
                 })?;
         let copy = self.nested(|cx| build_boxed(|place| reducer.ops.copy(value, cx, place)))?;
-        Ok((copy, reducer.ops.target_name()))
+        Ok((copy, reducer))
     }
 }
 

@@ -79,10 +79,19 @@ pub(crate) struct Loaded<'a> {
     pub(crate) value: Box<dyn Any>,
     /// The constructor name (or persistent id) the stream gave.
     pub(crate) constructor: &'a str,
-    /// The Rust type built, for messages.
-    pub(crate) type_name: &'static str,
+    /// The constructor that built it, if a registered one did: what [`built_type`] names.
+    pub(crate) built_by: Option<&'a Constructor>,
     /// The trait objects that type can be loaded as.
     pub(crate) casts: Casts,
+}
+
+/// The Rust type a [`Loaded`] value's constructor built, for messages (asked for only
+/// when one is needed: it is a virtual call).
+pub(crate) fn built_type(built_by: Option<&Constructor>) -> &'static str {
+    match built_by {
+        Some(ctor) => ctor.ops.target_name(),
+        None => "an object from persistent_load",
+    }
 }
 
 /// What a constructor reference in the body refers to.
@@ -311,7 +320,7 @@ impl<'a> Loader<'a> {
                 return Ok(Loaded {
                     value: self.options.resolve(id)?,
                     constructor: id,
-                    type_name: "an object from persistent_load",
+                    built_by: None,
                     casts: &[],
                 });
             }
@@ -322,7 +331,7 @@ impl<'a> Loader<'a> {
         Ok(Loaded {
             value,
             constructor: named.name,
-            type_name: ctor.ops.target_name(),
+            built_by: Some(ctor),
             casts: ctor.casts,
         })
     }
