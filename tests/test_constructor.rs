@@ -120,6 +120,45 @@ fn a_fallible_declared_constructor_is_found_by_its_default_name() {
 }
 
 #[test]
+fn a_list_may_mix_old_and_new_readings() {
+    let new = |body: &mut Vec<u8>, kelvin: f64, source: &str| {
+        body.push(2); // thermo.Reading.v2
+        body.extend_from_slice(&kelvin.to_le_bytes());
+        body.extend_from_slice(&(source.len() as u64).to_le_bytes());
+        body.extend_from_slice(source.as_bytes());
+    };
+    let old = |body: &mut Vec<u8>, celsius: f64| {
+        body.push(3); // thermo.Reading
+        body.extend_from_slice(&celsius.to_le_bytes());
+    };
+    let mut body = vec![1]; // the list itself
+    body.extend_from_slice(&5u64.to_le_bytes());
+    new(&mut body, 1.0, "a");
+    old(&mut body, 2.0);
+    old(&mut body, 3.0);
+    new(&mut body, 4.0, "b");
+    new(&mut body, 5.0, "c");
+    let names = [
+        "Vec<thermo.Reading.v2>",
+        "thermo.Reading.v2",
+        "thermo.Reading",
+    ];
+    let stream = common::stream(&names, &body);
+    let list = copyreg::loads::<Vec<Reading>>(&stream).unwrap();
+    let got: Vec<(f64, &str)> = list.iter().map(|r| (r.kelvin, &*r.source)).collect();
+    assert_eq!(
+        got,
+        [
+            (1.0, "a"),
+            (2.0 + 273.15, "v1"),
+            (3.0 + 273.15, "v1"),
+            (4.0, "b"),
+            (5.0, "c")
+        ]
+    );
+}
+
+#[test]
 fn declared_constructors_are_not_reducers() {
     // They rebuild values; they do not make a type dumpable, and they are not listed.
     assert!(copyreg::dispatch_table()

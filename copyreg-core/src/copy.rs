@@ -131,6 +131,22 @@ impl<'a> Copier<'a> {
         self.nested(|cx| O::copy(value, cx))
     }
 
+    /// Copies a run of objects of the [`Object`] `O` into a `Vec`: what
+    /// [`copy_object`](Self::copy_object) does for each, with the run-time reducer lookup
+    /// and the depth and stack check (the items are siblings) done once.
+    pub fn copy_objects<O: Object>(
+        &mut self,
+        items: &[O::Target],
+    ) -> Result<Vec<O::Target>, Error> {
+        let view = self.view;
+        if items.is_empty()
+            || (view.has_overrides() && view.override_reducer(TypeId::of::<O::Target>()).is_some())
+        {
+            return crate::collections::copy_vec(items, |item| self.copy_object::<O>(item));
+        }
+        self.nested(|cx| crate::collections::copy_vec(items, |item| O::copy(item, cx)))
+    }
+
     /// Copies a value of a type known to copyreg only through the registry.
     pub fn copy_dynamic<T: Any>(&mut self, value: &T) -> Result<T, Error> {
         let view = self.view;

@@ -373,6 +373,33 @@ impl<'a> Dumper<'a> {
         })
     }
 
+    /// Writes a run of objects of the [`Object`] `O`, as a `Vec` or an array holds them:
+    /// what [`dump_object`](Self::dump_object) writes for each, with what is the same for
+    /// all of them (the run-time reducer lookup, the name lookup, the depth and stack check:
+    /// the items are siblings, one level below their owner) done once.
+    pub fn dump_objects<O: Object>(&mut self, items: &[O::Target]) -> Result<(), Error> {
+        let view = self.view;
+        let overridden =
+            view.has_overrides() && view.override_reducer(TypeId::of::<O::Target>()).is_some();
+        // A persistent id is asked for object by object.
+        if items.is_empty() || overridden || self.persistent.is_some() {
+            return items
+                .iter()
+                .try_for_each(|item| self.dump_object::<O>(item));
+        }
+        self.nested(|cx| {
+            let mut index = None;
+            for item in items {
+                match index {
+                    Some(index) => codec::write_varint(&mut cx.out, index),
+                    None => index = Some(cx.write_constructor(O::name(), O::CODE)?),
+                }
+                O::reduce(item, cx)?;
+            }
+            Ok(())
+        })
+    }
+
     /// Writes a value of a type known to copyreg only through the registry.
     pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Error> {
         self.write_registered(value, false, || Error::NotRegistered {

@@ -36,6 +36,7 @@ mod hash;
 mod load;
 mod names;
 mod native;
+mod object;
 mod ops;
 mod pickle;
 mod pickler;

@@ -9,10 +9,9 @@ use crate::codec::{self, Input};
 use crate::codes::MAX_CODE;
 use crate::depth::Depth;
 use crate::depth::Nested;
-use crate::dynamic::Casts;
 use crate::error::{BoxError, Error, LimitKind};
-use crate::ops::{build_boxed, build_typed, Object, ObjectOps};
-use crate::registry::{not_found, Constructor, Slot, View};
+use crate::object::Named;
+use crate::registry::{Slot, View};
 use crate::shared::LoadMemo;
 use crate::unpickler::Unpickler;
 
@@ -53,16 +52,17 @@ pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
 /// The state of one load: the input, the registry snapshot, and the constructors the stream
 /// has named so far. Generated code reads through it; it is not for direct use.
 pub struct Loader<'a> {
-    input: Input<'a>,
-    view: &'a View,
-    options: &'a Unpickler,
-    constructors: SmallVec<[Named<'a>; 4]>,
+    pub(crate) input: Input<'a>,
+    pub(crate) view: &'a View,
+    pub(crate) options: &'a Unpickler,
+    /// The stream's name table, each entry looked up (see `object.rs`).
+    pub(crate) constructors: SmallVec<[Named<'a>; 4]>,
     pub(crate) depth: Depth,
     pub(crate) shared: LoadMemo,
     /// Bytes the loaded value may still take, as estimated before each allocation.
     alloc_left: usize,
     /// Objects the stream may still build.
-    objects_left: usize,
+    pub(crate) objects_left: usize,
 }
 
 impl std::fmt::Debug for Loader<'_> {
@@ -71,78 +71,6 @@ impl std::fmt::Debug for Loader<'_> {
             .field("offset", &self.input.offset())
             .field("depth", &self.depth)
             .finish_non_exhaustive()
-    }
-}
-
-/// An object read without its type known statically.
-pub(crate) struct Loaded<'a> {
-    pub(crate) value: Box<dyn Any>,
-    /// The constructor name (or persistent id) the stream gave.
-    pub(crate) constructor: &'a str,
-    /// The constructor that built it, if a registered one did: what [`built_type`] names.
-    pub(crate) built_by: Option<&'a Constructor>,
-    /// The trait objects that type can be loaded as.
-    pub(crate) casts: Casts,
-}
-
-/// The Rust type a [`Loaded`] value's constructor built, for messages (asked for only
-/// when one is needed: it is a virtual call).
-pub(crate) fn built_type(built_by: Option<&Constructor>) -> &'static str {
-    match built_by {
-        Some(ctor) => ctor.ops.target_name(),
-        None => "an object from persistent_load",
-    }
-}
-
-/// What a constructor reference in the body refers to.
-enum Reference<'a> {
-    /// A name from the stream's table.
-    Named(Named<'a>),
-    /// A persistent id.
-    Persistent(&'a str),
-}
-
-/// A constructor name in a stream's table, and what the registry holds under it. Copied
-/// out for every object read, so it only borrows.
-#[derive(Debug, Clone, Copy)]
-struct Named<'a> {
-    /// Empty for a compact code nothing registers.
-    name: &'a str,
-    /// The compact code the stream wrote instead of the name, if it did.
-    code: Option<u32>,
-    slot: Option<&'a Slot<Constructor>>,
-    /// The constructor, when the slot holds exactly one: what almost every reference finds,
-    /// taken out once rather than per object.
-    ctor: Option<&'a Constructor>,
-}
-
-impl<'a> Named<'a> {
-    fn registered(&self) -> Result<&'a Constructor, Error> {
-        match self.ctor {
-            Some(ctor) => Ok(ctor),
-            None => Err(self.unregistered()),
-        }
-    }
-
-    /// Why a name or code with no single constructor cannot be loaded.
-    #[cold]
-    fn unregistered(&self) -> Error {
-        match (self.code, self.slot) {
-            (Some(code), None) => Error::UnknownCode { code },
-            (Some(code), Some(Slot::Ambiguous(claimants))) => Error::CodeConflict {
-                code,
-                claimants: claimants.clone(),
-            },
-            (_, slot) => not_found(slot, self.name),
-        }
-    }
-
-    /// Whether this is `O`'s own name or code.
-    fn is_own<O: Object>(&self) -> bool {
-        match self.code {
-            Some(code) => O::CODE == Some(code),
-            None => self.name == O::name(),
-        }
     }
 }
 
@@ -237,56 +165,6 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Reads a constructor reference: an index into the stream's name table, each name
-    /// looked up in the registry when the stream was opened (a name it lacks is only an error
-    /// where no type is expected statically, see [`Loader::load_own`]); or, as `0`, a
-    /// persistent id that [`Unpickler::persistent_load`] resolves.
-    #[inline]
-    fn read_constructor(&mut self) -> Result<Reference<'a>, Error> {
-        let at = self.input.offset();
-        let k = self.input.varint()?;
-        let index = k.checked_sub(1).and_then(|i| usize::try_from(i).ok());
-        match index.and_then(|i| self.constructors.get(i)) {
-            Some(named) => Ok(Reference::Named(*named)),
-            None => self.read_unnamed(at, k),
-        }
-    }
-
-    /// A constructor reference that is not an index into the name table: a persistent id
-    /// (`0`), or an index past the table's end.
-    #[cold]
-    fn read_unnamed(&mut self, at: usize, k: u64) -> Result<Reference<'a>, Error> {
-        if k > 0 {
-            return Err(Error::malformed(
-                at,
-                format!(
-                    "reference to constructor #{k}, but the stream names {}",
-                    self.constructors.len()
-                ),
-            ));
-        }
-        let len = self.input.varint()?;
-        if len > codec::MAX_NAME_LEN as u64 {
-            return Err(Error::malformed(
-                at,
-                format!("persistent id of {len} bytes"),
-            ));
-        }
-        Ok(Reference::Persistent(self.input.str(len as usize)?))
-    }
-
-    /// Counts one more object built.
-    fn count_object(&mut self) -> Result<(), Error> {
-        self.objects_left = self
-            .objects_left
-            .checked_sub(1)
-            .ok_or_else(|| Error::Limit {
-                which: LimitKind::Objects,
-                max: self.options.limits().max_objects,
-            })?;
-        Ok(())
-    }
-
     /// Takes `bytes` from the allocation budget, before allocating them.
     pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), Error> {
         self.alloc_left = self
@@ -297,96 +175,6 @@ impl<'a> Loader<'a> {
                 max: self.options.limits().max_alloc,
             })?;
         Ok(())
-    }
-
-    /// The object a persistent id stands for, which must be a `T`.
-    fn resolve<T: Any>(&self, id: &str) -> Result<T, Error> {
-        let value = self.options.resolve(id)?;
-        value
-            .downcast::<T>()
-            .map(|v| *v)
-            .map_err(|_| Error::TypeMismatch {
-                expected: std::any::type_name::<T>(),
-                found: "another type",
-                constructor: format!("persistent_load({id:?})"),
-            })
-    }
-
-    /// Reads any registered object, boxed.
-    pub(crate) fn load_any(&mut self) -> Result<Loaded<'a>, Error> {
-        let named = match self.read_constructor()? {
-            Reference::Named(named) => named,
-            Reference::Persistent(id) => {
-                return Ok(Loaded {
-                    value: self.options.resolve(id)?,
-                    constructor: id,
-                    built_by: None,
-                    casts: &[],
-                });
-            }
-        };
-        let ctor = named.registered()?;
-        self.count_object()?;
-        let value = self.nested(|cx| build_boxed(|place| ctor.ops.load(cx, place)))?;
-        Ok(Loaded {
-            value,
-            constructor: named.name,
-            built_by: Some(ctor),
-            casts: ctor.casts,
-        })
-    }
-
-    /// Reads an object: a constructor reference, then that constructor's arguments. The
-    /// constructor must be registered and build a `T`.
-    pub fn load_object<T: Any>(&mut self) -> Result<T, Error> {
-        match self.read_constructor()? {
-            Reference::Named(named) => self.load_with::<T>(named.registered()?),
-            Reference::Persistent(id) => self.resolve(id),
-        }
-    }
-
-    /// Reads an object of the [`Object`] `O`, which the caller expects statically. A stream
-    /// may name any registered constructor that builds an `O::Target`; `O`'s own name needs
-    /// no registration, so generic types and types whose registration the linker dropped
-    /// load as fields all the same.
-    pub fn load_own<O: Object>(&mut self) -> Result<O::Target, Error> {
-        let named = match self.read_constructor()? {
-            Reference::Named(named) => named,
-            Reference::Persistent(id) => return self.resolve(id),
-        };
-        match (named.ctor, named.slot) {
-            // `O`'s own constructor, called directly rather than through the registry's
-            // type-erased one.
-            (Some(ctor), _) if ctor.identity == Some(TypeId::of::<ObjectOps<O>>()) => {
-                self.count_object()?;
-                self.nested(O::construct)
-            }
-            (_, None) if named.is_own::<O>() => {
-                self.count_object()?;
-                self.nested(O::construct)
-            }
-            _ => self.load_with::<O::Target>(named.registered()?),
-        }
-    }
-
-    fn load_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Error> {
-        if ctor.ops.target_id() != TypeId::of::<T>() {
-            return Err(Error::TypeMismatch {
-                expected: std::any::type_name::<T>(),
-                found: ctor.ops.target_name(),
-                constructor: ctor.name.to_string(),
-            });
-        }
-        self.count_object()?;
-        self.nested(|cx| build_typed(|place| ctor.ops.load(cx, place)))
-    }
-
-    /// Reads a value of a type known to copyreg only through the registry.
-    pub fn load_dynamic<T: Any>(&mut self) -> Result<T, Error> {
-        match self.view.reducer(TypeId::of::<T>())? {
-            Some(reducer) if reducer.native => build_typed(|place| reducer.ops.load(self, place)),
-            _ => self.load_object::<T>(),
-        }
     }
 
     /// Reads a `serde` value, or what the reducer registered for its type wrote. What bincode

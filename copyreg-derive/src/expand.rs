@@ -208,6 +208,27 @@ fn expand(input: &Input<'_>) -> TokenStream {
                 fn __copy(&self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Error> {
                     __cx.copy_object::<Self>(self)
                 }
+
+                fn __dump_slice(
+                    __items: &[Self],
+                    __cx: &mut __cr::Dumper<'_>,
+                ) -> __cr::Result<(), __cr::Error> {
+                    __cx.dump_objects::<Self>(__items)
+                }
+
+                fn __load_vec(
+                    __len: usize,
+                    __cx: &mut __cr::Loader<'_>,
+                ) -> __cr::Result<::std::vec::Vec<Self>, __cr::Error> {
+                    __cx.load_objects::<Self>(__len)
+                }
+
+                fn __copy_vec(
+                    __items: &[Self],
+                    __cx: &mut __cr::Copier<'_>,
+                ) -> __cr::Result<::std::vec::Vec<Self>, __cr::Error> {
+                    __cx.copy_objects::<Self>(__items)
+                }
             }
 
             #registration

@@ -1,0 +1,289 @@
+//! Reading objects: the constructor references in a stream's body, what they name, and the
+//! objects they build.
+
+use std::any::{Any, TypeId};
+
+use crate::codec;
+use crate::depth::Nested;
+use crate::dynamic::Casts;
+use crate::error::{Error, LimitKind};
+use crate::load::Loader;
+use crate::ops::{build_boxed, build_typed, Object, ObjectOps};
+use crate::registry::{not_found, Constructor, Slot};
+
+/// An object read without its type known statically.
+pub(crate) struct Loaded<'a> {
+    pub(crate) value: Box<dyn Any>,
+    /// The constructor name (or persistent id) the stream gave.
+    pub(crate) constructor: &'a str,
+    /// The constructor that built it, if a registered one did: what [`built_type`] names.
+    pub(crate) built_by: Option<&'a Constructor>,
+    /// The trait objects that type can be loaded as.
+    pub(crate) casts: Casts,
+}
+
+/// The Rust type a [`Loaded`] value's constructor built, for messages (asked for only
+/// when one is needed: it is a virtual call).
+pub(crate) fn built_type(built_by: Option<&Constructor>) -> &'static str {
+    match built_by {
+        Some(ctor) => ctor.ops.target_name(),
+        None => "an object from persistent_load",
+    }
+}
+
+/// How to build an object a reference asks for where an [`Object`] is expected.
+enum Build<'a> {
+    /// With the object's own constructor, called directly.
+    Own,
+    /// With another registered constructor, which must build the same type.
+    With(&'a Constructor),
+    /// As `persistent_load` resolves the id.
+    Persistent(&'a str),
+}
+
+/// What a constructor reference in the body refers to.
+enum Reference<'a> {
+    /// A name from the stream's table.
+    Named(Named<'a>),
+    /// A persistent id.
+    Persistent(&'a str),
+}
+
+/// A constructor name in a stream's table, and what the registry holds under it. Copied
+/// out for every object read, so it only borrows.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Named<'a> {
+    /// Empty for a compact code nothing registers.
+    pub(crate) name: &'a str,
+    /// The compact code the stream wrote instead of the name, if it did.
+    pub(crate) code: Option<u32>,
+    pub(crate) slot: Option<&'a Slot<Constructor>>,
+    /// The constructor, when the slot holds exactly one: what almost every reference finds,
+    /// taken out once rather than per object.
+    pub(crate) ctor: Option<&'a Constructor>,
+}
+
+impl<'a> Named<'a> {
+    fn registered(&self) -> Result<&'a Constructor, Error> {
+        match self.ctor {
+            Some(ctor) => Ok(ctor),
+            None => Err(self.unregistered()),
+        }
+    }
+
+    /// Why a name or code with no single constructor cannot be loaded.
+    #[cold]
+    fn unregistered(&self) -> Error {
+        match (self.code, self.slot) {
+            (Some(code), None) => Error::UnknownCode { code },
+            (Some(code), Some(Slot::Ambiguous(claimants))) => Error::CodeConflict {
+                code,
+                claimants: claimants.clone(),
+            },
+            (_, slot) => not_found(slot, self.name),
+        }
+    }
+
+    /// Whether this is `O`'s own name or code.
+    fn is_own<O: Object>(&self) -> bool {
+        match self.code {
+            Some(code) => O::CODE == Some(code),
+            None => self.name == O::name(),
+        }
+    }
+}
+
+impl<'a> Loader<'a> {
+    /// Reads a constructor reference: an index into the stream's name table, each name
+    /// looked up in the registry when the stream was opened (a name it lacks is only an error
+    /// where no type is expected statically, see [`Loader::load_own`]); or, as `0`, a
+    /// persistent id that [`Unpickler::persistent_load`] resolves.
+    #[inline]
+    fn read_constructor(&mut self) -> Result<Reference<'a>, Error> {
+        let at = self.input.offset();
+        let k = self.input.varint()?;
+        self.reference(at, k)
+    }
+
+    /// What the constructor reference `k`, read at offset `at`, refers to.
+    #[inline]
+    fn reference(&mut self, at: usize, k: u64) -> Result<Reference<'a>, Error> {
+        let index = k.checked_sub(1).and_then(|i| usize::try_from(i).ok());
+        match index.and_then(|i| self.constructors.get(i)) {
+            Some(named) => Ok(Reference::Named(*named)),
+            None => self.read_unnamed(at, k),
+        }
+    }
+
+    /// A constructor reference that is not an index into the name table: a persistent id
+    /// (`0`), or an index past the table's end.
+    #[cold]
+    fn read_unnamed(&mut self, at: usize, k: u64) -> Result<Reference<'a>, Error> {
+        if k > 0 {
+            return Err(Error::malformed(
+                at,
+                format!(
+                    "reference to constructor #{k}, but the stream names {}",
+                    self.constructors.len()
+                ),
+            ));
+        }
+        let len = self.input.varint()?;
+        if len > codec::MAX_NAME_LEN as u64 {
+            return Err(Error::malformed(
+                at,
+                format!("persistent id of {len} bytes"),
+            ));
+        }
+        Ok(Reference::Persistent(self.input.str(len as usize)?))
+    }
+
+    /// Counts one more object built.
+    fn count_object(&mut self) -> Result<(), Error> {
+        self.objects_left = self
+            .objects_left
+            .checked_sub(1)
+            .ok_or_else(|| Error::Limit {
+                which: LimitKind::Objects,
+                max: self.options.limits().max_objects,
+            })?;
+        Ok(())
+    }
+
+    /// The object a persistent id stands for, which must be a `T`.
+    fn resolve<T: Any>(&self, id: &str) -> Result<T, Error> {
+        let value = self.options.resolve(id)?;
+        value
+            .downcast::<T>()
+            .map(|v| *v)
+            .map_err(|_| Error::TypeMismatch {
+                expected: std::any::type_name::<T>(),
+                found: "another type",
+                constructor: format!("persistent_load({id:?})"),
+            })
+    }
+
+    /// Reads any registered object, boxed.
+    pub(crate) fn load_any(&mut self) -> Result<Loaded<'a>, Error> {
+        let named = match self.read_constructor()? {
+            Reference::Named(named) => named,
+            Reference::Persistent(id) => {
+                return Ok(Loaded {
+                    value: self.options.resolve(id)?,
+                    constructor: id,
+                    built_by: None,
+                    casts: &[],
+                });
+            }
+        };
+        let ctor = named.registered()?;
+        self.count_object()?;
+        let value = self.nested(|cx| build_boxed(|place| ctor.ops.load(cx, place)))?;
+        Ok(Loaded {
+            value,
+            constructor: named.name,
+            built_by: Some(ctor),
+            casts: ctor.casts,
+        })
+    }
+
+    /// Reads an object: a constructor reference, then that constructor's arguments. The
+    /// constructor must be registered and build a `T`.
+    pub fn load_object<T: Any>(&mut self) -> Result<T, Error> {
+        match self.read_constructor()? {
+            Reference::Named(named) => self.load_with::<T>(named.registered()?),
+            Reference::Persistent(id) => self.resolve(id),
+        }
+    }
+
+    /// Reads an object of the [`Object`] `O`, which the caller expects statically. A stream
+    /// may name any registered constructor that builds an `O::Target`; `O`'s own name needs
+    /// no registration, so generic types and types whose registration the linker dropped
+    /// load as fields all the same.
+    pub fn load_own<O: Object>(&mut self) -> Result<O::Target, Error> {
+        let reference = self.read_constructor()?;
+        match self.build_of::<O>(reference)? {
+            Build::Own => {
+                self.count_object()?;
+                self.nested(O::construct)
+            }
+            Build::With(ctor) => self.load_with(ctor),
+            Build::Persistent(id) => self.resolve(id),
+        }
+    }
+
+    /// Reads `len` objects of the [`Object`] `O` into a `Vec` (`len` is already checked
+    /// against the input and charged to the allocation budget): what [`load_own`]
+    /// (Self::load_own) reads for each, with the depth and stack check done once (the items
+    /// are siblings), and a reference that named `O`'s own constructor recognised again
+    /// without looking at it.
+    pub fn load_objects<O: Object>(&mut self, len: usize) -> Result<Vec<O::Target>, Error> {
+        let mut out = Vec::with_capacity(Self::capacity::<O::Target>(len));
+        if len == 0 {
+            return Ok(out);
+        }
+        self.nested(|cx| {
+            let mut own = None;
+            for _ in 0..len {
+                let at = cx.input.offset();
+                let k = cx.input.varint()?;
+                let build = match own {
+                    Some(own) if own == k => Build::Own,
+                    _ => cx.reference(at, k).and_then(|r| cx.build_of::<O>(r))?,
+                };
+                out.push(match build {
+                    Build::Own => {
+                        own = Some(k);
+                        cx.count_object()?;
+                        O::construct(cx)?
+                    }
+                    Build::With(ctor) => cx.build_with(ctor)?,
+                    Build::Persistent(id) => cx.resolve(id)?,
+                });
+            }
+            Ok(out)
+        })
+    }
+
+    /// How to build the `O` that `reference` stands for.
+    fn build_of<O: Object>(&self, reference: Reference<'a>) -> Result<Build<'a>, Error> {
+        let named = match reference {
+            Reference::Named(named) => named,
+            Reference::Persistent(id) => return Ok(Build::Persistent(id)),
+        };
+        match (named.ctor, named.slot) {
+            // `O`'s own constructor, called directly rather than through the registry's
+            // type-erased one.
+            (Some(ctor), _) if ctor.identity == Some(TypeId::of::<ObjectOps<O>>()) => {
+                Ok(Build::Own)
+            }
+            (_, None) if named.is_own::<O>() => Ok(Build::Own),
+            _ => named.registered().map(Build::With),
+        }
+    }
+
+    fn load_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Error> {
+        self.nested(|cx| cx.build_with(ctor))
+    }
+
+    /// Builds a `T` with `ctor`, which must build one.
+    fn build_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Error> {
+        if ctor.ops.target_id() != TypeId::of::<T>() {
+            return Err(Error::TypeMismatch {
+                expected: std::any::type_name::<T>(),
+                found: ctor.ops.target_name(),
+                constructor: ctor.name.to_string(),
+            });
+        }
+        self.count_object()?;
+        build_typed(|place| ctor.ops.load(self, place))
+    }
+
+    /// Reads a value of a type known to copyreg only through the registry.
+    pub fn load_dynamic<T: Any>(&mut self) -> Result<T, Error> {
+        match self.view.reducer(TypeId::of::<T>())? {
+            Some(reducer) if reducer.native => build_typed(|place| reducer.ops.load(self, place)),
+            _ => self.load_object::<T>(),
+        }
+    }
+}
