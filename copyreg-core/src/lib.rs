@@ -40,6 +40,7 @@ mod object;
 mod ops;
 mod pickle;
 mod pickler;
+mod recent;
 mod reducible;
 mod registration;
 mod registry;

@@ -365,7 +365,7 @@ impl View {
         let slot = self
             .overrides()
             .find_map(|t| t.reducers.get(&type_id))
-            .or_else(|| match self.base.reducers.get(&type_id) {
+            .or_else(|| match crate::recent::reducer(self.base, type_id) {
                 Some(Slot::One(r)) if self.isolated && !r.native => None,
                 slot => slot,
             });
@@ -419,11 +419,12 @@ impl View {
         let entry = self
             .overrides()
             .find_map(|t| t.constructors.get_key_value(name))
-            .or_else(|| match self.base.constructors.get_key_value(name) {
+            .map(|(name, slot)| (&**name, slot))
+            .or_else(|| match crate::recent::constructor(self.base, name) {
                 Some((_, Slot::One(c))) if self.isolated && !c.native => None,
                 entry => entry,
             })?;
-        Some((&**entry.0, entry.1))
+        Some(entry)
     }
 
     /// What compact `code` stands for: the constructor and its name, or the conflicting
