@@ -19,13 +19,7 @@ pub(crate) struct CopyMemo {
 
 #[derive(Debug, Default)]
 struct CopyState {
-    /// Each allocation met, with the index of its copy in `copies` once it has one.
-    slots: QuickMap<(usize, TypeId), Slot<usize>>,
-    /// The copies: the `Arc`s and `Rc`s.
-    copies: Vec<Box<dyn Any>>,
-    /// The allocation last met again, and its copy's index: siblings' links to one parent,
-    /// or a list of one shared value, find it without hashing.
-    last: Option<((usize, TypeId), usize)>,
+    slots: QuickMap<(usize, TypeId), Slot>,
     /// As for [`DumpMemo`](super::DumpMemo).
     reachable: Option<Reachable>,
 }
@@ -44,13 +38,6 @@ impl CopyMemo {
 
     fn state(&mut self) -> &mut CopyState {
         self.state.get_or_insert_with(Box::default)
-    }
-}
-
-impl CopyState {
-    /// The copy at `index`, as the pointer type `P` it was made as.
-    fn copy_at<P: Clone + Any>(&self, index: usize) -> Result<P, Error> {
-        downcast::<P>(&*self.copies[index], "a shared value")
     }
 }
 
@@ -87,24 +74,17 @@ impl Copier<'_> {
         key: (usize, TypeId),
         copy: impl FnOnce(&mut Self) -> Result<P, Error>,
     ) -> Result<P, Error> {
-        let memo = self.shared.state();
-        match memo.last {
-            Some((last, index)) if last == key => return memo.copy_at(index),
-            _ => {}
-        }
-        match memo.slots.get(&key) {
-            Some(&Slot::Built(index)) => {
-                memo.last = Some((key, index));
-                return memo.copy_at(index);
-            }
+        match self.shared.state().slots.get(&key) {
+            Some(Slot::Built(copy)) => return downcast::<P>(&**copy, "a shared value"),
             Some(Slot::Building(_)) => return Err(cycle::<P>()),
             None => {}
         }
-        memo.slots.insert(key, Slot::Building(None));
+        self.shared.state().slots.insert(key, Slot::Building(None));
         let copied = self.nested(copy)?;
-        let memo = self.shared.state();
-        memo.slots.insert(key, Slot::Built(memo.copies.len()));
-        memo.copies.push(Box::new(copied.clone()));
+        self.shared
+            .state()
+            .slots
+            .insert(key, Slot::Built(Box::new(copied.clone())));
         Ok(copied)
     }
 
@@ -124,8 +104,8 @@ impl Copier<'_> {
         };
         let key = key(&target);
         match self.shared.state().slots.get(&key) {
-            Some(&Slot::Built(index)) => {
-                return Ok(self.shared.state().copy_at::<P>(index)?.downgrade())
+            Some(Slot::Built(copy)) => {
+                return Ok(downcast::<P>(&**copy, "a shared value")?.downgrade())
             }
             Some(Slot::Building(Some(copy))) => {
                 return downcast::<P::Weak>(&**copy, "a shared value")
