@@ -57,6 +57,7 @@ pub(crate) struct Named<'a> {
     pub(crate) name: &'a str,
     /// The compact code the stream wrote instead of the name, if it did.
     pub(crate) code: Option<u32>,
+    /// What the registry holds under the name or code, if anything.
     pub(crate) slot: Option<&'a Slot<Constructor>>,
     /// The constructor, when the slot holds exactly one: what almost every reference finds,
     /// taken out once rather than per object.
@@ -97,7 +98,8 @@ impl<'a> Loader<'a> {
     /// Reads a constructor reference: an index into the stream's name table, each name
     /// looked up in the registry when the stream was opened (a name it lacks is only an error
     /// where no type is expected statically, see [`Loader::load_own`]); or, as `0`, a
-    /// persistent id that [`Unpickler::persistent_load`] resolves.
+    /// persistent id that [`Unpickler::persistent_load`](crate::Unpickler::persistent_load)
+    /// resolves.
     #[inline]
     fn read_constructor(&mut self) -> Result<Reference<'a>, Error> {
         let at = self.input.offset();
