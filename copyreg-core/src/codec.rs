@@ -97,6 +97,7 @@ pub(crate) fn write_varint(out: &mut Vec<u8>, mut v: u64) {
 }
 
 /// Writes a length the way bincode 1.3 does: a little-endian `u64`.
+#[inline]
 pub(crate) fn write_len(out: &mut Vec<u8>, len: usize) {
     out.extend_from_slice(&(len as u64).to_le_bytes());
 }
@@ -281,6 +282,7 @@ impl<'a> Input<'a> {
 
     /// Reads a bincode length for `len` elements that each take at least `min_size` bytes,
     /// and refuses it unless that many elements can fit in what is left.
+    #[inline]
     pub(crate) fn len(&mut self, min_size: usize) -> Result<usize, Error> {
         let start = self.pos;
         let raw = u64::from_le_bytes(self.array()?);

@@ -213,6 +213,7 @@ impl std::fmt::Debug for Dumper<'_> {
 }
 
 impl<'a> Dumper<'a> {
+    #[inline]
     pub(crate) fn write_bytes(&mut self, bytes: &[u8]) {
         self.out.extend_from_slice(bytes);
     }
@@ -248,6 +249,7 @@ impl<'a> Dumper<'a> {
         self.out[at] |= bits;
     }
 
+    #[inline]
     pub(crate) fn write_len(&mut self, len: usize) {
         codec::write_len(&mut self.out, len);
     }

@@ -166,6 +166,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Takes `bytes` from the allocation budget, before allocating them.
+    #[inline]
     pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), Error> {
         self.alloc_left = self
             .alloc_left
@@ -209,6 +210,7 @@ impl<'a> Loader<'a> {
         &mut self.input
     }
 
+    #[inline]
     pub(crate) fn read_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
         self.input.array()
     }
@@ -216,6 +218,7 @@ impl<'a> Loader<'a> {
     /// Reads the length of a collection of `T`s that take at least `min_size` bytes each in
     /// the stream, checked against the bytes left and charged to the allocation budget before
     /// anything is allocated.
+    #[inline]
     pub(crate) fn read_len<T>(&mut self, min_size: usize) -> Result<usize, Error> {
         let len = self.input.len(min_size)?;
         self.charge(len.saturating_mul(std::mem::size_of::<T>()))?;
@@ -231,6 +234,7 @@ impl<'a> Loader<'a> {
 
     /// Reads `len` bytes of UTF-8 into a new `String`. Copied first and checked in the copy,
     /// which is aligned, so the check's word-at-a-time path runs from the first byte.
+    #[inline]
     pub(crate) fn read_string(&mut self, len: usize) -> Result<String, Error> {
         let start = self.input.offset();
         let bytes = self.input.take(len)?.to_vec();

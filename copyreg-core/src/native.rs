@@ -28,6 +28,7 @@ macro_rules! numbers {
                 out.push_str(stringify!($t));
             }
 
+            #[inline]
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
                 cx.write_bytes(&(*self as $wire).to_le_bytes());
                 Ok(())
@@ -40,6 +41,7 @@ macro_rules! numbers {
                 })
             }
 
+            #[inline]
             fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
                 Ok(*self)
             }
@@ -88,6 +90,7 @@ macro_rules! floats {
                 out.push_str(stringify!($t));
             }
 
+            #[inline]
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
                 cx.write_bytes(&self.to_le_bytes());
                 Ok(())
@@ -97,6 +100,7 @@ macro_rules! floats {
                 Ok(<$t>::from_le_bytes(cx.read_array()?))
             }
 
+            #[inline]
             fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
                 Ok(*self)
             }
@@ -134,11 +138,13 @@ impl Reducible for bool {
         out.push_str("bool");
     }
 
+    #[inline]
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_bytes(&[u8::from(*self)]);
         Ok(())
     }
 
+    #[inline]
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
         match cx.read_array::<1>()?[0] {
             0 => Ok(false),
@@ -147,6 +153,7 @@ impl Reducible for bool {
         }
     }
 
+    #[inline]
     fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
         Ok(*self)
     }
@@ -158,11 +165,13 @@ impl Reducible for char {
     }
 
     /// Written as its UTF-8 bytes, as bincode 1.3 does.
+    #[inline]
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_bytes(self.encode_utf8(&mut [0; 4]).as_bytes());
         Ok(())
     }
 
+    #[inline]
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
         let first = cx.read_array::<1>()?[0];
         let width = match first {
@@ -180,6 +189,7 @@ impl Reducible for char {
             .ok_or_else(|| cx.malformed("invalid char encoding"))
     }
 
+    #[inline]
     fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
         Ok(*self)
     }
@@ -192,17 +202,20 @@ impl Reducible for String {
         out.push_str("String");
     }
 
+    #[inline]
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_len(self.len());
         cx.write_bytes(self.as_bytes());
         Ok(())
     }
 
+    #[inline]
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
         let len = cx.read_len::<u8>(1)?;
         cx.read_string(len)
     }
 
+    #[inline]
     fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
         Ok(self.clone())
     }
@@ -220,14 +233,17 @@ impl<T: 'static> Reducible for PhantomData<T> {
         out.push_str("PhantomData");
     }
 
+    #[inline]
     fn __dump(&self, _: &mut Dumper<'_>) -> Result<(), Error> {
         Ok(())
     }
 
+    #[inline]
     fn __load(_: &mut Loader<'_>) -> Result<Self, Error> {
         Ok(PhantomData)
     }
 
+    #[inline]
     fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
         Ok(PhantomData)
     }
