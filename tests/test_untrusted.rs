@@ -22,6 +22,7 @@ thread_local! {
     static COUNTING: Cell<bool> = const { Cell::new(false) };
     static ALLOCATED: Cell<usize> = const { Cell::new(0) };
     static LARGEST: Cell<usize> = const { Cell::new(0) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
 }
 
 unsafe impl GlobalAlloc for Counting {
@@ -29,6 +30,7 @@ unsafe impl GlobalAlloc for Counting {
         let _ = COUNTING.try_with(|counting| {
             if counting.get() {
                 ALLOCATED.with(|a| a.set(a.get() + layout.size()));
+                ALLOCATIONS.with(|n| n.set(n.get() + 1));
                 LARGEST.with(|l| l.set(l.get().max(layout.size())));
             }
         });
@@ -51,6 +53,13 @@ fn measure(f: impl FnOnce()) -> (usize, usize) {
     f();
     COUNTING.with(|c| c.set(false));
     (ALLOCATED.with(Cell::get), LARGEST.with(Cell::get))
+}
+
+/// How many allocations `f` makes.
+fn allocations(f: impl FnOnce()) -> usize {
+    ALLOCATIONS.with(|n| n.set(0));
+    measure(f);
+    ALLOCATIONS.with(Cell::get)
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]
@@ -225,4 +234,43 @@ fn a_deeply_nested_serde_value_is_an_error_not_a_stack_overflow() {
     let stream = common::stream(&["hostile.Holder"], &body);
     let err = copyreg::loads::<Holder>(&stream).unwrap_err();
     assert!(err.to_string().contains("nested more than"), "{err}");
+}
+
+trait Shape: std::any::Any {}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "hostile.Dot", dyn(Shape))]
+struct Dot(u8);
+
+impl Shape for Dot {}
+
+copyreg::register_foreign!(
+    std::time::Duration,
+    reduce = |d: &std::time::Duration| (d.as_secs(), d.subsec_nanos()),
+    construct = std::time::Duration::new,
+);
+
+#[derive(Reducible)]
+#[reducer(name = "hostile.Message")]
+struct Message {
+    label: String,
+    took: std::time::Duration,
+    shape: Box<dyn Shape>,
+}
+
+#[test]
+fn a_small_dumps_allocates_only_its_stream_and_a_small_loads_only_its_value() {
+    let message = Message {
+        label: "twelve chars".into(),
+        took: std::time::Duration::from_millis(1500),
+        shape: Box::new(Dot(7)),
+    };
+    // The first call builds the registry.
+    let bytes = copyreg::dumps(&message).unwrap();
+    assert_eq!(allocations(|| drop(copyreg::dumps(&message).unwrap())), 1);
+    // The label's `String` and the `Box` behind the trait object.
+    assert_eq!(
+        allocations(|| drop(copyreg::loads::<Message>(&bytes).unwrap())),
+        2
+    );
 }

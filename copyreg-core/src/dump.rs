@@ -150,7 +150,7 @@ fn dump_pass(
         view,
         persistent,
         names: Names::default(),
-        by_type: None,
+        known: Known::default(),
         depth: Depth::default(),
         shared,
     };
@@ -193,15 +193,42 @@ pub struct Dumper<'a> {
     names: Names<'a>,
     /// Types met only at run time (behind trait objects, or foreign), with the reducer the
     /// view has for each and the index of its constructor name once the stream has one: a
-    /// stream of many objects of a few types looks each type up once. Boxed, and made on
-    /// first use, to keep the dumper small for values that have no such types.
-    by_type: Option<Box<ByType<'a>>>,
+    /// stream of many objects of a few types looks each type up once.
+    known: Known<'a>,
     pub(crate) depth: Depth,
     pub(crate) shared: DumpMemo,
 }
 
-/// Each run-time type's reducer, and the index of its constructor name once written.
-type ByType<'a> = TypeMap<(&'a Reducer, Option<u64>)>;
+/// A run-time type's reducer, and the index of its constructor name once written.
+type Found<'a> = (&'a Reducer, Option<u64>);
+
+/// The run-time types a dump has met: the latest inline, the others in a map made when a
+/// second type is met, so that a value with one such type allocates nothing for them.
+#[derive(Default)]
+struct Known<'a> {
+    latest: Option<(TypeId, Found<'a>)>,
+    others: Option<Box<TypeMap<Found<'a>>>>,
+}
+
+impl<'a> Known<'a> {
+    fn get(&self, type_id: TypeId) -> Option<Found<'a>> {
+        match self.latest {
+            Some((latest, found)) if latest == type_id => Some(found),
+            _ => self.others.as_ref()?.get(&type_id).copied(),
+        }
+    }
+
+    /// Records `found` for `type_id`; it is what [`Known::get`] gives from now on.
+    fn set(&mut self, type_id: TypeId, found: Found<'a>) {
+        if let Some((previous, was)) = self.latest.replace((type_id, found)) {
+            if previous != type_id {
+                self.others
+                    .get_or_insert_with(Box::default)
+                    .insert(previous, was);
+            }
+        }
+    }
+}
 
 impl std::fmt::Debug for Dumper<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -324,12 +351,11 @@ impl<'a> Dumper<'a> {
         unregistered: impl FnOnce() -> Error,
     ) -> Result<(), Error> {
         let type_id = value.type_id();
-        let by_type = self.by_type.get_or_insert_with(Box::default);
-        let (reducer, index) = match by_type.get(&type_id) {
-            Some(&known) => known,
+        let (reducer, index) = match self.known.get(type_id) {
+            Some(found) => found,
             None => {
                 let reducer = self.view.reducer(type_id)?.ok_or_else(unregistered)?;
-                by_type.insert(type_id, (reducer, None));
+                self.known.set(type_id, (reducer, None));
                 (reducer, None)
             }
         };
@@ -344,9 +370,7 @@ impl<'a> Dumper<'a> {
                 Some(index) => codec::write_varint(&mut cx.out, index),
                 None => {
                     let index = cx.write_constructor(&reducer.name, reducer.code)?;
-                    if let Some(by_type) = &mut cx.by_type {
-                        by_type.insert(type_id, (reducer, Some(index)));
-                    }
+                    cx.known.set(type_id, (reducer, Some(index)));
                 }
             }
             reducer.ops.dump(value, cx)
