@@ -122,11 +122,8 @@ impl<'a> Copier<'a> {
 
     /// Copies an object: through a run-time reducer if one is registered for its type.
     pub fn copy_object<O: Object>(&mut self, value: &O::Target) -> Result<O::Target, Error> {
-        let view = self.view;
-        if view.has_overrides() {
-            if let Some(reducer) = view.override_reducer(TypeId::of::<O::Target>()) {
-                return self.copy_reduced(reducer, value);
-            }
+        if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
+            return self.copy_reduced(reducer, value);
         }
         self.nested(|cx| O::copy(value, cx))
     }
@@ -138,10 +135,11 @@ impl<'a> Copier<'a> {
         &mut self,
         items: &[O::Target],
     ) -> Result<Vec<O::Target>, Error> {
-        let view = self.view;
-        if items.is_empty()
-            || (view.has_overrides() && view.override_reducer(TypeId::of::<O::Target>()).is_some())
-        {
+        let overridden = self
+            .view
+            .override_reducer(TypeId::of::<O::Target>())
+            .is_some();
+        if items.is_empty() || overridden {
             return crate::collections::copy_vec(items, |item| self.copy_object::<O>(item));
         }
         self.nested(|cx| crate::collections::copy_vec(items, |item| O::copy(item, cx)))

@@ -387,11 +387,8 @@ impl<'a> Dumper<'a> {
         if self.persistent.is_some() && self.write_persistent(value) {
             return Ok(());
         }
-        let view = self.view;
-        if view.has_overrides() {
-            if let Some(reducer) = view.override_reducer(TypeId::of::<O::Target>()) {
-                return self.write_reduced(reducer, value);
-            }
+        if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
+            return self.write_reduced(reducer, value);
         }
         self.nested(|cx| {
             cx.write_constructor(O::name(), O::CODE)?;
@@ -404,9 +401,10 @@ impl<'a> Dumper<'a> {
     /// all of them (the run-time reducer lookup, the name lookup, the depth and stack check:
     /// the items are siblings, one level below their owner) done once.
     pub fn dump_objects<O: Object>(&mut self, items: &[O::Target]) -> Result<(), Error> {
-        let view = self.view;
-        let overridden =
-            view.has_overrides() && view.override_reducer(TypeId::of::<O::Target>()).is_some();
+        let overridden = self
+            .view
+            .override_reducer(TypeId::of::<O::Target>())
+            .is_some();
         // A persistent id is asked for object by object.
         if items.is_empty() || overridden || self.persistent.is_some() {
             return items

@@ -351,7 +351,7 @@ impl View {
     }
 
     /// Whether a private or run-time table may override a type's own reducer.
-    pub(crate) fn has_overrides(&self) -> bool {
+    fn has_overrides(&self) -> bool {
         self.private.is_some() || self.runtime.is_some()
     }
 
@@ -398,8 +398,17 @@ impl View {
         self.base.ambiguous_names || self.overrides().any(ambiguous)
     }
 
-    /// A private or run-time reducer for `type_id`, only.
+    /// A private or run-time reducer for `type_id`, only. Most views have no such table:
+    /// derived types ask this for every object, so that case returns at once.
+    #[inline]
     pub(crate) fn override_reducer(&self, type_id: TypeId) -> Option<&Reducer> {
+        if !self.has_overrides() {
+            return None;
+        }
+        self.overriding_reducer(type_id)
+    }
+
+    fn overriding_reducer(&self, type_id: TypeId) -> Option<&Reducer> {
         match self.overrides().find_map(|t| t.reducers.get(&type_id))? {
             Slot::One(r) => Some(r),
             Slot::Ambiguous(_) => None,
