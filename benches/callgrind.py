@@ -31,6 +31,8 @@ CASES = {
     "b4-loads": (2_000, 1, "map of 33"),
     "b5-dumps": (50, 1_000, "object"),
     "b5-loads": (50, 1_000, "object"),
+    "b5-100-dumps": (50, 1_000, "object"),
+    "b5-100-loads": (50, 1_000, "object"),
     "b6-memo-deepcopy": (2_000, 1, "call"),
     "b6-memo-round-trip": (2_000, 1, "call"),
 }

@@ -230,3 +230,56 @@ fn an_unregistered_type_behind_a_trait_object_is_not_registered() {
         Err(Error::NotRegistered { .. })
     ));
 }
+
+/// A square as an older program wrote it: a whole side, under the name "shape.Tile". Here
+/// it is registered as "shape.Tilf", and [`from_before`] puts the old name back.
+mod before {
+    #[derive(copyreg::Reducible)]
+    #[reducer(name = "shape.Tilf", dyn(super::Shape))]
+    pub struct Tile(pub u32);
+
+    impl super::Shape for Tile {
+        fn area(&self) -> f64 {
+            0.0
+        }
+    }
+}
+
+/// Today's program reads old tiles as squares.
+#[copyreg::constructor(name = "shape.Tile")]
+fn tile(side: u32) -> Square {
+    Square(f64::from(side))
+}
+
+#[derive(Reducible)]
+struct Holder {
+    boxed: Box<dyn Shape>,
+    shared: Arc<dyn Shape>,
+    again: Arc<dyn Shape>,
+    local: Rc<dyn Shape>,
+}
+
+fn from_before(holder: &Holder) -> Vec<u8> {
+    let mut bytes = copyreg::dumps(holder).unwrap();
+    let at = bytes.windows(10).position(|w| w == b"shape.Tilf").unwrap();
+    bytes[at..at + 10].copy_from_slice(b"shape.Tile");
+    bytes
+}
+
+#[test]
+fn trait_objects_built_by_another_constructor_are_cast_to_each_pointer() {
+    let shared: Arc<dyn Shape> = Arc::new(before::Tile(3));
+    let old = Holder {
+        boxed: Box::new(before::Tile(2)),
+        again: shared.clone(),
+        shared,
+        local: Rc::new(before::Tile(4)),
+    };
+    // `tile` builds a Square, not a pointer: the Square's declared cast makes each one.
+    let back = copyreg::loads::<Holder>(&from_before(&old)).unwrap();
+    let is_square = |s: &dyn Shape| (s as &dyn Any).downcast_ref::<Square>().is_some();
+    assert!(is_square(&*back.boxed) && is_square(&*back.shared) && is_square(&*back.local));
+    let areas = [&*back.boxed, &*back.shared, &*back.again, &*back.local].map(|s| s.area());
+    assert_eq!(areas, [4.0, 9.0, 9.0, 16.0]);
+    assert!(Arc::ptr_eq(&back.shared, &back.again));
+}

@@ -1,10 +1,13 @@
 //! Trait objects: `Box<dyn Trait>`, `Arc<dyn Trait>`, `Rc<dyn Trait>` and `Box<dyn Any>`.
 //!
 //! A trait object is written as the object behind it: a constructor reference and its
-//! arguments. Loading builds that concrete value, then turns it into the trait object
-//! through a cast that the concrete type registered with `#[reducer(dyn(Trait))]` or
-//! `register_foreign!(…, dyn(Trait))`. A stream naming a type that did not declare the trait
-//! is a [`Error::TypeMismatch`], before anything is built into the caller's value.
+//! arguments. The concrete type declares the traits it can be loaded as, with
+//! `#[reducer(dyn(Trait))]` or `register_foreign!(…, dyn(Trait))`. Loading hands the
+//! constructor a [`DynSlot`] for the pointer wanted: the type's own constructor makes the
+//! pointer there itself ([`Object::deliver_dyn`](crate::ops::Object::deliver_dyn)); any
+//! other constructor's value comes boxed as `dyn Any` and goes through the cast the type
+//! registered. A stream naming a type that did not declare the trait is a
+//! [`Error::TypeMismatch`], before anything is built into the caller's value.
 //!
 //! Writing needs the concrete type behind `&dyn Trait`, which Rust gives through `Any`: the
 //! trait must have `Any` as a supertrait (`trait Shape: std::any::Any`).
@@ -21,7 +24,7 @@ use crate::error::Error;
 use crate::field::Codec;
 use crate::load::Loader;
 use crate::object::built_type;
-use crate::ops::build_boxed;
+use crate::ops::{DynSlot, Place};
 use crate::registry::{QuickMap, Reducer};
 use crate::unpickler::Unpickler;
 
@@ -253,19 +256,19 @@ impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
     }
 
     fn load(&self, cx: &mut Loader<'_>) -> Result<P, Error> {
-        P::load(cx, |cx| {
-            let loaded = cx.load_any()?;
-            let built_by = loaded.built_by;
-            let type_name = || built_type(built_by);
-            cast::<D, P>(loaded.value, loaded.casts, loaded.constructor, type_name)
-        })
+        P::load(cx, |cx| cx.load_trait_object::<D, P>())
     }
 
     fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Error> {
         let object = (self.as_any)(value.get());
         value.copy(cx, |cx| {
-            let (copy, reducer) = cx.copy_any(object)?;
-            cast::<D, P>(copy, &[], "a copy", || reducer.ops.target_name())
+            let mut slot = DynSlot::<P>(None);
+            match cx.copy_any(object, Some(&mut slot))? {
+                (None, _) => Ok(filled(slot)),
+                (Some(copy), reducer) => {
+                    cast::<D, P>(copy, &[], "a copy", || reducer.ops.target_name())
+                }
+            }
         })
     }
 }
@@ -282,7 +285,8 @@ impl Codec<Box<dyn Any>> for AnyCodec {
         cx.load_any().map(|loaded| loaded.value)
     }
     fn copy(&self, value: &Box<dyn Any>, cx: &mut Copier<'_>) -> Result<Box<dyn Any>, Error> {
-        cx.copy_any(&**value).map(|(value, _)| value)
+        let (copy, _) = cx.copy_any(&**value, None)?;
+        Ok(copy.unwrap_or_else(|| unreachable!("a value given no place is boxed")))
     }
 }
 
@@ -298,23 +302,52 @@ impl Dumper<'_> {
 impl Loader<'_> {
     /// Reads the object a stream holds as the trait object `D`.
     pub(crate) fn load_dyn<D: ?Sized + 'static>(&mut self) -> Result<Box<D>, Error> {
-        let loaded = self.load_any()?;
-        let built_by = loaded.built_by;
-        let type_name = || built_type(built_by);
-        cast::<D, Box<D>>(loaded.value, loaded.casts, loaded.constructor, type_name)
+        self.load_trait_object::<D, Box<D>>()
+    }
+
+    /// Reads the object a stream holds as the pointer `P` to the trait object `D`. The
+    /// type's own constructor makes the pointer itself, in one call; another constructor's
+    /// value (or a persistent object) comes boxed as `dyn Any` and is cast.
+    fn load_trait_object<D: ?Sized + 'static, P: DynPointer<D>>(&mut self) -> Result<P, Error> {
+        let mut slot = DynSlot::<P>(None);
+        match self.load_any_at(Some(&mut slot))? {
+            None => Ok(filled(slot)),
+            Some(loaded) => {
+                let built_by = loaded.built_by;
+                let type_name = || built_type(built_by);
+                cast::<D, P>(loaded.value, loaded.casts, loaded.constructor, type_name)
+            }
+        }
     }
 }
 
+/// The pointer a constructor put in the slot it was given (it returns no box only then).
+fn filled<P>(slot: DynSlot<P>) -> P {
+    match slot.0 {
+        Some(pointer) => pointer,
+        None => unreachable!("a constructor that returns no box fills its slot"),
+    }
+}
+
+/// A copy of a value behind a trait object: boxed, unless it went into the slot given; and
+/// the reducer that made it.
+type Copied<'a> = (Option<Box<dyn Any>>, &'a Reducer);
+
 impl Copier<'_> {
-    /// Copies any registered value, boxed, with the reducer that copied it.
-    fn copy_any(&mut self, value: &dyn Any) -> Result<(Box<dyn Any>, &Reducer), Error> {
+    /// Copies any registered value into `place` if its reducer can copy it there, else into
+    /// a box; with the reducer that copied it.
+    fn copy_any(
+        &mut self,
+        value: &dyn Any,
+        place: Place<'_>,
+    ) -> Result<Copied<'_>, Error> {
         let reducer =
             self.view()
                 .reducer(value.type_id())?
                 .ok_or_else(|| Error::NotRegistered {
                     type_name: "the value behind a trait object",
                 })?;
-        let copy = self.nested(|cx| build_boxed(|place| reducer.ops.copy(value, cx, place)))?;
+        let copy = self.nested(|cx| reducer.ops.copy(value, cx, place))?;
         Ok((copy, reducer))
     }
 }

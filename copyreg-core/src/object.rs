@@ -8,7 +8,7 @@ use crate::depth::Nested;
 use crate::dynamic::Casts;
 use crate::error::{Error, LimitKind};
 use crate::load::Loader;
-use crate::ops::{build_boxed, build_typed, Object, ObjectOps};
+use crate::ops::{build_typed, Object, ObjectOps, Place};
 use crate::registry::{not_found, Constructor, Slot};
 
 /// An object read without its type known statically.
@@ -167,26 +167,36 @@ impl<'a> Loader<'a> {
 
     /// Reads any registered object, boxed.
     pub(crate) fn load_any(&mut self) -> Result<Loaded<'a>, Error> {
+        match self.load_any_at(None)? {
+            Some(loaded) => Ok(loaded),
+            None => unreachable!("a value given no place is boxed"),
+        }
+    }
+
+    /// Reads an object whose type is not known statically into `place` if its constructor
+    /// can build it there (a [`DynSlot`](crate::ops::DynSlot) its own type declares); any
+    /// other comes back boxed, as [`Loader::load_any`] gives it.
+    pub(crate) fn load_any_at(&mut self, place: Place<'_>) -> Result<Option<Loaded<'a>>, Error> {
         let named = match self.read_constructor()? {
             Reference::Named(named) => named,
             Reference::Persistent(id) => {
-                return Ok(Loaded {
+                return Ok(Some(Loaded {
                     value: self.options.resolve(id)?,
                     constructor: id,
                     built_by: None,
                     casts: &[],
-                });
+                }));
             }
         };
         let ctor = named.registered()?;
         self.count_object()?;
-        let value = self.nested(|cx| build_boxed(|place| ctor.ops.load(cx, place)))?;
-        Ok(Loaded {
+        let boxed = self.nested(|cx| ctor.ops.load(cx, place))?;
+        Ok(boxed.map(|value| Loaded {
             value,
             constructor: named.name,
             built_by: Some(ctor),
             casts: ctor.casts,
-        })
+        }))
     }
 
     /// Reads an object: a constructor reference, then that constructor's arguments. The

@@ -37,6 +37,13 @@ pub trait Object: 'static {
     fn construct(cx: &mut Loader<'_>) -> Result<Self::Target, Error>;
     /// Rebuilds the value through its reducer and constructor.
     fn copy(value: &Self::Target, cx: &mut Copier<'_>) -> Result<Self::Target, Error>;
+    /// Puts a value just built into `slot`, a [`DynSlot`] of a pointer to a trait object the
+    /// type declares with `dyn(Trait)`, making the pointer at once rather than through
+    /// `Box<dyn Any>` and a cast; gives the value back when the slot is no such pointer.
+    fn deliver_dyn(value: Self::Target, slot: &mut dyn Any) -> Result<(), Self::Target> {
+        let _ = slot;
+        Err(value)
+    }
 }
 
 /// The type a registration is for.
@@ -83,24 +90,44 @@ pub(crate) fn downcast<T: 'static>(value: &dyn Any) -> &T {
     }
 }
 
-/// Where a built value goes: into an `Option<T>` the caller holds for the `T` it expects,
-/// or, with `None`, into a box.
+/// Where a built value goes: into an `Option<T>` the caller holds for the `T` it expects, or
+/// into a [`DynSlot`] for a trait object; with `None`, or where the slot fits neither, into
+/// a box.
 pub type Place<'a> = Option<&'a mut dyn Any>;
 
-/// What building a value at a [`Place`] gives back: the box, when one was asked for.
+/// What building a value at a [`Place`] gives back: the box, when the value went into one.
 pub type Delivered = Result<Option<Box<dyn Any>>, Error>;
 
-/// Puts `value` at `place`.
+/// Where a trait object being loaded or copied goes: the pointer `P` (`Box<dyn Trait>`,
+/// `Arc<dyn Trait>`, `Rc<dyn Trait>`), filled by [`Object::deliver_dyn`]. A type of its own,
+/// so that it is never taken for the `Option<T>` of a constructor whose `T` is `P` itself.
+#[derive(Debug)]
+pub struct DynSlot<P>(pub Option<P>);
+
+/// Puts `value` at `place`: in its slot if the slot is an `Option<T>`, else in a box.
 pub fn deliver<T: Any>(place: Place<'_>, value: T) -> Delivered {
-    match place {
-        Some(slot) => match slot.downcast_mut::<Option<T>>() {
-            Some(slot) => {
-                *slot = Some(value);
-                Ok(None)
-            }
-            None => unreachable!("copyreg registry handed a slot to the wrong type's constructor"),
-        },
+    match place.and_then(|slot| slot.downcast_mut::<Option<T>>()) {
+        Some(slot) => {
+            *slot = Some(value);
+            Ok(None)
+        }
         None => Ok(Some(Box::new(value))),
+    }
+}
+
+/// Puts the [`Object`] `O`'s `value` at `place`: as [`deliver`] does, or, for a
+/// [`DynSlot`], as the trait object `O` makes of it.
+fn deliver_object<O: Object>(place: Place<'_>, value: O::Target) -> Delivered {
+    let Some(slot) = place else {
+        return Ok(Some(Box::new(value)));
+    };
+    if let Some(typed) = slot.downcast_mut::<Option<O::Target>>() {
+        *typed = Some(value);
+        return Ok(None);
+    }
+    match O::deliver_dyn(value, slot) {
+        Ok(()) => Ok(None),
+        Err(value) => Ok(Some(Box::new(value))),
     }
 }
 
@@ -111,16 +138,6 @@ pub(crate) fn build_typed<T: Any>(build: impl FnOnce(Place<'_>) -> Delivered) ->
     match slot {
         Some(value) => Ok(value),
         None => unreachable!("a registered constructor fills its slot or returns an error"),
-    }
-}
-
-/// Builds a value in a box with `build`, which delivers to a place.
-pub(crate) fn build_boxed(
-    build: impl FnOnce(Place<'_>) -> Delivered,
-) -> Result<Box<dyn Any>, Error> {
-    match build(None)? {
-        Some(value) => Ok(value),
-        None => unreachable!("deliver boxes the value when there is no slot"),
     }
 }
 
@@ -153,13 +170,13 @@ impl<O: Object> Reduce for ObjectOps<O> {
         O::reduce(downcast(value), cx)
     }
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
-        deliver(place, O::copy(downcast(value), cx)?)
+        deliver_object::<O>(place, O::copy(downcast(value), cx)?)
     }
 }
 
 impl<O: Object> Construct for ObjectOps<O> {
     fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
-        deliver(place, O::construct(cx)?)
+        deliver_object::<O>(place, O::construct(cx)?)
     }
 }
 

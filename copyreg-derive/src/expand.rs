@@ -125,11 +125,12 @@ fn expand(input: &Input<'_>) -> TokenStream {
         })
         .collect();
     // A generic type's name carries its parameters' names; it cannot register itself, since
-    // statics cannot be generic: `copyreg::register!` registers concrete instances.
-    let (name_fn, wire_name, registration) = if param_names.is_empty() {
+    // statics cannot be generic: `copyreg::register!` registers concrete instances. Only a
+    // plain type declares `dyn(...)` casts, and delivers itself as those trait objects.
+    let (object_fns, wire_name, registration) = if param_names.is_empty() {
         let casts = dyns::casts(&quote!(#ident), &input.attrs.dyns);
         (
-            quote!(),
+            dyns::deliver(&quote!(#ident), &input.attrs.dyns),
             quote!(__out.push_str(<Self as __cr::Object>::NAME);),
             quote! {
                 __cr::inventory::submit! {
@@ -173,7 +174,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
                 const NAME: &'static str = #name;
                 #code
 
-                #name_fn
+                #object_fns
 
                 fn reduce(__value: &Self, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Error> {
                     #reduce

@@ -188,6 +188,7 @@ pub fn expand(input: Foreign) -> TokenStream {
     };
     let (reduce, construct, copy) = (pair.reduce_body(), pair.construct_body(), pair.copy_body());
     let casts = crate::dyns::casts(&quote!(#ty), &dyns);
+    let deliver = crate::dyns::deliver(&quote!(#ty), &dyns);
     quote! {
         #[doc(hidden)]
         #[allow(non_upper_case_globals, unused_qualifications, clippy::all)]
@@ -215,6 +216,8 @@ pub fn expand(input: Foreign) -> TokenStream {
                 fn copy(__value: &#ty, __cx: &mut __cr::Copier<'_>) -> __cr::Result<#ty, __cr::Error> {
                     #copy
                 }
+
+                #deliver
             }
 
             __cr::inventory::submit! { __cr::Registration::object::<__CopyregForeign>() }

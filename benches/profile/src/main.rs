@@ -33,16 +33,23 @@ macro_rules! objects {
             $($m($m::T),)*
         }
 
-        fn object(i: usize) -> (Box<dyn Obj>, Plain) {
+        /// Object `i` of a batch over `k` types.
+        fn object(i: usize, k: usize) -> (Box<dyn Obj>, Plain) {
             let makers: &[fn(u32, f64) -> (Box<dyn Obj>, Plain)] = &[$(
                 |a, b| (Box::new($m::T { a, b }), Plain::$m($m::T { a, b })),
             )*];
-            makers[i % makers.len()](i as u32, i as f64)
+            makers[i % k](i as u32, i as f64)
         }
     };
 }
 
-objects!(o0 o1 o2 o3 o4 o5 o6 o7);
+objects! {
+    o0 o1 o2 o3 o4 o5 o6 o7 o8 o9 o10 o11 o12 o13 o14 o15 o16 o17 o18 o19 o20 o21 o22 o23
+    o24 o25 o26 o27 o28 o29 o30 o31 o32 o33 o34 o35 o36 o37 o38 o39 o40 o41 o42 o43 o44 o45
+    o46 o47 o48 o49 o50 o51 o52 o53 o54 o55 o56 o57 o58 o59 o60 o61 o62 o63 o64 o65 o66 o67
+    o68 o69 o70 o71 o72 o73 o74 o75 o76 o77 o78 o79 o80 o81 o82 o83 o84 o85 o86 o87 o88 o89
+    o90 o91 o92 o93 o94 o95 o96 o97 o98 o99
+}
 
 #[derive(copyreg::Reducible)]
 #[reducer(name = "bench.Objects")]
@@ -143,16 +150,17 @@ fn main() {
                 }),
             }
         }
-        "b5-dumps" | "b5-loads" => {
-            let (items, plain): (Vec<_>, Vec<_>) = (0..1000).map(object).unzip();
+        "b5-dumps" | "b5-loads" | "b5-100-dumps" | "b5-100-loads" => {
+            let k = if case.starts_with("b5-100") { 100 } else { 8 };
+            let (items, plain): (Vec<_>, Vec<_>) = (0..1000).map(|i| object(i, k)).unzip();
             let objects = Objects { items };
             let (s, raw) = (
                 copyreg::dumps(&objects).unwrap(),
                 bincode::serialize(&plain).unwrap(),
             );
             match (case.as_str(), ours) {
-                ("b5-dumps", true) => repeat(n, || copyreg::dumps(black_box(&objects)).unwrap()),
-                ("b5-dumps", false) => repeat(n, || bincode::serialize(black_box(&plain)).unwrap()),
+                ("b5-dumps" | "b5-100-dumps", true) => repeat(n, || copyreg::dumps(black_box(&objects)).unwrap()),
+                ("b5-dumps" | "b5-100-dumps", false) => repeat(n, || bincode::serialize(black_box(&plain)).unwrap()),
                 (_, true) => repeat(n, || copyreg::loads::<Objects>(black_box(&s)).unwrap()),
                 (_, false) => repeat(n, || {
                     bincode::deserialize::<Vec<Plain>>(black_box(&raw)).unwrap()
