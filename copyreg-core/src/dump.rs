@@ -9,7 +9,7 @@ use crate::codec;
 use crate::depth::Depth;
 use crate::depth::Nested;
 use crate::error::Error;
-use crate::names::Names;
+use crate::names::{self, Names};
 use crate::ops::Object;
 use crate::pickler::{PersistentId, Pickler};
 use crate::registry::{Reducer, Slot, TypeMap, View};
@@ -155,13 +155,12 @@ fn dump_pass(
         shared,
     };
     let written = cx.write_reduced(reducer, value);
+    codec::write_names(&mut cx.out, cx.names.finish().iter().copied());
     let Dumper {
-        out: mut written_out,
-        names,
+        out: written_out,
         shared,
         ..
     } = cx;
-    codec::write_names(&mut written_out, names.in_order);
     *out = written_out;
     written.map(|()| shared)
 }
@@ -182,6 +181,27 @@ pub(crate) fn reachable(
         &mut scratch,
     )
     .map(|memo| memo.reached())
+}
+
+/// Whether a constructor name may be introduced to a stream, where some registered names
+/// are ambiguous: not one of those, which would not load back. A name nobody registered is
+/// fine: the loader knows the type statically (a generic type, or one whose registration
+/// the linker dropped) and builds it itself.
+#[cold]
+fn admit(view: &View, name: &str, code: Option<u32>) -> Result<(), Error> {
+    match view.constructor(name) {
+        Ok(_) | Err(Error::UnknownConstructor { .. }) => {}
+        Err(e) => return Err(e),
+    }
+    if let Some(code) = code {
+        if let Some((_, Slot::Ambiguous(claimants))) = view.constructor_by_code(code) {
+            return Err(Error::CodeConflict {
+                code,
+                claimants: claimants.clone(),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The state of one dump: the output, the registry snapshot, and the constructor names this
@@ -222,8 +242,12 @@ impl<'a> Known<'a> {
     fn set(&mut self, type_id: TypeId, found: Found<'a>) {
         if let Some((previous, was)) = self.latest.replace((type_id, found)) {
             if previous != type_id {
+                // Room for as many types as the stream is expected to name.
+                let room = names::expected();
                 self.others
-                    .get_or_insert_with(Box::default)
+                    .get_or_insert_with(|| {
+                        Box::new(TypeMap::with_capacity_and_hasher(room, Default::default()))
+                    })
                     .insert(previous, was);
             }
         }
@@ -288,28 +312,12 @@ impl<'a> Dumper<'a> {
     /// Writes a reference to constructor `name`: its index in the stream's name table, where
     /// `code`, if there is one, stands in for the name.
     fn write_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Error> {
-        if let Some(index) = self.names.get(name) {
-            codec::write_varint(&mut self.out, index);
-            return Ok(index);
-        }
-        // First use in this stream: refuse a name that would not load back unambiguously. A
-        // name nobody registered is fine: the loader knows the type statically (a generic
-        // type, or one whose registration the linker dropped) and builds it itself.
-        if self.view.has_ambiguous_names() {
-            match self.view.constructor(name) {
-                Ok(_) | Err(Error::UnknownConstructor { .. }) => {}
-                Err(e) => return Err(e),
-            }
-            if let Some(code) = code {
-                if let Some((_, Slot::Ambiguous(claimants))) = self.view.constructor_by_code(code) {
-                    return Err(Error::CodeConflict {
-                        code,
-                        claimants: claimants.clone(),
-                    });
-                }
-            }
-        }
-        let index = self.names.insert(name, code);
+        let view = self.view;
+        let index = if view.has_ambiguous_names() {
+            self.names.index(name, code, || admit(view, name, code))?
+        } else {
+            self.names.index(name, code, || Ok(()))?
+        };
         codec::write_varint(&mut self.out, index);
         Ok(index)
     }

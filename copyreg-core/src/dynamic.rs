@@ -336,11 +336,7 @@ type Copied<'a> = (Option<Box<dyn Any>>, &'a Reducer);
 impl Copier<'_> {
     /// Copies any registered value into `place` if its reducer can copy it there, else into
     /// a box; with the reducer that copied it.
-    fn copy_any(
-        &mut self,
-        value: &dyn Any,
-        place: Place<'_>,
-    ) -> Result<Copied<'_>, Error> {
+    fn copy_any(&mut self, value: &dyn Any, place: Place<'_>) -> Result<Copied<'_>, Error> {
         let reducer =
             self.view()
                 .reducer(value.type_id())?

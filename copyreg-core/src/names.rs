@@ -1,7 +1,11 @@
 //! The constructor names a stream being written has introduced, and their indexes.
 
+use std::cell::Cell;
+use std::collections::hash_map::Entry;
+
 use smallvec::SmallVec;
 
+use crate::error::Error;
 use crate::registry::QuickMap;
 
 /// Constructor names already in the stream, so that each is written once and referred to by
@@ -14,7 +18,7 @@ pub(crate) struct Names<'a> {
     last: Option<((usize, usize), u64)>,
     /// In index order, for the table at the end of the stream: each name, with the compact
     /// code written in its place if it has one.
-    pub(crate) in_order: SmallVec<[(&'a str, Option<u32>); 4]>,
+    in_order: SmallVec<[(&'a str, Option<u32>); 4]>,
     /// Built once the stream names more than `LINEAR` constructors.
     maps: Option<Box<NameMaps<'a>>>,
 }
@@ -27,89 +31,205 @@ struct NameMaps<'a> {
 
 const LINEAR: usize = 16;
 
+thread_local! {
+    /// How many constructor names the last stream this thread finished had.
+    static LAST_COUNT: Cell<usize> = const { Cell::new(0) };
+}
+
+/// How many constructor names a stream is expected to introduce: as many as the last
+/// stream this thread finished. Room is made for as many when a stream outgrows its first
+/// few, so that a stream of many types does not grow its list and maps step by step.
+pub(crate) fn expected() -> usize {
+    LAST_COUNT.with(Cell::get)
+}
+
 fn address_of(name: &str) -> (usize, usize) {
     (name.as_ptr() as usize, name.len())
 }
 
 impl<'a> Names<'a> {
-    pub(crate) fn get(&mut self, name: &'a str) -> Option<u64> {
-        let address = address_of(name);
-        if let Some((last, index)) = self.last {
-            if last == address {
-                return Some(index);
-            }
-        }
-        let index = match &mut self.maps {
-            Some(maps) => match maps.by_address.get(&address) {
-                Some(&index) => index,
-                None => {
-                    let index = *maps.by_text.get(name)?;
-                    maps.by_address.insert(address, index);
-                    index
-                }
-            },
-            None => {
-                let same = |(n, _): &(&str, _)| address_of(n) == address;
-                let position = match self.in_order.iter().position(same) {
-                    Some(p) => p,
-                    None => self.in_order.iter().position(|(n, _)| *n == name)?,
-                };
-                position as u64 + 1
-            }
-        };
-        self.last = Some((address, index));
-        Some(index)
+    /// The names in index order, for the stream's table; their count is noted for the
+    /// thread's next stream.
+    pub(crate) fn finish(&self) -> &[(&'a str, Option<u32>)] {
+        LAST_COUNT.with(|last| last.set(self.in_order.len()));
+        &self.in_order
     }
 
-    pub(crate) fn insert(&mut self, name: &'a str, code: Option<u32>) -> u64 {
-        self.in_order.push((name, code));
-        let index = self.in_order.len() as u64;
-        if self.maps.is_none() && self.in_order.len() > LINEAR {
-            let mut maps = Box::<NameMaps<'a>>::default();
-            for ((n, _), i) in self.in_order.iter().zip(1..) {
-                maps.by_address.insert(address_of(n), i);
-                maps.by_text.insert(n, i);
-            }
-            self.maps = Some(maps);
-        } else if let Some(maps) = &mut self.maps {
-            maps.by_address.insert(address_of(name), index);
-            maps.by_text.insert(name, index);
+    /// The index of `name`, introducing it (with the compact code written in its place, if
+    /// any) when the stream has not, once `admit` accepts it.
+    #[inline]
+    pub(crate) fn index(
+        &mut self,
+        name: &'a str,
+        code: Option<u32>,
+        admit: impl FnOnce() -> Result<(), Error>,
+    ) -> Result<u64, Error> {
+        match self.last {
+            Some((last, index)) if last == address_of(name) => Ok(index),
+            _ => self.search(name, code, admit),
         }
-        index
+    }
+
+    /// [`Names::index`] for a name other than the last one asked for.
+    fn search(
+        &mut self,
+        name: &'a str,
+        code: Option<u32>,
+        admit: impl FnOnce() -> Result<(), Error>,
+    ) -> Result<u64, Error> {
+        let address = address_of(name);
+        let next = self.in_order.len() as u64 + 1;
+        let index = match &mut self.maps {
+            // One hash per map, whether the name is new or not.
+            Some(maps) => match maps.by_address.entry(address) {
+                Entry::Occupied(known) => *known.get(),
+                Entry::Vacant(at_address) => match maps.by_text.entry(name) {
+                    Entry::Occupied(known) => *at_address.insert(*known.get()),
+                    Entry::Vacant(text) => {
+                        admit()?;
+                        self.in_order.push((name, code));
+                        text.insert(next);
+                        *at_address.insert(next)
+                    }
+                },
+            },
+            None => match self.position(name) {
+                Some(position) => position as u64 + 1,
+                None => {
+                    admit()?;
+                    self.push_listed(name, code);
+                    next
+                }
+            },
+        };
+        self.last = Some((address, index));
+        Ok(index)
+    }
+
+    /// Where `name` is in the list, by address first, then by text.
+    fn position(&self, name: &str) -> Option<usize> {
+        let address = address_of(name);
+        let same = |(n, _): &(&str, _)| address_of(n) == address;
+        match self.in_order.iter().position(same) {
+            Some(p) => Some(p),
+            None => self.in_order.iter().position(|(n, _)| *n == name),
+        }
+    }
+
+    /// Adds a name while the list is searched in order; builds the maps once there are
+    /// more than `LINEAR`.
+    #[inline]
+    fn push_listed(&mut self, name: &'a str, code: Option<u32>) {
+        if self.in_order.len() == self.in_order.capacity() {
+            self.make_room();
+        }
+        self.in_order.push((name, code));
+        if self.in_order.len() > LINEAR {
+            self.build_maps();
+        }
+    }
+
+    /// Grows the list to the names expected, or at least twice its length.
+    #[cold]
+    fn make_room(&mut self) {
+        let len = self.in_order.len();
+        self.in_order
+            .reserve(expected().saturating_sub(len).max(len));
+    }
+
+    /// Makes the maps that take over from the list, with room for the names expected.
+    #[cold]
+    fn build_maps(&mut self) {
+        let room = expected().max(2 * LINEAR);
+        let mut maps = Box::new(NameMaps {
+            by_address: QuickMap::with_capacity_and_hasher(room, Default::default()),
+            by_text: QuickMap::with_capacity_and_hasher(room, Default::default()),
+        });
+        for ((n, _), i) in self.in_order.iter().zip(1..) {
+            maps.by_address.insert(address_of(n), i);
+            maps.by_text.insert(n, i);
+        }
+        self.maps = Some(maps);
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::cell::Cell;
+
     use super::Names;
+    use crate::error::Error;
+
+    /// The index of `name`, and whether it was new to the stream.
+    fn index<'a>(names: &mut Names<'a>, name: &'a str) -> (u64, bool) {
+        let new = Cell::new(false);
+        let admit = || {
+            new.set(true);
+            Ok(())
+        };
+        (names.index(name, None, admit).unwrap(), new.get())
+    }
+
+    fn leak(name: &str) -> &'static str {
+        Box::leak(name.to_string().into_boxed_str())
+    }
 
     #[test]
     fn one_name_at_two_addresses_gets_one_index() {
         let mut names = Names::default();
         let here: &'static str = "geo.Point";
-        let elsewhere: &'static str = Box::leak(String::from("geo.Point").into_boxed_str());
+        let elsewhere = leak("geo.Point");
         assert_ne!(here.as_ptr(), elsewhere.as_ptr());
-        assert_eq!(names.get(here), None);
-        assert_eq!(names.insert(here, None), 1);
-        assert_eq!(names.get(elsewhere), Some(1));
-        assert_eq!(names.get(here), Some(1));
-        assert_eq!(names.insert("geo.Line", None), 2);
-        assert_eq!(names.get("geo.Line"), Some(2));
+        assert_eq!(index(&mut names, here), (1, true));
+        assert_eq!(index(&mut names, elsewhere), (1, false));
+        assert_eq!(index(&mut names, here), (1, false));
+        assert_eq!(index(&mut names, "geo.Line"), (2, true));
+        assert_eq!(index(&mut names, "geo.Line"), (2, false));
         // A prefix at the same address is another name.
-        assert_eq!(names.get(&here[..3]), None);
-        // Past the linear search, a map takes over with the same answers.
-        let many: Vec<String> = (0..40).map(|i| format!("n{i}")).collect();
-        for name in &many {
-            let index = names.insert(Box::leak(name.clone().into_boxed_str()), None);
-            assert_eq!(
-                names.get(Box::leak(name.clone().into_boxed_str())),
-                Some(index)
-            );
+        assert_eq!(index(&mut names, &here[..3]), (3, true));
+        // Past the linear search, maps take over with the same answers.
+        for i in 0..40 {
+            let name = format!("n{i}");
+            let (first, new) = index(&mut names, leak(&name));
+            assert!(new, "{name}");
+            assert_eq!(index(&mut names, leak(&name)), (first, false));
         }
-        assert_eq!(names.get("geo.Line"), Some(2));
-        assert_eq!(names.get("n0"), Some(3));
-        assert_eq!(names.get(elsewhere), Some(1));
-        assert_eq!(names.get(here), Some(1));
-        assert_eq!(names.get(&here[..3]), None);
+        assert_eq!(index(&mut names, "geo.Line"), (2, false));
+        assert_eq!(index(&mut names, "n0"), (4, false));
+        assert_eq!(index(&mut names, elsewhere), (1, false));
+        assert_eq!(index(&mut names, here), (1, false));
+        assert_eq!(index(&mut names, &here[..3]), (3, false));
+        let table: Vec<&str> = names.finish().iter().map(|(n, _)| *n).collect();
+        assert_eq!(table[..4], ["geo.Point", "geo.Line", "geo", "n0"]);
+        assert_eq!(table.len(), 43);
+    }
+
+    #[test]
+    fn a_refused_name_takes_no_index() {
+        for many in [0, 30] {
+            let mut names = Names::default();
+            for i in 0..many {
+                index(&mut names, leak(&format!("n{i}")));
+            }
+            let refused = names.index("bad", None, || Err(Error::Builtin { type_name: "x" }));
+            assert!(refused.is_err());
+            assert_eq!(index(&mut names, "good"), (many + 1, true));
+            assert_eq!(index(&mut names, "bad"), (many + 2, true));
+        }
+    }
+
+    #[test]
+    fn a_stream_expects_as_many_names_as_the_threads_last() {
+        std::thread::spawn(|| {
+            assert_eq!(super::expected(), 0);
+            let mut names = Names::default();
+            for i in 0..25 {
+                index(&mut names, leak(&format!("n{i}")));
+            }
+            names.finish();
+            assert_eq!(super::expected(), 25);
+        })
+        .join()
+        .unwrap();
     }
 }
