@@ -312,14 +312,38 @@ impl<'a> Dumper<'a> {
     /// Writes a reference to constructor `name`: its index in the stream's name table, where
     /// `code`, if there is one, stands in for the name.
     fn write_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Error> {
-        let view = self.view;
-        let index = if view.has_ambiguous_names() {
-            self.names.index(name, code, || admit(view, name, code))?
-        } else {
-            self.names.index(name, code, || Ok(()))?
+        let index = match self.names.last(name) {
+            Some(index) => index,
+            None => self.find_constructor(name, code)?,
         };
         codec::write_varint(&mut self.out, index);
         Ok(index)
+    }
+
+    /// [`Dumper::write_constructor`] for an object of a derived type, with the check that
+    /// covers most of them (a type's objects written in a row: map values, fields of one
+    /// type) inlined.
+    #[inline]
+    fn write_own_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<(), Error> {
+        match self.names.last(name) {
+            // A one-byte varint, as the indexes of all but very long tables are.
+            Some(index) if index < 0x80 => self.out.push(index as u8),
+            _ => {
+                self.write_constructor(name, code)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The index of a constructor name other than the last one written, introducing it to
+    /// the stream if it is new.
+    fn find_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Error> {
+        let view = self.view;
+        if view.has_ambiguous_names() {
+            self.names.index(name, code, || admit(view, name, code))
+        } else {
+            self.names.index(name, code, || Ok(()))
+        }
     }
 
     /// Writes the pickler's persistent id for `value` in its place, if it gives one.
@@ -399,7 +423,7 @@ impl<'a> Dumper<'a> {
             return self.write_reduced(reducer, value);
         }
         self.nested(|cx| {
-            cx.write_constructor(O::name(), O::CODE)?;
+            cx.write_own_constructor(O::name(), O::CODE)?;
             O::reduce(value, cx)
         })
     }

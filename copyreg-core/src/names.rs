@@ -55,23 +55,19 @@ impl<'a> Names<'a> {
         &self.in_order
     }
 
-    /// The index of `name`, introducing it (with the compact code written in its place, if
-    /// any) when the stream has not, once `admit` accepts it.
+    /// The index of `name` if it is the name last asked for: what a run of objects of one
+    /// type asks, checked without a search.
     #[inline]
-    pub(crate) fn index(
-        &mut self,
-        name: &'a str,
-        code: Option<u32>,
-        admit: impl FnOnce() -> Result<(), Error>,
-    ) -> Result<u64, Error> {
+    pub(crate) fn last(&self, name: &str) -> Option<u64> {
         match self.last {
-            Some((last, index)) if last == address_of(name) => Ok(index),
-            _ => self.search(name, code, admit),
+            Some((last, index)) if last == address_of(name) => Some(index),
+            _ => None,
         }
     }
 
-    /// [`Names::index`] for a name other than the last one asked for.
-    fn search(
+    /// The index of `name`, introducing it (with the compact code written in its place, if
+    /// any) when the stream has not, once `admit` accepts it.
+    pub(crate) fn index(
         &mut self,
         name: &'a str,
         code: Option<u32>,
