@@ -300,6 +300,50 @@ fn nesting_within_the_limit_round_trips() {
     copyreg::copy(&node).unwrap();
 }
 
+/// Nested through maps: a map's keys and values share one stack check, and each object
+/// among them still counts one level.
+#[derive(Reducible, Debug, PartialEq)]
+struct Tree {
+    children: BTreeMap<u8, Tree>,
+}
+
+fn tree_chain(depth: usize) -> Tree {
+    let mut tree = Tree {
+        children: BTreeMap::new(),
+    };
+    for _ in 1..depth {
+        tree = Tree {
+            children: BTreeMap::from([(0, tree)]),
+        };
+    }
+    tree
+}
+
+#[test]
+fn nesting_through_maps_counts_every_object_and_grows_the_stack() {
+    // On the test thread's own stack: only the checks make room for this.
+    let deepest = tree_chain(copyreg::MAX_DEPTH);
+    let back = copyreg::loads::<Tree>(&copyreg::dumps(&deepest).unwrap()).unwrap();
+    let mut depth = 1;
+    let mut at = &back;
+    while let Some(next) = at.children.get(&0) {
+        depth += 1;
+        at = next;
+    }
+    assert_eq!(depth, copyreg::MAX_DEPTH);
+    with_big_stack(move || {
+        drop((deepest, back));
+        let err = copyreg::dumps(&tree_chain(copyreg::MAX_DEPTH + 1)).unwrap_err();
+        assert!(matches!(
+            err,
+            Error::Limit {
+                which: LimitKind::Depth,
+                ..
+            }
+        ));
+    });
+}
+
 #[test]
 fn a_failed_dumps_into_leaves_the_buffer_as_it_was() {
     with_big_stack(|| {

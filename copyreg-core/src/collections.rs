@@ -7,6 +7,7 @@ use std::hash::{BuildHasher, Hash};
 use smallvec::SmallVec;
 
 use crate::copy::Copier;
+use crate::depth::Nested;
 use crate::dump::Dumper;
 use crate::error::Error;
 use crate::field::{ArrayCodec, Codec, MapCodec, SeqCodec};
@@ -164,9 +165,18 @@ impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, V
 
     fn dump(&self, value: &M, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.write_len(value.count());
-        value.entries().try_for_each(|(k, v)| {
-            self.0.dump(k, cx)?;
-            self.1.dump(v, cx)
+        if !(KC::OBJECT || VC::OBJECT) {
+            return value.entries().try_for_each(|(k, v)| {
+                self.0.dump(k, cx)?;
+                self.1.dump(v, cx)
+            });
+        }
+        // The entries' objects are siblings: one stack check makes room for all of them.
+        cx.with_stack(|cx| {
+            value.entries().try_for_each(|(k, v)| {
+                self.0.dump_sibling(k, cx)?;
+                self.1.dump_sibling(v, cx)
+            })
         })
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<M, Error> {

@@ -68,6 +68,22 @@ pub(crate) trait Nested: Sized {
         self.depth().leave();
         result
     }
+
+    /// Runs `f` one object deeper, counted against [`MAX_DEPTH`], on the stack as it is: for
+    /// one of several siblings that [`Nested::with_stack`] made room for together.
+    fn entered<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Error>) -> Result<R, Error> {
+        self.depth().enter()?;
+        let result = f(self);
+        self.depth().leave();
+        result
+    }
+
+    /// Runs `f` on a stack with room for a level of nesting, grown on the heap if the
+    /// thread's runs low. Objects side by side (a map's keys and values) sit at one stack
+    /// depth, so one check makes room for all of them.
+    fn with_stack<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Error>) -> Result<R, Error> {
+        stacker::maybe_grow(RED_ZONE, SEGMENT, || f(self))
+    }
 }
 
 /// Grow the stack when less than this is left: more than one level of nesting takes, with

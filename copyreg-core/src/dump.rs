@@ -416,13 +416,19 @@ impl<'a> Dumper<'a> {
 
     /// Writes an object: a run-time reducer if one is registered for its type, else its own.
     pub fn dump_object<O: Object>(&mut self, value: &O::Target) -> Result<(), Error> {
+        self.with_stack(|cx| cx.dump_sibling::<O>(value))
+    }
+
+    /// Writes an object as [`dump_object`](Self::dump_object) does, one of several side by
+    /// side (a map's keys or values) on a stack the caller made room on for all of them.
+    pub fn dump_sibling<O: Object>(&mut self, value: &O::Target) -> Result<(), Error> {
         if self.persistent.is_some() && self.write_persistent(value) {
             return Ok(());
         }
         if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
             return self.write_reduced(reducer, value);
         }
-        self.nested(|cx| {
+        self.entered(|cx| {
             cx.write_own_constructor(O::name(), O::CODE)?;
             O::reduce(value, cx)
         })

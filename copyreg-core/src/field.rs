@@ -28,8 +28,16 @@ pub trait Codec<T> {
     /// against it before anything is allocated.
     const MIN_SIZE: usize = 1;
 
+    /// Whether a value is an object: written with a constructor reference, one level deeper.
+    const OBJECT: bool = false;
+
     /// Writes `value`.
     fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    /// Writes `value` side by side with others, on a stack the caller made room on for all
+    /// of them (see [`Dumper::dump_sibling`]).
+    fn dump_sibling(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        self.dump(value, cx)
+    }
     /// Reads a `T`.
     fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error>;
     /// Copies `value`.
@@ -98,8 +106,13 @@ macro_rules! stateless_leaf {
 stateless_leaf!(ReducibleLeaf, SerdeLeaf, RegistryLeaf, ObjectLeaf);
 
 impl<O: Object> Codec<O::Target> for ObjectLeaf<O> {
+    const OBJECT: bool = true;
+
     fn dump(&self, value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Error> {
         cx.dump_object::<O>(value)
+    }
+    fn dump_sibling(&self, value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        cx.dump_sibling::<O>(value)
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<O::Target, Error> {
         cx.load_own::<O>()
@@ -111,10 +124,15 @@ impl<O: Object> Codec<O::Target> for ObjectLeaf<O> {
 
 impl<T: Reducible> Codec<T> for ReducibleLeaf<T> {
     const MIN_SIZE: usize = T::__MIN_SIZE;
+    const OBJECT: bool = !T::__NATIVE;
 
     #[inline]
     fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
         value.__dump(cx)
+    }
+    #[inline]
+    fn dump_sibling(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        value.__dump_sibling(cx)
     }
     #[inline]
     fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {

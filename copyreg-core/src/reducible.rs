@@ -62,6 +62,13 @@ pub trait Reducible: Sized + 'static {
     #[doc(hidden)]
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error>;
 
+    /// Writes the value side by side with others, on a stack the caller made room on for
+    /// all of them; an object skips its own stack check.
+    #[doc(hidden)]
+    fn __dump_sibling(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        self.__dump(cx)
+    }
+
     #[doc(hidden)]
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error>;
 

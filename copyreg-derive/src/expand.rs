@@ -202,6 +202,13 @@ fn expand(input: &Input<'_>) -> TokenStream {
                     __cx.dump_object::<Self>(self)
                 }
 
+                fn __dump_sibling(
+                    &self,
+                    __cx: &mut __cr::Dumper<'_>,
+                ) -> __cr::Result<(), __cr::Error> {
+                    __cx.dump_sibling::<Self>(self)
+                }
+
                 fn __load(__cx: &mut __cr::Loader<'_>) -> __cr::Result<Self, __cr::Error> {
                     __cx.load_own::<Self>()
                 }
