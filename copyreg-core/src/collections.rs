@@ -182,11 +182,21 @@ impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, V
     fn load(&self, cx: &mut Loader<'_>) -> Result<M, Error> {
         let len = cx.read_len::<(M::Key, M::Value)>(KC::MIN_SIZE + VC::MIN_SIZE)?;
         let mut out = M::with_capacity(len);
-        for _ in 0..len {
-            let key = self.0.load(cx)?;
-            out.add(key, self.1.load(cx)?);
+        if !(KC::OBJECT || VC::OBJECT) {
+            for _ in 0..len {
+                let key = self.0.load(cx)?;
+                out.add(key, self.1.load(cx)?);
+            }
+            return Ok(out);
         }
-        Ok(out)
+        // As when dumping: one stack check for the entries' objects, siblings all.
+        cx.with_stack(|cx| {
+            for _ in 0..len {
+                let key = self.0.load_sibling(cx)?;
+                out.add(key, self.1.load_sibling(cx)?);
+            }
+            Ok(out)
+        })
     }
     fn copy(&self, value: &M, cx: &mut Copier<'_>) -> Result<M, Error> {
         let mut out = M::with_capacity(value.count());

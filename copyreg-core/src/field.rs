@@ -40,6 +40,11 @@ pub trait Codec<T> {
     }
     /// Reads a `T`.
     fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error>;
+    /// Reads a `T` side by side with others, on a stack the caller made room on for all of
+    /// them (see [`Loader::load_sibling`]).
+    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
+        self.load(cx)
+    }
     /// Copies `value`.
     fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error>;
 
@@ -117,6 +122,9 @@ impl<O: Object> Codec<O::Target> for ObjectLeaf<O> {
     fn load(&self, cx: &mut Loader<'_>) -> Result<O::Target, Error> {
         cx.load_own::<O>()
     }
+    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<O::Target, Error> {
+        cx.load_sibling::<O>()
+    }
     fn copy(&self, value: &O::Target, cx: &mut Copier<'_>) -> Result<O::Target, Error> {
         cx.copy_object::<O>(value)
     }
@@ -137,6 +145,10 @@ impl<T: Reducible> Codec<T> for ReducibleLeaf<T> {
     #[inline]
     fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
         T::__load(cx)
+    }
+    #[inline]
+    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
+        T::__load_sibling(cx)
     }
     #[inline]
     fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {

@@ -213,13 +213,19 @@ impl<'a> Loader<'a> {
     /// no registration, so generic types and types whose registration the linker dropped
     /// load as fields all the same.
     pub fn load_own<O: Object>(&mut self) -> Result<O::Target, Error> {
+        self.with_stack(|cx| cx.load_sibling::<O>())
+    }
+
+    /// Reads an object as [`load_own`](Self::load_own) does, one of several side by side (a
+    /// map's keys or values) on a stack the caller made room on for all of them.
+    pub fn load_sibling<O: Object>(&mut self) -> Result<O::Target, Error> {
         let reference = self.read_constructor()?;
         match self.build_of::<O>(reference)? {
             Build::Own => {
                 self.count_object()?;
-                self.nested(O::construct)
+                self.entered(O::construct)
             }
-            Build::With(ctor) => self.load_with(ctor),
+            Build::With(ctor) => self.entered(|cx| cx.build_with(ctor)),
             Build::Persistent(id) => self.resolve(id),
         }
     }

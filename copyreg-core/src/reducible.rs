@@ -72,6 +72,13 @@ pub trait Reducible: Sized + 'static {
     #[doc(hidden)]
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Error>;
 
+    /// Reads a value side by side with others, on a stack the caller made room on for all
+    /// of them; an object skips its own stack check.
+    #[doc(hidden)]
+    fn __load_sibling(cx: &mut Loader<'_>) -> Result<Self, Error> {
+        Self::__load(cx)
+    }
+
     #[doc(hidden)]
     fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error>;
 

@@ -213,6 +213,12 @@ fn expand(input: &Input<'_>) -> TokenStream {
                     __cx.load_own::<Self>()
                 }
 
+                fn __load_sibling(
+                    __cx: &mut __cr::Loader<'_>,
+                ) -> __cr::Result<Self, __cr::Error> {
+                    __cx.load_sibling::<Self>()
+                }
+
                 fn __copy(&self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Error> {
                     __cx.copy_object::<Self>(self)
                 }
