@@ -125,7 +125,9 @@ fn main() {
             };
             match (case.as_str(), ours) {
                 (_, false) => repeat(n, || rebuild(black_box(&v))),
-                ("b6-memo-deepcopy", true) => repeat(n, || copyreg::deepcopy(black_box(&v)).unwrap()),
+                ("b6-memo-deepcopy", true) => {
+                    repeat(n, || copyreg::deepcopy(black_box(&v)).unwrap())
+                }
                 (_, true) => repeat(n, || {
                     let bytes = copyreg::dumps(black_box(&v)).unwrap();
                     copyreg::loads::<Memo>(&bytes).unwrap()
@@ -153,8 +155,12 @@ fn main() {
                 bincode::serialize(&plain).unwrap(),
             );
             match (case.as_str(), ours) {
-                ("b5-dumps" | "b5-100-dumps", true) => repeat(n, || copyreg::dumps(black_box(&objects)).unwrap()),
-                ("b5-dumps" | "b5-100-dumps", false) => repeat(n, || bincode::serialize(black_box(&plain)).unwrap()),
+                ("b5-dumps" | "b5-100-dumps", true) => {
+                    repeat(n, || copyreg::dumps(black_box(&objects)).unwrap())
+                }
+                ("b5-dumps" | "b5-100-dumps", false) => {
+                    repeat(n, || bincode::serialize(black_box(&plain)).unwrap())
+                }
                 (_, true) => repeat(n, || copyreg::loads::<Objects>(black_box(&s)).unwrap()),
                 (_, false) => repeat(n, || {
                     bincode::deserialize::<Vec<Plain>>(black_box(&raw)).unwrap()
