@@ -73,6 +73,14 @@ pub(crate) trait Nested: Sized {
     /// one of several siblings that [`Nested::with_stack`] made room for together.
     fn entered<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Error>) -> Result<R, Error> {
         self.depth().enter()?;
+        if std::mem::size_of::<R>() == 0 {
+            // `Error` is tens of bytes: a `Result<(), Error>` kept across `leave` and
+            // returned is copied whole, though an `Ok(())` is only its tag. With the error
+            // boxed meanwhile, only the tag is (dumps: one level of every object).
+            let result = f(self).map_err(Box::new);
+            self.depth().leave();
+            return result.map_err(|error| *error);
+        }
         let result = f(self);
         self.depth().leave();
         result
