@@ -149,6 +149,7 @@ fn dump_pass(
         out: std::mem::take(out),
         view,
         persistent,
+        plain: persistent.is_none() && !view.has_overrides(),
         names: Names::default(),
         known: Known::default(),
         depth: Depth::default(),
@@ -210,6 +211,9 @@ pub struct Dumper<'a> {
     out: Vec<u8>,
     view: &'a View,
     persistent: Option<&'a PersistentId>,
+    /// Neither persistent ids to ask for nor private or run-time reducers to look for: an
+    /// object of a derived type is written by its own reducer at once.
+    plain: bool,
     names: Names<'a>,
     /// Types met only at run time (behind trait objects, or foreign), with the reducer the
     /// view has for each and the index of its constructor name once the stream has one: a
@@ -422,11 +426,13 @@ impl<'a> Dumper<'a> {
     /// Writes an object as [`dump_object`](Self::dump_object) does, one of several side by
     /// side (a map's keys or values) on a stack the caller made room on for all of them.
     pub fn dump_sibling<O: Object>(&mut self, value: &O::Target) -> Result<(), Error> {
-        if self.persistent.is_some() && self.write_persistent(value) {
-            return Ok(());
-        }
-        if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
-            return self.write_reduced(reducer, value);
+        if !self.plain {
+            if self.persistent.is_some() && self.write_persistent(value) {
+                return Ok(());
+            }
+            if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
+                return self.write_reduced(reducer, value);
+            }
         }
         self.entered(|cx| {
             cx.write_own_constructor(O::name(), O::CODE)?;
@@ -439,12 +445,8 @@ impl<'a> Dumper<'a> {
     /// all of them (the run-time reducer lookup, the name lookup, the depth and stack check:
     /// the items are siblings, one level below their owner) done once.
     pub fn dump_objects<O: Object>(&mut self, items: &[O::Target]) -> Result<(), Error> {
-        let overridden = self
-            .view
-            .override_reducer(TypeId::of::<O::Target>())
-            .is_some();
-        // A persistent id is asked for object by object.
-        if items.is_empty() || overridden || self.persistent.is_some() {
+        // A persistent id is asked for, and an override looked for, object by object.
+        if items.is_empty() || !self.plain {
             return items
                 .iter()
                 .try_for_each(|item| self.dump_object::<O>(item));

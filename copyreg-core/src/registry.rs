@@ -351,7 +351,7 @@ impl View {
     }
 
     /// Whether a private or run-time table may override a type's own reducer.
-    fn has_overrides(&self) -> bool {
+    pub(crate) fn has_overrides(&self) -> bool {
         self.private.is_some() || self.runtime.is_some()
     }
 
