@@ -1,5 +1,6 @@
 //! `copyreg::pickle`: run-time registration with Python's dispatch-table semantics.
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Barrier;
 
@@ -45,6 +46,7 @@ impl Tracked {
 struct Holder {
     direct: Tracked,
     nested: Vec<Option<Tracked>>,
+    keyed: BTreeMap<u8, Tracked>,
 }
 
 #[test]
@@ -52,9 +54,10 @@ fn a_run_time_registration_takes_precedence_everywhere_and_the_last_one_wins() {
     let holder = || Holder {
         direct: Tracked(1),
         nested: vec![Some(Tracked(2)), None],
+        keyed: BTreeMap::from([(0, Tracked(3))]),
     };
     assert_eq!(copyreg::copy(&holder()).unwrap(), holder());
-    assert_eq!(LINK_TIME.swap(0, Ordering::SeqCst), 2);
+    assert_eq!(LINK_TIME.swap(0, Ordering::SeqCst), 3);
 
     // First run-time registration: multiplies by 10.
     copyreg::pickle(|t: &Tracked| (t.0,), |v: i32| Tracked(v * 10)).unwrap();
@@ -71,6 +74,7 @@ fn a_run_time_registration_takes_precedence_everywhere_and_the_last_one_wins() {
     let expected = Holder {
         direct: Tracked(101),
         nested: vec![Some(Tracked(102)), None],
+        keyed: BTreeMap::from([(0, Tracked(103))]),
     };
     assert_eq!(copyreg::copy(&holder()).unwrap(), expected);
     let bytes = copyreg::dumps(&holder()).unwrap();
@@ -84,7 +88,7 @@ fn a_run_time_registration_takes_precedence_everywhere_and_the_last_one_wins() {
         0,
         "the link-time constructor was bypassed"
     );
-    assert_eq!(RUN_TIME.load(Ordering::SeqCst), 2 + 2 + 1);
+    assert_eq!(RUN_TIME.load(Ordering::SeqCst), 3 + 3 + 1);
     // The run-time registration keeps the link-time name.
     assert_eq!(
         copyreg::dispatch_table().get::<Tracked>().unwrap().name(),

@@ -274,6 +274,37 @@ fn persistent_ids_stand_in_for_chosen_objects() {
     ));
 }
 
+/// Gadgets by name: a map's values are asked for persistent ids one by one, as fields are.
+#[derive(Reducible, Debug, PartialEq)]
+struct Gadgets(BTreeMap<String, Gadget>);
+
+#[test]
+fn persistent_ids_are_asked_for_each_value_of_a_map() {
+    let gadget = |command: &str| Gadget {
+        command: command.into(),
+    };
+    let gadgets = Gadgets(BTreeMap::from([
+        ("a".to_string(), gadget("ls")),
+        ("b".to_string(), gadget("rm")),
+        ("c".to_string(), gadget("cat")),
+    ]));
+    let pickler = Pickler::new().persistent_id(|obj: &dyn Any| {
+        obj.downcast_ref::<Gadget>()
+            .filter(|g| g.command == "rm")
+            .map(|_| "gadget/rm".to_string())
+    });
+    let bytes = pickler.dumps(&gadgets).unwrap();
+    let unpickler = Unpickler::new().persistent_load(|id: &str| {
+        assert_eq!(id, "gadget/rm");
+        Ok(Box::new(Gadget {
+            command: "echo".into(),
+        }))
+    });
+    let back = unpickler.loads::<Gadgets>(&bytes).unwrap();
+    let commands: Vec<&str> = back.0.values().map(|g| g.command.as_str()).collect();
+    assert_eq!(commands, ["ls", "echo", "cat"]);
+}
+
 #[test]
 fn a_pickler_cannot_take_another_types_name() {
     struct Impostor;
