@@ -90,6 +90,8 @@ pub enum Kind {
 pub struct Rich {
     pub kinds: Vec<Kind>,
     pub by_name: BTreeMap<String, Option<Kind>>,
+    /// Objects as a map's values: loaded side by side, one stack check for all.
+    pub by_id: BTreeMap<u8, Kind>,
     pub shapes: Vec<Box<dyn Shape>>,
     pub shared: Arc<dyn Shape>,
     pub shared_again: Arc<dyn Shape>,
@@ -123,6 +125,7 @@ pub fn rich() -> Rich {
     Rich {
         kinds: vec![Kind::Empty, Kind::Number(-5), Kind::Text { text: "t".into(), repeat: 2 }],
         by_name: [("k".to_string(), Some(Kind::Number(1))), ("n".to_string(), None)].into(),
+        by_id: [(1, Kind::Number(7)), (2, Kind::Text { text: "v".into(), repeat: 1 })].into(),
         shapes: vec![Box::new(Circle { r: 1.0 }), Box::new(Square(3.0))],
         shared_again: shared.clone(),
         shared,
