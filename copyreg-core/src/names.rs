@@ -23,7 +23,6 @@ pub(crate) struct Names<'a> {
     maps: Option<Box<NameMaps<'a>>>,
 }
 
-#[derive(Default)]
 struct NameMaps<'a> {
     by_address: QuickMap<(usize, usize), u64>,
     by_text: QuickMap<&'a str, u64>,
@@ -36,11 +35,16 @@ thread_local! {
     static LAST_COUNT: Cell<usize> = const { Cell::new(0) };
 }
 
+/// Past this many, a stream's names grow their list and maps step by step again: one
+/// stream of a great many types does not make every later one start large.
+const MOST_EXPECTED: usize = 4096;
+
 /// How many constructor names a stream is expected to introduce: as many as the last
-/// stream this thread finished. Room is made for as many when a stream outgrows its first
-/// few, so that a stream of many types does not grow its list and maps step by step.
+/// stream this thread finished (up to `MOST_EXPECTED`). Room is made for as many when a
+/// stream outgrows its first few, so that a stream of many types does not grow its list
+/// and maps step by step.
 pub(crate) fn expected() -> usize {
-    LAST_COUNT.with(Cell::get)
+    LAST_COUNT.with(Cell::get).min(MOST_EXPECTED)
 }
 
 fn address_of(name: &str) -> (usize, usize) {
@@ -224,6 +228,11 @@ mod tests {
             }
             names.finish();
             assert_eq!(super::expected(), 25);
+            for i in 25..5000 {
+                index(&mut names, leak(&format!("n{i}")));
+            }
+            names.finish();
+            assert_eq!(super::expected(), super::MOST_EXPECTED);
         })
         .join()
         .unwrap();
