@@ -7,7 +7,7 @@ pub use crate::constructor::{Arguments, Constructor, FnConstructor, Outcome, Via
 pub use crate::copy::Copier;
 pub use crate::dump::Dumper;
 pub use crate::dynamic::{AnyCodec, DynCast, DynCodec};
-pub use crate::error::Error;
+pub use crate::error::{Error, Failure};
 pub use crate::field::{
     ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, SeqCodec, TupleCodec,
 };

@@ -5,7 +5,7 @@ use std::cell::Cell;
 
 use crate::copy::Copier;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::Failure;
 use crate::load::Loader;
 use crate::reducible::{name_wrapped, Reducible};
 
@@ -16,15 +16,15 @@ impl<T: Reducible + Copy> Reducible for Cell<T> {
         name_wrapped::<T>(out, "Cell");
     }
 
-    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         self.get().__dump(cx)
     }
 
-    fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+    fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
         T::__load(cx).map(Cell::new)
     }
 
-    fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+    fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Failure> {
         self.get().__copy(cx).map(Cell::new)
     }
 }

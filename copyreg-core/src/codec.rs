@@ -31,7 +31,7 @@ use bincode::Options;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::error::Error;
+use crate::error::{Error, Failure};
 use crate::guard::Guarded;
 
 /// First four bytes of every stream.
@@ -47,7 +47,7 @@ pub(crate) const MAX_NAME_LEN: usize = 1 << 12;
 
 /// Refuses a constructor name no stream could carry: an empty one (a zero length marks a
 /// compact code) or one over [`MAX_NAME_LEN`] bytes.
-pub(crate) fn check_name(name: &str) -> Result<(), Error> {
+pub(crate) fn check_name(name: &str) -> Result<(), Failure> {
     let reason = if name.is_empty() {
         "a constructor name cannot be empty"
     } else if name.len() > MAX_NAME_LEN {
@@ -58,7 +58,8 @@ pub(crate) fn check_name(name: &str) -> Result<(), Error> {
     Err(Error::InvalidName {
         name: name.to_string(),
         reason,
-    })
+    }
+    .into())
 }
 
 pub(crate) fn write_header(out: &mut Vec<u8>) {
@@ -113,32 +114,34 @@ fn options() -> impl Options {
 pub(crate) fn write_serde<T: Serialize + ?Sized>(
     out: &mut Vec<u8>,
     value: &T,
-) -> Result<(), Error> {
-    options()
-        .serialize_into(out, value)
-        .map_err(|e| Error::Serialize {
+) -> Result<(), Failure> {
+    options().serialize_into(out, value).map_err(|e| {
+        Failure::from(Error::Serialize {
             type_name: std::any::type_name::<T>(),
             message: e.to_string(),
         })
+    })
 }
 
 /// Copies a `serde` value by writing it in bincode's layout and reading it back.
-pub(crate) fn copy_serde<T: Serialize + DeserializeOwned>(value: &T) -> Result<T, Error> {
+pub(crate) fn copy_serde<T: Serialize + DeserializeOwned>(value: &T) -> Result<T, Failure> {
     let mut scratch = Vec::new();
     write_serde(&mut scratch, value)?;
     let mut rest = scratch.as_slice();
     options()
         .with_limit(scratch.len() as u64)
         .deserialize_from_custom(SliceRead { rest: &mut rest })
-        .map_err(|e| Error::Serialize {
-            type_name: std::any::type_name::<T>(),
-            message: format!("reading the copy back failed: {e}"),
+        .map_err(|e| {
+            Failure::from(Error::Serialize {
+                type_name: std::any::type_name::<T>(),
+                message: format!("reading the copy back failed: {e}"),
+            })
         })
 }
 
 /// `bytes`, read at offset `at`, as a string.
-pub(crate) fn utf8(bytes: &[u8], at: usize) -> Result<&str, Error> {
-    std::str::from_utf8(bytes).map_err(|_| Error::malformed(at, "string is not valid UTF-8"))
+pub(crate) fn utf8(bytes: &[u8], at: usize) -> Result<&str, Failure> {
+    std::str::from_utf8(bytes).map_err(|_| Failure::malformed(at, "string is not valid UTF-8"))
 }
 
 /// A position in the bytes being loaded.
@@ -151,7 +154,7 @@ pub(crate) struct Input<'a> {
 impl<'a> Input<'a> {
     /// Checks the header and splits the stream into its body and its name table, each as an
     /// input whose offsets count from the start of the stream.
-    pub(crate) fn open(bytes: &'a [u8]) -> Result<(Self, Self), Error> {
+    pub(crate) fn open(bytes: &'a [u8]) -> Result<(Self, Self), Failure> {
         if bytes.len() < HEADER_LEN || bytes[..MAGIC.len()] != MAGIC {
             let reason = if bytes.first() == Some(&0x80) {
                 "this looks like a Python pickle stream"
@@ -160,19 +163,20 @@ impl<'a> Input<'a> {
             } else {
                 "the first bytes are not the copyreg magic `cprg`"
             };
-            return Err(Error::NotAStream { reason });
+            return Err(Error::NotAStream { reason }.into());
         }
         if bytes[MAGIC.len()] != FORMAT_VERSION {
             return Err(Error::UnsupportedVersion {
                 found: bytes[MAGIC.len()],
-            });
+            }
+            .into());
         }
         let Some(names_end) = bytes
             .len()
             .checked_sub(TRAILER_LEN)
             .filter(|&e| e >= HEADER_LEN)
         else {
-            return Err(Error::malformed(
+            return Err(Failure::malformed(
                 bytes.len(),
                 "the stream ends before its name table",
             ));
@@ -184,7 +188,7 @@ impl<'a> Input<'a> {
             .checked_sub(names_len)
             .filter(|&e| e >= HEADER_LEN)
         else {
-            return Err(Error::malformed(
+            return Err(Failure::malformed(
                 names_end,
                 format!("a name table of {names_len} bytes does not fit in the stream"),
             ));
@@ -213,12 +217,12 @@ impl<'a> Input<'a> {
         self.bytes.len() - self.pos
     }
 
-    pub(crate) fn error(&self, reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
-        Error::malformed(self.pos, reason)
+    pub(crate) fn error(&self, reason: impl Into<std::borrow::Cow<'static, str>>) -> Failure {
+        Failure::malformed(self.pos, reason)
     }
 
     #[inline]
-    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Error> {
+    pub(crate) fn take(&mut self, n: usize) -> Result<&'a [u8], Failure> {
         match self.bytes.get(self.pos..).and_then(|rest| rest.get(..n)) {
             Some(slice) => {
                 self.pos += n;
@@ -230,7 +234,7 @@ impl<'a> Input<'a> {
 
     // Errors are built out of line, so that the paths that succeed stay short.
     #[cold]
-    fn truncated(&self, n: usize) -> Error {
+    fn truncated(&self, n: usize) -> Failure {
         self.error(format!(
             "needed {n} more bytes, only {} left",
             self.remaining()
@@ -238,8 +242,8 @@ impl<'a> Input<'a> {
     }
 
     #[cold]
-    fn too_long(&self, at: usize, raw: u64) -> Error {
-        Error::malformed(
+    fn too_long(&self, at: usize, raw: u64) -> Failure {
+        Failure::malformed(
             at,
             format!(
                 "length {raw} is larger than the {} bytes left can hold",
@@ -249,14 +253,14 @@ impl<'a> Input<'a> {
     }
 
     #[inline]
-    pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+    pub(crate) fn array<const N: usize>(&mut self) -> Result<[u8; N], Failure> {
         let mut out = [0; N];
         out.copy_from_slice(self.take(N)?);
         Ok(out)
     }
 
     #[inline]
-    pub(crate) fn varint(&mut self) -> Result<u64, Error> {
+    pub(crate) fn varint(&mut self) -> Result<u64, Failure> {
         // Constructor references are almost always one byte.
         if let Some(&byte) = self.bytes.get(self.pos) {
             if byte < 0x80 {
@@ -267,7 +271,7 @@ impl<'a> Input<'a> {
         self.varint_long()
     }
 
-    fn varint_long(&mut self) -> Result<u64, Error> {
+    fn varint_long(&mut self) -> Result<u64, Failure> {
         let start = self.pos;
         let mut value = 0u64;
         for shift in (0..64).step_by(7) {
@@ -277,13 +281,13 @@ impl<'a> Input<'a> {
                 return Ok(value);
             }
         }
-        Err(Error::malformed(start, "varint longer than 10 bytes"))
+        Err(Failure::malformed(start, "varint longer than 10 bytes"))
     }
 
     /// Reads a bincode length for `len` elements that each take at least `min_size` bytes,
     /// and refuses it unless that many elements can fit in what is left.
     #[inline]
-    pub(crate) fn len(&mut self, min_size: usize) -> Result<usize, Error> {
+    pub(crate) fn len(&mut self, min_size: usize) -> Result<usize, Failure> {
         let start = self.pos;
         let raw = u64::from_le_bytes(self.array()?);
         let fits = match min_size {
@@ -302,7 +306,7 @@ impl<'a> Input<'a> {
     pub(crate) fn run<T, const W: usize, const N: usize>(
         &mut self,
         decode: impl Fn([u8; W]) -> T,
-    ) -> Result<[T; N], Error> {
+    ) -> Result<[T; N], Failure> {
         let bytes = self.take(W * N)?;
         Ok(std::array::from_fn(|i| {
             let mut word = [0; W];
@@ -317,7 +321,7 @@ impl<'a> Input<'a> {
         &mut self,
         len: usize,
         decode: impl Fn([u8; N]) -> T,
-    ) -> Result<Vec<T>, Error> {
+    ) -> Result<Vec<T>, Failure> {
         let bytes = self.take_run(len, N)?;
         Ok(bytes
             .chunks_exact(N)
@@ -336,7 +340,7 @@ impl<'a> Input<'a> {
         len: usize,
         type_name: &'static str,
         decode: impl Fn([u8; N]) -> Option<T>,
-    ) -> Result<Vec<T>, Error> {
+    ) -> Result<Vec<T>, Failure> {
         let start = self.offset();
         let bytes = self.take_run(len, N)?;
         let mut out = Vec::with_capacity(len);
@@ -346,7 +350,7 @@ impl<'a> Input<'a> {
             match decode(word) {
                 Some(value) => out.push(value),
                 None => {
-                    return Err(Error::malformed(
+                    return Err(Failure::malformed(
                         start + i * N,
                         format!("a value that does not fit in {type_name}"),
                     ))
@@ -356,14 +360,14 @@ impl<'a> Input<'a> {
         Ok(out)
     }
 
-    fn take_run(&mut self, len: usize, width: usize) -> Result<&'a [u8], Error> {
+    fn take_run(&mut self, len: usize, width: usize) -> Result<&'a [u8], Failure> {
         let n = len
             .checked_mul(width)
             .ok_or_else(|| self.error(format!("{len} values do not fit in memory")))?;
         self.take(n)
     }
 
-    pub(crate) fn str(&mut self, len: usize) -> Result<&'a str, Error> {
+    pub(crate) fn str(&mut self, len: usize) -> Result<&'a str, Failure> {
         let start = self.pos;
         utf8(self.take(len)?, start)
     }
@@ -371,7 +375,7 @@ impl<'a> Input<'a> {
     /// Reads one value in bincode 1.3's legacy layout, never reading past the end, through
     /// the guard that keeps serde's visitors from preallocating claimed lengths or nesting
     /// without bound (see `guard.rs`).
-    pub(crate) fn serde<T: DeserializeOwned>(&mut self) -> Result<T, Error> {
+    pub(crate) fn serde<T: DeserializeOwned>(&mut self) -> Result<T, Failure> {
         let start = self.pos;
         let mut rest = &self.bytes[self.pos..];
         let limit = rest.len() as u64;
@@ -381,7 +385,7 @@ impl<'a> Input<'a> {
         );
         let depth = Cell::new(0);
         let value = T::deserialize(Guarded::new(&mut de, &depth)).map_err(|e| {
-            Error::malformed(
+            Failure::malformed(
                 start,
                 format!("reading `{}`: {e}", std::any::type_name::<T>()),
             )
@@ -485,9 +489,10 @@ mod tests {
         out.extend_from_slice(&(1u64 << 60).to_le_bytes());
         write_names(&mut out, []);
         let (mut input, _) = Input::open(&out).unwrap();
+        let refused = input.len(1).unwrap_err();
         assert!(matches!(
-            input.len(1),
-            Err(Error::Malformed { offset: 5, .. })
+            refused.error(),
+            Error::Malformed { offset: 5, .. }
         ));
         let (mut input, _) = Input::open(&out).unwrap();
         assert!(input.serde::<String>().is_err());

@@ -9,7 +9,7 @@ use smallvec::SmallVec;
 use crate::copy::Copier;
 use crate::depth::Nested;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::Failure;
 use crate::field::{ArrayCodec, Codec, MapCodec, SeqCodec};
 use crate::load::Loader;
 
@@ -25,14 +25,14 @@ trait Sequence: Sized + 'static {
         &self,
         codec: &C,
         cx: &mut Dumper<'_>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Failure> {
         self.items().try_for_each(|item| codec.dump(item, cx))
     }
     fn load_items<C: Codec<Self::Item>>(
         len: usize,
         codec: &C,
         cx: &mut Loader<'_>,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, Failure> {
         let mut out = Self::with_capacity(len);
         for _ in 0..len {
             out.add(codec.load(cx)?);
@@ -43,7 +43,7 @@ trait Sequence: Sized + 'static {
         &self,
         codec: &C,
         cx: &mut Copier<'_>,
-    ) -> Result<Self, Error> {
+    ) -> Result<Self, Failure> {
         let mut out = Self::with_capacity(self.count());
         for item in self.items() {
             out.add(codec.copy(item, cx)?);
@@ -67,13 +67,17 @@ impl<T: 'static> Sequence for Vec<T> {
     fn add(&mut self, item: T) {
         self.push(item);
     }
-    fn dump_items<C: Codec<T>>(&self, codec: &C, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump_items<C: Codec<T>>(&self, codec: &C, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         codec.dump_slice(self, cx)
     }
-    fn load_items<C: Codec<T>>(len: usize, codec: &C, cx: &mut Loader<'_>) -> Result<Self, Error> {
+    fn load_items<C: Codec<T>>(
+        len: usize,
+        codec: &C,
+        cx: &mut Loader<'_>,
+    ) -> Result<Self, Failure> {
         codec.load_vec(len, cx)
     }
-    fn copy_items<C: Codec<T>>(&self, codec: &C, cx: &mut Copier<'_>) -> Result<Self, Error> {
+    fn copy_items<C: Codec<T>>(&self, codec: &C, cx: &mut Copier<'_>) -> Result<Self, Failure> {
         codec.copy_vec(self, cx)
     }
 }
@@ -109,15 +113,15 @@ sequence! {
 impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
     const MIN_SIZE: usize = 8;
 
-    fn dump(&self, value: &S, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &S, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.write_len(value.count());
         value.dump_items(&self.0, cx)
     }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<S, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<S, Failure> {
         let len = cx.read_len::<S::Item>(C::MIN_SIZE)?;
         S::load_items(len, &self.0, cx)
     }
-    fn copy(&self, value: &S, cx: &mut Copier<'_>) -> Result<S, Error> {
+    fn copy(&self, value: &S, cx: &mut Copier<'_>) -> Result<S, Failure> {
         value.copy_items(&self.0, cx)
     }
 }
@@ -163,7 +167,7 @@ map! {
 impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, VC> {
     const MIN_SIZE: usize = 8;
 
-    fn dump(&self, value: &M, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &M, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.write_len(value.count());
         if !(KC::OBJECT || VC::OBJECT) {
             return value.entries().try_for_each(|(k, v)| {
@@ -179,7 +183,7 @@ impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, V
             })
         })
     }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<M, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<M, Failure> {
         let len = cx.read_len::<(M::Key, M::Value)>(KC::MIN_SIZE + VC::MIN_SIZE)?;
         let mut out = M::with_capacity(len);
         if !(KC::OBJECT || VC::OBJECT) {
@@ -198,7 +202,7 @@ impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, V
             Ok(out)
         })
     }
-    fn copy(&self, value: &M, cx: &mut Copier<'_>) -> Result<M, Error> {
+    fn copy(&self, value: &M, cx: &mut Copier<'_>) -> Result<M, Failure> {
         let mut out = M::with_capacity(value.count());
         for (k, v) in value.entries() {
             let key = self.0.copy(k, cx)?;
@@ -211,13 +215,13 @@ impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, V
 impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
     const MIN_SIZE: usize = C::MIN_SIZE * N;
 
-    fn dump(&self, value: &[T; N], cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &[T; N], cx: &mut Dumper<'_>) -> Result<(), Failure> {
         self.0.dump_slice(value, cx)
     }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<[T; N], Failure> {
         self.0.load_array(cx)
     }
-    fn copy(&self, value: &[T; N], cx: &mut Copier<'_>) -> Result<[T; N], Error> {
+    fn copy(&self, value: &[T; N], cx: &mut Copier<'_>) -> Result<[T; N], Failure> {
         self.0.copy_array(value, cx)
     }
 }
@@ -226,8 +230,8 @@ impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
 pub(crate) fn load_vec<T>(
     len: usize,
     cx: &mut Loader<'_>,
-    mut load: impl FnMut(&mut Loader<'_>) -> Result<T, Error>,
-) -> Result<Vec<T>, Error> {
+    mut load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
+) -> Result<Vec<T>, Failure> {
     let mut out = Vec::with_capacity(Loader::capacity::<T>(len));
     for _ in 0..len {
         out.push(load(cx)?);
@@ -239,8 +243,8 @@ pub(crate) fn load_vec<T>(
 /// `Result`s would start small and grow by doubling, since an error may end them early.)
 pub(crate) fn copy_vec<T>(
     items: &[T],
-    mut copy: impl FnMut(&T) -> Result<T, Error>,
-) -> Result<Vec<T>, Error> {
+    mut copy: impl FnMut(&T) -> Result<T, Failure>,
+) -> Result<Vec<T>, Failure> {
     let mut out = Vec::with_capacity(items.len());
     for item in items {
         out.push(copy(item)?);
@@ -252,8 +256,8 @@ pub(crate) fn copy_vec<T>(
 /// to the heap), since stable Rust cannot build an array from a fallible closure.
 pub(crate) fn load_array<T, const N: usize>(
     cx: &mut Loader<'_>,
-    mut load: impl FnMut(&mut Loader<'_>) -> Result<T, Error>,
-) -> Result<[T; N], Error> {
+    mut load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
+) -> Result<[T; N], Failure> {
     let mut items = SmallVec::<[T; N]>::new();
     for _ in 0..N {
         items.push(load(cx)?);
@@ -266,8 +270,8 @@ pub(crate) fn load_array<T, const N: usize>(
 /// Copies an array value by value, as [`load_array`] reads one.
 pub(crate) fn copy_array<T, const N: usize>(
     items: &[T; N],
-    copy: impl FnMut(&T) -> Result<T, Error>,
-) -> Result<[T; N], Error> {
+    copy: impl FnMut(&T) -> Result<T, Failure>,
+) -> Result<[T; N], Failure> {
     let copies = items
         .iter()
         .map(copy)

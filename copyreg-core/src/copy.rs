@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::codec;
 use crate::depth::Depth;
 use crate::depth::Nested;
-use crate::error::{BoxError, Error};
+use crate::error::{BoxError, Error, Failure};
 use crate::ops::build_typed;
 use crate::ops::Object;
 use crate::registry::{Reducer, View};
@@ -45,7 +45,7 @@ use crate::shared::CopyMemo;
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn copy<T: Any>(value: &T) -> Result<T, Error> {
-    copy_top(&View::current(), value, false)
+    Ok(copy_top(&View::current(), value, false)?)
 }
 
 /// Like [`copy`], but the reducer's arguments are themselves copied through their reducers
@@ -63,11 +63,11 @@ pub fn copy<T: Any>(value: &T) -> Result<T, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn deepcopy<T: Any>(value: &T) -> Result<T, Error> {
-    copy_top(&View::current(), value, true)
+    Ok(copy_top(&View::current(), value, true)?)
 }
 
 /// Copies `value` with `view`'s registrations.
-pub(crate) fn copy_top<T: Any>(view: &View, value: &T, deep: bool) -> Result<T, Error> {
+pub(crate) fn copy_top<T: Any>(view: &View, value: &T, deep: bool) -> Result<T, Failure> {
     let reducer = view.require::<T>()?;
     let (copy, memo) = copy_pass(view, reducer, value, deep, CopyMemo::default())?;
     if !memo.forward_weak {
@@ -86,7 +86,7 @@ fn copy_pass<T: Any>(
     value: &T,
     deep: bool,
     shared: CopyMemo,
-) -> Result<(T, CopyMemo), Error> {
+) -> Result<(T, CopyMemo), Failure> {
     let mut cx = Copier {
         view,
         deep,
@@ -116,12 +116,12 @@ impl<'a> Copier<'a> {
         self.view
     }
 
-    fn copy_reduced<T: Any>(&mut self, reducer: &Reducer, value: &T) -> Result<T, Error> {
+    fn copy_reduced<T: Any>(&mut self, reducer: &Reducer, value: &T) -> Result<T, Failure> {
         self.nested(|cx| build_typed(|place| reducer.ops.copy(value, cx, place)))
     }
 
     /// Copies an object: through a run-time reducer if one is registered for its type.
-    pub fn copy_object<O: Object>(&mut self, value: &O::Target) -> Result<O::Target, Error> {
+    pub fn copy_object<O: Object>(&mut self, value: &O::Target) -> Result<O::Target, Failure> {
         if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
             return self.copy_reduced(reducer, value);
         }
@@ -134,7 +134,7 @@ impl<'a> Copier<'a> {
     pub fn copy_objects<O: Object>(
         &mut self,
         items: &[O::Target],
-    ) -> Result<Vec<O::Target>, Error> {
+    ) -> Result<Vec<O::Target>, Failure> {
         let overridden = self
             .view
             .override_reducer(TypeId::of::<O::Target>())
@@ -146,7 +146,7 @@ impl<'a> Copier<'a> {
     }
 
     /// Copies a value of a type known to copyreg only through the registry.
-    pub fn copy_dynamic<T: Any>(&mut self, value: &T) -> Result<T, Error> {
+    pub fn copy_dynamic<T: Any>(&mut self, value: &T) -> Result<T, Failure> {
         let view = self.view;
         let reducer = view.require::<T>()?;
         self.copy_reduced(reducer, value)
@@ -157,7 +157,7 @@ impl<'a> Copier<'a> {
     pub fn copy_serde<T: Serialize + DeserializeOwned + Any>(
         &mut self,
         value: &T,
-    ) -> Result<T, Error> {
+    ) -> Result<T, Failure> {
         let view = self.view;
         match view.reducer(TypeId::of::<T>())? {
             Some(reducer) => self.copy_reduced(reducer, value),
@@ -166,11 +166,12 @@ impl<'a> Copier<'a> {
     }
 
     /// Wraps the error a constructor returned.
-    pub fn constructor_failed(&self, constructor: &str, source: BoxError) -> Error {
+    pub fn constructor_failed(&self, constructor: &str, source: BoxError) -> Failure {
         Error::Construct {
             constructor: constructor.to_string(),
             source,
         }
+        .into()
     }
 }
 

@@ -1,6 +1,6 @@
 //! How deep dumps, loads and copies have followed a value.
 
-use crate::error::{Error, LimitKind};
+use crate::error::{Error, Failure, LimitKind};
 
 /// How many objects deep dumps, loads and copies follow a value before giving up with
 /// [`Error::Limit`] rather than overflowing the stack. The value itself counts as one. An
@@ -39,12 +39,13 @@ impl Depth {
         Depth { now: 0, max }
     }
 
-    pub(crate) fn enter(&mut self) -> Result<(), Error> {
+    pub(crate) fn enter(&mut self) -> Result<(), Failure> {
         if self.now == self.max {
             return Err(Error::Limit {
                 which: LimitKind::Depth,
                 max: self.max,
-            });
+            }
+            .into());
         }
         self.now += 1;
         Ok(())
@@ -62,7 +63,7 @@ pub(crate) trait Nested: Sized {
     /// Runs `f` one object deeper: counted against [`MAX_DEPTH`], and on a stack grown on
     /// the heap when the thread's runs low, so that no nesting copyreg accepts can overflow
     /// it, whatever the thread's stack size and however large debug builds' frames are.
-    fn nested<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Error>) -> Result<R, Error> {
+    fn nested<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Failure>) -> Result<R, Failure> {
         self.depth().enter()?;
         let result = stacker::maybe_grow(RED_ZONE, SEGMENT, || f(self));
         self.depth().leave();
@@ -71,16 +72,11 @@ pub(crate) trait Nested: Sized {
 
     /// Runs `f` one object deeper, counted against [`MAX_DEPTH`], on the stack as it is: for
     /// one of several siblings that [`Nested::with_stack`] made room for together.
-    fn entered<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Error>) -> Result<R, Error> {
+    fn entered<R>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
         self.depth().enter()?;
-        if std::mem::size_of::<R>() == 0 {
-            // `Error` is tens of bytes: a `Result<(), Error>` kept across `leave` and
-            // returned is copied whole, though an `Ok(())` is only its tag. With the error
-            // boxed meanwhile, only the tag is (dumps: one level of every object).
-            let result = f(self).map_err(Box::new);
-            self.depth().leave();
-            return result.map_err(|error| *error);
-        }
         let result = f(self);
         self.depth().leave();
         result
@@ -89,7 +85,10 @@ pub(crate) trait Nested: Sized {
     /// Runs `f` on a stack with room for a level of nesting, grown on the heap if the
     /// thread's runs low. Objects side by side (a map's keys and values) sit at one stack
     /// depth, so one check makes room for all of them.
-    fn with_stack<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Error>) -> Result<R, Error> {
+    fn with_stack<R>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
         stacker::maybe_grow(RED_ZONE, SEGMENT, || f(self))
     }
 }

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::codec;
 use crate::depth::Depth;
 use crate::depth::Nested;
-use crate::error::Error;
+use crate::error::{Error, Failure};
 use crate::names::{self, Names};
 use crate::ops::Object;
 use crate::pickler::{PersistentId, Pickler};
@@ -113,7 +113,7 @@ pub(crate) fn dump_top(
     type_id: TypeId,
     type_name: &'static str,
     out: &mut Vec<u8>,
-) -> Result<(), Error> {
+) -> Result<(), Failure> {
     let reducer = view
         .reducer(type_id)?
         .ok_or_else(|| Error::NotRegistered { type_name })?;
@@ -143,7 +143,7 @@ fn dump_pass(
     value: &dyn Any,
     shared: DumpMemo,
     out: &mut Vec<u8>,
-) -> Result<DumpMemo, Error> {
+) -> Result<DumpMemo, Failure> {
     codec::write_header(out);
     let mut cx = Dumper {
         out: std::mem::take(out),
@@ -171,7 +171,7 @@ pub(crate) fn reachable(
     view: &View,
     reducer: &Reducer,
     value: &dyn Any,
-) -> Result<Reachable, Error> {
+) -> Result<Reachable, Failure> {
     let mut scratch = Vec::with_capacity(START_CAPACITY);
     dump_pass(
         view,
@@ -189,17 +189,19 @@ pub(crate) fn reachable(
 /// fine: the loader knows the type statically (a generic type, or one whose registration
 /// the linker dropped) and builds it itself.
 #[cold]
-fn admit(view: &View, name: &str, code: Option<u32>) -> Result<(), Error> {
-    match view.constructor(name) {
-        Ok(_) | Err(Error::UnknownConstructor { .. }) => {}
-        Err(e) => return Err(e),
+fn admit(view: &View, name: &str, code: Option<u32>) -> Result<(), Failure> {
+    if let Err(failure) = view.constructor(name) {
+        if !matches!(failure.error(), Error::UnknownConstructor { .. }) {
+            return Err(failure);
+        }
     }
     if let Some(code) = code {
         if let Some((_, Slot::Ambiguous(claimants))) = view.constructor_by_code(code) {
             return Err(Error::CodeConflict {
                 code,
                 claimants: claimants.clone(),
-            });
+            }
+            .into());
         }
     }
     Ok(())
@@ -309,13 +311,13 @@ impl<'a> Dumper<'a> {
         codec::write_len(&mut self.out, len);
     }
 
-    pub(crate) fn write_serde<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Error> {
+    pub(crate) fn write_serde<T: Serialize + ?Sized>(&mut self, value: &T) -> Result<(), Failure> {
         codec::write_serde(&mut self.out, value)
     }
 
     /// Writes a reference to constructor `name`: its index in the stream's name table, where
     /// `code`, if there is one, stands in for the name.
-    fn write_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Error> {
+    fn write_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Failure> {
         let index = match self.names.last(name) {
             Some(index) => index,
             None => self.find_constructor(name, code)?,
@@ -328,7 +330,7 @@ impl<'a> Dumper<'a> {
     /// covers most of them (a type's objects written in a row: map values, fields of one
     /// type) inlined.
     #[inline]
-    fn write_own_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<(), Error> {
+    fn write_own_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<(), Failure> {
         match self.names.last(name) {
             // A one-byte varint, as the indexes of all but very long tables are.
             Some(index) if index < 0x80 => self.out.push(index as u8),
@@ -341,7 +343,7 @@ impl<'a> Dumper<'a> {
 
     /// The index of a constructor name other than the last one written, introducing it to
     /// the stream if it is new.
-    fn find_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Error> {
+    fn find_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Failure> {
         let view = self.view;
         if view.has_ambiguous_names() {
             self.names.index(name, code, || admit(view, name, code))
@@ -366,7 +368,7 @@ impl<'a> Dumper<'a> {
         &mut self,
         reducer: &'a Reducer,
         value: &dyn Any,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Failure> {
         if self.persistent.is_some() && self.write_persistent(value) {
             return Ok(());
         }
@@ -385,7 +387,7 @@ impl<'a> Dumper<'a> {
         value: &dyn Any,
         as_object: bool,
         unregistered: impl FnOnce() -> Error,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Failure> {
         let type_id = value.type_id();
         let (reducer, index) = match self.known.get(type_id) {
             Some(found) => found,
@@ -419,13 +421,13 @@ impl<'a> Dumper<'a> {
     }
 
     /// Writes an object: a run-time reducer if one is registered for its type, else its own.
-    pub fn dump_object<O: Object>(&mut self, value: &O::Target) -> Result<(), Error> {
+    pub fn dump_object<O: Object>(&mut self, value: &O::Target) -> Result<(), Failure> {
         self.with_stack(|cx| cx.dump_sibling::<O>(value))
     }
 
     /// Writes an object as [`dump_object`](Self::dump_object) does, one of several side by
     /// side (a map's keys or values) on a stack the caller made room on for all of them.
-    pub fn dump_sibling<O: Object>(&mut self, value: &O::Target) -> Result<(), Error> {
+    pub fn dump_sibling<O: Object>(&mut self, value: &O::Target) -> Result<(), Failure> {
         if !self.plain {
             if self.persistent.is_some() && self.write_persistent(value) {
                 return Ok(());
@@ -444,7 +446,7 @@ impl<'a> Dumper<'a> {
     /// what [`dump_object`](Self::dump_object) writes for each, with what is the same for
     /// all of them (the run-time reducer lookup, the name lookup, the depth and stack check:
     /// the items are siblings, one level below their owner) done once.
-    pub fn dump_objects<O: Object>(&mut self, items: &[O::Target]) -> Result<(), Error> {
+    pub fn dump_objects<O: Object>(&mut self, items: &[O::Target]) -> Result<(), Failure> {
         // A persistent id is asked for, and an override looked for, object by object.
         if items.is_empty() || !self.plain {
             return items
@@ -465,7 +467,7 @@ impl<'a> Dumper<'a> {
     }
 
     /// Writes a value of a type known to copyreg only through the registry.
-    pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Error> {
+    pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Failure> {
         self.write_registered(value, false, || Error::NotRegistered {
             type_name: std::any::type_name::<T>(),
         })
@@ -473,7 +475,7 @@ impl<'a> Dumper<'a> {
 
     /// Writes a `serde` value, unless a reducer is registered for its type (a foreign type
     /// that is also a serde type, or one given to `pickle`): the registry comes first.
-    pub fn dump_serde<T: Serialize + Any>(&mut self, value: &T) -> Result<(), Error> {
+    pub fn dump_serde<T: Serialize + Any>(&mut self, value: &T) -> Result<(), Failure> {
         let view = self.view;
         match view.reducer(TypeId::of::<T>())? {
             Some(reducer) if reducer.native => reducer.ops.dump(value, self),

@@ -20,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 use crate::copy::Copier;
 use crate::depth::Nested;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::{Error, Failure};
 use crate::field::Codec;
 use crate::load::Loader;
 use crate::object::built_type;
@@ -96,19 +96,19 @@ pub trait DynPointer<D: ?Sized>: Any + Sized {
     fn dump(
         &self,
         cx: &mut Dumper<'_>,
-        write: impl FnOnce(&mut Dumper<'_>) -> Result<(), Error>,
-    ) -> Result<(), Error>;
+        write: impl FnOnce(&mut Dumper<'_>) -> Result<(), Failure>,
+    ) -> Result<(), Failure>;
     /// Reads a pointer, the object by `read`.
     fn load(
         cx: &mut Loader<'_>,
-        read: impl FnOnce(&mut Loader<'_>) -> Result<Self, Error>,
-    ) -> Result<Self, Error>;
+        read: impl FnOnce(&mut Loader<'_>) -> Result<Self, Failure>,
+    ) -> Result<Self, Failure>;
     /// Copies the pointer, the object by `copy`.
     fn copy(
         &self,
         cx: &mut Copier<'_>,
-        copy: impl FnOnce(&mut Copier<'_>) -> Result<Self, Error>,
-    ) -> Result<Self, Error>;
+        copy: impl FnOnce(&mut Copier<'_>) -> Result<Self, Failure>,
+    ) -> Result<Self, Failure>;
 }
 
 impl<D: ?Sized + 'static> DynPointer<D> for Box<D> {
@@ -121,21 +121,21 @@ impl<D: ?Sized + 'static> DynPointer<D> for Box<D> {
     fn dump(
         &self,
         cx: &mut Dumper<'_>,
-        write: impl FnOnce(&mut Dumper<'_>) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+        write: impl FnOnce(&mut Dumper<'_>) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
         write(cx)
     }
     fn load(
         cx: &mut Loader<'_>,
-        read: impl FnOnce(&mut Loader<'_>) -> Result<Self, Error>,
-    ) -> Result<Self, Error> {
+        read: impl FnOnce(&mut Loader<'_>) -> Result<Self, Failure>,
+    ) -> Result<Self, Failure> {
         read(cx)
     }
     fn copy(
         &self,
         cx: &mut Copier<'_>,
-        copy: impl FnOnce(&mut Copier<'_>) -> Result<Self, Error>,
-    ) -> Result<Self, Error> {
+        copy: impl FnOnce(&mut Copier<'_>) -> Result<Self, Failure>,
+    ) -> Result<Self, Failure> {
         copy(cx)
     }
 }
@@ -153,14 +153,14 @@ macro_rules! shared_dyn {
             fn dump(
                 &self,
                 cx: &mut Dumper<'_>,
-                write: impl FnOnce(&mut Dumper<'_>) -> Result<(), Error>,
-            ) -> Result<(), Error> {
+                write: impl FnOnce(&mut Dumper<'_>) -> Result<(), Failure>,
+            ) -> Result<(), Failure> {
                 cx.dump_shared::<Self>(key(self), write)
             }
             fn load(
                 cx: &mut Loader<'_>,
-                read: impl FnOnce(&mut Loader<'_>) -> Result<Self, Error>,
-            ) -> Result<Self, Error> {
+                read: impl FnOnce(&mut Loader<'_>) -> Result<Self, Failure>,
+            ) -> Result<Self, Failure> {
                 cx.load_shared(|cx, cyclic| match cyclic {
                     Some(_) => {
                         Err(cx.malformed("a shared trait object cannot be the target of a Weak"))
@@ -171,8 +171,8 @@ macro_rules! shared_dyn {
             fn copy(
                 &self,
                 cx: &mut Copier<'_>,
-                copy: impl FnOnce(&mut Copier<'_>) -> Result<Self, Error>,
-            ) -> Result<Self, Error> {
+                copy: impl FnOnce(&mut Copier<'_>) -> Result<Self, Failure>,
+            ) -> Result<Self, Failure> {
                 if cx.is_deep() {
                     cx.copy_shared(key(self), copy)
                 } else {
@@ -200,7 +200,7 @@ fn cast<D: ?Sized + 'static, P: DynPointer<D>>(
     declared: Casts,
     constructor: &str,
     type_name: impl Fn() -> &'static str,
-) -> Result<P, Error> {
+) -> Result<P, Failure> {
     let trait_id = TypeId::of::<D>();
     let cast = match declared.iter().find(|(t, _)| *t == trait_id) {
         Some((_, cast)) => *cast,
@@ -218,12 +218,13 @@ fn cast<D: ?Sized + 'static, P: DynPointer<D>>(
 
 /// The error for a value of type `type_name`, built by `constructor`, that is not a `D`.
 #[cold]
-fn mismatch<D: ?Sized>(constructor: &str, type_name: &'static str) -> Error {
+fn mismatch<D: ?Sized>(constructor: &str, type_name: &'static str) -> Failure {
     Error::TypeMismatch {
         expected: std::any::type_name::<D>(),
         found: type_name,
         constructor: constructor.to_string(),
     }
+    .into()
 }
 
 /// The codec of `P`, a pointer to the trait object `D`.
@@ -250,16 +251,16 @@ impl<D: ?Sized + 'static, P: DynPointer<D>> DynCodec<D, P> {
 }
 
 impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
-    fn dump(&self, value: &P, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &P, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         let object = (self.as_any)(value.get());
         value.dump(cx, |cx| cx.dump_any::<D>(object))
     }
 
-    fn load(&self, cx: &mut Loader<'_>) -> Result<P, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<P, Failure> {
         P::load(cx, |cx| cx.load_trait_object::<D, P>())
     }
 
-    fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Error> {
+    fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Failure> {
         let object = (self.as_any)(value.get());
         value.copy(cx, |cx| {
             let mut slot = DynSlot::<P>(None);
@@ -278,13 +279,13 @@ impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
 pub struct AnyCodec;
 
 impl Codec<Box<dyn Any>> for AnyCodec {
-    fn dump(&self, value: &Box<dyn Any>, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &Box<dyn Any>, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.dump_any::<dyn Any>(&**value)
     }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Failure> {
         cx.load_any().map(|loaded| loaded.value)
     }
-    fn copy(&self, value: &Box<dyn Any>, cx: &mut Copier<'_>) -> Result<Box<dyn Any>, Error> {
+    fn copy(&self, value: &Box<dyn Any>, cx: &mut Copier<'_>) -> Result<Box<dyn Any>, Failure> {
         let (copy, _) = cx.copy_any(&**value, None)?;
         Ok(copy.unwrap_or_else(|| unreachable!("a value given no place is boxed")))
     }
@@ -292,7 +293,7 @@ impl Codec<Box<dyn Any>> for AnyCodec {
 
 impl Dumper<'_> {
     /// Writes the object behind a trait object `D`: a constructor reference and arguments.
-    fn dump_any<D: ?Sized>(&mut self, value: &dyn Any) -> Result<(), Error> {
+    fn dump_any<D: ?Sized>(&mut self, value: &dyn Any) -> Result<(), Failure> {
         self.write_registered(value, true, || Error::NotRegistered {
             type_name: std::any::type_name::<D>(),
         })
@@ -301,14 +302,14 @@ impl Dumper<'_> {
 
 impl Loader<'_> {
     /// Reads the object a stream holds as the trait object `D`.
-    pub(crate) fn load_dyn<D: ?Sized + 'static>(&mut self) -> Result<Box<D>, Error> {
+    pub(crate) fn load_dyn<D: ?Sized + 'static>(&mut self) -> Result<Box<D>, Failure> {
         self.load_trait_object::<D, Box<D>>()
     }
 
     /// Reads the object a stream holds as the pointer `P` to the trait object `D`. The
     /// type's own constructor makes the pointer itself, in one call; another constructor's
     /// value (or a persistent object) comes boxed as `dyn Any` and is cast.
-    fn load_trait_object<D: ?Sized + 'static, P: DynPointer<D>>(&mut self) -> Result<P, Error> {
+    fn load_trait_object<D: ?Sized + 'static, P: DynPointer<D>>(&mut self) -> Result<P, Failure> {
         let mut slot = DynSlot::<P>(None);
         match self.load_any_at(Some(&mut slot))? {
             None => Ok(filled(slot)),
@@ -336,7 +337,7 @@ type Copied<'a> = (Option<Box<dyn Any>>, &'a Reducer);
 impl Copier<'_> {
     /// Copies any registered value into `place` if its reducer can copy it there, else into
     /// a box; with the reducer that copied it.
-    fn copy_any(&mut self, value: &dyn Any, place: Place<'_>) -> Result<Copied<'_>, Error> {
+    fn copy_any(&mut self, value: &dyn Any, place: Place<'_>) -> Result<Copied<'_>, Failure> {
         let reducer =
             self.view()
                 .reducer(value.type_id())?

@@ -182,15 +182,6 @@ impl fmt::Display for LimitKind {
     }
 }
 
-impl Error {
-    pub(crate) fn malformed(offset: usize, reason: impl Into<Cow<'static, str>>) -> Self {
-        Error::Malformed {
-            offset,
-            reason: reason.into(),
-        }
-    }
-}
-
 /// `std::collections::hash::map::HashMap<alloc::string::String, app::Value>` as it would be
 /// written in code: `HashMap<String, Value>`.
 fn short_type_name(full: &str) -> String {
@@ -320,5 +311,57 @@ impl std::error::Error for Error {
             Error::Construct { source, .. } => Some(&**source),
             _ => None,
         }
+    }
+}
+
+/// An [`Error`] behind one pointer: what copyreg's internals and the code its macros
+/// generate pass up. `Result<(), Error>` is tens of bytes, returned through memory and copied
+/// at each level a dump, load or copy returns through; `Result<(), Failure>` fits in a
+/// register, as serde's and bincode's results do. Public functions give the [`Error`] back.
+///
+/// ```
+/// use copyreg::__private::Failure;
+///
+/// let failure = Failure::from(copyreg::Error::Borrowed { type_name: "RefCell<u8>" });
+/// assert!(matches!(copyreg::Error::from(failure), copyreg::Error::Borrowed { .. }));
+/// ```
+#[doc(hidden)]
+pub struct Failure(Box<Error>);
+
+impl Failure {
+    /// [`Error::Malformed`]: the stream is corrupt at byte `offset`.
+    #[cold]
+    pub(crate) fn malformed(offset: usize, reason: impl Into<Cow<'static, str>>) -> Self {
+        Error::Malformed {
+            offset,
+            reason: reason.into(),
+        }
+        .into()
+    }
+
+    /// The error, to look at.
+    pub(crate) fn error(&self) -> &Error {
+        &self.0
+    }
+}
+
+impl From<Error> for Failure {
+    // Errors end a dump, load or copy: boxing them is off the path that succeeds.
+    #[cold]
+    #[inline(never)]
+    fn from(error: Error) -> Self {
+        Failure(Box::new(error))
+    }
+}
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        *failure.0
+    }
+}
+
+impl fmt::Debug for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
     }
 }

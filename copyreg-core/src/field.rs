@@ -16,7 +16,7 @@ use serde::Serialize;
 
 use crate::copy::Copier;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::{Error, Failure};
 use crate::load::Loader;
 use crate::ops::Object;
 use crate::reducible::Reducible;
@@ -32,32 +32,32 @@ pub trait Codec<T> {
     const OBJECT: bool = false;
 
     /// Writes `value`.
-    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Failure>;
     /// Writes `value` side by side with others, on a stack the caller made room on for all
     /// of them (see [`Dumper::dump_sibling`]).
-    fn dump_sibling(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump_sibling(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         self.dump(value, cx)
     }
     /// Reads a `T`.
-    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error>;
+    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Failure>;
     /// Reads a `T` side by side with others, on a stack the caller made room on for all of
     /// them (see [`Loader::load_sibling`]).
-    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
+    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<T, Failure> {
         self.load(cx)
     }
     /// Copies `value`.
-    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error>;
+    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Failure>;
 
     /// Writes a run of values (a `Vec`'s or an array's).
-    fn dump_slice(&self, items: &[T], cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump_slice(&self, items: &[T], cx: &mut Dumper<'_>) -> Result<(), Failure> {
         items.iter().try_for_each(|item| self.dump(item, cx))
     }
     /// Copies a run of values into a `Vec`.
-    fn copy_vec(&self, items: &[T], cx: &mut Copier<'_>) -> Result<Vec<T>, Error> {
+    fn copy_vec(&self, items: &[T], cx: &mut Copier<'_>) -> Result<Vec<T>, Failure> {
         crate::collections::copy_vec(items, |item| self.copy(item, cx))
     }
     /// Reads an array of `N` values.
-    fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {
+    fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Failure> {
         crate::collections::load_array(cx, |cx| self.load(cx))
     }
     /// Copies an array of `N` values.
@@ -65,11 +65,11 @@ pub trait Codec<T> {
         &self,
         items: &[T; N],
         cx: &mut Copier<'_>,
-    ) -> Result<[T; N], Error> {
+    ) -> Result<[T; N], Failure> {
         crate::collections::copy_array(items, |item| self.copy(item, cx))
     }
     /// Reads `len` values into a `Vec`; `len` is checked and charged already.
-    fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Error>
+    fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Failure>
     where
         T: 'static,
     {
@@ -113,19 +113,19 @@ stateless_leaf!(ReducibleLeaf, SerdeLeaf, RegistryLeaf, ObjectLeaf);
 impl<O: Object> Codec<O::Target> for ObjectLeaf<O> {
     const OBJECT: bool = true;
 
-    fn dump(&self, value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.dump_object::<O>(value)
     }
-    fn dump_sibling(&self, value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump_sibling(&self, value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.dump_sibling::<O>(value)
     }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<O::Target, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<O::Target, Failure> {
         cx.load_own::<O>()
     }
-    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<O::Target, Error> {
+    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<O::Target, Failure> {
         cx.load_sibling::<O>()
     }
-    fn copy(&self, value: &O::Target, cx: &mut Copier<'_>) -> Result<O::Target, Error> {
+    fn copy(&self, value: &O::Target, cx: &mut Copier<'_>) -> Result<O::Target, Failure> {
         cx.copy_object::<O>(value)
     }
 }
@@ -135,66 +135,66 @@ impl<T: Reducible> Codec<T> for ReducibleLeaf<T> {
     const OBJECT: bool = !T::__NATIVE;
 
     #[inline]
-    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         value.__dump(cx)
     }
     #[inline]
-    fn dump_sibling(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump_sibling(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         value.__dump_sibling(cx)
     }
     #[inline]
-    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Failure> {
         T::__load(cx)
     }
     #[inline]
-    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
+    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<T, Failure> {
         T::__load_sibling(cx)
     }
     #[inline]
-    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
+    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Failure> {
         value.__copy(cx)
     }
-    fn dump_slice(&self, items: &[T], cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump_slice(&self, items: &[T], cx: &mut Dumper<'_>) -> Result<(), Failure> {
         T::__dump_slice(items, cx)
     }
-    fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Error> {
+    fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Failure> {
         T::__load_vec(len, cx)
     }
-    fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Error> {
+    fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Failure> {
         T::__load_array(cx)
     }
-    fn copy_vec(&self, items: &[T], cx: &mut Copier<'_>) -> Result<Vec<T>, Error> {
+    fn copy_vec(&self, items: &[T], cx: &mut Copier<'_>) -> Result<Vec<T>, Failure> {
         T::__copy_vec(items, cx)
     }
     fn copy_array<const N: usize>(
         &self,
         items: &[T; N],
         cx: &mut Copier<'_>,
-    ) -> Result<[T; N], Error> {
+    ) -> Result<[T; N], Failure> {
         T::__copy_array(items, cx)
     }
 }
 
 impl<T: Serialize + DeserializeOwned + 'static> Codec<T> for SerdeLeaf<T> {
-    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.dump_serde(value)
     }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Failure> {
         cx.load_serde()
     }
-    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
+    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Failure> {
         cx.copy_serde(value)
     }
 }
 
 impl<T: 'static> Codec<T> for RegistryLeaf<T> {
-    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.dump_dynamic(value)
     }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<T, Failure> {
         cx.load_dynamic()
     }
-    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Error> {
+    fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Failure> {
         cx.copy_dynamic(value)
     }
 }
@@ -245,7 +245,7 @@ stateless_combinator!(
 );
 
 impl<T, C: Codec<T>> Codec<Option<T>> for OptionCodec<C> {
-    fn dump(&self, value: &Option<T>, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &Option<T>, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         match value {
             None => {
                 cx.write_bytes(&[0]);
@@ -257,13 +257,13 @@ impl<T, C: Codec<T>> Codec<Option<T>> for OptionCodec<C> {
             }
         }
     }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<Option<T>, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<Option<T>, Failure> {
         match cx.read_option_tag()? {
             false => Ok(None),
             true => self.0.load(cx).map(Some),
         }
     }
-    fn copy(&self, value: &Option<T>, cx: &mut Copier<'_>) -> Result<Option<T>, Error> {
+    fn copy(&self, value: &Option<T>, cx: &mut Copier<'_>) -> Result<Option<T>, Failure> {
         value.as_ref().map(|v| self.0.copy(v, cx)).transpose()
     }
 }
@@ -274,7 +274,7 @@ trait Wrapper: Sized {
     /// Whether wrapping allocates the value on the heap.
     const BOXED: bool = false;
     fn wrap(value: Self::Inner) -> Self;
-    fn with<R>(&self, f: impl FnOnce(&Self::Inner) -> R) -> Result<R, Error>;
+    fn with<R>(&self, f: impl FnOnce(&Self::Inner) -> R) -> Result<R, Failure>;
 }
 
 impl<T> Wrapper for Box<T> {
@@ -283,7 +283,7 @@ impl<T> Wrapper for Box<T> {
     fn wrap(value: T) -> Self {
         Box::new(value)
     }
-    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Error> {
+    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Failure> {
         Ok(f(self))
     }
 }
@@ -293,7 +293,7 @@ impl<T> Wrapper for RefCell<T> {
     fn wrap(value: T) -> Self {
         RefCell::new(value)
     }
-    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Error> {
+    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Failure> {
         let value = self.try_borrow().map_err(|_| Error::Borrowed {
             type_name: std::any::type_name::<Self>(),
         })?;
@@ -307,7 +307,7 @@ impl<T> Wrapper for Mutex<T> {
     fn wrap(value: T) -> Self {
         Mutex::new(value)
     }
-    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Error> {
+    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Failure> {
         Ok(f(&self.lock().unwrap_or_else(PoisonError::into_inner)))
     }
 }
@@ -317,7 +317,7 @@ impl<T> Wrapper for RwLock<T> {
     fn wrap(value: T) -> Self {
         RwLock::new(value)
     }
-    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Error> {
+    fn with<R>(&self, f: impl FnOnce(&T) -> R) -> Result<R, Failure> {
         Ok(f(&self.read().unwrap_or_else(PoisonError::into_inner)))
     }
 }
@@ -325,28 +325,28 @@ impl<T> Wrapper for RwLock<T> {
 impl<W: Wrapper, C: Codec<W::Inner>> Codec<W> for InnerCodec<C> {
     const MIN_SIZE: usize = C::MIN_SIZE;
 
-    fn dump(&self, value: &W, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &W, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         value.with(|v| self.0.dump(v, cx))?
     }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<W, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<W, Failure> {
         if W::BOXED {
             cx.charge(std::mem::size_of::<W::Inner>())?;
         }
         self.0.load(cx).map(W::wrap)
     }
-    fn copy(&self, value: &W, cx: &mut Copier<'_>) -> Result<W, Error> {
+    fn copy(&self, value: &W, cx: &mut Copier<'_>) -> Result<W, Failure> {
         value.with(|v| self.0.copy(v, cx))?.map(W::wrap)
     }
 }
 
 impl<P: Pointer, C: Codec<P::Target>> Codec<P> for PointerCodec<C> {
-    fn dump(&self, value: &P, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &P, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.dump_pointer(value, |v, cx| self.0.dump(v, cx))
     }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<P, Error> {
+    fn load(&self, cx: &mut Loader<'_>) -> Result<P, Failure> {
         cx.load_pointer::<P>(|cx| self.0.load(cx))
     }
-    fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Error> {
+    fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Failure> {
         cx.copy_pointer(value, |v, cx| self.0.copy(v, cx))
     }
 }
@@ -361,14 +361,14 @@ macro_rules! tuple_codec {
         impl<$($t, $c: Codec<$t>),*> Codec<($($t,)*)> for TupleCodec<($($c,)*)> {
             const MIN_SIZE: usize = 0 $(+ $c::MIN_SIZE)*;
 
-            fn dump(&self, value: &($($t,)*), cx: &mut Dumper<'_>) -> Result<(), Error> {
+            fn dump(&self, value: &($($t,)*), cx: &mut Dumper<'_>) -> Result<(), Failure> {
                 $(self.0.$i.dump(&value.$i, cx)?;)*
                 Ok(())
             }
-            fn load(&self, cx: &mut Loader<'_>) -> Result<($($t,)*), Error> {
+            fn load(&self, cx: &mut Loader<'_>) -> Result<($($t,)*), Failure> {
                 Ok(($(self.0.$i.load(cx)?,)*))
             }
-            fn copy(&self, value: &($($t,)*), cx: &mut Copier<'_>) -> Result<($($t,)*), Error> {
+            fn copy(&self, value: &($($t,)*), cx: &mut Copier<'_>) -> Result<($($t,)*), Failure> {
                 Ok(($(self.0.$i.copy(&value.$i, cx)?,)*))
             }
         }

@@ -9,7 +9,7 @@ use crate::codec::{self, Input};
 use crate::codes::MAX_CODE;
 use crate::depth::Depth;
 use crate::depth::Nested;
-use crate::error::{BoxError, Error, LimitKind};
+use crate::error::{BoxError, Error, Failure, LimitKind};
 use crate::object::Named;
 use crate::registry::{Slot, View};
 use crate::shared::LoadMemo;
@@ -82,8 +82,8 @@ impl<'a> Loader<'a> {
         bytes: &'a [u8],
         view: &'a View,
         options: &'a Unpickler,
-        load: impl FnOnce(&mut Self) -> Result<R, Error>,
-    ) -> Result<R, Error> {
+        load: impl FnOnce(&mut Self) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
         let (input, mut table) = Input::open(bytes)?;
         let limits = options.limits();
         let mut cx = Loader {
@@ -111,7 +111,7 @@ impl<'a> Loader<'a> {
         table: &mut Input<'a>,
         view: &'a View,
         options: &Unpickler,
-    ) -> Result<Named<'a>, Error> {
+    ) -> Result<Named<'a>, Failure> {
         let at = table.offset();
         let len = table.varint()?;
         let (name, code, slot) = if len == 0 {
@@ -120,7 +120,7 @@ impl<'a> Loader<'a> {
                 .ok()
                 .filter(|c| (1..=MAX_CODE).contains(c))
                 .ok_or_else(|| {
-                    Error::malformed(at, format!("compact code {code} is out of range"))
+                    Failure::malformed(at, format!("compact code {code} is out of range"))
                 })?;
             match view.constructor_by_code(code) {
                 Some((name, slot)) => (name, Some(code), Some(slot)),
@@ -128,7 +128,7 @@ impl<'a> Loader<'a> {
             }
         } else {
             if len > codec::MAX_NAME_LEN as u64 {
-                return Err(Error::malformed(
+                return Err(Failure::malformed(
                     at,
                     format!("constructor name of {len} bytes"),
                 ));
@@ -158,7 +158,7 @@ impl<'a> Loader<'a> {
         })
     }
 
-    fn finish(&self) -> Result<(), Error> {
+    fn finish(&self) -> Result<(), Failure> {
         match self.input.remaining() {
             0 => Ok(()),
             n => Err(self.input.error(format!("{n} bytes left after the value"))),
@@ -167,7 +167,7 @@ impl<'a> Loader<'a> {
 
     /// Takes `bytes` from the allocation budget, before allocating them.
     #[inline]
-    pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), Error> {
+    pub(crate) fn charge(&mut self, bytes: usize) -> Result<(), Failure> {
         self.alloc_left = self
             .alloc_left
             .checked_sub(bytes)
@@ -180,7 +180,7 @@ impl<'a> Loader<'a> {
 
     /// Reads a `serde` value, or what the reducer registered for its type wrote. What bincode
     /// allocates is not visible here; the bytes it reads stand in for it in the budget.
-    pub fn load_serde<T: DeserializeOwned + Any>(&mut self) -> Result<T, Error> {
+    pub fn load_serde<T: DeserializeOwned + Any>(&mut self) -> Result<T, Failure> {
         match self.view.reducer(TypeId::of::<T>())? {
             Some(_) => self.load_dynamic(),
             None => {
@@ -197,11 +197,11 @@ impl<'a> Loader<'a> {
         self.input.offset()
     }
 
-    pub(crate) fn read_varint(&mut self) -> Result<u64, Error> {
+    pub(crate) fn read_varint(&mut self) -> Result<u64, Failure> {
         self.input.varint()
     }
 
-    pub(crate) fn read_bytes(&mut self, n: usize) -> Result<&'a [u8], Error> {
+    pub(crate) fn read_bytes(&mut self, n: usize) -> Result<&'a [u8], Failure> {
         self.input.take(n)
     }
 
@@ -211,7 +211,7 @@ impl<'a> Loader<'a> {
     }
 
     #[inline]
-    pub(crate) fn read_array<const N: usize>(&mut self) -> Result<[u8; N], Error> {
+    pub(crate) fn read_array<const N: usize>(&mut self) -> Result<[u8; N], Failure> {
         self.input.array()
     }
 
@@ -219,7 +219,7 @@ impl<'a> Loader<'a> {
     /// the stream, checked against the bytes left and charged to the allocation budget before
     /// anything is allocated.
     #[inline]
-    pub(crate) fn read_len<T>(&mut self, min_size: usize) -> Result<usize, Error> {
+    pub(crate) fn read_len<T>(&mut self, min_size: usize) -> Result<usize, Failure> {
         let len = self.input.len(min_size)?;
         self.charge(len.saturating_mul(std::mem::size_of::<T>()))?;
         Ok(len)
@@ -235,18 +235,18 @@ impl<'a> Loader<'a> {
     /// Reads `len` bytes of UTF-8 into a new `String`. Copied first and checked in the copy,
     /// which is aligned, so the check's word-at-a-time path runs from the first byte.
     #[inline]
-    pub(crate) fn read_string(&mut self, len: usize) -> Result<String, Error> {
+    pub(crate) fn read_string(&mut self, len: usize) -> Result<String, Failure> {
         let start = self.input.offset();
         let bytes = self.input.take(len)?.to_vec();
-        String::from_utf8(bytes).map_err(|_| Error::malformed(start, "string is not valid UTF-8"))
+        String::from_utf8(bytes).map_err(|_| Failure::malformed(start, "string is not valid UTF-8"))
     }
 
-    pub(crate) fn read_option_tag(&mut self) -> Result<bool, Error> {
+    pub(crate) fn read_option_tag(&mut self) -> Result<bool, Failure> {
         let at = self.input.offset();
         match self.input.array::<1>()?[0] {
             0 => Ok(false),
             1 => Ok(true),
-            t => Err(Error::malformed(
+            t => Err(Failure::malformed(
                 at,
                 format!("option tag {t}, expected 0 or 1"),
             )),
@@ -254,27 +254,28 @@ impl<'a> Loader<'a> {
     }
 
     /// Reads an enum's variant index.
-    pub fn read_variant(&mut self) -> Result<u32, Error> {
+    pub fn read_variant(&mut self) -> Result<u32, Failure> {
         Ok(u32::from_le_bytes(self.input.array()?))
     }
 
     /// The error for a variant index the enum named `name` does not have.
-    pub fn unknown_variant(&self, name: &str, index: u32) -> Error {
-        Error::malformed(
+    pub fn unknown_variant(&self, name: &str, index: u32) -> Failure {
+        Failure::malformed(
             self.input.offset() - 4,
             format!("`{name}` has no variant #{index}"),
         )
     }
 
     /// Wraps the error a constructor returned.
-    pub fn constructor_failed(&self, constructor: &str, source: BoxError) -> Error {
+    pub fn constructor_failed(&self, constructor: &str, source: BoxError) -> Failure {
         Error::Construct {
             constructor: constructor.to_string(),
             source,
         }
+        .into()
     }
 
-    pub(crate) fn malformed(&self, reason: impl Into<std::borrow::Cow<'static, str>>) -> Error {
+    pub(crate) fn malformed(&self, reason: impl Into<std::borrow::Cow<'static, str>>) -> Failure {
         self.input.error(reason)
     }
 }

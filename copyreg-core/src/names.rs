@@ -5,7 +5,7 @@ use std::collections::hash_map::Entry;
 
 use smallvec::SmallVec;
 
-use crate::error::Error;
+use crate::error::Failure;
 use crate::registry::QuickMap;
 
 /// Constructor names already in the stream, so that each is written once and referred to by
@@ -75,8 +75,8 @@ impl<'a> Names<'a> {
         &mut self,
         name: &'a str,
         code: Option<u32>,
-        admit: impl FnOnce() -> Result<(), Error>,
-    ) -> Result<u64, Error> {
+        admit: impl FnOnce() -> Result<(), Failure>,
+    ) -> Result<u64, Failure> {
         let address = address_of(name);
         let next = self.in_order.len() as u64 + 1;
         let index = match &mut self.maps {
@@ -211,7 +211,11 @@ mod tests {
             for i in 0..many {
                 index(&mut names, leak(&format!("n{i}")));
             }
-            let refused = names.index("bad", None, || Err(Error::Builtin { type_name: "x" }));
+            let refused = names.index(
+                "bad",
+                None,
+                || Err(Error::Builtin { type_name: "x" }.into()),
+            );
             assert!(refused.is_err());
             assert_eq!(index(&mut names, "good"), (many + 1, true));
             assert_eq!(index(&mut names, "bad"), (many + 2, true));

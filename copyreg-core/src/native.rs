@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex, RwLock};
 
 use crate::copy::Copier;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::Failure;
 use crate::field::{
     ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, ReducibleLeaf, SeqCodec,
     Stateless, TupleCodec,
@@ -29,12 +29,12 @@ macro_rules! numbers {
             }
 
             #[inline]
-            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
                 cx.write_bytes(&(*self as $wire).to_le_bytes());
                 Ok(())
             }
 
-            fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+            fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
                 let wire = <$wire>::from_le_bytes(cx.read_array()?);
                 <$t>::try_from(wire).map_err(|_| {
                     cx.malformed(format!("{wire} does not fit in {}", stringify!($t)))
@@ -42,16 +42,16 @@ macro_rules! numbers {
             }
 
             #[inline]
-            fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
+            fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Failure> {
                 Ok(*self)
             }
 
-            fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Error> {
+            fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Failure> {
                 cx.write_each(items, |n| (*n as $wire).to_le_bytes());
                 Ok(())
             }
 
-            fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Error> {
+            fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Failure> {
                 // Where every wire value fits (all but `usize`/`isize` on 32-bit targets),
                 // read the run unchecked.
                 if std::mem::size_of::<$t>() >= std::mem::size_of::<$wire>() {
@@ -63,11 +63,11 @@ macro_rules! numbers {
                 }
             }
 
-            fn __copy_vec(items: &[Self], _: &mut Copier<'_>) -> Result<Vec<Self>, Error> {
+            fn __copy_vec(items: &[Self], _: &mut Copier<'_>) -> Result<Vec<Self>, Failure> {
                 Ok(items.to_vec())
             }
 
-            fn __copy_array<const N: usize>(items: &[Self; N], _: &mut Copier<'_>) -> Result<[Self; N], Error> {
+            fn __copy_array<const N: usize>(items: &[Self; N], _: &mut Copier<'_>) -> Result<[Self; N], Failure> {
                 Ok(*items)
             }
         }
@@ -91,38 +91,38 @@ macro_rules! floats {
             }
 
             #[inline]
-            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
                 cx.write_bytes(&self.to_le_bytes());
                 Ok(())
             }
 
-            fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+            fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
                 Ok(<$t>::from_le_bytes(cx.read_array()?))
             }
 
             #[inline]
-            fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
+            fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Failure> {
                 Ok(*self)
             }
 
-            fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Error> {
+            fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Failure> {
                 cx.write_each(items, |f| f.to_le_bytes());
                 Ok(())
             }
 
-            fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Error> {
+            fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Failure> {
                 cx.input().each(len, <$t>::from_le_bytes)
             }
 
-            fn __copy_vec(items: &[Self], _: &mut Copier<'_>) -> Result<Vec<Self>, Error> {
+            fn __copy_vec(items: &[Self], _: &mut Copier<'_>) -> Result<Vec<Self>, Failure> {
                 Ok(items.to_vec())
             }
 
-            fn __load_array<const N: usize>(cx: &mut Loader<'_>) -> Result<[Self; N], Error> {
+            fn __load_array<const N: usize>(cx: &mut Loader<'_>) -> Result<[Self; N], Failure> {
                 cx.input().run(|bytes| <$t>::from_le_bytes(bytes))
             }
 
-            fn __copy_array<const N: usize>(items: &[Self; N], _: &mut Copier<'_>) -> Result<[Self; N], Error> {
+            fn __copy_array<const N: usize>(items: &[Self; N], _: &mut Copier<'_>) -> Result<[Self; N], Failure> {
                 Ok(*items)
             }
         }
@@ -139,13 +139,13 @@ impl Reducible for bool {
     }
 
     #[inline]
-    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.write_bytes(&[u8::from(*self)]);
         Ok(())
     }
 
     #[inline]
-    fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+    fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
         match cx.read_array::<1>()?[0] {
             0 => Ok(false),
             1 => Ok(true),
@@ -154,7 +154,7 @@ impl Reducible for bool {
     }
 
     #[inline]
-    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
+    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Failure> {
         Ok(*self)
     }
 }
@@ -166,13 +166,13 @@ impl Reducible for char {
 
     /// Written as its UTF-8 bytes, as bincode 1.3 does.
     #[inline]
-    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.write_bytes(self.encode_utf8(&mut [0; 4]).as_bytes());
         Ok(())
     }
 
     #[inline]
-    fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+    fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
         let first = cx.read_array::<1>()?[0];
         let width = match first {
             0x00..=0x7f => 1,
@@ -190,7 +190,7 @@ impl Reducible for char {
     }
 
     #[inline]
-    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
+    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Failure> {
         Ok(*self)
     }
 }
@@ -203,20 +203,20 @@ impl Reducible for String {
     }
 
     #[inline]
-    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.write_len(self.len());
         cx.write_bytes(self.as_bytes());
         Ok(())
     }
 
     #[inline]
-    fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+    fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
         let len = cx.read_len::<u8>(1)?;
         cx.read_string(len)
     }
 
     #[inline]
-    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
+    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Failure> {
         Ok(self.clone())
     }
 }
@@ -234,17 +234,17 @@ impl<T: 'static> Reducible for PhantomData<T> {
     }
 
     #[inline]
-    fn __dump(&self, _: &mut Dumper<'_>) -> Result<(), Error> {
+    fn __dump(&self, _: &mut Dumper<'_>) -> Result<(), Failure> {
         Ok(())
     }
 
     #[inline]
-    fn __load(_: &mut Loader<'_>) -> Result<Self, Error> {
+    fn __load(_: &mut Loader<'_>) -> Result<Self, Failure> {
         Ok(PhantomData)
     }
 
     #[inline]
-    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
+    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Failure> {
         Ok(PhantomData)
     }
 }
@@ -256,15 +256,15 @@ macro_rules! by_codec {
     ($codec:ty) => {
         const __MIN_SIZE: usize = <$codec as Codec<Self>>::MIN_SIZE;
 
-        fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+        fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
             <$codec as Stateless>::NEW.dump(self, cx)
         }
 
-        fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+        fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
             <$codec as Stateless>::NEW.load(cx)
         }
 
-        fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+        fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Failure> {
             <$codec as Stateless>::NEW.copy(self, cx)
         }
     };

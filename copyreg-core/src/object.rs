@@ -6,7 +6,7 @@ use std::any::{Any, TypeId};
 use crate::codec;
 use crate::depth::Nested;
 use crate::dynamic::Casts;
-use crate::error::{Error, LimitKind};
+use crate::error::{Error, Failure, LimitKind};
 use crate::load::Loader;
 use crate::ops::{build_typed, Object, ObjectOps, Place};
 use crate::registry::{not_found, Constructor, Slot};
@@ -65,7 +65,7 @@ pub(crate) struct Named<'a> {
 }
 
 impl<'a> Named<'a> {
-    fn registered(&self) -> Result<&'a Constructor, Error> {
+    fn registered(&self) -> Result<&'a Constructor, Failure> {
         match self.ctor {
             Some(ctor) => Ok(ctor),
             None => Err(self.unregistered()),
@@ -74,13 +74,14 @@ impl<'a> Named<'a> {
 
     /// Why a name or code with no single constructor cannot be loaded.
     #[cold]
-    fn unregistered(&self) -> Error {
+    fn unregistered(&self) -> Failure {
         match (self.code, self.slot) {
-            (Some(code), None) => Error::UnknownCode { code },
+            (Some(code), None) => Error::UnknownCode { code }.into(),
             (Some(code), Some(Slot::Ambiguous(claimants))) => Error::CodeConflict {
                 code,
                 claimants: claimants.clone(),
-            },
+            }
+            .into(),
             (_, slot) => not_found(slot, self.name),
         }
     }
@@ -101,7 +102,7 @@ impl<'a> Loader<'a> {
     /// persistent id that [`Unpickler::persistent_load`](crate::Unpickler::persistent_load)
     /// resolves.
     #[inline]
-    fn read_constructor(&mut self) -> Result<Reference<'a>, Error> {
+    fn read_constructor(&mut self) -> Result<Reference<'a>, Failure> {
         let at = self.input.offset();
         let k = self.input.varint()?;
         self.reference(at, k)
@@ -109,7 +110,7 @@ impl<'a> Loader<'a> {
 
     /// What the constructor reference `k`, read at offset `at`, refers to.
     #[inline]
-    fn reference(&mut self, at: usize, k: u64) -> Result<Reference<'a>, Error> {
+    fn reference(&mut self, at: usize, k: u64) -> Result<Reference<'a>, Failure> {
         let index = k.checked_sub(1).and_then(|i| usize::try_from(i).ok());
         match index.and_then(|i| self.constructors.get(i)) {
             Some(named) => Ok(Reference::Named(*named)),
@@ -120,9 +121,9 @@ impl<'a> Loader<'a> {
     /// A constructor reference that is not an index into the name table: a persistent id
     /// (`0`), or an index past the table's end.
     #[cold]
-    fn read_unnamed(&mut self, at: usize, k: u64) -> Result<Reference<'a>, Error> {
+    fn read_unnamed(&mut self, at: usize, k: u64) -> Result<Reference<'a>, Failure> {
         if k > 0 {
-            return Err(Error::malformed(
+            return Err(Failure::malformed(
                 at,
                 format!(
                     "reference to constructor #{k}, but the stream names {}",
@@ -132,7 +133,7 @@ impl<'a> Loader<'a> {
         }
         let len = self.input.varint()?;
         if len > codec::MAX_NAME_LEN as u64 {
-            return Err(Error::malformed(
+            return Err(Failure::malformed(
                 at,
                 format!("persistent id of {len} bytes"),
             ));
@@ -141,7 +142,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Counts one more object built.
-    fn count_object(&mut self) -> Result<(), Error> {
+    fn count_object(&mut self) -> Result<(), Failure> {
         self.objects_left = self
             .objects_left
             .checked_sub(1)
@@ -153,20 +154,19 @@ impl<'a> Loader<'a> {
     }
 
     /// The object a persistent id stands for, which must be a `T`.
-    fn resolve<T: Any>(&self, id: &str) -> Result<T, Error> {
+    fn resolve<T: Any>(&self, id: &str) -> Result<T, Failure> {
         let value = self.options.resolve(id)?;
-        value
-            .downcast::<T>()
-            .map(|v| *v)
-            .map_err(|_| Error::TypeMismatch {
+        value.downcast::<T>().map(|v| *v).map_err(|_| {
+            Failure::from(Error::TypeMismatch {
                 expected: std::any::type_name::<T>(),
                 found: "another type",
                 constructor: format!("persistent_load({id:?})"),
             })
+        })
     }
 
     /// Reads any registered object, boxed.
-    pub(crate) fn load_any(&mut self) -> Result<Loaded<'a>, Error> {
+    pub(crate) fn load_any(&mut self) -> Result<Loaded<'a>, Failure> {
         match self.load_any_at(None)? {
             Some(loaded) => Ok(loaded),
             None => unreachable!("a value given no place is boxed"),
@@ -176,7 +176,7 @@ impl<'a> Loader<'a> {
     /// Reads an object whose type is not known statically into `place` if its constructor
     /// can build it there (a [`DynSlot`](crate::ops::DynSlot) its own type declares); any
     /// other comes back boxed, as [`Loader::load_any`] gives it.
-    pub(crate) fn load_any_at(&mut self, place: Place<'_>) -> Result<Option<Loaded<'a>>, Error> {
+    pub(crate) fn load_any_at(&mut self, place: Place<'_>) -> Result<Option<Loaded<'a>>, Failure> {
         let named = match self.read_constructor()? {
             Reference::Named(named) => named,
             Reference::Persistent(id) => {
@@ -201,7 +201,7 @@ impl<'a> Loader<'a> {
 
     /// Reads an object: a constructor reference, then that constructor's arguments. The
     /// constructor must be registered and build a `T`.
-    pub fn load_object<T: Any>(&mut self) -> Result<T, Error> {
+    pub fn load_object<T: Any>(&mut self) -> Result<T, Failure> {
         match self.read_constructor()? {
             Reference::Named(named) => self.load_with::<T>(named.registered()?),
             Reference::Persistent(id) => self.resolve(id),
@@ -212,13 +212,13 @@ impl<'a> Loader<'a> {
     /// may name any registered constructor that builds an `O::Target`; `O`'s own name needs
     /// no registration, so generic types and types whose registration the linker dropped
     /// load as fields all the same.
-    pub fn load_own<O: Object>(&mut self) -> Result<O::Target, Error> {
+    pub fn load_own<O: Object>(&mut self) -> Result<O::Target, Failure> {
         self.with_stack(|cx| cx.load_sibling::<O>())
     }
 
     /// Reads an object as [`load_own`](Self::load_own) does, one of several side by side (a
     /// map's keys or values) on a stack the caller made room on for all of them.
-    pub fn load_sibling<O: Object>(&mut self) -> Result<O::Target, Error> {
+    pub fn load_sibling<O: Object>(&mut self) -> Result<O::Target, Failure> {
         let reference = self.read_constructor()?;
         match self.build_of::<O>(reference)? {
             Build::Own => {
@@ -235,7 +235,7 @@ impl<'a> Loader<'a> {
     /// (Self::load_own) reads for each, with the depth and stack check done once (the items
     /// are siblings), and a reference that named `O`'s own constructor recognised again
     /// without looking at it.
-    pub fn load_objects<O: Object>(&mut self, len: usize) -> Result<Vec<O::Target>, Error> {
+    pub fn load_objects<O: Object>(&mut self, len: usize) -> Result<Vec<O::Target>, Failure> {
         let mut out = Vec::with_capacity(Self::capacity::<O::Target>(len));
         if len == 0 {
             return Ok(out);
@@ -264,7 +264,7 @@ impl<'a> Loader<'a> {
     }
 
     /// How to build the `O` that `reference` stands for.
-    fn build_of<O: Object>(&self, reference: Reference<'a>) -> Result<Build<'a>, Error> {
+    fn build_of<O: Object>(&self, reference: Reference<'a>) -> Result<Build<'a>, Failure> {
         let named = match reference {
             Reference::Named(named) => named,
             Reference::Persistent(id) => return Ok(Build::Persistent(id)),
@@ -280,25 +280,26 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn load_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Error> {
+    fn load_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Failure> {
         self.nested(|cx| cx.build_with(ctor))
     }
 
     /// Builds a `T` with `ctor`, which must build one.
-    fn build_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Error> {
+    fn build_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Failure> {
         if ctor.ops.target_id() != TypeId::of::<T>() {
             return Err(Error::TypeMismatch {
                 expected: std::any::type_name::<T>(),
                 found: ctor.ops.target_name(),
                 constructor: ctor.name.to_string(),
-            });
+            }
+            .into());
         }
         self.count_object()?;
         build_typed(|place| ctor.ops.load(self, place))
     }
 
     /// Reads a value of a type known to copyreg only through the registry.
-    pub fn load_dynamic<T: Any>(&mut self) -> Result<T, Error> {
+    pub fn load_dynamic<T: Any>(&mut self) -> Result<T, Failure> {
         match self.view.reducer(TypeId::of::<T>())? {
             Some(reducer) if reducer.native => build_typed(|place| reducer.ops.load(self, place)),
             _ => self.load_object::<T>(),

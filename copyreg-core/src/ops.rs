@@ -10,7 +10,7 @@ use std::marker::PhantomData;
 
 use crate::copy::Copier;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::Failure;
 use crate::field::{Codec, Stateless};
 use crate::load::Loader;
 
@@ -32,11 +32,11 @@ pub trait Object: 'static {
         Self::NAME
     }
     /// Writes the reducer's arguments (the constructor reference is already written).
-    fn reduce(value: &Self::Target, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    fn reduce(value: &Self::Target, cx: &mut Dumper<'_>) -> Result<(), Failure>;
     /// Reads the arguments and calls the constructor.
-    fn construct(cx: &mut Loader<'_>) -> Result<Self::Target, Error>;
+    fn construct(cx: &mut Loader<'_>) -> Result<Self::Target, Failure>;
     /// Rebuilds the value through its reducer and constructor.
-    fn copy(value: &Self::Target, cx: &mut Copier<'_>) -> Result<Self::Target, Error>;
+    fn copy(value: &Self::Target, cx: &mut Copier<'_>) -> Result<Self::Target, Failure>;
     /// Puts a value just built into `slot`, a [`DynSlot`] of a pointer to a trait object the
     /// type declares with `dyn(Trait)`, making the pointer at once rather than through
     /// `Box<dyn Any>` and a cast; gives the value back when the slot is no such pointer.
@@ -66,7 +66,7 @@ pub trait Typed: Send + Sync + 'static {
 /// The dump side of a registered type.
 pub trait Reduce: Typed {
     /// Writes what follows the constructor reference.
-    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure>;
     /// Copies `value` to `place`.
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered;
 }
@@ -96,7 +96,7 @@ pub(crate) fn downcast<T: 'static>(value: &dyn Any) -> &T {
 pub type Place<'a> = Option<&'a mut dyn Any>;
 
 /// What building a value at a [`Place`] gives back: the box, when the value went into one.
-pub type Delivered = Result<Option<Box<dyn Any>>, Error>;
+pub type Delivered = Result<Option<Box<dyn Any>>, Failure>;
 
 /// Where a trait object being loaded or copied goes: the pointer `P` (`Box<dyn Trait>`,
 /// `Arc<dyn Trait>`, `Rc<dyn Trait>`), filled by [`Object::deliver_dyn`]. A type of its own,
@@ -132,7 +132,9 @@ fn deliver_object<O: Object>(place: Place<'_>, value: O::Target) -> Delivered {
 }
 
 /// Builds a `T` with `build`, which delivers to a place.
-pub(crate) fn build_typed<T: Any>(build: impl FnOnce(Place<'_>) -> Delivered) -> Result<T, Error> {
+pub(crate) fn build_typed<T: Any>(
+    build: impl FnOnce(Place<'_>) -> Delivered,
+) -> Result<T, Failure> {
     let mut slot = None::<T>;
     build(Some(&mut slot))?;
     match slot {
@@ -166,7 +168,7 @@ impl<O: Object> Typed for ObjectOps<O> {
 }
 
 impl<O: Object> Reduce for ObjectOps<O> {
-    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         O::reduce(downcast(value), cx)
     }
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
@@ -204,7 +206,7 @@ impl<T: Any, C: Codec<T> + Stateless + 'static> Typed for CodecOps<T, C> {
 }
 
 impl<T: Any, C: Codec<T> + Stateless + 'static> Reduce for CodecOps<T, C> {
-    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         C::NEW.dump(downcast::<T>(value), cx)
     }
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::constructor::Constructor;
 use crate::copy::Copier;
 use crate::dump::Dumper;
-use crate::error::{BoxError, Error};
+use crate::error::{BoxError, Error, Failure};
 use crate::field::RegistryLeaf;
 use crate::load::Loader;
 use crate::ops::{deliver, downcast, Construct, Delivered, Ops, Place, Reduce, Typed};
@@ -97,7 +97,7 @@ where
     // Kept for the life of the program, as Python's dispatch_table keeps its entries.
     let ops: &'static Arc<dyn Ops> = Box::leak(Box::new(ops));
     let ops: &'static dyn Ops = &**ops;
-    registry::register_runtime(name, ops, containers)
+    Ok(registry::register_runtime(name, ops, containers)?)
 }
 
 /// A registration's ops and those of `Vec`, `Option` and `Box` of its type, kept for the
@@ -138,10 +138,12 @@ struct Runtime<T, A> {
 }
 
 impl<T: Any, A: Tuple> Runtime<T, A> {
-    fn call(&self, args: A) -> Result<T, Error> {
-        (self.constructor)(args).map_err(|source| Error::Construct {
-            constructor: self.name.to_string(),
-            source,
+    fn call(&self, args: A) -> Result<T, Failure> {
+        (self.constructor)(args).map_err(|source| {
+            Failure::from(Error::Construct {
+                constructor: self.name.to_string(),
+                source,
+            })
         })
     }
 }
@@ -156,7 +158,7 @@ impl<T: Any, A: Tuple> Typed for Runtime<T, A> {
 }
 
 impl<T: Any, A: Tuple> Reduce for Runtime<T, A> {
-    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         (self.reducer)(downcast::<T>(value)).dump_dynamic(cx)
     }
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {

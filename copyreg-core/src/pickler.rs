@@ -233,14 +233,14 @@ impl Pickler {
     pub fn dumps_into<T: Any>(&self, value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
         let view = self.view();
         let persistent = self.persistent_id.as_deref();
-        dump_top(
+        Ok(dump_top(
             &view,
             persistent,
             value,
             TypeId::of::<T>(),
             std::any::type_name::<T>(),
             out,
-        )
+        )?)
     }
 
     /// [`dumps_dyn`](crate::dumps_dyn) with this pickler's reducers and persistent ids.
@@ -273,7 +273,7 @@ impl Pickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn copy<T: Any>(&self, value: &T) -> Result<T, Error> {
-        copy_top(&self.view(), value, false)
+        Ok(copy_top(&self.view(), value, false)?)
     }
 
     /// [`deepcopy`](crate::deepcopy) with this pickler's reducers.
@@ -283,6 +283,6 @@ impl Pickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn deepcopy<T: Any>(&self, value: &T) -> Result<T, Error> {
-        copy_top(&self.view(), value, true)
+        Ok(copy_top(&self.view(), value, true)?)
     }
 }

@@ -5,7 +5,7 @@ use std::sync::{OnceLock, PoisonError, RwLock};
 
 use crate::copy::Copier;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::Failure;
 use crate::field::ReducibleLeaf;
 use crate::load::Loader;
 use crate::ops::{CodecOps, Ops};
@@ -60,44 +60,44 @@ pub trait Reducible: Sized + 'static {
     fn __name(out: &mut String);
 
     #[doc(hidden)]
-    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure>;
 
     /// Writes the value side by side with others, on a stack the caller made room on for
     /// all of them; an object skips its own stack check.
     #[doc(hidden)]
-    fn __dump_sibling(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn __dump_sibling(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         self.__dump(cx)
     }
 
     #[doc(hidden)]
-    fn __load(cx: &mut Loader<'_>) -> Result<Self, Error>;
+    fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure>;
 
     /// Reads a value side by side with others, on a stack the caller made room on for all
     /// of them; an object skips its own stack check.
     #[doc(hidden)]
-    fn __load_sibling(cx: &mut Loader<'_>) -> Result<Self, Error> {
+    fn __load_sibling(cx: &mut Loader<'_>) -> Result<Self, Failure> {
         Self::__load(cx)
     }
 
     #[doc(hidden)]
-    fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error>;
+    fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Failure>;
 
     /// Writes a run of values, as a `Vec` or array holds them; primitives write the whole
     /// run at once.
     #[doc(hidden)]
-    fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Error> {
+    fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Failure> {
         items.iter().try_for_each(|item| item.__dump(cx))
     }
 
     /// Copies a run of values into a `Vec`; primitives copy it whole.
     #[doc(hidden)]
-    fn __copy_vec(items: &[Self], cx: &mut Copier<'_>) -> Result<Vec<Self>, Error> {
+    fn __copy_vec(items: &[Self], cx: &mut Copier<'_>) -> Result<Vec<Self>, Failure> {
         crate::collections::copy_vec(items, |item| item.__copy(cx))
     }
 
     /// Reads an array; primitives read it as one run.
     #[doc(hidden)]
-    fn __load_array<const N: usize>(cx: &mut Loader<'_>) -> Result<[Self; N], Error> {
+    fn __load_array<const N: usize>(cx: &mut Loader<'_>) -> Result<[Self; N], Failure> {
         crate::collections::load_array(cx, Self::__load)
     }
 
@@ -106,14 +106,14 @@ pub trait Reducible: Sized + 'static {
     fn __copy_array<const N: usize>(
         items: &[Self; N],
         cx: &mut Copier<'_>,
-    ) -> Result<[Self; N], Error> {
+    ) -> Result<[Self; N], Failure> {
         crate::collections::copy_array(items, |item| item.__copy(cx))
     }
 
     /// Reads `len` values into a `Vec` (`len` is already checked against the input and
     /// charged to the allocation budget); primitives read the whole run at once.
     #[doc(hidden)]
-    fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Error> {
+    fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Failure> {
         crate::collections::load_vec(len, cx, Self::__load)
     }
 }

@@ -13,7 +13,7 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use crate::codes::Codes;
 use crate::dynamic::Casts;
-use crate::error::Error;
+use crate::error::{Error, Failure};
 pub(crate) use crate::hash::{NameHasher, QuickMap, TypeMap};
 use crate::ops::{Construct, Ops, Typed};
 pub use crate::registration::Registration;
@@ -135,11 +135,11 @@ pub(crate) enum Slot<T> {
 
 /// The constructor a name finds, or the error saying why there is none.
 pub(crate) trait Found<'t> {
-    fn found(self, name: &str) -> Result<&'t Constructor, Error>;
+    fn found(self, name: &str) -> Result<&'t Constructor, Failure>;
 }
 
 impl<'t> Found<'t> for Option<&'t Slot<Constructor>> {
-    fn found(self, name: &str) -> Result<&'t Constructor, Error> {
+    fn found(self, name: &str) -> Result<&'t Constructor, Failure> {
         match self {
             Some(Slot::One(c)) => Ok(c),
             other => Err(not_found(other, name)),
@@ -148,8 +148,9 @@ impl<'t> Found<'t> for Option<&'t Slot<Constructor>> {
 }
 
 /// Why `slot`, what the registry holds under `name`, gives no single constructor.
-pub(crate) fn not_found(slot: Option<&Slot<Constructor>>, name: &str) -> Error {
-    match slot {
+#[cold]
+pub(crate) fn not_found(slot: Option<&Slot<Constructor>>, name: &str) -> Failure {
+    let error = match slot {
         Some(Slot::Ambiguous(names)) => Error::Ambiguous {
             name: name.to_string(),
             candidates: names.clone(),
@@ -157,7 +158,8 @@ pub(crate) fn not_found(slot: Option<&Slot<Constructor>>, name: &str) -> Error {
         _ => Error::UnknownConstructor {
             name: name.to_string(),
         },
-    }
+    };
+    error.into()
 }
 
 /// Constructors by name.
@@ -361,7 +363,7 @@ impl View {
     }
 
     /// The reducer for `type_id`, if any: private, then run-time, then link-time.
-    pub(crate) fn reducer(&self, type_id: TypeId) -> Result<Option<&Reducer>, Error> {
+    pub(crate) fn reducer(&self, type_id: TypeId) -> Result<Option<&Reducer>, Failure> {
         let slot = self
             .overrides()
             .find_map(|t| t.reducers.get(&type_id))
@@ -375,16 +377,18 @@ impl View {
             Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
                 name: names[0].to_string(),
                 candidates: names.clone(),
-            }),
+            }
+            .into()),
         }
     }
 
     /// The reducer for `T`, or [`Error::NotRegistered`].
-    pub(crate) fn require<T: Any>(&self) -> Result<&Reducer, Error> {
-        self.reducer(TypeId::of::<T>())?
-            .ok_or_else(|| Error::NotRegistered {
+    pub(crate) fn require<T: Any>(&self) -> Result<&Reducer, Failure> {
+        self.reducer(TypeId::of::<T>())?.ok_or_else(|| {
+            Failure::from(Error::NotRegistered {
                 type_name: std::any::type_name::<T>(),
             })
+        })
     }
 
     /// Whether any table in view has a name two registrations claim; while none has, a
@@ -416,7 +420,7 @@ impl View {
     }
 
     /// The constructor registered under `name`.
-    pub(crate) fn constructor(&self, name: &str) -> Result<&Constructor, Error> {
+    pub(crate) fn constructor(&self, name: &str) -> Result<&Constructor, Failure> {
         self.constructor_slot(name.as_bytes())
             .map(|(_, slot)| slot)
             .found(name)
@@ -462,11 +466,11 @@ pub(crate) fn register_runtime(
     name: &'static str,
     ops: &'static dyn Ops,
     containers: [&'static dyn Ops; 3],
-) -> Result<(), Error> {
+) -> Result<(), Failure> {
     let type_id = ops.target_id();
     let type_name = ops.target_name();
     if is_native(type_id) {
-        return Err(Error::Builtin { type_name });
+        return Err(Error::Builtin { type_name }.into());
     }
     let lock = runtime();
     let mut guard = lock.write().unwrap_or_else(PoisonError::into_inner);
@@ -486,7 +490,8 @@ pub(crate) fn register_runtime(
                     v.sort_unstable();
                     v
                 },
-            });
+            }
+            .into());
         }
     }
     let mut next = Table::clone(&guard);

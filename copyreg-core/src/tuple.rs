@@ -9,7 +9,7 @@ use std::marker::PhantomData;
 use crate::autoref::Tag;
 use crate::copy::Copier;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::Failure;
 use crate::load::Loader;
 use crate::reducible::Reducible;
 
@@ -24,15 +24,15 @@ impl Reducible for Absent {
         out.push_str("Absent");
     }
 
-    fn __dump(&self, _: &mut Dumper<'_>) -> Result<(), Error> {
+    fn __dump(&self, _: &mut Dumper<'_>) -> Result<(), Failure> {
         Ok(())
     }
 
-    fn __load(_: &mut Loader<'_>) -> Result<Self, Error> {
+    fn __load(_: &mut Loader<'_>) -> Result<Self, Failure> {
         Ok(Absent)
     }
 
-    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Error> {
+    fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Failure> {
         Ok(Absent)
     }
 }
@@ -97,11 +97,11 @@ pub trait Tuple: Sized + 'static {
 
     /// Writes each element through the registry (for run-time `pickle`, where the element
     /// types are generic).
-    fn dump_dynamic(&self, cx: &mut Dumper<'_>) -> Result<(), Error>;
+    fn dump_dynamic(&self, cx: &mut Dumper<'_>) -> Result<(), Failure>;
     /// Reads each element through the registry.
-    fn load_dynamic(cx: &mut Loader<'_>) -> Result<Self, Error>;
+    fn load_dynamic(cx: &mut Loader<'_>) -> Result<Self, Failure>;
     /// Copies each element through the registry.
-    fn copy_dynamic(&self, cx: &mut Copier<'_>) -> Result<Self, Error>;
+    fn copy_dynamic(&self, cx: &mut Copier<'_>) -> Result<Self, Failure>;
 }
 
 macro_rules! tuple {
@@ -120,18 +120,18 @@ macro_rules! tuple {
             }
 
             #[allow(unused_variables)]
-            fn dump_dynamic(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+            fn dump_dynamic(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
                 $(cx.dump_dynamic(&self.$i)?;)*
                 Ok(())
             }
 
             #[allow(unused_variables)]
-            fn load_dynamic(cx: &mut Loader<'_>) -> Result<Self, Error> {
+            fn load_dynamic(cx: &mut Loader<'_>) -> Result<Self, Failure> {
                 Ok(($(cx.load_dynamic::<$a>()?,)*))
             }
 
             #[allow(unused_variables)]
-            fn copy_dynamic(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+            fn copy_dynamic(&self, cx: &mut Copier<'_>) -> Result<Self, Failure> {
                 Ok(($(cx.copy_dynamic(&self.$i)?,)*))
             }
         }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use crate::constructor::Constructor;
 use crate::depth::MAX_DEPTH;
-use crate::error::{BoxError, Error, LimitKind};
+use crate::error::{BoxError, Error, Failure, LimitKind};
 use crate::load::Loader;
 use crate::pickle::constructor_only;
 use crate::reducible::{name_of, Reducible};
@@ -389,7 +389,7 @@ impl Unpickler {
     fn with_loader<R>(
         &self,
         bytes: &[u8],
-        load: impl FnOnce(&mut Loader<'_>) -> Result<R, Error>,
+        load: impl FnOnce(&mut Loader<'_>) -> Result<R, Failure>,
     ) -> Result<R, Error> {
         if bytes.len() > self.limits.max_input {
             return Err(Error::Limit {
@@ -398,7 +398,7 @@ impl Unpickler {
             });
         }
         let view = View::with(self.private.clone(), self.isolated);
-        Loader::run(bytes, &view, self, load)
+        Ok(Loader::run(bytes, &view, self, load)?)
     }
 
     pub(crate) fn limits(&self) -> Limits {
@@ -410,7 +410,7 @@ impl Unpickler {
         &self,
         name: &str,
         found: Option<&crate::registry::Constructor>,
-    ) -> Result<(), Error> {
+    ) -> Result<(), Failure> {
         let Some(allowed) = &self.allowed else {
             return Ok(());
         };
@@ -432,18 +432,21 @@ impl Unpickler {
         } else {
             Err(Error::Forbidden {
                 name: name.to_string(),
-            })
+            }
+            .into())
         }
     }
 
-    pub(crate) fn resolve(&self, id: &str) -> Result<Box<dyn Any>, Error> {
+    pub(crate) fn resolve(&self, id: &str) -> Result<Box<dyn Any>, Failure> {
         let load = self
             .persistent_load
             .as_ref()
             .ok_or_else(|| Error::PersistentId { id: id.to_string() })?;
-        load(id).map_err(|source| Error::Construct {
-            constructor: format!("persistent_load({id:?})"),
-            source,
+        load(id).map_err(|source| {
+            Failure::from(Error::Construct {
+                constructor: format!("persistent_load({id:?})"),
+                source,
+            })
         })
     }
 }

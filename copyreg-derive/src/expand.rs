@@ -44,13 +44,13 @@ fn fallback(input: &Input<'_>) -> TokenStream {
                 fn __name(_: &mut ::std::string::String) {
                     ::core::unreachable!()
                 }
-                fn __dump(&self, _: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Error> {
+                fn __dump(&self, _: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Failure> {
                     ::core::unreachable!()
                 }
-                fn __load(_: &mut __cr::Loader<'_>) -> __cr::Result<Self, __cr::Error> {
+                fn __load(_: &mut __cr::Loader<'_>) -> __cr::Result<Self, __cr::Failure> {
                     ::core::unreachable!()
                 }
-                fn __copy(&self, _: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Error> {
+                fn __copy(&self, _: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Failure> {
                     ::core::unreachable!()
                 }
             }
@@ -176,15 +176,15 @@ fn expand(input: &Input<'_>) -> TokenStream {
 
                 #object_fns
 
-                fn reduce(__value: &Self, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Error> {
+                fn reduce(__value: &Self, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Failure> {
                     #reduce
                 }
 
-                fn construct(__cx: &mut __cr::Loader<'_>) -> __cr::Result<Self, __cr::Error> {
+                fn construct(__cx: &mut __cr::Loader<'_>) -> __cr::Result<Self, __cr::Failure> {
                     #construct
                 }
 
-                fn copy(__value: &Self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Error> {
+                fn copy(__value: &Self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Failure> {
                     #copy
                 }
             }
@@ -198,49 +198,49 @@ fn expand(input: &Input<'_>) -> TokenStream {
                     #wire_name
                 }
 
-                fn __dump(&self, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Error> {
+                fn __dump(&self, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Failure> {
                     __cx.dump_object::<Self>(self)
                 }
 
                 fn __dump_sibling(
                     &self,
                     __cx: &mut __cr::Dumper<'_>,
-                ) -> __cr::Result<(), __cr::Error> {
+                ) -> __cr::Result<(), __cr::Failure> {
                     __cx.dump_sibling::<Self>(self)
                 }
 
-                fn __load(__cx: &mut __cr::Loader<'_>) -> __cr::Result<Self, __cr::Error> {
+                fn __load(__cx: &mut __cr::Loader<'_>) -> __cr::Result<Self, __cr::Failure> {
                     __cx.load_own::<Self>()
                 }
 
                 fn __load_sibling(
                     __cx: &mut __cr::Loader<'_>,
-                ) -> __cr::Result<Self, __cr::Error> {
+                ) -> __cr::Result<Self, __cr::Failure> {
                     __cx.load_sibling::<Self>()
                 }
 
-                fn __copy(&self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Error> {
+                fn __copy(&self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Failure> {
                     __cx.copy_object::<Self>(self)
                 }
 
                 fn __dump_slice(
                     __items: &[Self],
                     __cx: &mut __cr::Dumper<'_>,
-                ) -> __cr::Result<(), __cr::Error> {
+                ) -> __cr::Result<(), __cr::Failure> {
                     __cx.dump_objects::<Self>(__items)
                 }
 
                 fn __load_vec(
                     __len: usize,
                     __cx: &mut __cr::Loader<'_>,
-                ) -> __cr::Result<::std::vec::Vec<Self>, __cr::Error> {
+                ) -> __cr::Result<::std::vec::Vec<Self>, __cr::Failure> {
                     __cx.load_objects::<Self>(__len)
                 }
 
                 fn __copy_vec(
                     __items: &[Self],
                     __cx: &mut __cr::Copier<'_>,
-                ) -> __cr::Result<::std::vec::Vec<Self>, __cr::Error> {
+                ) -> __cr::Result<::std::vec::Vec<Self>, __cr::Failure> {
                     __cx.copy_objects::<Self>(__items)
                 }
             }

@@ -205,15 +205,15 @@ pub fn expand(input: Foreign) -> TokenStream {
                 const NAME: &'static str = #name;
                 #code
 
-                fn reduce(__value: &#ty, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Error> {
+                fn reduce(__value: &#ty, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Failure> {
                     #reduce
                 }
 
-                fn construct(__cx: &mut __cr::Loader<'_>) -> __cr::Result<#ty, __cr::Error> {
+                fn construct(__cx: &mut __cr::Loader<'_>) -> __cr::Result<#ty, __cr::Failure> {
                     #construct
                 }
 
-                fn copy(__value: &#ty, __cx: &mut __cr::Copier<'_>) -> __cr::Result<#ty, __cr::Error> {
+                fn copy(__value: &#ty, __cx: &mut __cr::Copier<'_>) -> __cr::Result<#ty, __cr::Failure> {
                     #copy
                 }
 

@@ -5,7 +5,7 @@ use std::any::{Any, TypeId};
 use super::{build_cyclic, cycle, downcast, key, Pointer, Reachable, Slot};
 use crate::copy::Copier;
 use crate::depth::Nested;
-use crate::error::Error;
+use crate::error::Failure;
 use crate::hash::QuickMap;
 
 /// What a deep copy has rebuilt, by original address.
@@ -47,8 +47,8 @@ impl Copier<'_> {
     pub fn copy_pointer<P: Pointer>(
         &mut self,
         pointer: &P,
-        copy: impl FnOnce(&P::Target, &mut Self) -> Result<P::Target, Error>,
-    ) -> Result<P, Error> {
+        copy: impl FnOnce(&P::Target, &mut Self) -> Result<P::Target, Failure>,
+    ) -> Result<P, Failure> {
         if !self.is_deep() {
             return Ok(pointer.clone());
         }
@@ -72,8 +72,8 @@ impl Copier<'_> {
     pub(crate) fn copy_shared<P: Clone + Any>(
         &mut self,
         key: (usize, TypeId),
-        copy: impl FnOnce(&mut Self) -> Result<P, Error>,
-    ) -> Result<P, Error> {
+        copy: impl FnOnce(&mut Self) -> Result<P, Failure>,
+    ) -> Result<P, Failure> {
         match self.shared.state().slots.get(&key) {
             Some(Slot::Built(copy)) => return downcast::<P>(&**copy, "a shared value"),
             Some(Slot::Building(_)) => return Err(cycle::<P>()),
@@ -94,8 +94,8 @@ impl Copier<'_> {
     pub fn copy_weak<P: Pointer>(
         &mut self,
         weak: &P::Weak,
-        copy: impl FnOnce(&P::Target, &mut Self) -> Result<P::Target, Error>,
-    ) -> Result<P::Weak, Error> {
+        copy: impl FnOnce(&P::Target, &mut Self) -> Result<P::Target, Failure>,
+    ) -> Result<P::Weak, Failure> {
         if !self.is_deep() {
             return Ok(weak.clone());
         }

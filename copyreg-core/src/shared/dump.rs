@@ -5,7 +5,7 @@ use std::any::TypeId;
 use super::{cycle, key, Pointer, CYCLIC, WEAK_BACK, WEAK_DANGLING, WEAK_TARGET_FOLLOWS};
 use crate::depth::Nested;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::Failure;
 use crate::hash::{QuickMap, QuickSet};
 
 /// What a dump has written of each allocation.
@@ -69,8 +69,8 @@ impl Dumper<'_> {
     pub fn dump_pointer<P: Pointer>(
         &mut self,
         pointer: &P,
-        write: impl FnOnce(&P::Target, &mut Self) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+        write: impl FnOnce(&P::Target, &mut Self) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
         self.dump_shared::<P>(key(pointer), |cx| write(pointer.get(), cx))
     }
 
@@ -79,8 +79,8 @@ impl Dumper<'_> {
     pub(crate) fn dump_shared<P>(
         &mut self,
         key: (usize, TypeId),
-        write: impl FnOnce(&mut Self) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+        write: impl FnOnce(&mut Self) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
         let memo = self.shared.state();
         let written = match memo.last {
             Some((last, index)) if last == key => Some(index),
@@ -120,8 +120,8 @@ impl Dumper<'_> {
     pub fn dump_weak<P: Pointer>(
         &mut self,
         weak: &P::Weak,
-        write: impl FnOnce(&P::Target, &mut Self) -> Result<(), Error>,
-    ) -> Result<(), Error> {
+        write: impl FnOnce(&P::Target, &mut Self) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
         let Some(target) = P::upgrade(weak) else {
             self.write_varint(WEAK_DANGLING);
             return Ok(());

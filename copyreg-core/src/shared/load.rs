@@ -7,7 +7,7 @@ use super::{
     WEAK_TARGET_FOLLOWS,
 };
 use crate::depth::Nested;
-use crate::error::Error;
+use crate::error::Failure;
 use crate::load::Loader;
 
 /// What a load has rebuilt, by index.
@@ -20,8 +20,8 @@ impl Loader<'_> {
     /// Reads a shared pointer written by [`Dumper::dump_pointer`].
     pub fn load_pointer<P: Pointer>(
         &mut self,
-        read: impl FnOnce(&mut Self) -> Result<P::Target, Error>,
-    ) -> Result<P, Error> {
+        read: impl FnOnce(&mut Self) -> Result<P::Target, Failure>,
+    ) -> Result<P, Failure> {
         self.load_shared(|cx, cyclic| {
             // The allocation: the value and the two counts beside it.
             cx.charge(std::mem::size_of::<P::Target>() + 2 * std::mem::size_of::<usize>())?;
@@ -39,15 +39,15 @@ impl Loader<'_> {
     /// first time, given its memo index if a `Weak` inside points back to it.
     pub(crate) fn load_shared<P: Clone + Any>(
         &mut self,
-        build: impl FnOnce(&mut Self, Option<usize>) -> Result<P, Error>,
-    ) -> Result<P, Error> {
+        build: impl FnOnce(&mut Self, Option<usize>) -> Result<P, Failure>,
+    ) -> Result<P, Failure> {
         let at = self.position();
         let k = self.read_varint()?;
         if k > 0 {
             return match self.shared.slots.get(k as usize - 1) {
                 Some(Slot::Built(pointer)) => downcast::<P>(&**pointer, "a back reference"),
                 Some(Slot::Building(_)) => Err(cycle::<P>()),
-                None => Err(Error::malformed(
+                None => Err(Failure::malformed(
                     at,
                     format!("reference to shared value #{k}, which the stream has not written"),
                 )),
@@ -55,7 +55,7 @@ impl Loader<'_> {
         }
         let flags = self.read_array::<1>()?[0];
         if flags & !CYCLIC != 0 {
-            return Err(Error::malformed(
+            return Err(Failure::malformed(
                 at,
                 format!("shared value flags {flags:#04x}"),
             ));
@@ -72,8 +72,8 @@ impl Loader<'_> {
     /// is kept alive until the load ends, for the strong pointers later in the stream.
     pub fn load_weak<P: Pointer>(
         &mut self,
-        read: impl FnOnce(&mut Self) -> Result<P::Target, Error>,
-    ) -> Result<P::Weak, Error> {
+        read: impl FnOnce(&mut Self) -> Result<P::Target, Failure>,
+    ) -> Result<P::Weak, Failure> {
         let at = self.position();
         let k = self.read_varint()?;
         if k == WEAK_DANGLING {
@@ -88,11 +88,11 @@ impl Loader<'_> {
                 Ok(downcast::<P>(&**pointer, "a weak reference")?.downgrade())
             }
             Some(Slot::Building(Some(weak))) => downcast::<P::Weak>(&**weak, "a weak reference"),
-            Some(Slot::Building(None)) => Err(Error::malformed(
+            Some(Slot::Building(None)) => Err(Failure::malformed(
                 at,
                 "weak reference to a value under construction that was not marked as such",
             )),
-            None => Err(Error::malformed(
+            None => Err(Failure::malformed(
                 at,
                 format!(
                     "weak reference to shared value #{}, which the stream has not written",

@@ -26,7 +26,7 @@ use std::sync::{self, Arc};
 
 use crate::copy::Copier;
 use crate::dump::Dumper;
-use crate::error::Error;
+use crate::error::{Error, Failure};
 use crate::load::Loader;
 use crate::reducible::{name_wrapped, Reducible};
 
@@ -113,9 +113,9 @@ pointer!(Rc, rc::Weak<T>);
 /// Builds `P` with `new_cyclic` from a fallible `build`. `new_cyclic` takes an infallible
 /// closure, so an error leaves it by unwinding (without the panic hook) and is caught here.
 fn build_cyclic<P: Pointer>(
-    build: impl FnOnce(&P::Weak) -> Result<P::Target, Error>,
-) -> Result<P, Error> {
-    struct Escape(Error);
+    build: impl FnOnce(&P::Weak) -> Result<P::Target, Failure>,
+) -> Result<P, Failure> {
+    struct Escape(Failure);
     let built = panic::catch_unwind(AssertUnwindSafe(|| {
         P::new_cyclic(|weak| match build(weak) {
             Ok(value) => value,
@@ -146,21 +146,22 @@ enum Slot<B = Box<dyn Any>> {
     Built(B),
 }
 
-fn cycle<P>() -> Error {
+#[cold]
+fn cycle<P>() -> Failure {
     Error::Cycle {
         type_name: std::any::type_name::<P>(),
     }
+    .into()
 }
 
-fn downcast<T: Clone + Any>(value: &dyn Any, expected: &'static str) -> Result<T, Error> {
-    value
-        .downcast_ref::<T>()
-        .cloned()
-        .ok_or_else(|| Error::TypeMismatch {
+fn downcast<T: Clone + Any>(value: &dyn Any, expected: &'static str) -> Result<T, Failure> {
+    value.downcast_ref::<T>().cloned().ok_or_else(|| {
+        Failure::from(Error::TypeMismatch {
             expected: std::any::type_name::<T>(),
             found: "a shared value of another type",
             constructor: expected.to_string(),
         })
+    })
 }
 
 macro_rules! reducible_pointer {
@@ -170,15 +171,15 @@ macro_rules! reducible_pointer {
                 name_wrapped::<T>(out, stringify!($weak));
             }
 
-            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Error> {
+            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
                 cx.dump_weak::<$ptr<T>>(self, T::__dump)
             }
 
-            fn __load(cx: &mut Loader<'_>) -> Result<Self, Error> {
+            fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
                 cx.load_weak::<$ptr<T>>(T::__load)
             }
 
-            fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Error> {
+            fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Failure> {
                 cx.copy_weak::<$ptr<T>>(self, T::__copy)
             }
         }
