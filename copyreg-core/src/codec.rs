@@ -154,6 +154,7 @@ pub(crate) struct Input<'a> {
 impl<'a> Input<'a> {
     /// Checks the header and splits the stream into its body and its name table, each as an
     /// input whose offsets count from the start of the stream.
+    #[inline(always)]
     pub(crate) fn open(bytes: &'a [u8]) -> Result<(Self, Self), Failure> {
         if bytes.len() < HEADER_LEN || bytes[..MAGIC.len()] != MAGIC {
             let reason = if bytes.first() == Some(&0x80) {

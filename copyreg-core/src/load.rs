@@ -107,6 +107,7 @@ impl<'a> Loader<'a> {
 
     /// Reads one entry of the name table, a name or a compact code, looks it up and checks
     /// it against the allow-list.
+    #[inline(always)]
     fn read_name(
         table: &mut Input<'a>,
         view: &'a View,

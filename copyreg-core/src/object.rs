@@ -41,12 +41,14 @@ enum Build<'a> {
     Persistent(&'a str),
 }
 
-/// What a constructor reference in the body refers to.
-enum Reference<'a> {
-    /// A name from the stream's table.
-    Named(Named<'a>),
-    /// A persistent id.
-    Persistent(&'a str),
+/// What a constructor reference in the body refers to. Two words, so that it is passed in
+/// registers: the name table's entries are read where they are, field by field.
+#[derive(Clone, Copy)]
+enum Reference {
+    /// A name from the stream's table, by its index there.
+    Named(usize),
+    /// A persistent id, which follows in the stream.
+    Persistent,
 }
 
 /// A constructor name in a stream's table, and what the registry holds under it. Copied
@@ -102,7 +104,7 @@ impl<'a> Loader<'a> {
     /// persistent id that [`Unpickler::persistent_load`](crate::Unpickler::persistent_load)
     /// resolves.
     #[inline]
-    fn read_constructor(&mut self) -> Result<Reference<'a>, Failure> {
+    fn read_constructor(&mut self) -> Result<Reference, Failure> {
         let at = self.input.offset();
         let k = self.input.varint()?;
         self.reference(at, k)
@@ -110,27 +112,34 @@ impl<'a> Loader<'a> {
 
     /// What the constructor reference `k`, read at offset `at`, refers to.
     #[inline]
-    fn reference(&mut self, at: usize, k: u64) -> Result<Reference<'a>, Failure> {
-        let index = k.checked_sub(1).and_then(|i| usize::try_from(i).ok());
-        match index.and_then(|i| self.constructors.get(i)) {
-            Some(named) => Ok(Reference::Named(*named)),
-            None => self.read_unnamed(at, k),
+    fn reference(&self, at: usize, k: u64) -> Result<Reference, Failure> {
+        match k.checked_sub(1).and_then(|i| usize::try_from(i).ok()) {
+            Some(index) if index < self.constructors.len() => Ok(Reference::Named(index)),
+            Some(_) => Err(self.past_the_table(at, k)),
+            None => Ok(Reference::Persistent),
         }
     }
 
-    /// A constructor reference that is not an index into the name table: a persistent id
-    /// (`0`), or an index past the table's end.
     #[cold]
-    fn read_unnamed(&mut self, at: usize, k: u64) -> Result<Reference<'a>, Failure> {
-        if k > 0 {
-            return Err(Failure::malformed(
-                at,
-                format!(
-                    "reference to constructor #{k}, but the stream names {}",
-                    self.constructors.len()
-                ),
-            ));
-        }
+    fn past_the_table(&self, at: usize, k: u64) -> Failure {
+        Failure::malformed(
+            at,
+            format!(
+                "reference to constructor #{k}, but the stream names {}",
+                self.constructors.len()
+            ),
+        )
+    }
+
+    /// The entry `index` of the stream's name table, which [`Loader::reference`] checked.
+    fn named(&self, index: usize) -> &Named<'a> {
+        &self.constructors[index]
+    }
+
+    /// Reads the persistent id that follows a reference `0`.
+    #[cold]
+    fn read_persistent_id(&mut self) -> Result<&'a str, Failure> {
+        let at = self.input.offset();
         let len = self.input.varint()?;
         if len > codec::MAX_NAME_LEN as u64 {
             return Err(Failure::malformed(
@@ -138,7 +147,7 @@ impl<'a> Loader<'a> {
                 format!("persistent id of {len} bytes"),
             ));
         }
-        Ok(Reference::Persistent(self.input.str(len as usize)?))
+        self.input.str(len as usize)
     }
 
     /// Counts one more object built.
@@ -177,9 +186,13 @@ impl<'a> Loader<'a> {
     /// can build it there (a [`DynSlot`](crate::ops::DynSlot) its own type declares); any
     /// other comes back boxed, as [`Loader::load_any`] gives it.
     pub(crate) fn load_any_at(&mut self, place: Place<'_>) -> Result<Option<Loaded<'a>>, Failure> {
-        let named = match self.read_constructor()? {
-            Reference::Named(named) => named,
-            Reference::Persistent(id) => {
+        let (ctor, name) = match self.read_constructor()? {
+            Reference::Named(index) => {
+                let named = self.named(index);
+                (named.registered()?, named.name)
+            }
+            Reference::Persistent => {
+                let id = self.read_persistent_id()?;
                 return Ok(Some(Loaded {
                     value: self.options.resolve(id)?,
                     constructor: id,
@@ -188,12 +201,11 @@ impl<'a> Loader<'a> {
                 }));
             }
         };
-        let ctor = named.registered()?;
         self.count_object()?;
         let boxed = self.nested(|cx| ctor.ops.load(cx, place))?;
         Ok(boxed.map(|value| Loaded {
             value,
-            constructor: named.name,
+            constructor: name,
             built_by: Some(ctor),
             casts: ctor.casts,
         }))
@@ -203,8 +215,11 @@ impl<'a> Loader<'a> {
     /// constructor must be registered and build a `T`.
     pub fn load_object<T: Any>(&mut self) -> Result<T, Failure> {
         match self.read_constructor()? {
-            Reference::Named(named) => self.load_with::<T>(named.registered()?),
-            Reference::Persistent(id) => self.resolve(id),
+            Reference::Named(index) => self.load_with::<T>(self.named(index).registered()?),
+            Reference::Persistent => {
+                let id = self.read_persistent_id()?;
+                self.resolve(id)
+            }
         }
     }
 
@@ -264,10 +279,10 @@ impl<'a> Loader<'a> {
     }
 
     /// How to build the `O` that `reference` stands for.
-    fn build_of<O: Object>(&self, reference: Reference<'a>) -> Result<Build<'a>, Failure> {
+    fn build_of<O: Object>(&mut self, reference: Reference) -> Result<Build<'a>, Failure> {
         let named = match reference {
-            Reference::Named(named) => named,
-            Reference::Persistent(id) => return Ok(Build::Persistent(id)),
+            Reference::Named(index) => self.named(index),
+            Reference::Persistent => return self.read_persistent_id().map(Build::Persistent),
         };
         match (named.ctor, named.slot) {
             // `O`'s own constructor, called directly rather than through the registry's
