@@ -24,7 +24,7 @@ use crate::error::{Error, Failure};
 use crate::field::Codec;
 use crate::load::Loader;
 use crate::object::built_type;
-use crate::ops::{DynSlot, Place};
+use crate::ops::{filled, DynSlot, Place};
 use crate::registry::{QuickMap, Reducer};
 use crate::unpickler::Unpickler;
 
@@ -265,7 +265,7 @@ impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
         value.copy(cx, |cx| {
             let mut slot = DynSlot::<P>(None);
             match cx.copy_any(object, Some(&mut slot))? {
-                (None, _) => Ok(filled(slot)),
+                (None, _) => Ok(filled(slot.0)),
                 (Some(copy), reducer) => {
                     cast::<D, P>(copy, &[], "a copy", || reducer.ops.target_name())
                 }
@@ -312,21 +312,13 @@ impl Loader<'_> {
     fn load_trait_object<D: ?Sized + 'static, P: DynPointer<D>>(&mut self) -> Result<P, Failure> {
         let mut slot = DynSlot::<P>(None);
         match self.load_any_at(Some(&mut slot))? {
-            None => Ok(filled(slot)),
+            None => Ok(filled(slot.0)),
             Some(loaded) => {
                 let built_by = loaded.built_by;
                 let type_name = || built_type(built_by);
                 cast::<D, P>(loaded.value, loaded.casts, loaded.constructor, type_name)
             }
         }
-    }
-}
-
-/// The pointer a constructor put in the slot it was given (it returns no box only then).
-fn filled<P>(slot: DynSlot<P>) -> P {
-    match slot.0 {
-        Some(pointer) => pointer,
-        None => unreachable!("a constructor that returns no box fills its slot"),
     }
 }
 

@@ -8,7 +8,7 @@ use crate::depth::Nested;
 use crate::dynamic::Casts;
 use crate::error::{Error, Failure, LimitKind};
 use crate::load::Loader;
-use crate::ops::{build_typed, Object, ObjectOps, Place};
+use crate::ops::{build_typed, filled, Object, ObjectOps, Place};
 use crate::registry::{not_found, Constructor, Slot};
 
 /// An object read without its type known statically.
@@ -214,11 +214,24 @@ impl<'a> Loader<'a> {
     /// Reads an object: a constructor reference, then that constructor's arguments. The
     /// constructor must be registered and build a `T`.
     pub fn load_object<T: Any>(&mut self) -> Result<T, Failure> {
+        let mut slot = None;
+        self.load_object_into(&mut slot)?;
+        Ok(filled(slot))
+    }
+
+    /// [`Loader::load_object`] into `slot`, where the constructor builds the value: the
+    /// value is not passed up through every call that returns it (`loads` reads its
+    /// value this way).
+    pub(crate) fn load_object_into<T: Any>(&mut self, slot: &mut Option<T>) -> Result<(), Failure> {
         match self.read_constructor()? {
-            Reference::Named(index) => self.load_with::<T>(self.named(index).registered()?),
+            Reference::Named(index) => {
+                let ctor = self.named(index).registered()?;
+                self.nested(|cx| cx.build_into(ctor, slot))
+            }
             Reference::Persistent => {
                 let id = self.read_persistent_id()?;
-                self.resolve(id)
+                *slot = Some(self.resolve(id)?);
+                Ok(())
             }
         }
     }
@@ -295,12 +308,19 @@ impl<'a> Loader<'a> {
         }
     }
 
-    fn load_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Failure> {
-        self.nested(|cx| cx.build_with(ctor))
-    }
-
     /// Builds a `T` with `ctor`, which must build one.
     fn build_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Failure> {
+        let mut slot = None;
+        self.build_into(ctor, &mut slot)?;
+        Ok(filled(slot))
+    }
+
+    /// Builds a `T` with `ctor`, which must build one, into `slot`.
+    fn build_into<T: Any>(
+        &mut self,
+        ctor: &Constructor,
+        slot: &mut Option<T>,
+    ) -> Result<(), Failure> {
         if ctor.ops.target_id() != TypeId::of::<T>() {
             return Err(Error::TypeMismatch {
                 expected: std::any::type_name::<T>(),
@@ -310,7 +330,10 @@ impl<'a> Loader<'a> {
             .into());
         }
         self.count_object()?;
-        build_typed(|place| ctor.ops.load(self, place))
+        match ctor.ops.load(self, Some(slot))? {
+            None => Ok(()),
+            Some(_) => unreachable!("a constructor of a type delivers to an `Option` of it"),
+        }
     }
 
     /// Reads a value of a type known to copyreg only through the registry.

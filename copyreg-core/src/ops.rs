@@ -137,9 +137,15 @@ pub(crate) fn build_typed<T: Any>(
 ) -> Result<T, Failure> {
     let mut slot = None::<T>;
     build(Some(&mut slot))?;
+    Ok(filled(slot))
+}
+
+/// The value in a slot that a constructor was given and returned `Ok` from without a box:
+/// it fills the slot then, and only then.
+pub(crate) fn filled<T>(slot: Option<T>) -> T {
     match slot {
-        Some(value) => Ok(value),
-        None => unreachable!("a registered constructor fills its slot or returns an error"),
+        Some(value) => value,
+        None => unreachable!("a constructor that returns no box fills its slot"),
     }
 }
 

@@ -11,6 +11,7 @@ use crate::constructor::Constructor;
 use crate::depth::MAX_DEPTH;
 use crate::error::{BoxError, Error, Failure, LimitKind};
 use crate::load::Loader;
+use crate::ops::filled;
 use crate::pickle::constructor_only;
 use crate::reducible::{name_of, Reducible};
 use crate::registry::{Table, View};
@@ -354,7 +355,9 @@ impl Unpickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn loads<T: Any>(&self, bytes: &[u8]) -> Result<T, Error> {
-        self.with_loader(bytes, |cx| cx.load_object::<T>())
+        let mut slot = None;
+        self.with_loader(bytes, |cx| cx.load_object_into::<T>(&mut slot))?;
+        Ok(filled(slot))
     }
 
     /// [`loads_any`](crate::loads_any) with this unpickler's settings.
