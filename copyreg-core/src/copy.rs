@@ -10,8 +10,8 @@ use crate::codec;
 use crate::depth::Depth;
 use crate::depth::Nested;
 use crate::error::{BoxError, Error, Failure};
-use crate::ops::build_typed;
 use crate::ops::Object;
+use crate::ops::{build_typed, fill, filled};
 use crate::registry::{Reducer, View};
 use crate::shared::CopyMemo;
 
@@ -45,7 +45,7 @@ use crate::shared::CopyMemo;
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn copy<T: Any>(value: &T) -> Result<T, Error> {
-    Ok(copy_top(&View::current(), value, false)?)
+    copy_top(&View::current(), value, false)
 }
 
 /// Like [`copy`], but the reducer's arguments are themselves copied through their reducers
@@ -63,38 +63,60 @@ pub fn copy<T: Any>(value: &T) -> Result<T, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn deepcopy<T: Any>(value: &T) -> Result<T, Error> {
-    Ok(copy_top(&View::current(), value, true)?)
+    copy_top(&View::current(), value, true)
 }
 
 /// Copies `value` with `view`'s registrations.
-pub(crate) fn copy_top<T: Any>(view: &View, value: &T, deep: bool) -> Result<T, Failure> {
+pub(crate) fn copy_top<T: Any>(view: &View, value: &T, deep: bool) -> Result<T, Error> {
+    // The copy is built in this slot rather than returned up through every call: a value
+    // just written field by field and copied at once stalls on store forwarding.
+    let mut slot = None;
+    copy_into(view, value, deep, &mut slot)?;
+    Ok(filled(slot))
+}
+
+fn copy_into<T: Any>(
+    view: &View,
+    value: &T,
+    deep: bool,
+    slot: &mut Option<T>,
+) -> Result<(), Failure> {
     let reducer = view.require::<T>()?;
-    let (copy, memo) = copy_pass(view, reducer, value, deep, CopyMemo::default())?;
+    let memo = copy_pass(view, reducer, value, deep, CopyMemo::default(), slot)?;
     if !memo.forward_weak {
-        return Ok(copy);
+        return Ok(());
     }
     // A `Weak` came before the strong pointers to its target: find every allocation the
     // value reaches, then copy such targets where the `Weak` is.
     let reachable = crate::dump::reachable(view, reducer, value)?;
-    copy_pass(view, reducer, value, deep, CopyMemo::knowing(reachable)).map(|(copy, _)| copy)
+    copy_pass(
+        view,
+        reducer,
+        value,
+        deep,
+        CopyMemo::knowing(reachable),
+        slot,
+    )
+    .map(drop)
 }
 
-/// Copies the whole value once.
+/// Copies the whole value once, into `slot`.
 fn copy_pass<T: Any>(
     view: &View,
     reducer: &Reducer,
     value: &T,
     deep: bool,
     shared: CopyMemo,
-) -> Result<(T, CopyMemo), Failure> {
+    slot: &mut Option<T>,
+) -> Result<CopyMemo, Failure> {
     let mut cx = Copier {
         view,
         deep,
         depth: Depth::default(),
         shared,
     };
-    let copy = cx.copy_reduced(reducer, value)?;
-    Ok((copy, cx.shared))
+    cx.nested(|cx| fill(slot, |place| reducer.ops.copy(value, cx, place)))?;
+    Ok(cx.shared)
 }
 
 /// The state of one copy. Generated code copies through it; it is not for direct use.

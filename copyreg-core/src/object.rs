@@ -8,7 +8,7 @@ use crate::depth::Nested;
 use crate::dynamic::Casts;
 use crate::error::{Error, Failure, LimitKind};
 use crate::load::Loader;
-use crate::ops::{build_typed, filled, Object, ObjectOps, Place};
+use crate::ops::{build_typed, fill, filled, Object, ObjectOps, Place};
 use crate::registry::{not_found, Constructor, Slot};
 
 /// An object read without its type known statically.
@@ -330,10 +330,7 @@ impl<'a> Loader<'a> {
             .into());
         }
         self.count_object()?;
-        match ctor.ops.load(self, Some(slot))? {
-            None => Ok(()),
-            Some(_) => unreachable!("a constructor of a type delivers to an `Option` of it"),
-        }
+        fill(slot, |place| ctor.ops.load(self, place))
     }
 
     /// Reads a value of a type known to copyreg only through the registry.

@@ -136,8 +136,19 @@ pub(crate) fn build_typed<T: Any>(
     build: impl FnOnce(Place<'_>) -> Delivered,
 ) -> Result<T, Failure> {
     let mut slot = None::<T>;
-    build(Some(&mut slot))?;
+    fill(&mut slot, build)?;
     Ok(filled(slot))
+}
+
+/// Builds a `T` into `slot` with `build`, which delivers to a place.
+pub(crate) fn fill<T: Any>(
+    slot: &mut Option<T>,
+    build: impl FnOnce(Place<'_>) -> Delivered,
+) -> Result<(), Failure> {
+    match build(Some(slot))? {
+        None => Ok(()),
+        Some(_) => unreachable!("a constructor of a type delivers to an `Option` of it"),
+    }
 }
 
 /// The value in a slot that a constructor was given and returned `Ok` from without a box:

@@ -273,7 +273,7 @@ impl Pickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn copy<T: Any>(&self, value: &T) -> Result<T, Error> {
-        Ok(copy_top(&self.view(), value, false)?)
+        copy_top(&self.view(), value, false)
     }
 
     /// [`deepcopy`](crate::deepcopy) with this pickler's reducers.
@@ -283,6 +283,6 @@ impl Pickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn deepcopy<T: Any>(&self, value: &T) -> Result<T, Error> {
-        Ok(copy_top(&self.view(), value, true)?)
+        copy_top(&self.view(), value, true)
     }
 }
