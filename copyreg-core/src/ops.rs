@@ -115,17 +115,22 @@ pub fn deliver<T: Any>(place: Place<'_>, value: T) -> Delivered {
     }
 }
 
-/// Puts the [`Object`] `O`'s `value` at `place`: as [`deliver`] does, or, for a
-/// [`DynSlot`], as the trait object `O` makes of it.
-fn deliver_object<O: Object>(place: Place<'_>, value: O::Target) -> Delivered {
+/// Puts the [`Object`] `O`'s value, which `build` makes, at `place`: as [`deliver`] does,
+/// or, for a [`DynSlot`], as the trait object `O` makes of it. The place is looked at
+/// first, so that the value goes into a typed slot straight from what `build` returns
+/// (every copy of a value just written field by field stalls on store forwarding).
+fn deliver_object<O: Object>(
+    place: Place<'_>,
+    build: impl FnOnce() -> Result<O::Target, Failure>,
+) -> Delivered {
     let Some(slot) = place else {
-        return Ok(Some(Box::new(value)));
+        return Ok(Some(Box::new(build()?)));
     };
     if let Some(typed) = slot.downcast_mut::<Option<O::Target>>() {
-        *typed = Some(value);
+        *typed = Some(build()?);
         return Ok(None);
     }
-    match O::deliver_dyn(value, slot) {
+    match O::deliver_dyn(build()?, slot) {
         Ok(()) => Ok(None),
         Err(value) => Ok(Some(Box::new(value))),
     }
@@ -189,13 +194,13 @@ impl<O: Object> Reduce for ObjectOps<O> {
         O::reduce(downcast(value), cx)
     }
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
-        deliver_object::<O>(place, O::copy(downcast(value), cx)?)
+        deliver_object::<O>(place, || O::copy(downcast(value), cx))
     }
 }
 
 impl<O: Object> Construct for ObjectOps<O> {
     fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
-        deliver_object::<O>(place, O::construct(cx)?)
+        deliver_object::<O>(place, || O::construct(cx))
     }
 }
 
