@@ -36,15 +36,20 @@ impl Hasher for NameHasher {
         self.0
     }
     fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0; 8];
-            word.copy_from_slice(chunk);
-            self.add(u64::from_le_bytes(word));
+        for chunk in bytes.chunks_exact(8) {
+            if let Some(word) = chunk.first_chunk::<8>() {
+                self.add(u64::from_le_bytes(*word));
+            }
         }
-        let mut tail = [0; 8];
-        tail[..chunks.remainder().len()].copy_from_slice(chunks.remainder());
-        self.add(u64::from_le_bytes(tail) ^ (bytes.len() as u64) << 56);
+        // The bytes after the last whole word, as a word read from the input (the last
+        // eight bytes, overlapping words already added) rather than assembled in a buffer:
+        // a word loaded from bytes just stored one by one stalls.
+        let tail = match bytes.last_chunk::<8>() {
+            Some(last) if bytes.len() % 8 != 0 => u64::from_le_bytes(*last),
+            Some(_) => 0,
+            None => bytes.iter().fold(0, |word, &b| word << 8 | u64::from(b)),
+        };
+        self.add(tail ^ (bytes.len() as u64) << 56);
     }
     fn write_u8(&mut self, n: u8) {
         self.add(u64::from(n));

@@ -47,7 +47,7 @@ pub(crate) fn constructor(
     name: &[u8],
 ) -> Option<(&'static str, &'static Slot<Constructor>)> {
     NAMES.with(|recent| {
-        if let Some(hit) = recent.find(|known| known.as_bytes() == name) {
+        if let Some(hit) = recent.find(|known| same_name(known.as_bytes(), name)) {
             return Some(hit);
         }
         let (known, slot) = table.constructors.get_key_value(name)?;
@@ -55,6 +55,12 @@ pub(crate) fn constructor(
         recent.remember(known, slot);
         Some((known, slot))
     })
+}
+
+/// Whether two names are the same. Names of one program mostly share a module path and
+/// differ at the end, so their last words are compared before the rest.
+fn same_name(known: &[u8], name: &[u8]) -> bool {
+    known.len() == name.len() && known.last_chunk::<8>() == name.last_chunk::<8>() && known == name
 }
 
 /// What `table` holds for `type_id`.
