@@ -157,6 +157,7 @@ fn dump_pass(
     };
     let written = cx.write_reduced(reducer, value);
     codec::write_names(&mut cx.out, cx.names.finish().iter().copied());
+    cx.shared.finish();
     let Dumper {
         out: written_out,
         shared,

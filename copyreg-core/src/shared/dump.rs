@@ -1,6 +1,10 @@
 //! Writing shared pointers: each allocation once, back references after that.
 
 use std::any::TypeId;
+use std::cell::Cell;
+use std::collections::hash_map::Entry;
+
+use smallvec::SmallVec;
 
 use super::{cycle, key, Pointer, CYCLIC, WEAK_BACK, WEAK_DANGLING, WEAK_TARGET_FOLLOWS};
 use crate::depth::Nested;
@@ -20,7 +24,11 @@ pub(crate) struct DumpMemo {
 
 #[derive(Debug, Default)]
 struct DumpState {
-    seen: QuickMap<(usize, TypeId), Seen>,
+    /// Each allocation written, by address and pointer type: its index in the stream.
+    seen: QuickMap<(usize, TypeId), u64>,
+    /// What is known of each allocation written, by index (a few inline: most values
+    /// share few allocations).
+    written: SmallVec<[Written; 4]>,
     /// The allocation last referred back to, and its index: siblings' links to one parent,
     /// or a list of one shared value, find it without hashing.
     last: Option<((usize, TypeId), u64)>,
@@ -51,13 +59,37 @@ impl DumpMemo {
     }
 
     fn state(&mut self) -> &mut DumpState {
-        self.state.get_or_insert_with(Box::default)
+        self.state.get_or_insert_with(|| {
+            // Room for as many allocations as the thread's last stream had: a graph of
+            // thousands of nodes does not rehash its way up.
+            let room = LAST_SEEN.with(Cell::get).min(MOST_EXPECTED);
+            Box::new(DumpState {
+                seen: QuickMap::with_capacity_and_hasher(room, Default::default()),
+                written: SmallVec::with_capacity(room),
+                ..DumpState::default()
+            })
+        })
+    }
+
+    /// Notes how many allocations this pass wrote, for the thread's next stream.
+    pub(crate) fn finish(&self) {
+        if let Some(state) = &self.state {
+            LAST_SEEN.with(|last| last.set(state.written.len()));
+        }
     }
 }
 
-#[derive(Debug)]
-struct Seen {
-    index: u64,
+thread_local! {
+    /// How many shared allocations the last stream this thread wrote had.
+    static LAST_SEEN: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Past this many, a stream's memo grows step by step again: one huge graph does not make
+/// every later stream start large.
+const MOST_EXPECTED: usize = 1 << 16;
+
+#[derive(Debug, Clone, Copy)]
+struct Written {
     /// Still being written: a strong pointer to it now would be a cycle.
     building: bool,
     /// Where its flags byte is, to mark it when a `Weak` inside points back.
@@ -81,36 +113,49 @@ impl Dumper<'_> {
         key: (usize, TypeId),
         write: impl FnOnce(&mut Self) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
+        match self.shared.state().last {
+            Some((last, index)) if last == key => {
+                self.write_varint(index + 1);
+                Ok(())
+            }
+            _ => self.dump_shared_looked_up::<P>(key, write),
+        }
+    }
+
+    /// [`Dumper::dump_shared`] for an allocation other than the last one referred back to.
+    #[inline(never)]
+    fn dump_shared_looked_up<P>(
+        &mut self,
+        key: (usize, TypeId),
+        write: impl FnOnce(&mut Self) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        let flags_at = self.position() + 1;
         let memo = self.shared.state();
-        let written = match memo.last {
-            Some((last, index)) if last == key => Some(index),
-            _ => match memo.seen.get(&key) {
-                Some(seen) if seen.building => return Err(cycle::<P>()),
-                Some(seen) => {
-                    // Only an allocation written in full: a reference into one still being
-                    // written is a cycle every time.
-                    memo.last = Some((key, seen.index));
-                    Some(seen.index)
+        let index = memo.written.len();
+        // One lookup, whether the allocation is new or not.
+        match memo.seen.entry(key) {
+            Entry::Occupied(seen) => {
+                let index = *seen.get();
+                if memo.written[index as usize].building {
+                    return Err(cycle::<P>());
                 }
-                None => None,
-            },
-        };
-        if let Some(index) = written {
-            self.write_varint(index + 1);
-            return Ok(());
+                // Only an allocation written in full: a reference into one still being
+                // written is a cycle every time.
+                memo.last = Some((key, index));
+                self.write_varint(index + 1);
+                return Ok(());
+            }
+            Entry::Vacant(seen) => {
+                seen.insert(index as u64);
+                memo.written.push(Written {
+                    building: true,
+                    flags_at,
+                });
+            }
         }
-        self.write_varint(0);
-        let seen = Seen {
-            index: self.shared.state().seen.len() as u64,
-            building: true,
-            flags_at: self.position(),
-        };
-        self.write_bytes(&[0]);
-        self.shared.state().seen.insert(key, seen);
+        self.write_bytes(&[0, 0]);
         self.nested(write)?;
-        if let Some(seen) = self.shared.state().seen.get_mut(&key) {
-            seen.building = false;
-        }
+        self.shared.state().written[index].building = false;
         Ok(())
     }
 
@@ -127,8 +172,9 @@ impl Dumper<'_> {
             return Ok(());
         };
         let key = key(&target);
-        if let Some(seen) = self.shared.state().seen.get(&key) {
-            let (index, building, flags_at) = (seen.index, seen.building, seen.flags_at);
+        let memo = self.shared.state();
+        if let Some(&index) = memo.seen.get(&key) {
+            let Written { building, flags_at } = memo.written[index as usize];
             if building {
                 self.mark(flags_at, CYCLIC);
             }
@@ -150,5 +196,43 @@ impl Dumper<'_> {
                 Ok(())
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::any::TypeId;
+
+    use super::{DumpMemo, Written, MOST_EXPECTED};
+
+    /// A memo that has written `n` allocations.
+    fn written(n: usize) -> DumpMemo {
+        let mut memo = DumpMemo::default();
+        let state = memo.state();
+        for i in 0..n {
+            state.seen.insert((i, TypeId::of::<u8>()), i as u64);
+            state.written.push(Written {
+                building: false,
+                flags_at: 0,
+            });
+        }
+        memo
+    }
+
+    #[test]
+    fn a_memo_has_room_for_as_many_allocations_as_the_threads_last() {
+        std::thread::spawn(|| {
+            let room = || DumpMemo::default().state().seen.capacity();
+            assert_eq!(room(), 0);
+            written(1000).finish();
+            assert!(room() >= 1000);
+            // One huge graph does not make every later memo as large.
+            written(MOST_EXPECTED + 10).finish();
+            assert!((MOST_EXPECTED..2 * MOST_EXPECTED).contains(&room()));
+            written(3).finish();
+            assert!(room() < 16);
+        })
+        .join()
+        .unwrap();
     }
 }
