@@ -155,13 +155,21 @@ fn cycle<P>() -> Failure {
 }
 
 fn downcast<T: Clone + Any>(value: &dyn Any, expected: &'static str) -> Result<T, Failure> {
-    value.downcast_ref::<T>().cloned().ok_or_else(|| {
-        Failure::from(Error::TypeMismatch {
-            expected: std::any::type_name::<T>(),
-            found: "a shared value of another type",
-            constructor: expected.to_string(),
-        })
-    })
+    value
+        .downcast_ref::<T>()
+        .cloned()
+        .ok_or_else(|| mismatch::<T>(expected))
+}
+
+/// A reference to a shared value of another type than the `T` expected there.
+#[cold]
+fn mismatch<T>(expected: &'static str) -> Failure {
+    Error::TypeMismatch {
+        expected: std::any::type_name::<T>(),
+        found: "a shared value of another type",
+        constructor: expected.to_string(),
+    }
+    .into()
 }
 
 macro_rules! reducible_pointer {
