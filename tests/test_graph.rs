@@ -338,3 +338,39 @@ fn a_weak_before_a_node_deep_in_its_owner_cannot_be_rebuilt_and_says_so() {
     assert!(matches!(err, Error::Cycle { .. }), "{err:?}");
     assert!(err.to_string().contains("before"), "{err}");
 }
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "graph.Twice")]
+struct Twice {
+    first: Arc<Config>,
+    again: Arc<Config>,
+}
+
+/// A `Twice` whose second pointer is to another type, under a name as long.
+#[derive(Reducible, Debug)]
+#[reducer(name = "graph.Mixed")]
+struct Mixed {
+    first: Arc<Config>,
+    again: Arc<String>,
+}
+
+#[test]
+fn a_back_reference_to_a_shared_value_of_another_type_is_a_type_mismatch() {
+    let shared = config();
+    let mut bytes = copyreg::dumps(&Twice {
+        first: Arc::clone(&shared),
+        again: shared,
+    })
+    .unwrap();
+    // The same stream, read as written, keeps the sharing.
+    let twice = copyreg::loads::<Twice>(&bytes).unwrap();
+    assert!(Arc::ptr_eq(&twice.first, &twice.again));
+    // Renamed to a `Mixed`, its second pointer refers back to a `Config` where a `String`
+    // is expected.
+    let at = bytes.windows(11).position(|w| w == b"graph.Twice").unwrap();
+    bytes[at..at + 11].copy_from_slice(b"graph.Mixed");
+    match copyreg::loads::<Mixed>(&bytes).unwrap_err() {
+        Error::TypeMismatch { found, .. } => assert_eq!(found, "a shared value of another type"),
+        other => panic!("expected a type mismatch, got {other}"),
+    }
+}

@@ -2,7 +2,7 @@
 
 use std::any::{Any, TypeId};
 
-use super::{build_cyclic, cycle, downcast, key, Pointer, Reachable, Slot};
+use super::{build_cyclic, cycle, downcast, key, Kept, Pointer, Pointers, Reachable, Slot};
 use crate::copy::Copier;
 use crate::depth::Nested;
 use crate::error::Failure;
@@ -19,7 +19,13 @@ pub(crate) struct CopyMemo {
 
 #[derive(Debug, Default)]
 struct CopyState {
+    /// Each allocation met, by address and pointer type: being copied, or where its copy is
+    /// kept.
     slots: QuickMap<(usize, TypeId), Slot>,
+    copies: Pointers,
+    /// The allocation last met again, and where its copy is: a value that refers to one
+    /// allocation many times (a list every item shares) finds it without hashing.
+    last: Option<((usize, TypeId), Kept)>,
     /// As for [`DumpMemo`](super::DumpMemo).
     reachable: Option<Reachable>,
 }
@@ -74,17 +80,23 @@ impl Copier<'_> {
         key: (usize, TypeId),
         copy: impl FnOnce(&mut Self) -> Result<P, Failure>,
     ) -> Result<P, Failure> {
-        match self.shared.state().slots.get(&key) {
-            Some(Slot::Built(copy)) => return downcast::<P>(&**copy, "a shared value"),
+        let memo = self.shared.state();
+        if let Some((_, kept)) = memo.last.filter(|&(last, _)| last == key) {
+            return memo.copies.get::<P>(kept, "a shared value");
+        }
+        match memo.slots.get(&key) {
+            Some(&Slot::Built(kept)) => {
+                memo.last = Some((key, kept));
+                return memo.copies.get::<P>(kept, "a shared value");
+            }
             Some(Slot::Building(_)) => return Err(cycle::<P>()),
             None => {}
         }
-        self.shared.state().slots.insert(key, Slot::Building(None));
+        memo.slots.insert(key, Slot::Building(None));
         let copied = self.nested(copy)?;
-        self.shared
-            .state()
-            .slots
-            .insert(key, Slot::Built(Box::new(copied.clone())));
+        let memo = self.shared.state();
+        let kept = memo.copies.keep(copied.clone());
+        memo.slots.insert(key, Slot::Built(kept));
         Ok(copied)
     }
 
@@ -103,9 +115,10 @@ impl Copier<'_> {
             return Ok(P::dangling());
         };
         let key = key(&target);
-        match self.shared.state().slots.get(&key) {
-            Some(Slot::Built(copy)) => {
-                return Ok(downcast::<P>(&**copy, "a shared value")?.downgrade())
+        let memo = self.shared.state();
+        match memo.slots.get(&key) {
+            Some(&Slot::Built(kept)) => {
+                return Ok(memo.copies.get::<P>(kept, "a shared value")?.downgrade())
             }
             Some(Slot::Building(Some(copy))) => {
                 return downcast::<P::Weak>(&**copy, "a shared value")

@@ -2,10 +2,8 @@
 
 use std::any::Any;
 
-use smallvec::SmallVec;
-
 use super::{
-    build_cyclic, cycle, downcast, mismatch, Pointer, Slot, CYCLIC, WEAK_BACK, WEAK_DANGLING,
+    build_cyclic, cycle, downcast, Pointer, Pointers, Slot, CYCLIC, WEAK_BACK, WEAK_DANGLING,
     WEAK_TARGET_FOLLOWS,
 };
 use crate::depth::Nested;
@@ -16,48 +14,8 @@ use crate::load::Loader;
 #[derive(Debug, Default)]
 pub(crate) struct LoadMemo {
     /// Each allocation of the stream, by index: being built, or where its pointer is kept.
-    slots: Vec<Slot<Kept>>,
-    /// The pointers built, in one list per pointer type (a `Vec<P>` behind `dyn Any`), so
-    /// that keeping one takes no allocation of its own.
-    lists: SmallVec<[Box<dyn Any>; 2]>,
-}
-
-/// Where the memo keeps a built allocation's pointer: which list, and where in it.
-#[derive(Debug, Clone, Copy)]
-struct Kept {
-    list: usize,
-    at: usize,
-}
-
-impl LoadMemo {
-    /// Keeps `pointer` for the back references to come.
-    fn keep<P: Clone + Any>(&mut self, pointer: P) -> Kept {
-        let list = match self.lists.iter().position(|list| list.is::<Vec<P>>()) {
-            Some(list) => list,
-            None => {
-                self.lists.push(Box::new(Vec::<P>::new()));
-                self.lists.len() - 1
-            }
-        };
-        match self.lists[list].downcast_mut::<Vec<P>>() {
-            Some(pointers) => {
-                pointers.push(pointer);
-                Kept {
-                    list,
-                    at: pointers.len() - 1,
-                }
-            }
-            None => unreachable!("the list found or made for a pointer type holds that type"),
-        }
-    }
-
-    /// The pointer kept at `kept`, which must be a `P`.
-    fn get<P: Clone + Any>(&self, kept: Kept, expected: &'static str) -> Result<P, Failure> {
-        match self.lists[kept.list].downcast_ref::<Vec<P>>() {
-            Some(pointers) => Ok(pointers[kept.at].clone()),
-            None => Err(mismatch::<P>(expected)),
-        }
-    }
+    slots: Vec<Slot>,
+    pointers: Pointers,
 }
 
 impl Loader<'_> {
@@ -89,7 +47,7 @@ impl Loader<'_> {
         let k = self.read_varint()?;
         if k > 0 {
             return match self.shared.slots.get(k as usize - 1) {
-                Some(&Slot::Built(kept)) => self.shared.get::<P>(kept, "a back reference"),
+                Some(&Slot::Built(kept)) => self.shared.pointers.get::<P>(kept, "a back reference"),
                 Some(Slot::Building(_)) => Err(cycle::<P>()),
                 None => Err(Failure::malformed(
                     at,
@@ -108,7 +66,7 @@ impl Loader<'_> {
         self.shared.slots.push(Slot::Building(None));
         let cyclic = (flags & CYCLIC != 0).then_some(index);
         let pointer = self.nested(|cx| build(cx, cyclic))?;
-        let kept = self.shared.keep(pointer.clone());
+        let kept = self.shared.pointers.keep(pointer.clone());
         self.shared.slots[index] = Slot::Built(kept);
         Ok(pointer)
     }
@@ -129,9 +87,11 @@ impl Loader<'_> {
         }
         let index = (k - WEAK_BACK) as usize;
         match self.shared.slots.get(index) {
-            Some(&Slot::Built(kept)) => {
-                Ok(self.shared.get::<P>(kept, "a weak reference")?.downgrade())
-            }
+            Some(&Slot::Built(kept)) => Ok(self
+                .shared
+                .pointers
+                .get::<P>(kept, "a weak reference")?
+                .downgrade()),
             Some(Slot::Building(Some(weak))) => downcast::<P::Weak>(&**weak, "a weak reference"),
             Some(Slot::Building(None)) => Err(Failure::malformed(
                 at,

@@ -24,6 +24,8 @@ use std::panic::{self, AssertUnwindSafe};
 use std::rc::{self, Rc};
 use std::sync::{self, Arc};
 
+use smallvec::SmallVec;
+
 use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::{Error, Failure};
@@ -136,14 +138,60 @@ fn key<P: Pointer>(pointer: &P) -> (usize, TypeId) {
     (pointer.address(), TypeId::of::<P>())
 }
 
+/// The pointers a load or a deep copy has built, kept for the references to come: in one
+/// list per pointer type (a `Vec<P>` behind `dyn Any`), so that keeping one takes no
+/// allocation of its own.
+#[derive(Debug, Default)]
+struct Pointers {
+    lists: SmallVec<[Box<dyn Any>; 2]>,
+}
+
+/// Where [`Pointers`] keeps one: which list, and where in it.
+#[derive(Debug, Clone, Copy)]
+struct Kept {
+    list: usize,
+    at: usize,
+}
+
+impl Pointers {
+    /// Keeps `pointer`.
+    fn keep<P: Clone + Any>(&mut self, pointer: P) -> Kept {
+        let list = match self.lists.iter().position(|list| list.is::<Vec<P>>()) {
+            Some(list) => list,
+            None => {
+                self.lists.push(Box::new(Vec::<P>::new()));
+                self.lists.len() - 1
+            }
+        };
+        match self.lists[list].downcast_mut::<Vec<P>>() {
+            Some(pointers) => {
+                pointers.push(pointer);
+                Kept {
+                    list,
+                    at: pointers.len() - 1,
+                }
+            }
+            None => unreachable!("the list found or made for a pointer type holds that type"),
+        }
+    }
+
+    /// The pointer kept at `kept`, which must be a `P`.
+    fn get<P: Clone + Any>(&self, kept: Kept, expected: &'static str) -> Result<P, Failure> {
+        match self.lists[kept.list].downcast_ref::<Vec<P>>() {
+            Some(pointers) => Ok(pointers[kept.at].clone()),
+            None => Err(mismatch::<P>(expected)),
+        }
+    }
+}
+
 /// An allocation being rebuilt or rebuilt, by its index in the stream or its address in the
 /// original.
 #[derive(Debug)]
-enum Slot<B = Box<dyn Any>> {
+enum Slot {
     /// Still being built, with a `Weak` to it if it is built cyclically.
     Building(Option<Box<dyn Any>>),
-    /// Built: the `Arc` or `Rc`, or where the memo keeps it.
-    Built(B),
+    /// Built: where the memo keeps its `Arc` or `Rc`.
+    Built(Kept),
 }
 
 #[cold]
