@@ -13,63 +13,7 @@ use std::sync::Arc;
 
 use criterion::{BenchmarkId, Criterion};
 
-use common::data::{memo, Memo};
-
-#[derive(copyreg::Reducible, Debug)]
-#[reducer(name = "bench.Node")]
-struct Node {
-    id: u32,
-    children: Vec<Arc<Node>>,
-}
-
-/// The graph's entry point (`Arc<Node>` itself is not registered at top level).
-#[derive(copyreg::Reducible, Debug)]
-#[reducer(name = "bench.Graph")]
-struct Graph {
-    root: Arc<Node>,
-}
-
-const NODES: usize = 10_000;
-
-/// Each node's children, by index; a child's index is always larger than its parent's.
-/// Node `c > 0` hangs under one random earlier node; then extra links (30% of all links)
-/// point at nodes that already have a parent.
-fn links() -> Vec<Vec<usize>> {
-    let mut state = 0x2545_f491_4f6c_dd1d_u64;
-    let mut next = move |below: usize| {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        (state % below as u64) as usize
-    };
-    let mut children = vec![Vec::new(); NODES];
-    for c in 1..NODES {
-        children[next(c)].push(c);
-    }
-    let tree_links = NODES - 1;
-    let extra = tree_links * 3 / 7;
-    for _ in 0..extra {
-        let c = 1 + next(NODES - 1);
-        let p = next(c);
-        children[p].push(c);
-    }
-    children
-}
-
-fn build(children: &[Vec<usize>]) -> Arc<Node> {
-    let mut nodes: Vec<Option<Arc<Node>>> = vec![None; children.len()];
-    for i in (0..children.len()).rev() {
-        let node = Node {
-            id: i as u32,
-            children: children[i]
-                .iter()
-                .map(|&c| Arc::clone(nodes[c].as_ref().expect("children come later")))
-                .collect(),
-        };
-        nodes[i] = Some(Arc::new(node));
-    }
-    nodes[0].take().expect("the root")
-}
+use common::data::{build, links, memo, Graph, Memo, Node, NODES};
 
 /// Distinct nodes reachable from `root`, which a copy that keeps sharing preserves.
 fn distinct(root: &Arc<Node>) -> usize {

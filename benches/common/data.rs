@@ -160,3 +160,60 @@ macro_rules! b5_types {
 }
 #[allow(unused_imports)]
 pub(crate) use b5_types;
+
+/// B6: a node of a DAG of shared `Arc`s.
+#[derive(copyreg::Reducible, Debug)]
+#[reducer(name = "bench.Node")]
+pub struct Node {
+    pub id: u32,
+    pub children: Vec<Arc<Node>>,
+}
+
+/// The graph's entry point (`Arc<Node>` itself is not registered at top level).
+#[derive(copyreg::Reducible, Debug)]
+#[reducer(name = "bench.Graph")]
+pub struct Graph {
+    pub root: Arc<Node>,
+}
+
+pub const NODES: usize = 10_000;
+
+/// Each node's children, by index; a child's index is always larger than its parent's.
+/// Node `c > 0` hangs under one random earlier node; then extra links (30% of all links)
+/// point at nodes that already have a parent.
+pub fn links() -> Vec<Vec<usize>> {
+    let mut state = 0x2545_f491_4f6c_dd1d_u64;
+    let mut next = move |below: usize| {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        (state % below as u64) as usize
+    };
+    let mut children = vec![Vec::new(); NODES];
+    for c in 1..NODES {
+        children[next(c)].push(c);
+    }
+    let tree_links = NODES - 1;
+    let extra = tree_links * 3 / 7;
+    for _ in 0..extra {
+        let c = 1 + next(NODES - 1);
+        let p = next(c);
+        children[p].push(c);
+    }
+    children
+}
+
+pub fn build(children: &[Vec<usize>]) -> Arc<Node> {
+    let mut nodes: Vec<Option<Arc<Node>>> = vec![None; children.len()];
+    for i in (0..children.len()).rev() {
+        let node = Node {
+            id: i as u32,
+            children: children[i]
+                .iter()
+                .map(|&c| Arc::clone(nodes[c].as_ref().expect("children come later")))
+                .collect(),
+        };
+        nodes[i] = Some(Arc::new(node));
+    }
+    nodes[0].take().expect("the root")
+}

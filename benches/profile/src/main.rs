@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 #[path = "../../common/data.rs"]
 mod data;
 
-use data::{batch, memo, profile, small, Log, Memo, Profile, Small};
+use data::{batch, build, links, memo, profile, small, Graph, Log, Memo, Profile, Small};
 
 trait Obj: std::any::Any {}
 
@@ -111,6 +111,21 @@ fn main() {
                 repeat(n, || {
                     bincode::deserialize::<Vec<Log>>(black_box(&raw)).unwrap()
                 })
+            }
+        }
+        "b6-dumps" | "b6-loads" | "b6-deepcopy" => {
+            // No baseline here: B6's are Python's (benches/python_baseline.py).
+            let graph = Graph {
+                root: build(&links()),
+            };
+            let bytes = copyreg::dumps(&graph).unwrap();
+            match (case.as_str(), ours) {
+                (_, false) => {}
+                ("b6-dumps", true) => repeat(n, || copyreg::dumps(black_box(&graph)).unwrap()),
+                ("b6-loads", true) => {
+                    repeat(n, || copyreg::loads::<Graph>(black_box(&bytes)).unwrap())
+                }
+                (_, true) => repeat(n, || copyreg::deepcopy(black_box(&graph)).unwrap()),
             }
         }
         "b6-memo-deepcopy" | "b6-memo-round-trip" => {
