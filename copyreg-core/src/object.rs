@@ -51,8 +51,8 @@ enum Reference {
     Persistent,
 }
 
-/// A constructor name in a stream's table, and what the registry holds under it. Copied
-/// out for every object read, so it only borrows.
+/// A constructor name in a stream's table, and what the registry holds under it. Objects
+/// read its fields where it is, through their [`Reference`]'s index.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Named<'a> {
     /// Empty for a compact code nothing registers.

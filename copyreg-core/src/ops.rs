@@ -123,14 +123,21 @@ fn deliver_object<O: Object>(
     place: Place<'_>,
     build: impl FnOnce() -> Result<O::Target, Failure>,
 ) -> Delivered {
-    let Some(slot) = place else {
-        return Ok(Some(Box::new(build()?)));
-    };
-    if let Some(typed) = slot.downcast_mut::<Option<O::Target>>() {
+    let mut place = place;
+    if let Some(typed) = place
+        .as_deref_mut()
+        .and_then(|slot| slot.downcast_mut::<Option<O::Target>>())
+    {
         *typed = Some(build()?);
         return Ok(None);
     }
-    match O::deliver_dyn(build()?, slot) {
+    // The constructor is called at one place more, not two: its code is inlined at each,
+    // and a stream of many types runs through all of theirs.
+    let value = build()?;
+    let Some(slot) = place else {
+        return Ok(Some(Box::new(value)));
+    };
+    match O::deliver_dyn(value, slot) {
         Ok(()) => Ok(None),
         Err(value) => Ok(Some(Box::new(value))),
     }
