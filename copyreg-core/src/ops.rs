@@ -120,10 +120,9 @@ pub fn deliver<T: Any>(place: Place<'_>, value: T) -> Delivered {
 /// first, so that the value goes into a typed slot straight from what `build` returns
 /// (every copy of a value just written field by field stalls on store forwarding).
 fn deliver_object<O: Object>(
-    place: Place<'_>,
+    mut place: Place<'_>,
     build: impl FnOnce() -> Result<O::Target, Failure>,
 ) -> Delivered {
-    let mut place = place;
     if let Some(typed) = place
         .as_deref_mut()
         .and_then(|slot| slot.downcast_mut::<Option<O::Target>>())

@@ -184,8 +184,8 @@ impl Pointers {
     }
 }
 
-/// An allocation being rebuilt or rebuilt, by its index in the stream or its address in the
-/// original.
+/// An allocation being rebuilt or already rebuilt, by its index in the stream or its
+/// address in the original.
 #[derive(Debug)]
 enum Slot {
     /// Still being built, with a `Weak` to it if it is built cyclically.
