@@ -64,10 +64,7 @@ pub(crate) trait Nested: Sized {
     /// the heap when the thread's runs low, so that no nesting copyreg accepts can overflow
     /// it, whatever the thread's stack size and however large debug builds' frames are.
     fn nested<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Failure>) -> Result<R, Failure> {
-        self.depth().enter()?;
-        let result = stacker::maybe_grow(RED_ZONE, SEGMENT, || f(self));
-        self.depth().leave();
-        result
+        self.with_stack(|cx| cx.entered(f))
     }
 
     /// Runs `f` one object deeper, counted against [`MAX_DEPTH`], on the stack as it is: for
