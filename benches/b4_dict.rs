@@ -8,11 +8,11 @@ mod common;
 
 use std::collections::HashMap;
 
-use common::data::{profile, Profile, Value};
+use common::data::{nested, profile, Profile, Records, Value};
 use common::Sizes;
 use criterion::Criterion;
 use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 impl Value {
     /// The plain int, string, bool or list Python's dict holds.
@@ -28,22 +28,6 @@ impl Value {
 
 fn fixture(map: &HashMap<String, Value>) -> serde_json::Value {
     map.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()
-}
-
-#[derive(copyreg::Reducible, Serialize, Deserialize, Debug, PartialEq)]
-#[reducer(name = "bench.Records")]
-struct Records(HashMap<String, HashMap<String, Value>>);
-
-/// 100 maps of 10 entries.
-fn nested() -> HashMap<String, HashMap<String, Value>> {
-    (0..100)
-        .map(|i| {
-            let inner = (0..10)
-                .map(|j| (format!("field_{j}"), Value::Int(i * 10 + j)))
-                .collect();
-            (format!("record_{i}"), inner)
-        })
-        .collect()
 }
 
 fn bench<T>(c: &mut Criterion, scenario: &str, value: &T, sizes: &mut Sizes)

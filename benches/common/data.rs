@@ -124,6 +124,23 @@ pub fn profile() -> HashMap<String, Value> {
     map
 }
 
+/// B4's second shape: a map of maps.
+#[derive(copyreg::Reducible, Serialize, Deserialize, Debug, PartialEq)]
+#[reducer(name = "bench.Records")]
+pub struct Records(pub HashMap<String, HashMap<String, Value>>);
+
+/// 100 maps of 10 entries.
+pub fn nested() -> HashMap<String, HashMap<String, Value>> {
+    (0..100)
+        .map(|i| {
+            let inner = (0..10)
+                .map(|j| (format!("field_{j}"), Value::Int(i * 10 + j)))
+                .collect();
+            (format!("record_{i}"), inner)
+        })
+        .collect()
+}
+
 /// B6/memo, pyperformance's `deepcopy_memo` data: `A = [1] * 100; {'a': (A, A, A), 'b': [A]
 /// * 100}`, one list referred to 103 times.
 #[derive(copyreg::Reducible, Debug)]

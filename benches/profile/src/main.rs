@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 #[path = "../../common/data.rs"]
 mod data;
 
-use data::{batch, build, links, memo, profile, small, Graph, Log, Memo, Profile, Small};
+use data::{
+    batch, build, links, memo, nested, profile, small, Graph, Log, Memo, Profile, Records, Small,
+};
 
 trait Obj: std::any::Any {}
 
@@ -49,6 +51,15 @@ data::b5_types!(objects);
 #[reducer(name = "bench.Objects")]
 struct Objects {
     items: Vec<Box<dyn Obj>>,
+}
+
+/// How many records a B2 case's batch holds: 10,000, or 100 or 1,000,000 as its name says.
+fn records(case: &str) -> usize {
+    match case {
+        _ if case.starts_with("b2-100-") => 100,
+        _ if case.starts_with("b2-1m-") => 1_000_000,
+        _ => 10_000,
+    }
 }
 
 /// Runs `f` `n` times.
@@ -94,16 +105,16 @@ fn main() {
                 repeat(n, || black_box(&v).clone())
             }
         }
-        "b2-dumps" => {
-            let v = batch(10_000);
+        "b2-dumps" | "b2-100-dumps" | "b2-1m-dumps" => {
+            let v = batch(records(case));
             if ours {
                 repeat(n, || copyreg::dumps(black_box(&v)).unwrap())
             } else {
                 repeat(n, || bincode::serialize(black_box(&v)).unwrap())
             }
         }
-        "b2-loads" => {
-            let v = batch(10_000);
+        "b2-loads" | "b2-100-loads" | "b2-1m-loads" => {
+            let v = batch(records(case));
             let (s, raw) = (copyreg::dumps(&v).unwrap(), bincode::serialize(&v).unwrap());
             if ours {
                 repeat(n, || copyreg::loads::<Vec<Log>>(black_box(&s)).unwrap())
@@ -146,6 +157,20 @@ fn main() {
                 (_, true) => repeat(n, || {
                     let bytes = copyreg::dumps(black_box(&v)).unwrap();
                     copyreg::loads::<Memo>(&bytes).unwrap()
+                }),
+            }
+        }
+        "b4-nested-dumps" | "b4-nested-loads" => {
+            let v = Records(nested());
+            let (s, raw) = (copyreg::dumps(&v).unwrap(), bincode::serialize(&v).unwrap());
+            match (case.as_str(), ours) {
+                ("b4-nested-dumps", true) => repeat(n, || copyreg::dumps(black_box(&v)).unwrap()),
+                ("b4-nested-dumps", false) => {
+                    repeat(n, || bincode::serialize(black_box(&v)).unwrap())
+                }
+                (_, true) => repeat(n, || copyreg::loads::<Records>(black_box(&s)).unwrap()),
+                (_, false) => repeat(n, || {
+                    bincode::deserialize::<Records>(black_box(&raw)).unwrap()
                 }),
             }
         }
