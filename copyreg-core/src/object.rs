@@ -246,6 +246,7 @@ impl<'a> Loader<'a> {
 
     /// Reads an object as [`load_own`](Self::load_own) does, one of several side by side (a
     /// map's keys or values) on a stack the caller made room on for all of them.
+    #[inline(always)]
     pub fn load_sibling<O: Object>(&mut self) -> Result<O::Target, Failure> {
         let reference = self.read_constructor()?;
         match self.build_of::<O>(reference)? {
