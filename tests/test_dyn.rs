@@ -283,3 +283,80 @@ fn trait_objects_built_by_another_constructor_are_cast_to_each_pointer() {
     assert_eq!(areas, [4.0, 9.0, 9.0, 16.0]);
     assert!(Arc::ptr_eq(&back.shared, &back.again));
 }
+
+/// Nested through runs of trait objects: a `Vec`'s or a map's trait objects share one stack
+/// check, and each object among them still counts one level.
+trait Level: Any + Send {
+    fn depth(&self) -> usize;
+}
+
+#[derive(Reducible)]
+#[reducer(dyn(Level))]
+struct Group {
+    list: Vec<Box<dyn Level>>,
+    map: std::collections::BTreeMap<u8, Box<dyn Level>>,
+}
+
+impl Level for Group {
+    fn depth(&self) -> usize {
+        let below = self.list.iter().chain(self.map.values());
+        1 + below.map(|level| level.depth()).max().unwrap_or(0)
+    }
+}
+
+/// `depth` groups, each inside the one above: in its list, or in its map.
+fn group_chain(depth: usize, in_map: bool) -> Group {
+    let mut group = Group {
+        list: Vec::new(),
+        map: Default::default(),
+    };
+    for _ in 1..depth {
+        let inner: Box<dyn Level> = Box::new(group);
+        group = Group {
+            list: Vec::new(),
+            map: Default::default(),
+        };
+        if in_map {
+            group.map.insert(0, inner);
+        } else {
+            group.list.push(inner);
+        }
+    }
+    group
+}
+
+#[test]
+fn nesting_through_runs_of_trait_objects_counts_every_object_and_grows_the_stack() {
+    for in_map in [false, true] {
+        // On the test thread's own stack: only the checks make room for this.
+        let deepest = group_chain(copyreg::MAX_DEPTH, in_map);
+        let back = copyreg::loads::<Group>(&copyreg::dumps(&deepest).unwrap()).unwrap();
+        assert_eq!(back.depth(), copyreg::MAX_DEPTH);
+        assert_eq!(
+            copyreg::deepcopy(&back).unwrap().depth(),
+            copyreg::MAX_DEPTH
+        );
+        std::thread::Builder::new()
+            .stack_size(256 << 20)
+            .spawn(move || {
+                // Dropping a chain this long recurses too.
+                drop((deepest, back));
+                let over = group_chain(copyreg::MAX_DEPTH + 1, in_map);
+                for result in [
+                    copyreg::dumps(&over).map(drop),
+                    copyreg::copy(&over).map(drop),
+                ] {
+                    assert!(matches!(
+                        result,
+                        Err(Error::Limit {
+                            which: copyreg::LimitKind::Depth,
+                            ..
+                        })
+                    ));
+                }
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+}

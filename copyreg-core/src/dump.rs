@@ -382,8 +382,9 @@ impl<'a> Dumper<'a> {
     /// Writes a value whose type is known only at run time, through the reducer the view
     /// has for it; `unregistered` is the error when there is none. Behind a trait object
     /// (`as_object`), even a native value is written as an object, so that the stream
-    /// says what type it is.
-    pub(crate) fn write_registered(
+    /// says what type it is. A `SIBLING` is one of a run of objects side by side, on a
+    /// stack the caller made room on for all of them.
+    pub(crate) fn write_registered<const SIBLING: bool>(
         &mut self,
         value: &dyn Any,
         as_object: bool,
@@ -404,7 +405,7 @@ impl<'a> Dumper<'a> {
         if self.persistent.is_some() && self.write_persistent(value) {
             return Ok(());
         }
-        self.nested(|cx| {
+        let write = |cx: &mut Self| {
             match index {
                 Some(index) => codec::write_varint(&mut cx.out, index),
                 None => {
@@ -413,7 +414,12 @@ impl<'a> Dumper<'a> {
                 }
             }
             reducer.ops.dump(value, cx)
-        })
+        };
+        if SIBLING {
+            self.entered(write)
+        } else {
+            self.nested(write)
+        }
     }
 
     /// Writes an enum's variant index.
@@ -472,7 +478,7 @@ impl<'a> Dumper<'a> {
 
     /// Writes a value of a type known to copyreg only through the registry.
     pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Failure> {
-        self.write_registered(value, false, || Error::NotRegistered {
+        self.write_registered::<false>(value, false, || Error::NotRegistered {
             type_name: std::any::type_name::<T>(),
         })
     }

@@ -250,14 +250,39 @@ impl<D: ?Sized + 'static, P: DynPointer<D>> DynCodec<D, P> {
     }
 }
 
+// Trait objects are objects: a run of them (a `Vec`'s, a map's values) makes room on the
+// stack once for all, as a run of derived objects does.
 impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
+    const OBJECT: bool = true;
+
     fn dump(&self, value: &P, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         let object = (self.as_any)(value.get());
-        value.dump(cx, |cx| cx.dump_any::<D>(object))
+        value.dump(cx, |cx| cx.dump_any::<D, false>(object))
+    }
+
+    fn dump_sibling(&self, value: &P, cx: &mut Dumper<'_>) -> Result<(), Failure> {
+        let object = (self.as_any)(value.get());
+        value.dump(cx, |cx| cx.dump_any::<D, true>(object))
+    }
+
+    fn dump_slice(&self, items: &[P], cx: &mut Dumper<'_>) -> Result<(), Failure> {
+        cx.with_stack(|cx| {
+            items
+                .iter()
+                .try_for_each(|item| self.dump_sibling(item, cx))
+        })
     }
 
     fn load(&self, cx: &mut Loader<'_>) -> Result<P, Failure> {
-        P::load(cx, |cx| cx.load_trait_object::<D, P>())
+        P::load(cx, |cx| cx.load_trait_object::<D, P, false>())
+    }
+
+    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<P, Failure> {
+        P::load(cx, |cx| cx.load_trait_object::<D, P, true>())
+    }
+
+    fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<P>, Failure> {
+        cx.with_stack(|cx| crate::collections::load_vec(len, cx, |cx| self.load_sibling(cx)))
     }
 
     fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Failure> {
@@ -280,7 +305,7 @@ pub struct AnyCodec;
 
 impl Codec<Box<dyn Any>> for AnyCodec {
     fn dump(&self, value: &Box<dyn Any>, cx: &mut Dumper<'_>) -> Result<(), Failure> {
-        cx.dump_any::<dyn Any>(&**value)
+        cx.dump_any::<dyn Any, false>(&**value)
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<Box<dyn Any>, Failure> {
         cx.load_any().map(|loaded| loaded.value)
@@ -293,8 +318,9 @@ impl Codec<Box<dyn Any>> for AnyCodec {
 
 impl Dumper<'_> {
     /// Writes the object behind a trait object `D`: a constructor reference and arguments.
-    fn dump_any<D: ?Sized>(&mut self, value: &dyn Any) -> Result<(), Failure> {
-        self.write_registered(value, true, || Error::NotRegistered {
+    /// A `SIBLING` is one of a run, on a stack the caller made room on for all of them.
+    fn dump_any<D: ?Sized, const SIBLING: bool>(&mut self, value: &dyn Any) -> Result<(), Failure> {
+        self.write_registered::<SIBLING>(value, true, || Error::NotRegistered {
             type_name: std::any::type_name::<D>(),
         })
     }
@@ -303,15 +329,18 @@ impl Dumper<'_> {
 impl Loader<'_> {
     /// Reads the object a stream holds as the trait object `D`.
     pub(crate) fn load_dyn<D: ?Sized + 'static>(&mut self) -> Result<Box<D>, Failure> {
-        self.load_trait_object::<D, Box<D>>()
+        self.load_trait_object::<D, Box<D>, false>()
     }
 
     /// Reads the object a stream holds as the pointer `P` to the trait object `D`. The
     /// type's own constructor makes the pointer itself, in one call; another constructor's
-    /// value (or a persistent object) comes boxed as `dyn Any` and is cast.
-    fn load_trait_object<D: ?Sized + 'static, P: DynPointer<D>>(&mut self) -> Result<P, Failure> {
+    /// value (or a persistent object) comes boxed as `dyn Any` and is cast. A `SIBLING` is
+    /// one of a run, on a stack the caller made room on for all of them.
+    fn load_trait_object<D: ?Sized + 'static, P: DynPointer<D>, const SIBLING: bool>(
+        &mut self,
+    ) -> Result<P, Failure> {
         let mut slot = DynSlot::<P>(None);
-        match self.load_any_at(Some(&mut slot))? {
+        match self.load_any_at::<SIBLING>(Some(&mut slot))? {
             None => Ok(filled(slot.0)),
             Some(loaded) => {
                 let built_by = loaded.built_by;

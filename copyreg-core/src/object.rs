@@ -176,7 +176,7 @@ impl<'a> Loader<'a> {
 
     /// Reads any registered object, boxed.
     pub(crate) fn load_any(&mut self) -> Result<Loaded<'a>, Failure> {
-        match self.load_any_at(None)? {
+        match self.load_any_at::<false>(None)? {
             Some(loaded) => Ok(loaded),
             None => unreachable!("a value given no place is boxed"),
         }
@@ -184,8 +184,12 @@ impl<'a> Loader<'a> {
 
     /// Reads an object whose type is not known statically into `place` if its constructor
     /// can build it there (a [`DynSlot`](crate::ops::DynSlot) its own type declares); any
-    /// other comes back boxed, as [`Loader::load_any`] gives it.
-    pub(crate) fn load_any_at(&mut self, place: Place<'_>) -> Result<Option<Loaded<'a>>, Failure> {
+    /// other comes back boxed, as [`Loader::load_any`] gives it. A `SIBLING` is one of a run
+    /// of objects side by side, on a stack the caller made room on for all of them.
+    pub(crate) fn load_any_at<const SIBLING: bool>(
+        &mut self,
+        place: Place<'_>,
+    ) -> Result<Option<Loaded<'a>>, Failure> {
         let (ctor, name) = match self.read_constructor()? {
             Reference::Named(index) => {
                 let named = self.named(index);
@@ -202,7 +206,12 @@ impl<'a> Loader<'a> {
             }
         };
         self.count_object()?;
-        let boxed = self.nested(|cx| ctor.ops.load(cx, place))?;
+        let build = |cx: &mut Self| ctor.ops.load(cx, place);
+        let boxed = if SIBLING {
+            self.entered(build)?
+        } else {
+            self.nested(build)?
+        };
         Ok(boxed.map(|value| Loaded {
             value,
             constructor: name,
