@@ -116,7 +116,14 @@ fn runs_and_alternations_of_shared_values_keep_their_pattern() {
     assert_eq!(sharing(&back), pattern);
     let deep = copyreg::deepcopy(&list).unwrap();
     assert_eq!(sharing(&deep), pattern);
-    assert!(!Arc::ptr_eq(&deep[0], &a));
+    assert!(deep
+        .iter()
+        .all(|copy| list.iter().all(|item| !Arc::ptr_eq(copy, item))));
+    let shallow = copyreg::copy(&list).unwrap();
+    assert!(shallow
+        .iter()
+        .zip(&list)
+        .all(|(copy, item)| Arc::ptr_eq(copy, item)));
 }
 
 #[test]

@@ -267,6 +267,12 @@ macro_rules! by_codec {
         fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Failure> {
             <$codec as Stateless>::NEW.copy(self, cx)
         }
+
+        // The codec's own, where it has one: a run of shared pointers copies each allocation
+        // once and shares the copy along the run.
+        fn __copy_vec(items: &[Self], cx: &mut Copier<'_>) -> Result<Vec<Self>, Failure> {
+            <$codec as Stateless>::NEW.copy_vec(items, cx)
+        }
     };
 }
 
