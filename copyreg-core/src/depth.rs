@@ -79,6 +79,19 @@ pub(crate) trait Nested: Sized {
         result
     }
 
+    /// Runs `f` one object deeper: [`Nested::entered`] for a `SIBLING` (one of a run of
+    /// objects on a stack the caller made room on for all of them), else [`Nested::nested`].
+    fn enter<const SIBLING: bool, R>(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<R, Failure>,
+    ) -> Result<R, Failure> {
+        if SIBLING {
+            self.entered(f)
+        } else {
+            self.nested(f)
+        }
+    }
+
     /// Runs `f` on a stack with room for a level of nesting, grown on the heap if the
     /// thread's runs low. Objects side by side (a map's keys and values) sit at one stack
     /// depth, so one check makes room for all of them.

@@ -405,7 +405,7 @@ impl<'a> Dumper<'a> {
         if self.persistent.is_some() && self.write_persistent(value) {
             return Ok(());
         }
-        let write = |cx: &mut Self| {
+        self.enter::<SIBLING, _>(|cx| {
             match index {
                 Some(index) => codec::write_varint(&mut cx.out, index),
                 None => {
@@ -414,12 +414,7 @@ impl<'a> Dumper<'a> {
                 }
             }
             reducer.ops.dump(value, cx)
-        };
-        if SIBLING {
-            self.entered(write)
-        } else {
-            self.nested(write)
-        }
+        })
     }
 
     /// Writes an enum's variant index.

@@ -206,12 +206,7 @@ impl<'a> Loader<'a> {
             }
         };
         self.count_object()?;
-        let build = |cx: &mut Self| ctor.ops.load(cx, place);
-        let boxed = if SIBLING {
-            self.entered(build)?
-        } else {
-            self.nested(build)?
-        };
+        let boxed = self.enter::<SIBLING, _>(|cx| ctor.ops.load(cx, place))?;
         Ok(boxed.map(|value| Loaded {
             value,
             constructor: name,
@@ -255,6 +250,7 @@ impl<'a> Loader<'a> {
 
     /// Reads an object as [`load_own`](Self::load_own) does, one of several side by side (a
     /// map's keys or values) on a stack the caller made room on for all of them.
+    // Inlined into the loops that call it, as `dump_sibling` is.
     #[inline(always)]
     pub fn load_sibling<O: Object>(&mut self) -> Result<O::Target, Failure> {
         let reference = self.read_constructor()?;
