@@ -354,14 +354,13 @@ impl<P: Pointer, C: Codec<P::Target>> Codec<P> for PointerCodec<C> {
     /// `[a] * 100`) copies at the speed of cloning.
     fn copy_vec(&self, items: &[P], cx: &mut Copier<'_>) -> Result<Vec<P>, Failure> {
         let mut out: Vec<P> = Vec::with_capacity(items.len());
-        let mut before: Option<&P> = None;
-        for item in items {
-            let copy = match (before, out.last()) {
-                (Some(before), Some(copy)) if before.address() == item.address() => copy.clone(),
+        for (i, item) in items.iter().enumerate() {
+            // `out[j]` is the copy of `items[j]`.
+            let copy = match i.checked_sub(1) {
+                Some(j) if items[j].address() == item.address() => out[j].clone(),
                 _ => self.copy(item, cx)?,
             };
             out.push(copy);
-            before = Some(item);
         }
         Ok(out)
     }
