@@ -23,6 +23,7 @@ TARGET = ROOT / "target" / "profile"
 # case: (iterations, units of work per iteration, unit)
 CASES = {
     "b1-dumps": (20_000, 1, "call"),
+    "b1-dumps-into": (20_000, 1, "call"),
     "b1-loads": (20_000, 1, "call"),
     "b1-copy": (20_000, 1, "call"),
     "b2-dumps": (5, 10_000, "record"),

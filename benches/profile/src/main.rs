@@ -86,6 +86,20 @@ fn main() {
                 repeat(n, || bincode::serialize(black_box(&v)).unwrap())
             }
         }
+        "b1-dumps-into" => {
+            let (v, mut out) = (small(), Vec::new());
+            if ours {
+                repeat(n, || {
+                    out.clear();
+                    copyreg::dumps_into(black_box(&v), &mut out).unwrap()
+                })
+            } else {
+                repeat(n, || {
+                    out.clear();
+                    bincode::serialize_into(&mut out, black_box(&v)).unwrap()
+                })
+            }
+        }
         "b1-loads" => {
             let v = small();
             let (s, raw) = (copyreg::dumps(&v).unwrap(), bincode::serialize(&v).unwrap());
