@@ -7,7 +7,8 @@ the programs already in target/scale without building them (the 10,000-type one 
 For each program: the median wall time of a whole run, and of the run less its `main` (start-up,
 where the loader relocates the binary and inventory's constructors register every type, and
 exit); the median time of the first dumps + loads (which builds the registry table) and of the
-second; the number of registry entries; and the binary's size. Writes target/bench-fixtures/b7.json for benches/report.py.
+second; the number of registry entries; the binary's size; and B5 over the program's own
+types (1,000 `Box<dyn Obj>` of 8 types and of all of them, dumped and loaded). Writes target/bench-fixtures/b7.json for benches/report.py.
 """
 
 import json
@@ -34,7 +35,7 @@ def build(counts):
 
 def measure(n):
     binary = TARGET / "release" / f"scale{n}"
-    walls, starts, firsts, seconds = [], [], [], []
+    walls, starts, firsts, seconds, b5 = [], [], [], [], []
     for _ in range(RUNS):
         start = time.perf_counter()
         out = subprocess.run([binary], capture_output=True, text=True, check=True).stdout
@@ -43,6 +44,7 @@ def measure(n):
         starts.append(walls[-1] - row["main_ns"])
         firsts.append(row["first_call_ns"])
         seconds.append(row["second_call_ns"])
+        b5.append(row["b5"])
     return {
         "types": n,
         "registered": row["registered"],
@@ -51,6 +53,8 @@ def measure(n):
         "first_call_ns": statistics.median(firsts),
         "second_call_ns": statistics.median(seconds),
         "binary_bytes": binary.stat().st_size,
+        # Each run's medians, and the median of those across runs.
+        "b5": None if b5[0] is None else {key: statistics.median(r[key] for r in b5) for key in b5[0]},
     }
 
 

@@ -1,11 +1,52 @@
 //! Writes `scale_<n>.rs` for each scale, the whole of program `scale<n>`: `n` derived types,
-//! and a `main` that times the first dumps + loads of one of them (which builds the registry
-//! table) and a second one, and prints both with the registry's size and the time `main`
-//! itself took (what a whole run takes beyond it is start-up and exit) as JSON.
+//! each also registered as a `dyn Obj`, and a `main` that prints as JSON:
+//! - the time of the first dumps + loads of one of them (which builds the registry table)
+//!   and of a second one, and the registry's size (B7);
+//! - B5 over its own types: the median time to dump and to load 1,000 `Box<dyn Obj>` of 8
+//!   types and of all `n`, so that B5's flatness in K is measured up to 10,000 types
+//!   without compiling typetag and enum baselines of that size;
+//! - the time `main` itself took: what a whole run takes beyond it is start-up and exit.
 
 use std::fmt::Write;
 
-const MAIN: &str = r#"
+/// What every program holds besides its types.
+const COMMON: &str = r#"
+pub trait Obj: std::any::Any {}
+
+#[derive(copyreg::Reducible)]
+#[reducer(name = "scale.Objects")]
+pub struct Objects {
+    pub items: Vec<Box<dyn Obj>>,
+}
+
+/// The median time of 101 calls of `f`.
+fn median_ns(mut f: impl FnMut()) -> u128 {
+    let mut times: Vec<u128> = (0..101)
+        .map(|_| {
+            let start = std::time::Instant::now();
+            f();
+            start.elapsed().as_nanos()
+        })
+        .collect();
+    times.sort_unstable();
+    times[times.len() / 2]
+}
+
+/// B5's shape over the first `k` types: 1,000 objects, object `i` of type `i * 7919 mod k`,
+/// so that with many types a stream's 1,000 types are spread over the registry. Returns
+/// the median dumps and loads times.
+fn b5(k: usize) -> (u128, u128) {
+    use std::hint::black_box;
+    let objects = Objects {
+        items: (0..1000).map(|i| MAKERS[i * 7919 % k](i as u32)).collect(),
+    };
+    let bytes = copyreg::dumps(&objects).unwrap();
+    let back = copyreg::loads::<Objects>(&bytes).unwrap();
+    assert_eq!(copyreg::dumps(&back).unwrap(), bytes);
+    let dumps = median_ns(|| drop(black_box(copyreg::dumps(black_box(&objects)).unwrap())));
+    let loads = median_ns(|| drop(black_box(copyreg::loads::<Objects>(black_box(&bytes)).unwrap())));
+    (dumps, loads)
+}
 
 fn main() {
     let entered = std::time::Instant::now();
@@ -16,11 +57,23 @@ fn main() {
     first_use();
     let second = start.elapsed();
     let registered = copyreg::dispatch_table().len();
+    let b5 = if MAKERS.is_empty() {
+        "null".to_string()
+    } else {
+        let (k8_dumps, k8_loads) = b5(8);
+        let (all_dumps, all_loads) = b5(MAKERS.len());
+        format!(
+            "{{\"k8_dumps_ns\": {k8_dumps}, \"k8_loads_ns\": {k8_loads}, \
+             \"all_dumps_ns\": {all_dumps}, \"all_loads_ns\": {all_loads}}}"
+        )
+    };
     println!(
-        "{{\"types\": TYPES, \"first_call_ns\": {}, \"second_call_ns\": {}, \"registered\": {}, \"main_ns\": {}}}",
+        "{{\"types\": {}, \"first_call_ns\": {}, \"second_call_ns\": {}, \"registered\": {}, \"b5\": {}, \"main_ns\": {}}}",
+        MAKERS.len(),
         first.as_nanos(),
         second.as_nanos(),
         registered,
+        b5,
         entered.elapsed().as_nanos()
     );
 }
@@ -29,28 +82,28 @@ fn main() {
 fn main() {
     let out = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
     for n in [0usize, 1_000, 10_000] {
-        let mut code = String::new();
+        let mut code = String::from(COMMON);
         for i in 0..n {
             writeln!(
                 code,
                 "#[derive(copyreg::Reducible, Debug, PartialEq)]\n\
-                 #[reducer(name = \"scale.T{i}\")]\n\
-                 pub struct T{i} {{ pub a: u32 }}"
+                 #[reducer(name = \"scale.T{i}\", dyn(Obj))]\n\
+                 pub struct T{i} {{ pub a: u32 }}\n\
+                 impl Obj for T{i} {{}}"
             )
             .unwrap();
         }
-        let first = if n == 0 {
-            "pub fn first_use() { let b = copyreg::dumps(&7u32).unwrap(); assert_eq!(copyreg::loads::<u32>(&b).unwrap(), 7); }".to_string()
+        code.push_str("const MAKERS: &[fn(u32) -> Box<dyn Obj>] = &[\n");
+        for i in 0..n {
+            writeln!(code, "    |a| Box::new(T{i} {{ a }}),").unwrap();
+        }
+        code.push_str("];\n");
+        code.push_str(if n == 0 {
+            "fn first_use() { let b = copyreg::dumps(&7u32).unwrap(); assert_eq!(copyreg::loads::<u32>(&b).unwrap(), 7); }\n"
         } else {
-            "pub fn first_use() { let b = copyreg::dumps(&T0 { a: 7 }).unwrap(); assert_eq!(copyreg::loads::<T0>(&b).unwrap(), T0 { a: 7 }); }".to_string()
-        };
-        code.push_str(&first);
-        code.push_str(MAIN);
-        std::fs::write(
-            format!("{out}/scale_{n}.rs"),
-            code.replace("TYPES", &n.to_string()),
-        )
-        .unwrap();
+            "fn first_use() { let b = copyreg::dumps(&T0 { a: 7 }).unwrap(); assert_eq!(copyreg::loads::<T0>(&b).unwrap(), T0 { a: 7 }); }\n"
+        });
+        std::fs::write(format!("{out}/scale_{n}.rs"), code).unwrap();
     }
     println!("cargo:rerun-if-changed=build.rs");
 }
