@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """B7, registration scale: builds benches/scale (programs with 0, 1,000 and, with
-B7_TYPES=10000, 10,000 derived types), then runs each one repeatedly. B7_PREBUILT=1 measures
-the programs already in target/scale without building them (the 10,000-type one takes about
-40 minutes and 13 GB to compile on 2 cores).
+B7_TYPES=10000, 10,000 derived types; and b5many, B5 over 1,000 types registered as
+`dyn Obj`), then runs each one repeatedly. B7_PREBUILT=1 measures the programs already in
+target/scale without building them (the 10,000-type one takes about 40 minutes and 13 GB to
+compile on 2 cores).
 
-For each program: the median wall time of a whole run, and of the run less its `main` (start-up,
-where the loader relocates the binary and inventory's constructors register every type, and
-exit); the median time of the first dumps + loads (which builds the registry table) and of the
-second; the number of registry entries; the binary's size; and B5 over the program's own
-types (1,000 `Box<dyn Obj>` of 8 types and of all of them, dumped and loaded). Writes target/bench-fixtures/b7.json for benches/report.py.
+For each program: the median wall time of a whole run, and of the run less its `main`
+(start-up, where the loader relocates the binary and inventory's constructors register
+every type, and exit); the median time of the first dumps + loads (which builds the registry
+table) and of the second; the number of registry entries; the binary's size; and for
+b5many, B5 over its own types (1,000 `Box<dyn Obj>` of 8 types and of all 1,000, dumped and
+loaded). Writes target/bench-fixtures/b7.json for benches/report.py.
 """
 
 import json
@@ -23,8 +25,8 @@ TARGET = ROOT / "target" / "scale"
 RUNS = 31
 
 
-def build(counts):
-    bins = [arg for n in counts for arg in ("--bin", f"scale{n}")]
+def build(programs):
+    bins = [arg for program in programs for arg in ("--bin", program)]
     subprocess.run(
         ["cargo", "build", "--release", *bins],
         cwd=ROOT / "benches" / "scale",
@@ -33,8 +35,8 @@ def build(counts):
     )
 
 
-def measure(n):
-    binary = TARGET / "release" / f"scale{n}"
+def measure(program):
+    binary = TARGET / "release" / program
     walls, starts, firsts, seconds, b5 = [], [], [], [], []
     for _ in range(RUNS):
         start = time.perf_counter()
@@ -46,7 +48,8 @@ def measure(n):
         seconds.append(row["second_call_ns"])
         b5.append(row["b5"])
     return {
-        "types": n,
+        "program": program,
+        "types": row["types"],
         "registered": row["registered"],
         "wall_ns": statistics.median(walls),
         "startup_ns": statistics.median(starts),
@@ -59,13 +62,14 @@ def measure(n):
 
 
 def main():
-    counts = [0, 1_000]
+    programs = ["scale0", "scale1000"]
     if os.environ.get("B7_TYPES") == "10000":
-        counts.append(10_000)
+        programs.append("scale10000")
+    programs.append("b5many")
     prebuilt = os.environ.get("B7_PREBUILT") == "1"
     if not prebuilt:
-        build(counts)
-    rows = [{**measure(n), "prebuilt": prebuilt} for n in counts]
+        build(programs)
+    rows = [{**measure(program), "prebuilt": prebuilt} for program in programs]
     for row in rows:
         print(row)
     out = ROOT / "target" / "bench-fixtures" / "b7.json"
