@@ -267,6 +267,18 @@ fn a_stream_cannot_build_a_strong_cycle() {
 }
 
 #[test]
+fn a_back_reference_before_any_shared_value_is_malformed() {
+    // The stream's first shared pointer refers back to shared value #1, which no shared
+    // pointer has written.
+    let bytes = copyreg::dumps(&Rc::new(RefCell::new(Strong { next: None }))).unwrap();
+    // The value's constructor reference, then the pointer: a back reference to #1.
+    let evil = common::with_body(&bytes, &[common::body(&bytes)[0], 1]);
+    let err = copyreg::loads::<Rc<RefCell<Strong>>>(&evil).unwrap_err();
+    assert!(matches!(err, Error::Malformed { .. }), "{err:?}");
+    assert!(err.to_string().contains("#1, which the stream has not written"), "{err}");
+}
+
+#[test]
 fn a_mutably_borrowed_cell_is_an_error() {
     let cell = Rc::new(RefCell::new(Strong { next: None }));
     let _guard = cell.borrow_mut();
