@@ -175,7 +175,8 @@ pub(crate) fn link_time_table() -> Table {
         .collect();
     // Each type brings three containers; their names share one allocation.
     let container_names = container_names(types.iter().map(|t| t.0));
-    let entries = types.len() * 4 + registrations.len();
+    // Each type and its three containers, and each constructor registered on its own.
+    let entries = types.len() * 4 + (registrations.len() - types.len());
     let mut table = Table::with_capacity(entries);
     for ((name, native, ops, containers), names) in types.into_iter().zip(container_names) {
         table.add_type(name, native, ops);
