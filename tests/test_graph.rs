@@ -275,7 +275,11 @@ fn a_back_reference_before_any_shared_value_is_malformed() {
     let evil = common::with_body(&bytes, &[common::body(&bytes)[0], 1]);
     let err = copyreg::loads::<Rc<RefCell<Strong>>>(&evil).unwrap_err();
     assert!(matches!(err, Error::Malformed { .. }), "{err:?}");
-    assert!(err.to_string().contains("#1, which the stream has not written"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("#1, which the stream has not written"),
+        "{err}"
+    );
 }
 
 #[test]
