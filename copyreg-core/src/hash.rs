@@ -85,14 +85,14 @@ impl NameHasher {
 
 #[cfg(test)]
 mod tests {
-    use std::hash::BuildHasher;
+    use std::hash::{BuildHasher, BuildHasherDefault};
 
-    use super::QuickMap;
+    use super::NameHasher;
 
     /// How many of a table's `buckets` (a power of two) the hashes of `keys` pick, as
     /// hashbrown picks them: by the hash's low bits.
     fn buckets_used<K: std::hash::Hash>(keys: impl Iterator<Item = K>, buckets: u64) -> usize {
-        let hasher = QuickMap::<K, ()>::default().hasher().clone();
+        let hasher = BuildHasherDefault::<NameHasher>::default();
         let picked: std::collections::HashSet<u64> = keys
             .map(|key| hasher.hash_one(key) & (buckets - 1))
             .collect();
