@@ -24,7 +24,6 @@
 //! containers itself in that layout; values that are only `serde` types go through bincode,
 //! guarded against claimed lengths and deep nesting.
 
-use std::cell::Cell;
 use std::io;
 
 use bincode::Options;
@@ -32,7 +31,7 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{Error, Failure};
-use crate::guard::Guarded;
+use crate::guard::{Budget, Guarded};
 
 /// First four bytes of every stream.
 pub(crate) const MAGIC: [u8; 4] = *b"cprg";
@@ -45,13 +44,15 @@ pub(crate) const TRAILER_LEN: usize = 4;
 /// Longest constructor name a stream may introduce.
 pub(crate) const MAX_NAME_LEN: usize = 1 << 12;
 
-/// Refuses a constructor name no stream could carry: an empty one (a zero length marks a
-/// compact code) or one over [`MAX_NAME_LEN`] bytes.
+/// Refuses a constructor name a registration cannot take: an empty one (a zero length marks
+/// a compact code), one over [`MAX_NAME_LEN`] bytes, or one copyreg keeps for its own types.
 pub(crate) fn check_name(name: &str) -> Result<(), Failure> {
     let reason = if name.is_empty() {
         "a constructor name cannot be empty"
     } else if name.len() > MAX_NAME_LEN {
         "a constructor name is at most 4096 bytes long"
+    } else if let Some(reason) = crate::reserved::reserved(name) {
+        reason
     } else {
         return Ok(());
     };
@@ -214,6 +215,12 @@ impl<'a> Input<'a> {
         self.pos
     }
 
+    /// Goes back to `offset`, which this input has read past.
+    pub(crate) fn go_back(&mut self, offset: usize) {
+        debug_assert!(offset <= self.pos);
+        self.pos = offset;
+    }
+
     pub(crate) fn remaining(&self) -> usize {
         self.bytes.len() - self.pos
     }
@@ -286,21 +293,18 @@ impl<'a> Input<'a> {
     }
 
     /// Reads a bincode length for `len` elements that each take at least `min_size` bytes,
-    /// and refuses it unless that many elements can fit in what is left.
+    /// and refuses it unless that many elements can fit in what is left. Elements that take
+    /// no bytes are bounded by the loader's element limit instead.
     #[inline]
     pub(crate) fn len(&mut self, min_size: usize) -> Result<usize, Failure> {
         let start = self.pos;
         let raw = u64::from_le_bytes(self.array()?);
-        let fits = match min_size {
-            // Zero-sized elements cost no bytes and no allocation, only time: cap their count.
-            0 => raw <= ZERO_SIZED_LEN_CAP,
-            // A multiplication, not a division: this runs for every string and collection.
-            n => raw.saturating_mul(n as u64) <= self.remaining() as u64,
-        };
-        if !fits {
-            return Err(self.too_long(start, raw));
+        // A multiplication, not a division: this runs for every string and collection.
+        let fits = raw.saturating_mul(min_size as u64) <= self.remaining() as u64;
+        match usize::try_from(raw) {
+            Ok(len) if fits => Ok(len),
+            _ => Err(self.too_long(start, raw)),
         }
-        Ok(raw as usize)
     }
 
     /// Reads an array of `N` values of `W` bytes each, every byte pattern valid, in one run.
@@ -375,8 +379,12 @@ impl<'a> Input<'a> {
 
     /// Reads one value in bincode 1.3's legacy layout, never reading past the end, through
     /// the guard that keeps serde's visitors from preallocating claimed lengths or nesting
-    /// without bound (see `guard.rs`).
-    pub(crate) fn serde<T: DeserializeOwned>(&mut self) -> Result<T, Failure> {
+    /// without bound, and counts the elements of its sequences and maps against `elements`
+    /// (see `guard.rs`). `Err(None)`: `elements` ran out.
+    pub(crate) fn serde<T: DeserializeOwned>(
+        &mut self,
+        elements: &mut usize,
+    ) -> Result<T, Option<Failure>> {
         let start = self.pos;
         let mut rest = &self.bytes[self.pos..];
         let limit = rest.len() as u64;
@@ -384,20 +392,21 @@ impl<'a> Input<'a> {
             SliceRead { rest: &mut rest },
             options().with_limit(limit),
         );
-        let depth = Cell::new(0);
-        let value = T::deserialize(Guarded::new(&mut de, &depth)).map_err(|e| {
-            Failure::malformed(
-                start,
-                format!("reading `{}`: {e}", std::any::type_name::<T>()),
-            )
+        let budget = Budget::new(*elements);
+        let value = T::deserialize(Guarded::new(&mut de, &budget));
+        *elements = budget.elements_left();
+        let value = value.map_err(|e| {
+            (!budget.out_of_elements()).then(|| {
+                Failure::malformed(
+                    start,
+                    format!("reading `{}`: {e}", std::any::type_name::<T>()),
+                )
+            })
         })?;
         self.pos = self.bytes.len() - rest.len();
         Ok(value)
     }
 }
-
-/// The most zero-sized elements a length may claim: they cost no memory, only loop turns.
-pub(crate) const ZERO_SIZED_LEN_CAP: u64 = 1 << 20;
 
 /// A bincode reader over a slice that leaves behind how far it got.
 struct SliceRead<'a, 'b> {
@@ -478,7 +487,7 @@ mod tests {
         out.push(0xEE);
         write_names(&mut out, []);
         let (mut input, _) = Input::open(&out).unwrap();
-        let v: (String, u16) = input.serde().unwrap();
+        let v: (String, u16) = input.serde(&mut 2).unwrap();
         assert_eq!(v, ("ab".to_string(), 7));
         assert_eq!(input.take(1).unwrap(), &[0xEE]);
     }
@@ -496,6 +505,6 @@ mod tests {
             Error::Malformed { offset: 5, .. }
         ));
         let (mut input, _) = Input::open(&out).unwrap();
-        assert!(input.serde::<String>().is_err());
+        assert!(input.serde::<String>(&mut 1).is_err());
     }
 }

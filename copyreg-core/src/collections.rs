@@ -13,9 +13,34 @@ use crate::error::Failure;
 use crate::field::{ArrayCodec, Codec, MapCodec, SeqCodec};
 use crate::load::Loader;
 
+/// The memory one element of a `Vec` or `VecDeque` takes, counted as at least a byte so that
+/// no claimed length is free.
+pub(crate) const fn slot_size<T>() -> usize {
+    let size = std::mem::size_of::<T>();
+    if size == 0 {
+        1
+    } else {
+        size
+    }
+}
+
+/// The memory one element of a hash table takes, at most: its bucket and control byte, over
+/// the table's 7/8 load factor and a bucket count rounded up to a power of two.
+const fn hash_slot_size<T>() -> usize {
+    (std::mem::size_of::<T>() + 1) * 16 / 7 + 1
+}
+
+/// The memory one element of a B-tree takes, about: nodes are at least half full, and carry
+/// their parent's pointer and index beside the elements.
+const fn btree_slot_size<T>() -> usize {
+    2 * slot_size::<T>() + 2
+}
+
 /// A collection built one element at a time.
 trait Sequence: Sized + 'static {
     type Item;
+    /// What one element takes in memory (see [`slot_size`]).
+    const SLOT: usize;
     fn items(&self) -> impl Iterator<Item = &Self::Item>;
     fn count(&self) -> usize;
     fn with_capacity(capacity: usize) -> Self;
@@ -55,6 +80,7 @@ trait Sequence: Sized + 'static {
 // A `Vec` is one slice: primitives write and read it in one go.
 impl<T: 'static> Sequence for Vec<T> {
     type Item = T;
+    const SLOT: usize = slot_size::<T>();
     fn items(&self) -> impl Iterator<Item = &T> {
         self.iter()
     }
@@ -62,7 +88,7 @@ impl<T: 'static> Sequence for Vec<T> {
         self.len()
     }
     fn with_capacity(capacity: usize) -> Self {
-        Vec::with_capacity(Loader::capacity::<T>(capacity))
+        Vec::with_capacity(Loader::capacity(capacity, Self::SLOT))
     }
     fn add(&mut self, item: T) {
         self.push(item);
@@ -83,11 +109,12 @@ impl<T: 'static> Sequence for Vec<T> {
 }
 
 macro_rules! sequence {
-    ($($ty:ident<$t:ident $(: $($bound:path),+)?> $(, $s:ident)? => $new:expr, $add:ident;)*) => {$(
+    ($($ty:ident<$t:ident $(: $($bound:path),+)?> $(, $s:ident)? => $slot:expr, $new:expr, $add:ident;)*) => {$(
         impl<$t: 'static $($(+ $bound)+)? $(, $s: BuildHasher + Default + 'static)?> Sequence
             for $ty<$t $(, $s)?>
         {
             type Item = $t;
+            const SLOT: usize = $slot;
             fn items(&self) -> impl Iterator<Item = &$t> {
                 self.iter()
             }
@@ -105,9 +132,11 @@ macro_rules! sequence {
 }
 
 sequence! {
-    VecDeque<T> => |n| VecDeque::with_capacity(Loader::capacity::<T>(n)), push_back;
-    HashSet<T: Eq, Hash>, S => |n| HashSet::with_capacity_and_hasher(Loader::capacity::<T>(n), S::default()), insert;
-    BTreeSet<T: Ord> => |_| BTreeSet::new(), insert;
+    VecDeque<T> => slot_size::<T>(),
+        |n| VecDeque::with_capacity(Loader::capacity(n, Self::SLOT)), push_back;
+    HashSet<T: Eq, Hash>, S => hash_slot_size::<T>(),
+        |n| HashSet::with_capacity_and_hasher(Loader::capacity(n, Self::SLOT), S::default()), insert;
+    BTreeSet<T: Ord> => btree_slot_size::<T>(), |_| BTreeSet::new(), insert;
 }
 
 impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
@@ -118,7 +147,7 @@ impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
         value.dump_items(&self.0, cx)
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<S, Failure> {
-        let len = cx.read_len::<S::Item>(C::MIN_SIZE)?;
+        let len = cx.read_count(C::MIN_SIZE, S::SLOT)?;
         S::load_items(len, &self.0, cx)
     }
     fn copy(&self, value: &S, cx: &mut Copier<'_>) -> Result<S, Failure> {
@@ -130,6 +159,8 @@ impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
 trait Map: Sized + 'static {
     type Key;
     type Value;
+    /// What one entry takes in memory.
+    const SLOT: usize;
     fn entries(&self) -> impl Iterator<Item = (&Self::Key, &Self::Value)>;
     fn count(&self) -> usize;
     fn with_capacity(capacity: usize) -> Self;
@@ -137,12 +168,13 @@ trait Map: Sized + 'static {
 }
 
 macro_rules! map {
-    ($($ty:ident<K: $($bound:path),+> $(, $s:ident)? => $new:expr;)*) => {$(
+    ($($ty:ident<K: $($bound:path),+> $(, $s:ident)? => $slot:expr, $new:expr;)*) => {$(
         impl<K: 'static $(+ $bound)+, V: 'static $(, $s: BuildHasher + Default + 'static)?> Map
             for $ty<K, V $(, $s)?>
         {
             type Key = K;
             type Value = V;
+            const SLOT: usize = $slot;
             fn entries(&self) -> impl Iterator<Item = (&K, &V)> {
                 self.iter()
             }
@@ -160,8 +192,9 @@ macro_rules! map {
 }
 
 map! {
-    HashMap<K: Eq, Hash>, S => |n| HashMap::with_capacity_and_hasher(Loader::capacity::<(K, V)>(n), S::default());
-    BTreeMap<K: Ord> => |_| BTreeMap::new();
+    HashMap<K: Eq, Hash>, S => hash_slot_size::<(K, V)>(),
+        |n| HashMap::with_capacity_and_hasher(Loader::capacity(n, Self::SLOT), S::default());
+    BTreeMap<K: Ord> => btree_slot_size::<(K, V)>(), |_| BTreeMap::new();
 }
 
 impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, VC> {
@@ -184,7 +217,7 @@ impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, V
         })
     }
     fn load(&self, cx: &mut Loader<'_>) -> Result<M, Failure> {
-        let len = cx.read_len::<(M::Key, M::Value)>(KC::MIN_SIZE + VC::MIN_SIZE)?;
+        let len = cx.read_count(KC::MIN_SIZE + VC::MIN_SIZE, M::SLOT)?;
         let mut out = M::with_capacity(len);
         if !(KC::OBJECT || VC::OBJECT) {
             for _ in 0..len {
@@ -232,7 +265,7 @@ pub(crate) fn load_vec<T>(
     cx: &mut Loader<'_>,
     mut load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
 ) -> Result<Vec<T>, Failure> {
-    let mut out = Vec::with_capacity(Loader::capacity::<T>(len));
+    let mut out = Vec::with_capacity(Loader::capacity(len, slot_size::<T>()));
     for _ in 0..len {
         out.push(load(cx)?);
     }

@@ -155,6 +155,9 @@ pub enum LimitKind {
     Depth,
     /// How many objects the stream builds.
     Objects,
+    /// How many collection elements the stream builds, all collections together, serde-only
+    /// values included: what bounds the time spent on elements that take no bytes.
+    Elements,
 }
 
 impl LimitKind {
@@ -167,6 +170,9 @@ impl LimitKind {
             LimitKind::InputSize => "raise it with `Unpickler::max_input` if the input is trusted",
             LimitKind::Allocation => "raise it with `Unpickler::max_alloc` if the input is trusted",
             LimitKind::Objects => "raise it with `Unpickler::max_objects` if the input is trusted",
+            LimitKind::Elements => {
+                "raise it with `Unpickler::max_elements` if the input is trusted"
+            }
         }
     }
 }
@@ -178,6 +184,7 @@ impl fmt::Display for LimitKind {
             LimitKind::Allocation => "the memory the loaded value takes, in bytes,",
             LimitKind::Depth => "the nesting depth",
             LimitKind::Objects => "the number of objects",
+            LimitKind::Elements => "the number of collection elements",
         })
     }
 }

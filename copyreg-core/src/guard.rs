@@ -5,6 +5,9 @@
 //!   length the input claims (they grow as elements actually arrive).
 //! - Nesting is counted, and past [`MAX_SERDE_DEPTH`] is an error, not a stack overflow; the
 //!   stack also grows on the heap when it runs low, as for copyreg's own nesting.
+//! - Sequence and map elements are counted against the load's element limit, the claimed
+//!   length at once where the format knows it: elements that take no bytes (`()`, unit
+//!   structs) would otherwise let a few bytes claim 2^64 of them.
 
 use std::cell::Cell;
 use std::fmt;
@@ -14,59 +17,138 @@ use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 /// How deeply a serde-only value may nest inside a stream.
 pub(crate) const MAX_SERDE_DEPTH: usize = 512;
 
+/// What one serde value may still use: nesting levels and collection elements.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    depth: Cell<usize>,
+    elements: Cell<usize>,
+    out_of_elements: Cell<bool>,
+}
+
+impl Budget {
+    pub(crate) fn new(elements: usize) -> Self {
+        Budget {
+            depth: Cell::new(0),
+            elements: Cell::new(elements),
+            out_of_elements: Cell::new(false),
+        }
+    }
+
+    pub(crate) fn elements_left(&self) -> usize {
+        self.elements.get()
+    }
+
+    /// Whether the value failed because it had more elements than the budget allowed.
+    pub(crate) fn out_of_elements(&self) -> bool {
+        self.out_of_elements.get()
+    }
+
+    /// Counts `n` elements, before any of them is read.
+    fn take<E: de::Error>(&self, n: usize) -> Result<(), E> {
+        match self.elements.get().checked_sub(n) {
+            Some(left) => {
+                self.elements.set(left);
+                Ok(())
+            }
+            None => {
+                self.out_of_elements.set(true);
+                Err(E::custom("more collection elements than the limit allows"))
+            }
+        }
+    }
+
+    /// Runs `f` one level deeper, on a stack with room to spare.
+    fn deeper<R, E: de::Error>(&self, f: impl FnOnce() -> Result<R, E>) -> Result<R, E> {
+        let depth = &self.depth;
+        if depth.get() >= MAX_SERDE_DEPTH {
+            return Err(E::custom(format_args!(
+                "serde value nested more than {MAX_SERDE_DEPTH} levels deep"
+            )));
+        }
+        depth.set(depth.get() + 1);
+        let result = stacker::maybe_grow(64 * 1024, 1024 * 1024, f);
+        depth.set(depth.get() - 1);
+        result
+    }
+}
+
 /// A deserializer that guards `de`.
 pub(crate) struct Guarded<'g, D> {
     de: D,
-    depth: &'g Cell<usize>,
+    budget: &'g Budget,
 }
 
 impl<'g, D> Guarded<'g, D> {
-    pub(crate) fn new(de: D, depth: &'g Cell<usize>) -> Self {
-        Guarded { de, depth }
+    pub(crate) fn new(de: D, budget: &'g Budget) -> Self {
+        Guarded { de, budget }
     }
-}
-
-/// Runs `f` one level deeper, on a stack with room to spare.
-fn deeper<R, E: de::Error>(depth: &Cell<usize>, f: impl FnOnce() -> Result<R, E>) -> Result<R, E> {
-    if depth.get() >= MAX_SERDE_DEPTH {
-        return Err(E::custom(format_args!(
-            "serde value nested more than {MAX_SERDE_DEPTH} levels deep"
-        )));
-    }
-    depth.set(depth.get() + 1);
-    let result = stacker::maybe_grow(64 * 1024, 1024 * 1024, f);
-    depth.set(depth.get() - 1);
-    result
 }
 
 struct Visit<'g, V> {
     visitor: V,
-    depth: &'g Cell<usize>,
+    budget: &'g Budget,
 }
 
 struct Seed<'g, S> {
     seed: S,
-    depth: &'g Cell<usize>,
+    budget: &'g Budget,
 }
 
 struct Access<'g, A> {
     access: A,
-    depth: &'g Cell<usize>,
+    budget: &'g Budget,
+    /// Whether the elements were counted when the sequence or map began.
+    counted: bool,
+}
+
+impl<'g, A> Access<'g, A> {
+    /// Counts a sequence's or map's elements, all at once if their number is known.
+    fn counting<E: de::Error>(
+        access: A,
+        hint: Option<usize>,
+        budget: &'g Budget,
+    ) -> Result<Self, E> {
+        if let Some(n) = hint {
+            budget.take(n)?;
+        }
+        Ok(Access {
+            access,
+            budget,
+            counted: hint.is_some(),
+        })
+    }
+
+    /// Counts one element, unless it was counted with the rest.
+    fn count<E: de::Error>(&self) -> Result<(), E> {
+        match self.counted {
+            true => Ok(()),
+            false => self.budget.take(1),
+        }
+    }
+
+    /// An enum's access, whose contents count as they are read.
+    fn plain(access: A, budget: &'g Budget) -> Self {
+        Access {
+            access,
+            budget,
+            counted: true,
+        }
+    }
 }
 
 impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
     type Value = S::Value;
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<S::Value, D::Error> {
-        let depth = self.depth;
-        deeper(depth, || self.seed.deserialize(Guarded { de, depth }))
+        let budget = self.budget;
+        budget.deeper(|| self.seed.deserialize(Guarded { de, budget }))
     }
 }
 
 macro_rules! forward {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
         fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-            let visit = Visit { visitor, depth: self.depth };
+            let visit = Visit { visitor, budget: self.budget };
             self.de.$method($($arg,)* visit)
         }
     )*};
@@ -161,36 +243,29 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
     }
 
     fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
-        let depth = self.depth;
-        deeper(depth, || self.visitor.visit_some(Guarded { de, depth }))
+        let budget = self.budget;
+        budget.deeper(|| self.visitor.visit_some(Guarded { de, budget }))
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
-        let depth = self.depth;
-        deeper(depth, || {
-            self.visitor.visit_newtype_struct(Guarded { de, depth })
-        })
+        let budget = self.budget;
+        budget.deeper(|| self.visitor.visit_newtype_struct(Guarded { de, budget }))
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_seq(Access {
-            access,
-            depth: self.depth,
-        })
+        let hint = access.size_hint();
+        self.visitor
+            .visit_seq(Access::counting(access, hint, self.budget)?)
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_map(Access {
-            access,
-            depth: self.depth,
-        })
+        let hint = access.size_hint();
+        self.visitor
+            .visit_map(Access::counting(access, hint, self.budget)?)
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_enum(Access {
-            access,
-            depth: self.depth,
-        })
+        self.visitor.visit_enum(Access::plain(access, self.budget))
     }
 }
 
@@ -201,9 +276,10 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Access<'_, A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
+        self.count()?;
         self.access.next_element_seed(Seed {
             seed,
-            depth: self.depth,
+            budget: self.budget,
         })
     }
 
@@ -220,16 +296,17 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Access<'_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
+        self.count()?;
         self.access.next_key_seed(Seed {
             seed,
-            depth: self.depth,
+            budget: self.budget,
         })
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
         self.access.next_value_seed(Seed {
             seed,
-            depth: self.depth,
+            budget: self.budget,
         })
     }
 
@@ -246,9 +323,9 @@ impl<'de, 'g, A: de::EnumAccess<'de>> de::EnumAccess<'de> for Access<'g, A> {
         self,
         seed: T,
     ) -> Result<(T::Value, Self::Variant), A::Error> {
-        let depth = self.depth;
-        let (value, access) = self.access.variant_seed(Seed { seed, depth })?;
-        Ok((value, Access { access, depth }))
+        let budget = self.budget;
+        let (value, access) = self.access.variant_seed(Seed { seed, budget })?;
+        Ok((value, Access::plain(access, budget)))
     }
 }
 
@@ -262,14 +339,14 @@ impl<'de, A: de::VariantAccess<'de>> de::VariantAccess<'de> for Access<'_, A> {
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
         self.access.newtype_variant_seed(Seed {
             seed,
-            depth: self.depth,
+            budget: self.budget,
         })
     }
 
     fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
         let visit = Visit {
             visitor,
-            depth: self.depth,
+            budget: self.budget,
         };
         self.access.tuple_variant(len, visit)
     }
@@ -281,7 +358,7 @@ impl<'de, A: de::VariantAccess<'de>> de::VariantAccess<'de> for Access<'_, A> {
     ) -> Result<V::Value, A::Error> {
         let visit = Visit {
             visitor,
-            depth: self.depth,
+            budget: self.budget,
         };
         self.access.struct_variant(fields, visit)
     }

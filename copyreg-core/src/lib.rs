@@ -44,6 +44,7 @@ mod recent;
 mod reducible;
 mod registration;
 mod registry;
+mod reserved;
 mod shared;
 mod table;
 mod tuple;

@@ -63,6 +63,9 @@ pub struct Loader<'a> {
     alloc_left: usize,
     /// Objects the stream may still build.
     pub(crate) objects_left: usize,
+    /// Collection elements the stream may still build, and how many it could at first.
+    elements_left: usize,
+    max_elements: usize,
 }
 
 impl std::fmt::Debug for Loader<'_> {
@@ -95,9 +98,17 @@ impl<'a> Loader<'a> {
             shared: LoadMemo::default(),
             alloc_left: limits.max_alloc,
             objects_left: limits.max_objects,
+            elements_left: limits.elements_for(bytes.len()),
+            max_elements: limits.elements_for(bytes.len()),
         };
         while !table.is_empty() {
             let named = Self::read_name(&mut table, view, options)?;
+            // The table is part of what the stream makes the program allocate: when it must
+            // grow, what it grows to is charged first.
+            if cx.constructors.len() == cx.constructors.capacity() {
+                let grown = 2 * cx.constructors.capacity();
+                cx.charge(grown * std::mem::size_of::<Named<'_>>())?;
+            }
             cx.constructors.push(named);
         }
         let value = load(&mut cx)?;
@@ -146,9 +157,7 @@ impl<'a> Loader<'a> {
             _ => None,
         };
         match (code, ctor) {
-            (Some(code), None) if name.is_empty() => {
-                options.check_allowed(&format!("compact code {code}"), None)?
-            }
+            (Some(code), None) if name.is_empty() => options.check_allowed_code(code)?,
             _ => options.check_allowed(name, ctor)?,
         }
         Ok(Named {
@@ -180,17 +189,40 @@ impl<'a> Loader<'a> {
     }
 
     /// Reads a `serde` value, or what the reducer registered for its type wrote. What bincode
-    /// allocates is not visible here; the bytes it reads stand in for it in the budget.
+    /// allocates is not visible here; the bytes it reads stand in for it in the budget, and
+    /// the elements of its sequences and maps count as every collection's do.
     pub fn load_serde<T: DeserializeOwned + Any>(&mut self) -> Result<T, Failure> {
         match self.view.reducer(TypeId::of::<T>())? {
             Some(_) => self.load_dynamic(),
             None => {
                 let start = self.input.offset();
-                let value = self.input.serde()?;
+                let value = self.input.serde(&mut self.elements_left);
+                let value = value.map_err(|e| match e {
+                    Some(e) => e,
+                    None => self.elements_exceeded(),
+                })?;
                 self.charge(self.input.offset() - start)?;
                 Ok(value)
             }
         }
+    }
+
+    /// Where the load stands: what it has read and what its limits have left.
+    pub(crate) fn progress(&self) -> Progress {
+        Progress {
+            offset: self.input.offset(),
+            alloc_left: self.alloc_left,
+            objects_left: self.objects_left,
+            elements_left: self.elements_left,
+        }
+    }
+
+    /// Goes back to `progress`, to read the same bytes again.
+    pub(crate) fn go_back(&mut self, progress: &Progress) {
+        self.input.go_back(progress.offset);
+        self.alloc_left = progress.alloc_left;
+        self.objects_left = progress.objects_left;
+        self.elements_left = progress.elements_left;
     }
 
     /// The offset of the next byte to read.
@@ -216,21 +248,46 @@ impl<'a> Loader<'a> {
         self.input.array()
     }
 
-    /// Reads the length of a collection of `T`s that take at least `min_size` bytes each in
-    /// the stream, checked against the bytes left and charged to the allocation budget before
-    /// anything is allocated.
+    /// Reads the length of a string: its bytes must be in the input, and are charged to the
+    /// allocation budget before anything is allocated.
     #[inline]
-    pub(crate) fn read_len<T>(&mut self, min_size: usize) -> Result<usize, Failure> {
-        let len = self.input.len(min_size)?;
-        self.charge(len.saturating_mul(std::mem::size_of::<T>()))?;
+    pub(crate) fn read_byte_len(&mut self) -> Result<usize, Failure> {
+        let len = self.input.len(1)?;
+        self.charge(len)?;
         Ok(len)
     }
 
-    /// A capacity to start a collection of `len` elements with: at most 1 MiB up front
-    /// however long the input says the collection is, as serde's own visitors do.
-    pub(crate) fn capacity<T>(len: usize) -> usize {
+    /// Reads the length of a collection whose elements take at least `min_size` bytes each
+    /// in the stream and `slot` bytes each in memory (see [`slot_size`]). Before anything is
+    /// read or allocated, the length is checked against the bytes left, counted against the
+    /// element limit (which bounds elements that take no bytes) and charged to the
+    /// allocation budget.
+    #[inline]
+    pub(crate) fn read_count(&mut self, min_size: usize, slot: usize) -> Result<usize, Failure> {
+        let len = self.input.len(min_size)?;
+        self.elements_left = match self.elements_left.checked_sub(len) {
+            Some(left) => left,
+            None => return Err(self.elements_exceeded()),
+        };
+        self.charge(len.saturating_mul(slot))?;
+        Ok(len)
+    }
+
+    #[cold]
+    fn elements_exceeded(&self) -> Failure {
+        Error::Limit {
+            which: LimitKind::Elements,
+            max: self.max_elements,
+        }
+        .into()
+    }
+
+    /// A capacity to start a collection of `len` elements of `slot` bytes each with: at most
+    /// 1 MiB up front however long the input says the collection is, as serde's own visitors
+    /// do.
+    pub(crate) fn capacity(len: usize, slot: usize) -> usize {
         const MAX_PREALLOC: usize = 1 << 20;
-        len.min(MAX_PREALLOC / std::mem::size_of::<T>().max(1))
+        len.min(MAX_PREALLOC / slot.max(1))
     }
 
     /// Reads `len` bytes of UTF-8 into a new `String`. Copied first and checked in the copy,
@@ -279,6 +336,15 @@ impl<'a> Loader<'a> {
     pub(crate) fn malformed(&self, reason: impl Into<std::borrow::Cow<'static, str>>) -> Failure {
         self.input.error(reason)
     }
+}
+
+/// What [`Loader::progress`] saves.
+#[derive(Debug)]
+pub(crate) struct Progress {
+    offset: usize,
+    alloc_left: usize,
+    objects_left: usize,
+    elements_left: usize,
 }
 
 impl Nested for Loader<'_> {

@@ -211,7 +211,7 @@ impl Reducible for String {
 
     #[inline]
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
-        let len = cx.read_len::<u8>(1)?;
+        let len = cx.read_byte_len()?;
         cx.read_string(len)
     }
 

@@ -270,7 +270,10 @@ impl<'a> Loader<'a> {
     /// are siblings), and a reference that named `O`'s own constructor recognised again
     /// without looking at it.
     pub fn load_objects<O: Object>(&mut self, len: usize) -> Result<Vec<O::Target>, Failure> {
-        let mut out = Vec::with_capacity(Self::capacity::<O::Target>(len));
+        let mut out = Vec::with_capacity(Self::capacity(
+            len,
+            crate::collections::slot_size::<O::Target>(),
+        ));
         if len == 0 {
             return Ok(out);
         }

@@ -25,8 +25,9 @@ use crate::tuple::Tuple;
 /// The arguments are written through the registry, so each must be a registered type (the
 /// primitives, `String`, derived, foreign or run-time registered types, and `Vec`, `Option`
 /// and `Box` of them). A stream written under a run-time registration loads in a program that
-/// made the same registration. Each registration is kept for the life of the program, as
-/// Python's `dispatch_table` keeps its entries.
+/// made the same registration. Each registration is kept until the next one for its type
+/// replaces it, as an entry of Python's `dispatch_table` is: registering a type again and
+/// again takes no more memory than registering it once.
 ///
 /// ```
 /// #[derive(Debug, PartialEq)]
@@ -71,7 +72,10 @@ where
 ///
 /// # Errors
 ///
-/// As for [`pickle`], and [`Error::InvalidName`] for an empty name or one over 4096 bytes.
+/// As for [`pickle`], and [`Error::InvalidName`] for an empty name, one over 4096 bytes, or
+/// one copyreg keeps for its own types: a primitive's, `String`'s or a std container's
+/// (`"u32"`, `"Vec"`), or one shaped like the names it builds for generic instances, tuples
+/// and arrays (holding one of `<>()[],;`).
 pub fn pickle_as<T, A, M, R, C>(name: &str, reducer: R, constructor: C) -> Result<(), Error>
 where
     T: Any,
@@ -81,11 +85,10 @@ where
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
     crate::codec::check_name(name)?;
-    let name: &'static str = Box::leak(name.to_owned().into_boxed_str());
     register(name, reducer, constructor)
 }
 
-fn register<T, A, M, R, C>(name: &'static str, reducer: R, constructor: C) -> Result<(), Error>
+fn register<T, A, M, R, C>(name: &str, reducer: R, constructor: C) -> Result<(), Error>
 where
     T: Any,
     A: Tuple,
@@ -94,9 +97,6 @@ where
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
     let (ops, containers) = runtime_ops(name.into(), reducer, constructor);
-    // Kept for the life of the program, as Python's dispatch_table keeps its entries.
-    let ops: &'static Arc<dyn Ops> = Box::leak(Box::new(ops));
-    let ops: &'static dyn Ops = &**ops;
     Ok(registry::register_runtime(name, ops, containers)?)
 }
 

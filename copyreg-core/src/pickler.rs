@@ -138,7 +138,8 @@ impl Pickler {
     /// # Errors
     ///
     /// As for [`Pickler::register`], [`Error::Ambiguous`] when the registry has the name
-    /// for another type, and [`Error::InvalidName`] for an empty name or one over 4096 bytes.
+    /// for another type, and [`Error::InvalidName`] for a name [`pickle_as`](crate::pickle_as)
+    /// refuses.
     pub fn register_as<T, A, M, R, C>(
         mut self,
         name: &str,

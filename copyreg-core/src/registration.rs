@@ -72,9 +72,9 @@ where
 }
 
 /// The names of `Vec`, `Option` and `Box` of the type named `name`, for a run-time
-/// registration; kept for the program's life, as the registration is.
+/// registration; kept for the program's life, as the registration's name is.
 pub(crate) fn container_names_of(name: &str) -> [&'static str; 3] {
-    CONTAINERS.map(|c| &*Box::leak(format!("{c}<{name}>").into_boxed_str()))
+    CONTAINERS.map(|c| crate::registry::intern(&format!("{c}<{name}>")))
 }
 
 /// The container names of every link-time type, in one leaked allocation: building the
@@ -186,11 +186,8 @@ pub(crate) fn link_time_table() -> Table {
     }
     for registration in registrations {
         if let Kind::Constructor { name, ops } = registration.kind {
-            table.add_constructor(Constructor::new(
-                Held::Static(name),
-                false,
-                Held::Static(ops),
-            ));
+            let ctor = Constructor::new(Held::Static(name), false, Held::Static(ops));
+            table.add_constructor(ctor);
         }
     }
     table.note_ambiguity();

@@ -100,11 +100,14 @@ pub(crate) struct Constructor {
     pub(crate) identity: Option<TypeId>,
     /// The trait objects the type it builds can be loaded as.
     pub(crate) casts: Casts,
+    /// Registered with the reducer of the type it builds (not `#[copyreg::constructor]`).
+    pub(crate) paired: bool,
 }
 
 impl Constructor {
     pub(crate) fn new(name: Held<str>, native: bool, ops: Held<dyn Construct>) -> Constructor {
         Constructor {
+            paired: false,
             identity: ops.identity(),
             casts: crate::dynamic::casts_of(ops.target_id()),
             name,
@@ -202,18 +205,30 @@ impl Table {
             Entry::Vacant(v) => {
                 v.insert(Slot::One(reducer));
             }
-            Entry::Occupied(mut o) => {
-                let name = reducer.ops.target_name();
-                match o.get_mut() {
-                    Slot::One(first)
-                        if same(&*first.ops, &*reducer.ops) && *first.name == *reducer.name => {}
-                    Slot::One(_) => *o.get_mut() = Slot::Ambiguous(vec![name, name]),
-                    Slot::Ambiguous(names) => names.push(name),
+            Entry::Occupied(mut o) => match o.get_mut() {
+                // copyreg's own codec for a type it writes natively, whatever else is linked.
+                Slot::One(first) if first.native != reducer.native => {
+                    if reducer.native {
+                        *first = reducer;
+                    }
                 }
-            }
+                // The same type registered again under its name (`register!(Vec<T>)` for a
+                // derived `T`, one `register_foreign!` in two modules): nothing to choose.
+                Slot::One(first) if *first.name == *reducer.name => {}
+                // One type under two names: which would a stream carry?
+                Slot::One(first) => {
+                    let names = match (&first.name, &reducer.name) {
+                        (Held::Static(a), Held::Static(b)) => vec![*a, *b],
+                        _ => vec![reducer.ops.target_name(); 2],
+                    };
+                    *o.get_mut() = Slot::Ambiguous(names);
+                }
+                Slot::Ambiguous(_) => {}
+            },
         }
     }
 
+    /// Adds a constructor under its name.
     pub(crate) fn add_constructor(&mut self, ctor: Constructor) {
         use std::collections::hash_map::Entry;
         match self.constructors.entry(ctor.name.clone()) {
@@ -223,11 +238,27 @@ impl Table {
             Entry::Occupied(mut o) => {
                 let name = ctor.ops.target_name();
                 match o.get_mut() {
-                    Slot::One(first) if same(&*first.ops, &*ctor.ops) => {}
+                    // A stream's `u32` is copyreg's, whatever else is linked.
+                    Slot::One(first) if first.native != ctor.native => {
+                        if ctor.native {
+                            *first = ctor;
+                        }
+                    }
+                    // The same registration made twice, or one type registered again under
+                    // its name.
+                    Slot::One(first)
+                        if same(&*first.ops, &*ctor.ops)
+                            || (ctor.paired
+                                && first.paired
+                                && first.ops.target_id() == ctor.ops.target_id()) => {}
                     Slot::One(first) => {
                         *o.get_mut() = Slot::Ambiguous(vec![first.ops.target_name(), name]);
                     }
-                    Slot::Ambiguous(names) => names.push(name),
+                    Slot::Ambiguous(names) => {
+                        if !names.contains(&name) {
+                            names.push(name);
+                        }
+                    }
                 }
             }
         }
@@ -235,7 +266,10 @@ impl Table {
 
     pub(crate) fn add_type(&mut self, name: &'static str, native: bool, ops: &'static dyn Ops) {
         let (name, ops) = (Held::Static(name), Held::Static(ops));
-        let constructor = Constructor::new(name.clone(), native, ops.construct());
+        let constructor = Constructor {
+            paired: true,
+            ..Constructor::new(name.clone(), native, ops.construct())
+        };
         let code = ops.code();
         if let Some(code) = code {
             self.ambiguous_names |= self.codes.add(code, constructor.clone());
@@ -252,7 +286,10 @@ impl Table {
 
     /// Registers a type, replacing whatever was registered for it or under its name.
     fn replace(&mut self, name: Held<str>, native: bool, ops: Held<dyn Ops>) {
-        let constructor = Constructor::new(name.clone(), native, ops.construct());
+        let constructor = Constructor {
+            paired: true,
+            ..Constructor::new(name.clone(), native, ops.construct())
+        };
         self.constructors
             .insert(name.clone(), Slot::One(constructor));
         self.reducers.insert(
@@ -461,10 +498,11 @@ impl View {
 }
 
 /// Adds a run-time registration: the reducer for its type and the constructor for its name
-/// replace any earlier ones (the last registration wins, as with Python's `copyreg.pickle`).
+/// replace any earlier ones (the last registration wins, as with Python's `copyreg.pickle`),
+/// and what they replace is dropped.
 pub(crate) fn register_runtime(
-    name: &'static str,
-    ops: &'static dyn Ops,
+    name: &str,
+    ops: Arc<dyn Ops>,
     containers: [&'static dyn Ops; 3],
 ) -> Result<(), Failure> {
     let type_id = ops.target_id();
@@ -474,31 +512,56 @@ pub(crate) fn register_runtime(
     }
     let lock = runtime();
     let mut guard = lock.write().unwrap_or_else(PoisonError::into_inner);
-    let view = View {
-        base: base(),
-        runtime: Some(Arc::clone(&guard)),
-        private: None,
-        isolated: false,
-    };
-    // A name may be taken over by another registration of the same type, never of another.
-    if let Ok(existing) = view.constructor(name) {
-        if existing.ops.target_id() != type_id {
-            return Err(Error::Ambiguous {
-                name: name.to_string(),
-                candidates: {
-                    let mut v = vec![existing.ops.target_name(), type_name];
-                    v.sort_unstable();
-                    v
-                },
+    {
+        let view = View {
+            base: base(),
+            runtime: Some(Arc::clone(&guard)),
+            private: None,
+            isolated: false,
+        };
+        // A name may be taken over by another registration of the same type, never of another.
+        if let Ok(existing) = view.constructor(name) {
+            if existing.ops.target_id() != type_id {
+                return Err(Error::Ambiguous {
+                    name: name.to_string(),
+                    candidates: {
+                        let mut v = vec![existing.ops.target_name(), type_name];
+                        v.sort_unstable();
+                        v
+                    },
+                }
+                .into());
             }
-            .into());
         }
     }
-    let mut next = Table::clone(&guard);
-    next.replace_with_containers(Held::Static(name), Held::Static(ops), containers);
-    *guard = Arc::new(next);
+    // Changed in place unless a call in flight still reads the table: registering n types
+    // one after another costs O(n), not a copy of the table each.
+    Arc::make_mut(&mut guard).replace_with_containers(
+        Held::Static(intern(name)),
+        Held::Shared(ops),
+        containers,
+    );
     HAS_RUNTIME.store(true, Ordering::Release);
     Ok(())
+}
+
+/// `name`, kept for the life of the program (the dispatch table lists names as `&'static
+/// str`), once however often it is registered.
+pub(crate) fn intern(name: &str) -> &'static str {
+    static NAMES: OnceLock<std::sync::Mutex<std::collections::HashSet<&'static str>>> =
+        OnceLock::new();
+    let mut names = NAMES
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner);
+    match names.get(name) {
+        Some(&kept) => kept,
+        None => {
+            let kept: &'static str = Box::leak(name.into());
+            names.insert(kept);
+            kept
+        }
+    }
 }
 
 /// Whether copyreg writes the type natively (primitives, `String`, std containers).

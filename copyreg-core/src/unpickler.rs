@@ -24,7 +24,14 @@ pub(crate) struct Limits {
     pub(crate) max_alloc: usize,
     pub(crate) max_depth: usize,
     pub(crate) max_objects: usize,
+    /// `None`: one element per byte of input plus [`ELEMENT_ALLOWANCE`].
+    pub(crate) max_elements: Option<usize>,
 }
+
+/// The collection elements a load may build beyond one per byte of input, by default.
+/// Elements that take at least a byte in the stream are paid for by the input; this is how
+/// many may take none (`()`, unit structs, empty arrays).
+pub(crate) const ELEMENT_ALLOWANCE: usize = 1 << 16;
 
 impl Limits {
     const DEFAULT: Limits = Limits {
@@ -32,7 +39,14 @@ impl Limits {
         max_alloc: 1 << 30,
         max_depth: MAX_DEPTH,
         max_objects: 1 << 26,
+        max_elements: None,
     };
+
+    /// The elements a load of `input` bytes may build.
+    pub(crate) fn elements_for(&self, input: usize) -> usize {
+        self.max_elements
+            .unwrap_or_else(|| input.saturating_add(ELEMENT_ALLOWANCE))
+    }
 }
 
 impl Default for Limits {
@@ -109,7 +123,8 @@ impl Default for Unpickler {
 
 impl Unpickler {
     /// An unpickler with the registry's constructors and the default limits: 1 GiB of
-    /// input, 1 GiB for the loaded value, [`MAX_DEPTH`] objects deep, 2^26 objects.
+    /// input, 1 GiB for the loaded value, [`MAX_DEPTH`] objects deep, 2^26 objects, and one
+    /// collection element per byte of input plus 65,536.
     ///
     /// ```
     /// let bytes = copyreg::dumps(&7u8)?;
@@ -211,6 +226,28 @@ impl Unpickler {
     /// ```
     pub fn max_objects(mut self, objects: usize) -> Self {
         self.limits.max_objects = objects;
+        self
+    }
+
+    /// How many collection elements a stream may build, counting every element of every
+    /// collection (a map's entry is one), serde-only values included; a collection's length
+    /// is counted before any of it is read.
+    ///
+    /// Elements that take bytes in the stream are bounded by the input already. This limit is
+    /// for those that take none (`()`, unit structs, `[T; 0]`): a few bytes could otherwise
+    /// claim 2^64 of them and keep a load busy for centuries. The default is one element per
+    /// byte of input plus 65,536, which every stream whose elements each take a byte fits.
+    ///
+    /// ```
+    /// let bytes = copyreg::dumps(&vec![(); 100_000])?; // 21 bytes
+    /// let err = copyreg::loads::<Vec<()>>(&bytes).unwrap_err();
+    /// assert!(matches!(err, copyreg::Error::Limit { which: copyreg::LimitKind::Elements, .. }));
+    /// let trusted = copyreg::Unpickler::new().max_elements(100_000);
+    /// assert_eq!(trusted.loads::<Vec<()>>(&bytes)?.len(), 100_000);
+    /// # Ok::<(), copyreg::Error>(())
+    /// ```
+    pub fn max_elements(mut self, elements: usize) -> Self {
+        self.limits.max_elements = Some(elements);
         self
     }
 
@@ -406,6 +443,15 @@ impl Unpickler {
 
     pub(crate) fn limits(&self) -> Limits {
         self.limits
+    }
+
+    /// Whether a stream may name compact `code`, which nothing registers. Only an allow-list
+    /// can refuse it, and only then is its name spelled out.
+    pub(crate) fn check_allowed_code(&self, code: u32) -> Result<(), Failure> {
+        match self.allowed {
+            None => Ok(()),
+            Some(_) => self.check_allowed(&format!("compact code {code}"), None),
+        }
     }
 
     /// Whether a stream may name `name`, which resolves to `found` (if anything).

@@ -11,8 +11,51 @@ const MAX_CODE: u32 = 0x7FFF_FFFF;
 /// copyreg-core's limit on the length of a constructor name in a stream.
 const MAX_NAME_LEN: usize = 1 << 12;
 
-/// A constructor name a stream can carry: not empty (a zero length marks a compact code) and
-/// at most 4096 bytes.
+/// copyreg-core's `NATIVE_NAMES`: the names streams give the types copyreg writes itself.
+/// (A proc-macro crate shares no code with the runtime; `tests/test_reserved.rs` checks that
+/// the two lists agree with the registry.)
+const NATIVE_NAMES: &[&str] = &[
+    "bool",
+    "char",
+    "String",
+    "f32",
+    "f64",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "PhantomData",
+    "Vec",
+    "VecDeque",
+    "Option",
+    "Box",
+    "Arc",
+    "Rc",
+    "Weak",
+    "Cell",
+    "RefCell",
+    "Mutex",
+    "RwLock",
+    "HashMap",
+    "BTreeMap",
+    "HashSet",
+    "BTreeSet",
+];
+
+/// copyreg-core's `BUILT_NAME_CHARS`: what the names it builds for generic instances,
+/// tuples and arrays contain, and no name given by hand may.
+const BUILT_NAME_CHARS: &[char] = &['<', '>', '(', ')', '[', ']', ',', ';'];
+
+/// A constructor name a stream can carry: not empty (a zero length marks a compact code), at
+/// most 4096 bytes, and not one copyreg keeps for its own types.
 pub fn check_name(cx: &mut Ctxt, name: &LitStr) {
     let text = name.value();
     if text.is_empty() {
@@ -22,6 +65,22 @@ pub fn check_name(cx: &mut Ctxt, name: &LitStr) {
         );
     } else if text.len() > MAX_NAME_LEN {
         cx.error_spanned_by(name, "a constructor name is at most 4096 bytes long");
+    } else if NATIVE_NAMES.contains(&text.as_str()) {
+        cx.error_spanned_by(
+            name,
+            format!(
+                "the name `{text}` is reserved: streams use it for a type copyreg writes itself; \
+                 use a dotted name such as `name = \"app.{text}\"`"
+            ),
+        );
+    } else if text.contains(BUILT_NAME_CHARS) {
+        cx.error_spanned_by(
+            name,
+            format!(
+                "the name `{text}` is reserved: copyreg builds names with `<>()[],;` for generic \
+                 instances, tuples and arrays; use a dotted name such as `name = \"app.Counter\"`"
+            ),
+        );
     }
 }
 

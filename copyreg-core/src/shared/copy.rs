@@ -2,7 +2,10 @@
 
 use std::any::{Any, TypeId};
 
-use super::{build_cyclic, cycle, downcast, key, Kept, Pointer, Pointers, Reachable, Slot};
+use super::{
+    build_cyclic, cycle, downcast, key, Cycles, Kept, Pointer, Pointers, PointersMark, Reachable,
+    Slot,
+};
 use crate::copy::Copier;
 use crate::depth::Nested;
 use crate::error::Failure;
@@ -28,6 +31,25 @@ struct CopyState {
     last: Option<((usize, TypeId), Kept)>,
     /// As for [`DumpMemo`](super::DumpMemo).
     reachable: Option<Reachable>,
+    cycles: Cycles,
+    /// The allocations met since the outermost one a `Weak` points back to began, so that
+    /// its copy can start again (see [`Cycles`]).
+    journal: Vec<(usize, TypeId)>,
+}
+
+impl CopyState {
+    fn mark(&self) -> (usize, PointersMark) {
+        (self.journal.len(), self.copies.mark())
+    }
+
+    /// Forgets every allocation met since `mark`.
+    fn rewind(&mut self, mark: &(usize, PointersMark)) {
+        for key in self.journal.drain(mark.0..) {
+            self.slots.remove(&key);
+        }
+        self.copies.rewind(&mark.1);
+        self.last = None;
+    }
 }
 
 impl CopyMemo {
@@ -53,7 +75,7 @@ impl Copier<'_> {
     pub fn copy_pointer<P: Pointer>(
         &mut self,
         pointer: &P,
-        copy: impl FnOnce(&P::Target, &mut Self) -> Result<P::Target, Failure>,
+        copy: impl Fn(&P::Target, &mut Self) -> Result<P::Target, Failure>,
     ) -> Result<P, Failure> {
         if !self.is_deep() {
             return Ok(pointer.clone());
@@ -61,17 +83,79 @@ impl Copier<'_> {
         let key = key(pointer);
         self.copy_shared(key, |cx| {
             if pointer.has_weak() {
-                build_cyclic::<P>(|weak| {
-                    cx.shared
-                        .state()
-                        .slots
-                        .insert(key, Slot::Building(Some(Box::new(weak.clone()))));
-                    copy(pointer.get(), cx)
-                })
+                cx.copy_cyclic(key, pointer, &copy)
             } else {
                 copy(pointer.get(), cx).map(P::new)
             }
         })
+    }
+
+    /// Copies an allocation that a `Weak` points to, without ever leaving `new_cyclic`
+    /// early (see [`Cycles`]).
+    fn copy_cyclic<P: Pointer>(
+        &mut self,
+        key: (usize, TypeId),
+        pointer: &P,
+        copy: &impl Fn(&P::Target, &mut Self) -> Result<P::Target, Failure>,
+    ) -> Result<P, Failure> {
+        let cycles = self.shared.state().cycles;
+        if cycles == Cycles::Trial {
+            return self
+                .copy_with_weak(key, &P::dangling(), pointer, copy)
+                .map(P::new);
+        }
+        let mark = self.shared.state().mark();
+        let fallback = match cycles {
+            Cycles::Outside => Some(self.trial(key, pointer, copy)?),
+            // The trial around this one copied it without error.
+            _ => None,
+        };
+        self.shared.state().rewind(&mark);
+        self.shared.state().cycles = Cycles::Replay;
+        let built = build_cyclic::<P, Self>(
+            self,
+            |cx, weak| cx.copy_with_weak(key, weak, pointer, copy),
+            fallback,
+            |cx| {
+                cx.shared.state().rewind(&mark);
+                cx.trial(key, pointer, copy)
+            },
+        );
+        let state = self.shared.state();
+        state.cycles = cycles;
+        if cycles == Cycles::Outside {
+            state.journal.clear();
+        }
+        built
+    }
+
+    /// Copies the allocation `key` with a dangling `Weak` for the pointers back to it, and
+    /// every such allocation inside it as a plain one.
+    fn trial<P: Pointer>(
+        &mut self,
+        key: (usize, TypeId),
+        pointer: &P,
+        copy: &impl Fn(&P::Target, &mut Self) -> Result<P::Target, Failure>,
+    ) -> Result<P::Target, Failure> {
+        let cycles = std::mem::replace(&mut self.shared.state().cycles, Cycles::Trial);
+        let value = self.copy_with_weak(key, &P::dangling(), pointer, copy);
+        self.shared.state().cycles = cycles;
+        value
+    }
+
+    /// Copies the allocation `key`, handing `weak` to the pointers back to it.
+    fn copy_with_weak<P: Pointer>(
+        &mut self,
+        key: (usize, TypeId),
+        weak: &P::Weak,
+        pointer: &P,
+        copy: &impl Fn(&P::Target, &mut Self) -> Result<P::Target, Failure>,
+    ) -> Result<P::Target, Failure> {
+        self.shared
+            .state()
+            .slots
+            .insert(key, Slot::Building(Some(Box::new(weak.clone()))));
+        copy(pointer.get(), self)
     }
 
     /// Deep-copies the allocation `key` once with `copy`; later calls get that copy.
@@ -93,6 +177,9 @@ impl Copier<'_> {
             None => {}
         }
         memo.slots.insert(key, Slot::Building(None));
+        if memo.cycles != Cycles::Outside {
+            memo.journal.push(key);
+        }
         let copied = self.nested(copy)?;
         let memo = self.shared.state();
         let kept = memo.copies.keep(copied.clone());
@@ -106,7 +193,7 @@ impl Copier<'_> {
     pub fn copy_weak<P: Pointer>(
         &mut self,
         weak: &P::Weak,
-        copy: impl FnOnce(&P::Target, &mut Self) -> Result<P::Target, Failure>,
+        copy: impl Fn(&P::Target, &mut Self) -> Result<P::Target, Failure>,
     ) -> Result<P::Weak, Failure> {
         if !self.is_deep() {
             return Ok(weak.clone());

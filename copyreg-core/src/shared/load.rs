@@ -3,8 +3,8 @@
 use std::any::Any;
 
 use super::{
-    build_cyclic, cycle, downcast, Pointer, Pointers, Slot, CYCLIC, WEAK_BACK, WEAK_DANGLING,
-    WEAK_TARGET_FOLLOWS,
+    build_cyclic, cycle, downcast, Cycles, Pointer, Pointers, Slot, CYCLIC, WEAK_BACK,
+    WEAK_DANGLING, WEAK_TARGET_FOLLOWS,
 };
 use crate::depth::Nested;
 use crate::error::Failure;
@@ -16,25 +16,86 @@ pub(crate) struct LoadMemo {
     /// Each allocation of the stream, by index: being built, or where its pointer is kept.
     slots: Vec<Slot>,
     pointers: Pointers,
+    cycles: Cycles,
 }
 
 impl Loader<'_> {
     /// Reads a shared pointer written by [`Dumper::dump_pointer`].
     pub fn load_pointer<P: Pointer>(
         &mut self,
-        read: impl FnOnce(&mut Self) -> Result<P::Target, Failure>,
+        read: impl Fn(&mut Self) -> Result<P::Target, Failure>,
     ) -> Result<P, Failure> {
         self.load_shared(|cx, cyclic| {
             // The allocation: the value and the two counts beside it.
             cx.charge(std::mem::size_of::<P::Target>() + 2 * std::mem::size_of::<usize>())?;
             match cyclic {
-                Some(index) => build_cyclic::<P>(|weak| {
-                    cx.shared.slots[index] = Slot::Building(Some(Box::new(weak.clone())));
-                    read(cx)
-                }),
+                Some(index) => cx.load_cyclic::<P>(index, &read),
                 None => read(cx).map(P::new),
             }
         })
+    }
+
+    /// Reads allocation `index`, which a `Weak` inside points back to, without ever leaving
+    /// `new_cyclic` early (see [`Cycles`]).
+    fn load_cyclic<P: Pointer>(
+        &mut self,
+        index: usize,
+        read: &impl Fn(&mut Self) -> Result<P::Target, Failure>,
+    ) -> Result<P, Failure> {
+        let cycles = self.shared.cycles;
+        if cycles == Cycles::Trial {
+            return self
+                .load_with_weak::<P>(index, &P::dangling(), read)
+                .map(P::new);
+        }
+        let start = (self.progress(), self.shared.pointers.mark());
+        let back = |cx: &mut Self| {
+            cx.go_back(&start.0);
+            cx.shared.pointers.rewind(&start.1);
+            cx.shared.slots.truncate(index + 1);
+        };
+        let fallback = match cycles {
+            Cycles::Outside => Some(self.trial::<P>(index, read)?),
+            // The trial around this one read it without error.
+            _ => None,
+        };
+        back(self);
+        self.shared.cycles = Cycles::Replay;
+        let built = build_cyclic::<P, Self>(
+            self,
+            |cx, weak| cx.load_with_weak::<P>(index, weak, read),
+            fallback,
+            |cx| {
+                back(cx);
+                cx.trial::<P>(index, read)
+            },
+        );
+        self.shared.cycles = cycles;
+        built
+    }
+
+    /// Reads allocation `index` with a dangling `Weak` for the pointers back to it, and
+    /// every such allocation inside it as a plain one.
+    fn trial<P: Pointer>(
+        &mut self,
+        index: usize,
+        read: &impl Fn(&mut Self) -> Result<P::Target, Failure>,
+    ) -> Result<P::Target, Failure> {
+        let cycles = std::mem::replace(&mut self.shared.cycles, Cycles::Trial);
+        let value = self.load_with_weak::<P>(index, &P::dangling(), read);
+        self.shared.cycles = cycles;
+        value
+    }
+
+    /// Reads allocation `index`, handing `weak` to the pointers back to it.
+    fn load_with_weak<P: Pointer>(
+        &mut self,
+        index: usize,
+        weak: &P::Weak,
+        read: &impl Fn(&mut Self) -> Result<P::Target, Failure>,
+    ) -> Result<P::Target, Failure> {
+        self.shared.slots[index] = Slot::Building(Some(Box::new(weak.clone())));
+        read(self)
     }
 
     /// Reads a shared allocation written by [`Dumper::dump_shared`]: `build` makes it the
@@ -75,7 +136,7 @@ impl Loader<'_> {
     /// is kept alive until the load ends, for the strong pointers later in the stream.
     pub fn load_weak<P: Pointer>(
         &mut self,
-        read: impl FnOnce(&mut Self) -> Result<P::Target, Failure>,
+        read: impl Fn(&mut Self) -> Result<P::Target, Failure>,
     ) -> Result<P::Weak, Failure> {
         let at = self.position();
         let k = self.read_varint()?;

@@ -20,7 +20,6 @@
 //! ```
 
 use std::any::{Any, TypeId};
-use std::panic::{self, AssertUnwindSafe};
 use std::rc::{self, Rc};
 use std::sync::{self, Arc};
 
@@ -112,26 +111,60 @@ macro_rules! pointer {
 pointer!(Arc, sync::Weak<T>);
 pointer!(Rc, rc::Weak<T>);
 
-/// Builds `P` with `new_cyclic` from a fallible `build`. `new_cyclic` takes an infallible
-/// closure, so an error leaves it by unwinding (without the panic hook) and is caught here.
-fn build_cyclic<P: Pointer>(
-    build: impl FnOnce(&P::Weak) -> Result<P::Target, Failure>,
+/// How a load or a deep copy is building allocations that a `Weak` inside points back to.
+///
+/// `new_cyclic` takes an infallible closure, and leaving it early means unwinding, which a
+/// `panic = "abort"` program cannot do. So the first such allocation is tried out before
+/// `new_cyclic` is entered: built as a plain allocation with a dangling `Weak`, every such
+/// allocation inside it too. An error returns from the trial like any other. When the trial
+/// succeeds, its bytes are read again (or its original copied again) inside `new_cyclic`,
+/// with the trial's value in hand in case that fails after all.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Cycles {
+    /// Not inside such an allocation.
+    #[default]
+    Outside,
+    /// Trying one out.
+    Trial,
+    /// Building one that the trial built without error.
+    Replay,
+}
+
+/// Builds `P` with `new_cyclic` from `build`, which is given the `Weak` to hand out. If
+/// `build` fails, `new_cyclic` is given `fallback` instead (or what `retry` builds with a
+/// dangling `Weak`), the allocation is dropped and the error returned.
+fn build_cyclic<P: Pointer, C>(
+    cx: &mut C,
+    build: impl FnOnce(&mut C, &P::Weak) -> Result<P::Target, Failure>,
+    fallback: Option<P::Target>,
+    retry: impl FnOnce(&mut C) -> Result<P::Target, Failure>,
 ) -> Result<P, Failure> {
-    struct Escape(Failure);
-    let built = panic::catch_unwind(AssertUnwindSafe(|| {
-        P::new_cyclic(|weak| match build(weak) {
-            Ok(value) => value,
-            Err(error) => panic::resume_unwind(Box::new(Escape(error))),
-        })
-    }));
-    match built {
-        Ok(pointer) => Ok(pointer),
-        Err(payload) => match payload.downcast::<Escape>() {
-            Ok(escape) => Err(escape.0),
-            // A panic from user code: not ours to swallow.
-            Err(other) => panic::resume_unwind(other),
-        },
+    let mut failed = None;
+    let pointer = P::new_cyclic(|weak| match build(cx, weak) {
+        Ok(value) => value,
+        Err(error) => {
+            failed = Some(error);
+            match fallback {
+                Some(value) => value,
+                None => retry(cx).unwrap_or_else(|_| nondeterministic()),
+            }
+        }
+    });
+    match failed {
+        None => Ok(pointer),
+        Some(error) => Err(error),
     }
+}
+
+/// A value that built without error once failed to build from the same input: only code
+/// outside copyreg (a constructor, a reducer, `persistent_load`) can make that happen.
+#[cold]
+fn nondeterministic() -> ! {
+    panic!(
+        "copyreg: an allocation with a Weak pointing back to it built without error, then \
+         failed to build from the same input; a constructor, reducer or persistent_load gave \
+         different results for the same arguments"
+    )
 }
 
 fn key<P: Pointer>(pointer: &P) -> (usize, TypeId) {
@@ -141,10 +174,37 @@ fn key<P: Pointer>(pointer: &P) -> (usize, TypeId) {
 /// The pointers a load or a deep copy has built, kept for the references to come: in one
 /// list per pointer type (a `Vec<P>` behind `dyn Any`), so that keeping one takes no
 /// allocation of its own.
-#[derive(Debug, Default)]
+#[derive(Default)]
 struct Pointers {
-    lists: SmallVec<[Box<dyn Any>; 2]>,
+    lists: SmallVec<[Box<dyn KeptList>; 2]>,
 }
+
+impl std::fmt::Debug for Pointers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.lists.iter().map(|list| list.len()))
+            .finish()
+    }
+}
+
+/// One of [`Pointers`]' lists.
+trait KeptList: Any {
+    fn len(&self) -> usize;
+    fn truncate(&mut self, len: usize);
+}
+
+impl<P: Any> KeptList for Vec<P> {
+    fn len(&self) -> usize {
+        Vec::len(self)
+    }
+    fn truncate(&mut self, len: usize) {
+        Vec::truncate(self, len);
+    }
+}
+
+/// How long each of [`Pointers`]' lists was, to go back to.
+#[derive(Debug)]
+struct PointersMark(SmallVec<[usize; 2]>);
 
 /// Where [`Pointers`] keeps one: which list, and where in it.
 #[derive(Debug, Clone, Copy)]
@@ -156,14 +216,18 @@ struct Kept {
 impl Pointers {
     /// Keeps `pointer`.
     fn keep<P: Clone + Any>(&mut self, pointer: P) -> Kept {
-        let list = match self.lists.iter().position(|list| list.is::<Vec<P>>()) {
+        let list = match self
+            .lists
+            .iter()
+            .position(|list| (&**list as &dyn Any).is::<Vec<P>>())
+        {
             Some(list) => list,
             None => {
                 self.lists.push(Box::new(Vec::<P>::new()));
                 self.lists.len() - 1
             }
         };
-        match self.lists[list].downcast_mut::<Vec<P>>() {
+        match (&mut *self.lists[list] as &mut dyn Any).downcast_mut::<Vec<P>>() {
             Some(pointers) => {
                 pointers.push(pointer);
                 Kept {
@@ -175,9 +239,22 @@ impl Pointers {
         }
     }
 
+    /// Where the lists stand now.
+    fn mark(&self) -> PointersMark {
+        PointersMark(self.lists.iter().map(|list| list.len()).collect())
+    }
+
+    /// Drops every pointer kept since `mark`.
+    fn rewind(&mut self, mark: &PointersMark) {
+        self.lists.truncate(mark.0.len());
+        for (list, &len) in self.lists.iter_mut().zip(&mark.0) {
+            list.truncate(len);
+        }
+    }
+
     /// The pointer kept at `kept`, which must be a `P`.
     fn get<P: Clone + Any>(&self, kept: Kept, expected: &'static str) -> Result<P, Failure> {
-        match self.lists[kept.list].downcast_ref::<Vec<P>>() {
+        match (&*self.lists[kept.list] as &dyn Any).downcast_ref::<Vec<P>>() {
             Some(pointers) => Ok(pointers[kept.at].clone()),
             None => Err(mismatch::<P>(expected)),
         }
