@@ -30,10 +30,10 @@ const fn hash_slot_size<T>() -> usize {
     (std::mem::size_of::<T>() + 1) * 16 / 7 + 1
 }
 
-/// The memory one element of a B-tree takes, about: nodes are at least half full, and carry
-/// their parent's pointer and index beside the elements.
+/// The memory one element of a B-tree takes, at most: a node holds room for 11 elements
+/// and is at least 5/11 full, and carries its parent's pointer, index and length.
 const fn btree_slot_size<T>() -> usize {
-    2 * slot_size::<T>() + 2
+    3 * slot_size::<T>() + 4
 }
 
 /// A collection built one element at a time.

@@ -70,7 +70,7 @@ pub fn check_name(cx: &mut Ctxt, name: &LitStr) {
             name,
             format!(
                 "the name `{text}` is reserved: streams use it for a type copyreg writes itself; \
-                 use a dotted name such as `name = \"app.{text}\"`"
+                 use a dotted name such as `name = \"app.Counter\"`"
             ),
         );
     } else if text.contains(BUILT_NAME_CHARS) {

@@ -1,6 +1,8 @@
 //! Writes the seed corpus: real streams of the fuzzed types, so the fuzzer starts from valid
 //! input. `cargo run --bin make_corpus` (from `fuzz/`).
 
+#[path = "empty.rs"]
+mod empty;
 #[path = "rich.rs"]
 mod rich;
 
@@ -19,13 +21,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("strings", copyreg::dumps(&vec![String::from("a"), String::from("bc")])?),
         ("option", copyreg::dumps(&Some(7u64))?),
     ];
-    for target in ["loads_rich", "loads_any"] {
+    let empty_seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("empty", copyreg::dumps(&empty::empty())?),
+        ("units", copyreg::dumps(&vec![(); 3])?),
+    ];
+    let targets = [
+        ("loads_rich", &seeds),
+        ("loads_any", &seeds),
+        ("loads_empty", &empty_seeds),
+    ];
+    for (target, seeds) in targets {
         let dir = Path::new("corpus").join(target);
         fs::create_dir_all(&dir)?;
-        for (name, bytes) in &seeds {
+        for (name, bytes) in seeds.iter() {
             fs::write(dir.join(name), bytes)?;
         }
+        println!("wrote {} seeds to corpus/{target}", seeds.len());
     }
-    println!("wrote {} seeds to corpus/loads_rich and corpus/loads_any", seeds.len());
     Ok(())
 }

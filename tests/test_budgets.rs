@@ -1,0 +1,309 @@
+//! A load's work and memory are bounded by its input and its limits, whatever shape the
+//! stream takes: elements that take no bytes, collections that preallocate, name tables.
+
+// A counting global allocator needs an unsafe impl; it only forwards to `System`.
+#![allow(unsafe_code)]
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
+use std::marker::PhantomData;
+
+use copyreg::{Error, LimitKind, Reducible, Unpickler};
+use serde::{Deserialize, Serialize};
+
+mod common;
+
+/// Counts the bytes and allocations made on this thread while `COUNTING` is set.
+struct Counting;
+
+thread_local! {
+    static COUNTING: Cell<bool> = const { Cell::new(false) };
+    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let _ = COUNTING.try_with(|counting| {
+            if counting.get() {
+                ALLOCATED.with(|a| a.set(a.get() + layout.size()));
+                ALLOCATIONS.with(|n| n.set(n.get() + 1));
+            }
+        });
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static GLOBAL: Counting = Counting;
+
+/// What `f` returns, the bytes it allocated in all, and how many allocations it made.
+fn measure<R>(f: impl FnOnce() -> R) -> (R, usize, usize) {
+    ALLOCATED.with(|a| a.set(0));
+    ALLOCATIONS.with(|n| n.set(0));
+    COUNTING.with(|c| c.set(true));
+    let result = f();
+    COUNTING.with(|c| c.set(false));
+    (
+        result,
+        ALLOCATED.with(Cell::get),
+        ALLOCATIONS.with(Cell::get),
+    )
+}
+
+/// Unit-like, and only serde knows it.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+struct Flag;
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct SerdeFlags {
+    flags: Vec<Flag>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct SerdeUnitSet {
+    set: HashSet<()>,
+}
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct SerdeUnitMap {
+    map: BTreeMap<(), Flag>,
+}
+
+/// A derived unit struct: one byte (its constructor reference) per element.
+#[derive(Reducible, Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[reducer(name = "budget.Mark")]
+struct Mark;
+
+/// Declares a derived type holding one collection, and the collection with `n` elements.
+macro_rules! shapes {
+    ($($name:ident($ty:ty) = |$n:ident| $value:expr;)*) => {
+        $(
+            #[derive(Reducible, Debug, PartialEq)]
+            struct $name($ty);
+        )*
+
+        /// For each shape: its name, a stream of it holding 3 elements, and a function that
+        /// loads a stream as it with the given unpickler.
+        fn shapes() -> Vec<(&'static str, Vec<u8>, fn(&Unpickler, &[u8]) -> Result<(), Error>)> {
+            vec![$(
+                (
+                    stringify!($name),
+                    {
+                        let $n = 3;
+                        copyreg::dumps(&$name($value)).unwrap()
+                    },
+                    |unpickler, bytes| unpickler.loads::<$name>(bytes).map(drop),
+                ),
+            )*]
+        }
+
+        /// For each shape, a value of it with `n` elements.
+        fn dump_with(n: usize) -> Vec<(&'static str, Vec<u8>)> {
+            vec![$({
+                let $n = n;
+                (stringify!($name), copyreg::dumps(&$name($value)).unwrap())
+            },)*]
+        }
+    };
+}
+
+shapes! {
+    Units(Vec<()>) = |n| vec![(); n];
+    Deque(VecDeque<()>) = |n| std::iter::repeat_n((), n).collect();
+    UnitSet(HashSet<()>) = |n| std::iter::repeat_n((), n.min(1)).collect();
+    UnitTree(BTreeSet<()>) = |n| std::iter::repeat_n((), n.min(1)).collect();
+    UnitMap(HashMap<(), ()>) = |n| std::iter::repeat_n(((), ()), n.min(1)).collect();
+    UnitTreeMap(BTreeMap<(), ()>) = |n| std::iter::repeat_n(((), ()), n.min(1)).collect();
+    EmptyArrays(Vec<[u64; 0]>) = |n| vec![[]; n];
+    Phantoms(Vec<PhantomData<String>>) = |n| vec![PhantomData; n];
+    UnitPairs(Vec<((), ())>) = |n| vec![((), ()); n];
+    Nested(Vec<Vec<()>>) = |n| vec![vec![(); n]];
+    Flags(SerdeFlags) = |n| SerdeFlags { flags: vec![Flag; n] };
+    FlagsInVec(Vec<SerdeFlags>) = |n| vec![SerdeFlags { flags: vec![Flag; n] }];
+    SerdeSet(SerdeUnitSet) = |n| SerdeUnitSet { set: std::iter::repeat_n((), n.min(1)).collect() };
+    SerdeMap(SerdeUnitMap) = |n| SerdeUnitMap { map: std::iter::repeat_n(((), Flag), n.min(1)).collect() };
+}
+
+/// `stream` with its first collection length (the only length that is 3 or 1) replaced by
+/// `len`.
+fn claiming(stream: &[u8], len: u64) -> Vec<u8> {
+    let body = common::body(stream);
+    let at = [3u64, 1]
+        .iter()
+        .find_map(|n| body.windows(8).position(|w| w == n.to_le_bytes()))
+        .expect("a stream with a collection length of 3 or 1");
+    let mut body = body.to_vec();
+    body[at..at + 8].copy_from_slice(&len.to_le_bytes());
+    common::with_body(stream, &body)
+}
+
+#[test]
+fn a_claimed_count_of_elements_that_take_no_bytes_is_refused_before_any_work() {
+    let default = Unpickler::new();
+    for (name, stream, load) in shapes() {
+        load(&default, &stream).unwrap_or_else(|e| panic!("{name}: {e}"));
+        for len in [u64::MAX, 1 << 40, 1 << 20] {
+            let hostile = claiming(&stream, len);
+            let (result, allocated, _) = measure(|| load(&default, &hostile));
+            match result {
+                Err(Error::Limit {
+                    which: LimitKind::Elements,
+                    max,
+                }) => assert_eq!(max, hostile.len() + 65_536, "{name}"),
+                other => panic!("{name} claiming {len}: {other:?}"),
+            }
+            assert!(allocated < 16 * 1024, "{name}: {allocated} bytes");
+        }
+    }
+}
+
+#[test]
+fn every_element_of_every_collection_counts_toward_one_limit() {
+    let loads = |max, stream: &[u8]| Unpickler::new().max_elements(max).loads_any(stream);
+    for (name, stream) in dump_with(1000) {
+        // The fewest elements the stream loads with: its collection's 1,000 (sets and maps:
+        // 1), and the few of a serde struct around it.
+        let least = (0..=1010)
+            .find(|&max| loads(max, &stream).is_ok())
+            .unwrap_or_else(|| panic!("{name} does not load"));
+        let expected = match name {
+            "UnitSet" | "UnitTree" | "UnitMap" | "UnitTreeMap" | "SerdeSet" | "SerdeMap" => 1..=2,
+            _ => 1000..=1002,
+        };
+        assert!(expected.contains(&least), "{name} loads with {least}");
+        assert!(
+            matches!(
+                loads(least - 1, &stream),
+                Err(Error::Limit {
+                    which: LimitKind::Elements,
+                    ..
+                })
+            ),
+            "{name}"
+        );
+    }
+}
+
+#[derive(Reducible)]
+struct Sets(Vec<BTreeSet<u8>>);
+
+#[test]
+fn the_default_element_limit_admits_every_stream_whose_elements_take_bytes() {
+    // 2^20 one-byte elements, far over the 65,536 elements that may take no bytes.
+    let bytes = copyreg::dumps(&vec![7u8; 1 << 20]).unwrap();
+    assert_eq!(copyreg::loads::<Vec<u8>>(&bytes).unwrap().len(), 1 << 20);
+    let marks = copyreg::dumps(&vec![Mark; 100_000]).unwrap();
+    assert_eq!(copyreg::loads::<Vec<Mark>>(&marks).unwrap().len(), 100_000);
+    let set: BTreeSet<u8> = (0..=255).collect();
+    let bytes = copyreg::dumps(&Sets(vec![set; 1000])).unwrap();
+    assert_eq!(copyreg::loads::<Sets>(&bytes).unwrap().0.len(), 1000);
+    // Units within the allowance load; past it, `max_elements` lets a trusted stream through.
+    let units = copyreg::dumps(&vec![(); 60_000]).unwrap();
+    assert!(copyreg::loads::<Vec<()>>(&units).is_ok());
+    let units = copyreg::dumps(&vec![(); 1 << 20]).unwrap();
+    assert!(copyreg::loads::<Vec<()>>(&units).is_err());
+    let trusted = Unpickler::new().max_elements(1 << 20);
+    assert_eq!(trusted.loads::<Vec<()>>(&units).unwrap().len(), 1 << 20);
+}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "budget.Tables")]
+struct Tables {
+    bytes: HashSet<u8>,
+    pairs: HashMap<u8, u64>,
+    deque: VecDeque<u32>,
+    tree: BTreeMap<u16, u8>,
+    marks: HashSet<Mark>,
+}
+
+#[test]
+fn preallocation_is_charged_at_what_the_collection_really_takes() {
+    // Collections whose input is all there: what loading them allocates is what the budget
+    // was charged, or the load is refused before allocating.
+    let tables = Tables {
+        bytes: (0..=255).collect(),
+        pairs: (0..=255).map(|k| (k, u64::from(k))).collect(),
+        deque: (0..20_000).collect(),
+        tree: (0..20_000).map(|k| (k, k as u8)).collect(),
+        marks: [Mark].into(),
+    };
+    let stream = copyreg::dumps(&tables).unwrap();
+    copyreg::loads::<Tables>(&stream).unwrap();
+    for max in [1 << 12, 1 << 14, 1 << 16, 1 << 18, 1 << 20] {
+        let limited = Unpickler::new().max_alloc(max);
+        let (result, allocated, _) = measure(|| limited.loads::<Tables>(&stream).map(drop));
+        match result {
+            Ok(()) => assert!(allocated <= max, "{allocated} bytes under max_alloc({max})"),
+            Err(Error::Limit {
+                which: LimitKind::Allocation,
+                ..
+            }) => assert!(allocated <= max, "{allocated} bytes before refusing"),
+            Err(e) => panic!("{e}"),
+        }
+    }
+    // A hash set of 40,000 bytes claimed in 40,008 bytes of input takes about 128 KiB of
+    // buckets: a 64 KiB budget refuses it.
+    let mut body = vec![1];
+    body.extend_from_slice(&40_000u64.to_le_bytes());
+    body.extend(std::iter::repeat_n(0u8, 40_000));
+    body.extend_from_slice(&[0; 8 + 8 + 8 + 8]);
+    let hostile = common::stream(&["budget.Tables"], &body);
+    let (result, allocated, _) = measure(|| {
+        Unpickler::new()
+            .max_alloc(1 << 16)
+            .loads::<Tables>(&hostile)
+            .map(drop)
+    });
+    assert!(
+        matches!(
+            result,
+            Err(Error::Limit {
+                which: LimitKind::Allocation,
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+    assert!(allocated < 1 << 16, "{allocated}");
+}
+
+/// A name table of `n` entries of compact code 99, which nothing registers.
+fn unknown_codes(n: usize) -> Vec<u8> {
+    let table: Vec<u8> = std::iter::repeat_n([0u8, 99], n).flatten().collect();
+    common::stream_with_table(&table, &[1])
+}
+
+#[test]
+fn the_name_table_is_charged_to_the_allocation_budget() {
+    let stream = unknown_codes(100_000);
+    let limited = Unpickler::new().max_alloc(1 << 16);
+    let (result, allocated, _) = measure(|| limited.loads::<Mark>(&stream).map(drop));
+    assert!(
+        matches!(
+            result,
+            Err(Error::Limit {
+                which: LimitKind::Allocation,
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+    assert!(allocated < 1 << 17, "{allocated} bytes");
+    // Without a tight budget: the unknown code, with no allocation per entry.
+    let (result, _, few) = measure(|| copyreg::loads::<Mark>(&unknown_codes(1000)).map(drop));
+    assert!(
+        matches!(result, Err(Error::UnknownCode { code: 99 })),
+        "{result:?}"
+    );
+    let (_, _, many) = measure(|| copyreg::loads::<Mark>(&unknown_codes(100_000)).map(drop));
+    assert!(
+        many <= few + 8,
+        "{few} allocations for 1,000 entries, {many} for 100,000"
+    );
+}
