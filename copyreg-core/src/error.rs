@@ -156,7 +156,8 @@ pub enum LimitKind {
     /// How many objects the stream builds.
     Objects,
     /// How many collection elements the stream builds, all collections together, serde-only
-    /// values included: what bounds the time spent on elements that take no bytes.
+    /// values included: what bounds the time spent on elements that take no bytes. By
+    /// default, one per byte of input.
     Elements,
 }
 

@@ -87,6 +87,9 @@ impl<'g, D> Guarded<'g, D> {
 struct Visit<'g, V> {
     visitor: V,
     budget: &'g Budget,
+    /// Whether a sequence or map it visits is a collection, whose length the input claims,
+    /// rather than a tuple or struct, whose length is the type's.
+    collection: bool,
 }
 
 struct Seed<'g, S> {
@@ -102,7 +105,8 @@ struct Access<'g, A> {
 }
 
 impl<'g, A> Access<'g, A> {
-    /// Counts a sequence's or map's elements, all at once if their number is known.
+    /// A collection's access: its elements are counted, all at once if their number is
+    /// known (bincode knows it).
     fn counting<E: de::Error>(
         access: A,
         hint: Option<usize>,
@@ -126,7 +130,8 @@ impl<'g, A> Access<'g, A> {
         }
     }
 
-    /// An enum's access, whose contents count as they are read.
+    /// The access of an enum, tuple or struct: its contents are counted where they hold
+    /// collections.
     fn plain(access: A, budget: &'g Budget) -> Self {
         Access {
             access,
@@ -148,7 +153,8 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
 macro_rules! forward {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
         fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
-            let visit = Visit { visitor, budget: self.budget };
+            let collection = matches!(stringify!($method), "deserialize_seq" | "deserialize_map");
+            let visit = Visit { visitor, budget: self.budget, collection };
             self.de.$method($($arg,)* visit)
         }
     )*};
@@ -253,15 +259,25 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
-        let hint = access.size_hint();
-        self.visitor
-            .visit_seq(Access::counting(access, hint, self.budget)?)
+        let access = match self.collection {
+            true => {
+                let hint = access.size_hint();
+                Access::counting(access, hint, self.budget)?
+            }
+            false => Access::plain(access, self.budget),
+        };
+        self.visitor.visit_seq(access)
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
-        let hint = access.size_hint();
-        self.visitor
-            .visit_map(Access::counting(access, hint, self.budget)?)
+        let access = match self.collection {
+            true => {
+                let hint = access.size_hint();
+                Access::counting(access, hint, self.budget)?
+            }
+            false => Access::plain(access, self.budget),
+        };
+        self.visitor.visit_map(access)
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
@@ -347,6 +363,7 @@ impl<'de, A: de::VariantAccess<'de>> de::VariantAccess<'de> for Access<'_, A> {
         let visit = Visit {
             visitor,
             budget: self.budget,
+            collection: false,
         };
         self.access.tuple_variant(len, visit)
     }
@@ -359,6 +376,7 @@ impl<'de, A: de::VariantAccess<'de>> de::VariantAccess<'de> for Access<'_, A> {
         let visit = Visit {
             visitor,
             budget: self.budget,
+            collection: false,
         };
         self.access.struct_variant(fields, visit)
     }

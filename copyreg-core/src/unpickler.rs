@@ -24,14 +24,9 @@ pub(crate) struct Limits {
     pub(crate) max_alloc: usize,
     pub(crate) max_depth: usize,
     pub(crate) max_objects: usize,
-    /// `None`: one element per byte of input plus [`ELEMENT_ALLOWANCE`].
+    /// `None`: one element per byte of input.
     pub(crate) max_elements: Option<usize>,
 }
-
-/// The collection elements a load may build beyond one per byte of input, by default.
-/// Elements that take at least a byte in the stream are paid for by the input; this is how
-/// many may take none (`()`, unit structs, empty arrays).
-pub(crate) const ELEMENT_ALLOWANCE: usize = 1 << 16;
 
 impl Limits {
     const DEFAULT: Limits = Limits {
@@ -42,10 +37,11 @@ impl Limits {
         max_elements: None,
     };
 
-    /// The elements a load of `input` bytes may build.
+    /// The elements a load of `input` bytes may build: by default one per byte, which
+    /// every stream whose elements each take a byte fits, and which keeps the time a load
+    /// takes in proportion to its input.
     pub(crate) fn elements_for(&self, input: usize) -> usize {
-        self.max_elements
-            .unwrap_or_else(|| input.saturating_add(ELEMENT_ALLOWANCE))
+        self.max_elements.unwrap_or(input)
     }
 }
 
@@ -124,7 +120,7 @@ impl Default for Unpickler {
 impl Unpickler {
     /// An unpickler with the registry's constructors and the default limits: 1 GiB of
     /// input, 1 GiB for the loaded value, [`MAX_DEPTH`] objects deep, 2^26 objects, and one
-    /// collection element per byte of input plus 65,536.
+    /// collection element per byte of input.
     ///
     /// ```
     /// let bytes = copyreg::dumps(&7u8)?;
@@ -236,7 +232,8 @@ impl Unpickler {
     /// Elements that take bytes in the stream are bounded by the input already. This limit is
     /// for those that take none (`()`, unit structs, `[T; 0]`): a few bytes could otherwise
     /// claim 2^64 of them and keep a load busy for centuries. The default is one element per
-    /// byte of input plus 65,536, which every stream whose elements each take a byte fits.
+    /// byte of input, which every stream whose elements each take a byte fits; a stream of
+    /// many elements that take none needs this raised.
     ///
     /// ```
     /// let bytes = copyreg::dumps(&vec![(); 100_000])?; // 21 bytes
