@@ -1,52 +1,14 @@
 //! Registering: again and again at run time without growing, redundantly at link time
 //! without breaking anything, and never under a name copyreg keeps for its own types.
 
-// A counting global allocator needs an unsafe impl; it only forwards to `System`.
-#![allow(unsafe_code)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
-
 use copyreg::{Error, Pickler, Reducible};
 
-/// Counts the bytes this thread has allocated and not freed while `COUNTING` is set.
-struct Counting;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static LIVE: Cell<isize> = const { Cell::new(0) };
-}
-
-fn count(delta: isize) {
-    let _ = COUNTING.try_with(|counting| {
-        if counting.get() {
-            LIVE.with(|live| live.set(live.get() + delta));
-        }
-    });
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        count(layout.size() as isize);
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        count(-(layout.size() as isize));
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "common/counting.rs"]
+mod counting;
 
 /// How much more memory is in use on this thread after `f` than before.
 fn growth(f: impl FnOnce()) -> isize {
-    LIVE.with(|live| live.set(0));
-    COUNTING.with(|c| c.set(true));
-    f();
-    COUNTING.with(|c| c.set(false));
-    LIVE.with(Cell::get)
+    counting::measure(f).live
 }
 
 #[derive(Debug, PartialEq)]

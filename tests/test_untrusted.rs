@@ -1,11 +1,6 @@
 //! Hostile input: every truncation and single-bit flip of real streams is an error or a
 //! value, never a panic, and no load allocates much more than the input's size.
 
-// A counting global allocator needs an unsafe impl; it only forwards to `System`.
-#![allow(unsafe_code)]
-
-use std::alloc::{GlobalAlloc, Layout, System};
-use std::cell::Cell;
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
@@ -14,52 +9,18 @@ use copyreg::Reducible;
 use serde::{Deserialize, Serialize};
 
 mod common;
-
-/// Counts the bytes allocated on this thread while `COUNTING` is set.
-struct Counting;
-
-thread_local! {
-    static COUNTING: Cell<bool> = const { Cell::new(false) };
-    static ALLOCATED: Cell<usize> = const { Cell::new(0) };
-    static LARGEST: Cell<usize> = const { Cell::new(0) };
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = COUNTING.try_with(|counting| {
-            if counting.get() {
-                ALLOCATED.with(|a| a.set(a.get() + layout.size()));
-                ALLOCATIONS.with(|n| n.set(n.get() + 1));
-                LARGEST.with(|l| l.set(l.get().max(layout.size())));
-            }
-        });
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
-#[global_allocator]
-static GLOBAL: Counting = Counting;
+#[path = "common/counting.rs"]
+mod counting;
 
 /// Runs `f`, returning the total and the largest single allocation it made.
 fn measure(f: impl FnOnce()) -> (usize, usize) {
-    ALLOCATED.with(|a| a.set(0));
-    LARGEST.with(|l| l.set(0));
-    COUNTING.with(|c| c.set(true));
-    f();
-    COUNTING.with(|c| c.set(false));
-    (ALLOCATED.with(Cell::get), LARGEST.with(Cell::get))
+    let measured = counting::measure(f);
+    (measured.allocated, measured.largest)
 }
 
 /// How many allocations `f` makes.
 fn allocations(f: impl FnOnce()) -> usize {
-    ALLOCATIONS.with(|n| n.set(0));
-    measure(f);
-    ALLOCATIONS.with(Cell::get)
+    counting::measure(f).allocations
 }
 
 #[derive(Serialize, Deserialize, Debug, PartialEq)]

@@ -92,6 +92,16 @@ struct Visit<'g, V> {
     collection: bool,
 }
 
+impl<'g, V> Visit<'g, V> {
+    /// The access to hand the visitor: a collection's counts its elements.
+    fn access<A, E: de::Error>(&self, access: A, hint: Option<usize>) -> Result<Access<'g, A>, E> {
+        match self.collection {
+            true => Access::counting(access, hint, self.budget),
+            false => Ok(Access::plain(access, self.budget)),
+        }
+    }
+}
+
 struct Seed<'g, S> {
     seed: S,
     budget: &'g Budget,
@@ -259,24 +269,14 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
-        let access = match self.collection {
-            true => {
-                let hint = access.size_hint();
-                Access::counting(access, hint, self.budget)?
-            }
-            false => Access::plain(access, self.budget),
-        };
+        let hint = access.size_hint();
+        let access = self.access(access, hint)?;
         self.visitor.visit_seq(access)
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
-        let access = match self.collection {
-            true => {
-                let hint = access.size_hint();
-                Access::counting(access, hint, self.budget)?
-            }
-            false => Access::plain(access, self.budget),
-        };
+        let hint = access.size_hint();
+        let access = self.access(access, hint)?;
         self.visitor.visit_map(access)
     }
 

@@ -84,6 +84,7 @@ where
     R: Fn(&T) -> A + Send + Sync + 'static,
     C: Constructor<A, T, M> + Send + Sync + 'static,
 {
+    registry::refuse_native(TypeId::of::<T>(), std::any::type_name::<T>())?;
     crate::codec::check_name(name)?;
     register(name, reducer, constructor)
 }

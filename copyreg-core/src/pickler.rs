@@ -153,12 +153,8 @@ impl Pickler {
         R: Fn(&T) -> A + Send + Sync + 'static,
         C: Constructor<A, T, M> + Send + Sync + 'static,
     {
+        crate::registry::refuse_native(TypeId::of::<T>(), std::any::type_name::<T>())?;
         crate::codec::check_name(name)?;
-        if crate::registry::is_native(TypeId::of::<T>()) {
-            return Err(Error::Builtin {
-                type_name: std::any::type_name::<T>(),
-            });
-        }
         // As for `pickle_as`: a stream naming another type's constructor would load as that.
         if let Ok(existing) = View::current().constructor(name) {
             if existing.ops.target_id() != TypeId::of::<T>() {

@@ -507,9 +507,7 @@ pub(crate) fn register_runtime(
 ) -> Result<(), Failure> {
     let type_id = ops.target_id();
     let type_name = ops.target_name();
-    if is_native(type_id) {
-        return Err(Error::Builtin { type_name }.into());
-    }
+    refuse_native(type_id, type_name)?;
     let lock = runtime();
     let mut guard = lock.write().unwrap_or_else(PoisonError::into_inner);
     {
@@ -561,6 +559,14 @@ pub(crate) fn intern(name: &str) -> &'static str {
             names.insert(kept);
             kept
         }
+    }
+}
+
+/// [`Error::Builtin`] for a type copyreg writes natively, which no reducer may replace.
+pub(crate) fn refuse_native(type_id: TypeId, type_name: &'static str) -> Result<(), Failure> {
+    match is_native(type_id) {
+        true => Err(Error::Builtin { type_name }.into()),
+        false => Ok(()),
     }
 }
 

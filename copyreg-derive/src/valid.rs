@@ -176,3 +176,29 @@ impl Input<'_> {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::{BUILT_NAME_CHARS, NATIVE_NAMES};
+
+    /// The runtime's lists, which `pickle_as` checks and `tests/test_registration.rs` checks
+    /// against the registry, are these.
+    #[test]
+    fn the_reserved_names_are_the_runtimes() {
+        let runtime = include_str!("../../copyreg-core/src/reserved.rs");
+        // The items of the runtime's `const NAME: &[_] = &[...];`, between `quote`s.
+        let items = |name: &str, quote: char| -> Vec<String> {
+            let start = runtime.find(&format!("const {name}")).unwrap();
+            let end = start + runtime[start..].find("];").unwrap();
+            let list = runtime[start..end].split_once('=').unwrap().1;
+            list.split(quote)
+                .skip(1)
+                .step_by(2)
+                .map(String::from)
+                .collect()
+        };
+        assert_eq!(items("NATIVE_NAMES", '"'), NATIVE_NAMES);
+        let chars: Vec<String> = BUILT_NAME_CHARS.iter().map(char::to_string).collect();
+        assert_eq!(items("BUILT_NAME_CHARS", '\''), chars);
+    }
+}
