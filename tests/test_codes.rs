@@ -136,10 +136,14 @@ fn a_code_claimed_twice_is_an_error_that_names_both() {
 fn unknown_and_out_of_range_codes_are_clear_errors() {
     let body = [1, 0, 0, 0, 0, 0, 0, 0, 0];
     let unknown = common::stream_with_table(&[0, 99], &body);
-    match copyreg::loads::<Point>(&unknown).unwrap_err() {
+    let err = copyreg::loads::<Point>(&unknown).unwrap_err();
+    match err {
         Error::UnknownCode { code } => assert_eq!(code, 99),
-        other => panic!("expected an unknown code, got {other:?}"),
+        ref other => panic!("expected an unknown code, got {other:?}"),
     }
+    let text = err.to_string();
+    assert!(text.contains("registers; give the type"), "{text}");
+    assert!(!text.contains("  "), "{text}");
     assert!(matches!(
         copyreg::loads_any(&unknown),
         Err(Error::UnknownCode { code: 99 })

@@ -261,7 +261,9 @@ impl fmt::Display for Error {
             }
             Error::UnknownCode { code } => write!(
                 f,
-                "the stream refers to compact code {code}, which no type in this program registers;                  give the type that wrote it `#[reducer(code = {code})]` (or `code = {code}` in                  `register_foreign!`)"
+                "the stream refers to compact code {code}, which no type in this program \
+                 registers; give the type that wrote it `#[reducer(code = {code})]` (or \
+                 `code = {code}` in `register_foreign!`)"
             ),
             Error::Construct {
                 constructor,
