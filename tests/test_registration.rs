@@ -159,3 +159,51 @@ fn a_redundant_registration_is_harmless() {
         assert!(table.by_name(name).is_some(), "{name} is not listed");
     }
 }
+
+/// A type registered under two names: a stream could carry either.
+#[derive(Debug, PartialEq)]
+pub struct Twice(u16);
+
+mod one_name {
+    copyreg::register_foreign!(
+        super::Twice,
+        reduce = |t: &super::Twice| (t.0,),
+        construct = super::Twice,
+        name = "reg.TwiceA",
+    );
+}
+
+mod other_name {
+    copyreg::register_foreign!(
+        super::Twice,
+        reduce = |t: &super::Twice| (t.0,),
+        construct = super::Twice,
+        name = "reg.TwiceB",
+    );
+}
+
+#[test]
+fn one_type_under_two_names_is_reported_with_both_names() {
+    let err = copyreg::dumps(&Twice(1)).unwrap_err();
+    match &err {
+        Error::Ambiguous { name, candidates } => {
+            assert_eq!(name, std::any::type_name::<Twice>());
+            let mut candidates = candidates.clone();
+            candidates.sort_unstable();
+            assert_eq!(candidates, ["reg.TwiceA", "reg.TwiceB"]);
+        }
+        other => panic!("{other:?}"),
+    }
+    // Streams naming either constructor still load.
+    for name in ["reg.TwiceA", "reg.TwiceB"] {
+        let mut stream = b"cprg\x01\x01\x07\x00".to_vec();
+        stream.push(name.len() as u8);
+        stream.extend_from_slice(name.as_bytes());
+        stream.extend_from_slice(&(name.len() as u32 + 1).to_le_bytes());
+        assert_eq!(
+            copyreg::loads::<Twice>(&stream).unwrap(),
+            Twice(7),
+            "{name}"
+        );
+    }
+}

@@ -132,7 +132,8 @@ impl std::fmt::Debug for Constructor {
 #[derive(Clone, Debug)]
 pub(crate) enum Slot<T> {
     One(T),
-    /// Two or more registrations; the types behind them, for the message.
+    /// Two or more registrations, for the message: under a name, the types behind them; for
+    /// a type, the type and then the names it is registered under.
     Ambiguous(Vec<&'static str>),
 }
 
@@ -215,12 +216,15 @@ impl Table {
                 // The same type registered again under its name (`register!(Vec<T>)` for a
                 // derived `T`, one `register_foreign!` in two modules): nothing to choose.
                 Slot::One(first) if *first.name == *reducer.name => {}
-                // One type under two names: which would a stream carry?
+                // One type under two names: which would a stream carry? The slot holds the
+                // type, then the names (link-time names are static).
                 Slot::One(first) => {
-                    let names = match (&first.name, &reducer.name) {
-                        (Held::Static(a), Held::Static(b)) => vec![*a, *b],
-                        _ => vec![reducer.ops.target_name(); 2],
-                    };
+                    let mut names = vec![reducer.ops.target_name()];
+                    for name in [&first.name, &reducer.name] {
+                        if let Held::Static(name) = name {
+                            names.push(name);
+                        }
+                    }
                     *o.get_mut() = Slot::Ambiguous(names);
                 }
                 Slot::Ambiguous(_) => {}
@@ -413,7 +417,7 @@ impl View {
             Some(Slot::One(r)) => Ok(Some(r)),
             Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
                 name: names[0].to_string(),
-                candidates: names.clone(),
+                candidates: names[1..].to_vec(),
             }
             .into()),
         }
