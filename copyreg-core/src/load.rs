@@ -89,6 +89,7 @@ impl<'a> Loader<'a> {
     ) -> Result<R, Failure> {
         let (input, mut table) = Input::open(bytes)?;
         let limits = options.limits();
+        let max_elements = limits.elements_for(bytes.len());
         let mut cx = Loader {
             input,
             view,
@@ -98,8 +99,8 @@ impl<'a> Loader<'a> {
             shared: LoadMemo::default(),
             alloc_left: limits.max_alloc,
             objects_left: limits.max_objects,
-            elements_left: limits.elements_for(bytes.len()),
-            max_elements: limits.elements_for(bytes.len()),
+            elements_left: max_elements,
+            max_elements,
         };
         while !table.is_empty() {
             let named = Self::read_name(&mut table, view, options)?;
@@ -258,7 +259,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Reads the length of a collection whose elements take at least `min_size` bytes each
-    /// in the stream and `slot` bytes each in memory (see [`slot_size`]). Before anything is
+    /// in the stream and `slot` bytes each in memory (see `collections::slot_size`). Before anything is
     /// read or allocated, the length is checked against the bytes left, counted against the
     /// element limit (which bounds elements that take no bytes) and charged to the
     /// allocation budget.
