@@ -11,7 +11,7 @@ mod common;
 
 use std::collections::HashSet;
 use std::hint::black_box;
-use std::rc::Rc;
+use std::rc::{Rc, Weak};
 
 use common::data::{batch, Log};
 use copyreg::Reducible;
@@ -77,6 +77,27 @@ struct Shared(Vec<Rc<Leaf>>);
 #[reducer(name = "b8.Deep")]
 struct Deep(Vec<Json>);
 
+/// A node whose child points back to it: every node is built with `new_cyclic`, so the
+/// outermost of each chain is read twice (tried, then built).
+#[derive(Reducible, Debug)]
+#[reducer(name = "b8.Link")]
+struct Link {
+    up: Weak<Link>,
+    next: Option<Rc<Link>>,
+}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "b8.Links")]
+struct Links(Vec<Rc<Link>>);
+
+/// A chain of `depth` links, each child's `up` pointing at its parent.
+fn link(up: Weak<Link>, depth: usize) -> Rc<Link> {
+    Rc::new_cyclic(|me| Link {
+        up,
+        next: (depth > 1).then(|| link(me.clone(), depth - 1)),
+    })
+}
+
 /// A stream's body, between its 5-byte header and its name table.
 fn body(stream: &[u8]) -> &[u8] {
     let end = stream.len() - 4;
@@ -141,15 +162,25 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
     let leaf = Rc::new(Leaf(1));
     let shared = copyreg::dumps(&Shared(vec![leaf; SIZE - 32])).unwrap();
     // serde values as deep as the guard allows, one after another.
-    let deep_one = (1..500).fold(Json::Null, |j, _| Json::Array(vec![j]));
+    let deep_one = (1..160).fold(Json::Null, |j, _| Json::Array(vec![j]));
     let per_deep = copyreg::dumps(&Deep(vec![deep_one])).unwrap().len();
     let deep = Deep(
         (0..SIZE / per_deep)
-            .map(|_| (1..500).fold(Json::Null, |j, _| Json::Array(vec![j])))
+            .map(|_| (1..160).fold(Json::Null, |j, _| Json::Array(vec![j])))
             .collect(),
     );
     let deep = copyreg::dumps(&deep).unwrap();
     let table = with_big_table(&copyreg::dumps(&Leaf(1)).unwrap());
+    // Chains of parent links as deep as the default depth allows (three levels a link).
+    let per_links = copyreg::dumps(&Links(vec![link(Weak::new(), 600)]))
+        .unwrap()
+        .len();
+    let links = Links(
+        (0..SIZE / per_links + 1)
+            .map(|_| link(Weak::new(), 600))
+            .collect(),
+    );
+    let links = copyreg::dumps(&links).unwrap();
     vec![
         ("units", units),
         ("serde units", serde_units),
@@ -158,6 +189,7 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
         ("back references", shared),
         ("deep serde", deep),
         ("name table", table),
+        ("parent links", links),
     ]
 }
 

@@ -50,8 +50,9 @@
 //!
 //! Unlike `pickle.loads`, [`loads`] only ever calls constructors registered in this program,
 //! so a stream cannot make the program run anything else; bad bytes are errors, never
-//! panics, and loads never allocate far beyond the input's size. An [`Unpickler`] adds
-//! allow-lists and per-call limits for untrusted input.
+//! panics or aborts, and a load's time and memory are bounded by its input and its limits
+//! (by default one collection element per input byte, 1 GiB of memory). An [`Unpickler`]
+//! adds allow-lists and per-call limits for untrusted input.
 //!
 //! # Registration happens at link time
 //!

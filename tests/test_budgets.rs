@@ -97,6 +97,9 @@ shapes! {
     FlagsInVec(Vec<SerdeFlags>) = |n| vec![SerdeFlags { flags: vec![Flag; n] }];
     SerdeSet(SerdeUnitSet) = |n| SerdeUnitSet { set: std::iter::repeat_n((), n.min(1)).collect() };
     SerdeMap(SerdeUnitMap) = |n| SerdeUnitMap { map: std::iter::repeat_n(((), Flag), n.min(1)).collect() };
+    FlagVec(Vec<Flag>) = |n| vec![Flag; n];
+    FlagSet(HashSet<Flag>) = |n| std::iter::repeat_n(Flag, n.min(1)).collect();
+    FlagKeys(BTreeMap<Flag, ()>) = |n| std::iter::repeat_n((Flag, ()), n.min(1)).collect();
 }
 
 /// `stream` with its first collection length (the only length that is 3 or 1) replaced by
@@ -142,7 +145,8 @@ fn every_element_of_every_collection_counts_toward_one_limit() {
             .find(|&max| loads(max, &stream).is_ok())
             .unwrap_or_else(|| panic!("{name} does not load"));
         let expected = match name {
-            "UnitSet" | "UnitTree" | "UnitMap" | "UnitTreeMap" | "SerdeSet" | "SerdeMap" => 1..=1,
+            "UnitSet" | "UnitTree" | "UnitMap" | "UnitTreeMap" | "SerdeSet" | "SerdeMap"
+            | "FlagSet" | "FlagKeys" => 1..=1,
             "Nested" | "FlagsInVec" => 1001..=1001,
             _ => 1000..=1000,
         };
@@ -264,5 +268,106 @@ fn the_name_table_is_charged_to_the_allocation_budget() {
     assert!(
         many <= few + 8,
         "{few} allocations for 1,000 entries, {many} for 100,000"
+    );
+}
+
+/// Only serde reads it: every `None` is one byte of input and a 4 KiB slot in memory.
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct Slots {
+    items: Vec<Option<[[u64; 32]; 16]>>,
+}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "budget.SerdeSlots")]
+struct SerdeSlots(Slots);
+
+#[derive(Serialize, Deserialize, Debug, Clone, PartialEq)]
+struct ManyUnits {
+    units: Vec<()>,
+}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "budget.SerdeManyUnits")]
+struct SerdeManyUnits(ManyUnits);
+
+#[test]
+fn what_serde_builds_is_charged_to_the_allocation_budget() {
+    let max = 1 << 20;
+    let limited = Unpickler::new().max_alloc(max);
+    for n in [100, 1000, 100_000] {
+        let stream = copyreg::dumps(&SerdeSlots(Slots {
+            items: vec![None; n],
+        }))
+        .unwrap();
+        let measured = counting::measure(|| limited.loads::<SerdeSlots>(&stream).map(drop));
+        match measured.result {
+            Ok(()) => assert!(n * 4096 < max, "{n} slots loaded under max_alloc({max})"),
+            Err(ref e) => assert_eq!(limit(&measured.result), Some(LimitKind::Allocation), "{e}"),
+        }
+        assert!(
+            measured.peak as usize <= max,
+            "{} bytes at once for {n} slots",
+            measured.peak
+        );
+    }
+    // Units take no memory, but are charged a byte each, as copyreg's own are.
+    let mut body = vec![1];
+    body.extend_from_slice(&(1u64 << 32).to_le_bytes());
+    let stream = common::stream(&["budget.SerdeManyUnits"], &body);
+    let trusting = Unpickler::new().max_elements(usize::MAX).max_alloc(max);
+    let result = trusting.loads::<SerdeManyUnits>(&stream);
+    assert_eq!(limit(&result), Some(LimitKind::Allocation), "{result:?}");
+}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "budget.Node")]
+struct Node {
+    parent: std::rc::Weak<std::cell::RefCell<Node>>,
+    data: Vec<u64>,
+    children: Vec<std::rc::Rc<std::cell::RefCell<Node>>>,
+}
+
+copyreg::register!(std::rc::Rc<std::cell::RefCell<Node>>);
+
+#[test]
+fn an_allocation_a_weak_points_back_to_is_built_within_the_allocation_budget() {
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let root = Rc::new(RefCell::new(Node {
+        parent: Default::default(),
+        data: vec![],
+        children: vec![],
+    }));
+    for _ in 0..50 {
+        let child = Rc::new(RefCell::new(Node {
+            parent: Rc::downgrade(&root),
+            data: vec![7; 1000],
+            children: vec![],
+        }));
+        root.borrow_mut().children.push(child);
+    }
+    let stream = copyreg::dumps(&root).unwrap();
+    let loads = |max| {
+        Unpickler::new()
+            .max_alloc(max)
+            .loads::<Rc<RefCell<Node>>>(&stream)
+            .map(drop)
+    };
+    // The smallest budget it loads within.
+    let (mut low, mut high) = (0, 1 << 24);
+    while low < high {
+        let mid = (low + high) / 2;
+        match loads(mid) {
+            Ok(()) => high = mid,
+            Err(_) => low = mid + 1,
+        }
+    }
+    let measured = counting::measure(|| loads(low));
+    measured.result.unwrap();
+    // The memo's own few lists are not charged.
+    assert!(
+        measured.peak as usize <= low + low / 16 + 16 * 1024,
+        "{} bytes at once under max_alloc({low})",
+        measured.peak
     );
 }

@@ -5,7 +5,7 @@ use std::cell::RefCell;
 use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 
-use copyreg::Reducible;
+use copyreg::{Error, Reducible};
 use serde::{Deserialize, Serialize};
 
 mod common;
@@ -234,4 +234,85 @@ fn a_small_dumps_allocates_only_its_stream_and_a_small_loads_only_its_value() {
         allocations(|| drop(copyreg::loads::<Message>(&bytes).unwrap())),
         2
     );
+}
+
+thread_local! {
+    static BUILT: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// Counts its constructions, and refuses an id it has built before on this thread: a
+/// constructor that is not idempotent.
+#[derive(Reducible, Debug)]
+#[reducer(name = "hostile.Id", fn = |id: &Id| (id.0,), constructor = Id::claim)]
+struct Id(u32);
+
+impl Id {
+    fn claim(id: u32) -> Result<Id, String> {
+        thread_local! {
+            static CLAIMED: RefCell<std::collections::HashSet<u32>> = RefCell::default();
+        }
+        BUILT.with(|n| n.set(n.get() + 1));
+        match CLAIMED.with(|c| c.borrow_mut().insert(id)) {
+            true => Ok(Id(id)),
+            false => Err(format!("id {id} is taken")),
+        }
+    }
+}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "hostile.Outer")]
+struct Outer {
+    a: Rc<Inner>,
+}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "hostile.Inner")]
+struct Inner {
+    b: Rc<Id>,
+}
+
+#[test]
+fn a_stream_cannot_mark_an_allocation_nothing_points_back_to_as_cyclic() {
+    let outer = |id| Outer {
+        a: Rc::new(Inner { b: Rc::new(Id(id)) }),
+    };
+    let stream = copyreg::dumps(&outer(1)).unwrap();
+    // Outer's ref, `0` (a new shared value) and its flags; Inner's ref, `0` and flags; Id.
+    let body = common::body(&stream);
+    assert_eq!(body, [1, 0, 0, 2, 0, 0, 3, 1, 0, 0, 0]);
+    let flags = [2, 5];
+    BUILT.with(|n| n.set(0));
+    for (id, marked) in [(2u32, &flags[..1]), (3, &flags[1..]), (4, &flags[..])] {
+        let honest = copyreg::dumps(&outer(id + 100)).unwrap();
+        let mut body = common::body(&honest).to_vec();
+        for &at in marked {
+            body[at] = 1;
+        }
+        let hostile = common::with_body(&honest, &body);
+        match copyreg::loads::<Outer>(&hostile) {
+            Err(Error::Malformed { reason, .. }) => {
+                assert!(reason.contains("none points back"), "{reason}")
+            }
+            other => panic!("{marked:?}: {other:?}"),
+        }
+    }
+    // Each hostile stream was refused after one trial: each id was claimed once.
+    assert_eq!(BUILT.with(std::cell::Cell::get), 3);
+    // The honest stream builds each object once.
+    copyreg::loads::<Outer>(&copyreg::dumps(&outer(77)).unwrap()).unwrap();
+    assert_eq!(BUILT.with(std::cell::Cell::get), 4);
+}
+
+#[test]
+fn a_deep_copy_of_an_allocation_whose_weak_is_held_outside_copies_it_once() {
+    let inner = Rc::new(Inner {
+        b: Rc::new(Id(900)),
+    });
+    let _held_outside = Rc::downgrade(&inner);
+    let outer = Outer { a: inner };
+    let before = BUILT.with(std::cell::Cell::get);
+    let copy = copyreg::deepcopy(&outer).unwrap();
+    assert_eq!(BUILT.with(std::cell::Cell::get) - before, 1);
+    assert_eq!(copy.a.b.0, 900);
+    assert!(!Rc::ptr_eq(&copy.a, &outer.a));
 }

@@ -379,12 +379,9 @@ impl<'a> Input<'a> {
 
     /// Reads one value in bincode 1.3's legacy layout, never reading past the end, through
     /// the guard that keeps serde's visitors from preallocating claimed lengths or nesting
-    /// without bound, and counts the elements of its sequences and maps against `elements`
-    /// (see `guard.rs`). `Err(None)`: `elements` ran out.
-    pub(crate) fn serde<T: DeserializeOwned>(
-        &mut self,
-        elements: &mut usize,
-    ) -> Result<T, Option<Failure>> {
+    /// without bound, and that counts its collections' elements and their memory against
+    /// `budget` (see `guard.rs`; `budget.exceeded()` says whether that is why it failed).
+    pub(crate) fn serde<T: DeserializeOwned>(&mut self, budget: &Budget) -> Result<T, Failure> {
         let start = self.pos;
         let mut rest = &self.bytes[self.pos..];
         let limit = rest.len() as u64;
@@ -392,16 +389,11 @@ impl<'a> Input<'a> {
             SliceRead { rest: &mut rest },
             options().with_limit(limit),
         );
-        let budget = Budget::new(*elements);
-        let value = T::deserialize(Guarded::new(&mut de, &budget));
-        *elements = budget.elements_left();
-        let value = value.map_err(|e| {
-            (!budget.out_of_elements()).then(|| {
-                Failure::malformed(
-                    start,
-                    format!("reading `{}`: {e}", std::any::type_name::<T>()),
-                )
-            })
+        let value = T::deserialize(Guarded::new(&mut de, budget)).map_err(|e| {
+            Failure::malformed(
+                start,
+                format!("reading `{}`: {e}", std::any::type_name::<T>()),
+            )
         })?;
         self.pos = self.bytes.len() - rest.len();
         Ok(value)
@@ -487,7 +479,7 @@ mod tests {
         out.push(0xEE);
         write_names(&mut out, []);
         let (mut input, _) = Input::open(&out).unwrap();
-        let v: (String, u16) = input.serde(&mut 2).unwrap();
+        let v: (String, u16) = input.serde(&Budget::new(2, 1024)).unwrap();
         assert_eq!(v, ("ab".to_string(), 7));
         assert_eq!(input.take(1).unwrap(), &[0xEE]);
     }
@@ -505,6 +497,6 @@ mod tests {
             Error::Malformed { offset: 5, .. }
         ));
         let (mut input, _) = Input::open(&out).unwrap();
-        assert!(input.serde::<String>(&mut 1).is_err());
+        assert!(input.serde::<String>(&Budget::new(1, 1024)).is_err());
     }
 }

@@ -176,6 +176,9 @@ impl<T: Reducible> Codec<T> for ReducibleLeaf<T> {
 }
 
 impl<T: Serialize + DeserializeOwned + 'static> Codec<T> for SerdeLeaf<T> {
+    // A serde value may take no bytes at all (a unit struct, `()`).
+    const MIN_SIZE: usize = 0;
+
     fn dump(&self, value: &T, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.dump_serde(value)
     }

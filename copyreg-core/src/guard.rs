@@ -7,30 +7,37 @@
 //!   stack also grows on the heap when it runs low, as for copyreg's own nesting.
 //! - Sequence and map elements are counted against the load's element limit, the claimed
 //!   length at once where the format knows it: elements that take no bytes (`()`, unit
-//!   structs) would otherwise let a few bytes claim 2^64 of them.
+//!   structs) would otherwise let a few bytes claim 2^64 of them. Each element's memory is
+//!   charged to the allocation budget as it arrives: one byte of input may stand for a
+//!   `None` whose slot takes kilobytes.
 
 use std::cell::Cell;
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
 
+use crate::error::LimitKind;
+
 /// How deeply a serde-only value may nest inside a stream.
 pub(crate) const MAX_SERDE_DEPTH: usize = 512;
 
-/// What one serde value may still use: nesting levels and collection elements.
+/// What one serde value may still use: nesting levels, collection elements, and memory for
+/// them.
 #[derive(Debug)]
 pub(crate) struct Budget {
     depth: Cell<usize>,
     elements: Cell<usize>,
-    out_of_elements: Cell<bool>,
+    alloc: Cell<usize>,
+    exceeded: Cell<Option<LimitKind>>,
 }
 
 impl Budget {
-    pub(crate) fn new(elements: usize) -> Self {
+    pub(crate) fn new(elements: usize, alloc: usize) -> Self {
         Budget {
             depth: Cell::new(0),
             elements: Cell::new(elements),
-            out_of_elements: Cell::new(false),
+            alloc: Cell::new(alloc),
+            exceeded: Cell::new(None),
         }
     }
 
@@ -38,23 +45,39 @@ impl Budget {
         self.elements.get()
     }
 
-    /// Whether the value failed because it had more elements than the budget allowed.
-    pub(crate) fn out_of_elements(&self) -> bool {
-        self.out_of_elements.get()
+    pub(crate) fn alloc_left(&self) -> usize {
+        self.alloc.get()
     }
 
-    /// Counts `n` elements, before any of them is read.
-    fn take<E: de::Error>(&self, n: usize) -> Result<(), E> {
-        match self.elements.get().checked_sub(n) {
-            Some(left) => {
-                self.elements.set(left);
+    /// The limit the value failed on, if that is why it failed.
+    pub(crate) fn exceeded(&self) -> Option<LimitKind> {
+        self.exceeded.get()
+    }
+
+    /// Takes `n` from `left`, or notes that `kind` ran out.
+    fn take<E: de::Error>(&self, left: &Cell<usize>, n: usize, kind: LimitKind) -> Result<(), E> {
+        match left.get().checked_sub(n) {
+            Some(rest) => {
+                left.set(rest);
                 Ok(())
             }
             None => {
-                self.out_of_elements.set(true);
-                Err(E::custom("more collection elements than the limit allows"))
+                self.exceeded.set(Some(kind));
+                Err(E::custom(format_args!("{kind} exceeds its limit")))
             }
         }
+    }
+
+    /// Counts `n` elements, before any of them is read.
+    fn count<E: de::Error>(&self, n: usize) -> Result<(), E> {
+        self.take(&self.elements, n, LimitKind::Elements)
+    }
+
+    /// Charges the memory a collection's element of type `T` takes: its slot, twice over,
+    /// since serde's collections grow by doubling (never 0, as for copyreg's own).
+    fn charge<T, E: de::Error>(&self) -> Result<(), E> {
+        let slot = crate::collections::slot_size::<T>();
+        self.take(&self.alloc, 2 * slot, LimitKind::Allocation)
     }
 
     /// Runs `f` one level deeper, on a stack with room to spare.
@@ -110,7 +133,9 @@ struct Seed<'g, S> {
 struct Access<'g, A> {
     access: A,
     budget: &'g Budget,
-    /// Whether the elements were counted when the sequence or map began.
+    /// Whether it reads a collection (not an enum, tuple or struct), whose elements count.
+    collection: bool,
+    /// Whether the elements were counted when the collection began.
     counted: bool,
 }
 
@@ -123,21 +148,26 @@ impl<'g, A> Access<'g, A> {
         budget: &'g Budget,
     ) -> Result<Self, E> {
         if let Some(n) = hint {
-            budget.take(n)?;
+            budget.count(n)?;
         }
         Ok(Access {
             access,
             budget,
+            collection: true,
             counted: hint.is_some(),
         })
     }
 
-    /// Counts one element, unless it was counted with the rest.
-    fn count<E: de::Error>(&self) -> Result<(), E> {
-        match self.counted {
-            true => Ok(()),
-            false => self.budget.take(1),
+    /// Counts one element of type `T` and charges its memory (its count is already taken
+    /// if the collection's length was known); in a tuple or struct, does nothing.
+    fn element<T, E: de::Error>(&self) -> Result<(), E> {
+        if !self.collection {
+            return Ok(());
         }
+        if !self.counted {
+            self.budget.count(1)?;
+        }
+        self.budget.charge::<T, E>()
     }
 
     /// The access of an enum, tuple or struct: its contents are counted where they hold
@@ -146,6 +176,7 @@ impl<'g, A> Access<'g, A> {
         Access {
             access,
             budget,
+            collection: false,
             counted: true,
         }
     }
@@ -292,7 +323,7 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Access<'_, A> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, A::Error> {
-        self.count()?;
+        self.element::<T::Value, _>()?;
         self.access.next_element_seed(Seed {
             seed,
             budget: self.budget,
@@ -312,7 +343,7 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Access<'_, A> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, A::Error> {
-        self.count()?;
+        self.element::<K::Value, _>()?;
         self.access.next_key_seed(Seed {
             seed,
             budget: self.budget,
@@ -320,6 +351,9 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Access<'_, A> {
     }
 
     fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+        if self.collection {
+            self.budget.charge::<T::Value, _>()?;
+        }
         self.access.next_value_seed(Seed {
             seed,
             budget: self.budget,

@@ -10,6 +10,7 @@ use crate::codes::MAX_CODE;
 use crate::depth::Depth;
 use crate::depth::Nested;
 use crate::error::{BoxError, Error, Failure, LimitKind};
+use crate::guard::Budget;
 use crate::object::Named;
 use crate::registry::{Slot, View};
 use crate::shared::LoadMemo;
@@ -182,25 +183,40 @@ impl<'a> Loader<'a> {
         self.alloc_left = self
             .alloc_left
             .checked_sub(bytes)
-            .ok_or_else(|| Error::Limit {
-                which: LimitKind::Allocation,
-                max: self.options.limits().max_alloc,
-            })?;
+            .ok_or_else(|| self.limit(LimitKind::Allocation))?;
         Ok(())
     }
 
+    /// The error for reaching the limit `which`.
+    #[cold]
+    fn limit(&self, which: LimitKind) -> Failure {
+        let limits = self.options.limits();
+        let max = match which {
+            LimitKind::InputSize => limits.max_input,
+            LimitKind::Allocation => limits.max_alloc,
+            LimitKind::Depth => limits.max_depth,
+            LimitKind::Objects => limits.max_objects,
+            LimitKind::Elements => self.max_elements,
+        };
+        Error::Limit { which, max }.into()
+    }
+
     /// Reads a `serde` value, or what the reducer registered for its type wrote. What bincode
-    /// allocates is not visible here; the bytes it reads stand in for it in the budget, and
-    /// the elements of its sequences and maps count as every collection's do.
+    /// allocates is not all visible here: its collections' elements are counted and their
+    /// slots charged as they arrive (see `guard.rs`), and the bytes it reads stand in for the
+    /// strings and buffers they hold.
     pub fn load_serde<T: DeserializeOwned + Any>(&mut self) -> Result<T, Failure> {
         match self.view.reducer(TypeId::of::<T>())? {
             Some(_) => self.load_dynamic(),
             None => {
                 let start = self.input.offset();
-                let value = self.input.serde(&mut self.elements_left);
-                let value = value.map_err(|e| match e {
-                    Some(e) => e,
-                    None => self.elements_exceeded(),
+                let budget = Budget::new(self.elements_left, self.alloc_left);
+                let value = self.input.serde(&budget);
+                self.elements_left = budget.elements_left();
+                self.alloc_left = budget.alloc_left();
+                let value = value.map_err(|e| match budget.exceeded() {
+                    Some(which) => self.limit(which),
+                    None => e,
                 })?;
                 self.charge(self.input.offset() - start)?;
                 Ok(value)
@@ -218,12 +234,15 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Goes back to `progress`, to read the same bytes again.
-    pub(crate) fn go_back(&mut self, progress: &Progress) {
+    /// Goes back to `progress`, to read the same bytes again. What was allocated since
+    /// stays charged unless `freed`: the values read may still be alive.
+    pub(crate) fn go_back(&mut self, progress: &Progress, freed: bool) {
         self.input.go_back(progress.offset);
-        self.alloc_left = progress.alloc_left;
         self.objects_left = progress.objects_left;
         self.elements_left = progress.elements_left;
+        if freed {
+            self.alloc_left = progress.alloc_left;
+        }
     }
 
     /// The offset of the next byte to read.
@@ -268,19 +287,10 @@ impl<'a> Loader<'a> {
         let len = self.input.len(min_size)?;
         self.elements_left = match self.elements_left.checked_sub(len) {
             Some(left) => left,
-            None => return Err(self.elements_exceeded()),
+            None => return Err(self.limit(LimitKind::Elements)),
         };
         self.charge(len.saturating_mul(slot))?;
         Ok(len)
-    }
-
-    #[cold]
-    fn elements_exceeded(&self) -> Failure {
-        Error::Limit {
-            which: LimitKind::Elements,
-            max: self.max_elements,
-        }
-        .into()
     }
 
     /// A capacity to start a collection of `len` elements of `slot` bytes each with: at most

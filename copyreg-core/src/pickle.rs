@@ -27,7 +27,8 @@ use crate::tuple::Tuple;
 /// and `Box` of them). A stream written under a run-time registration loads in a program that
 /// made the same registration. Each registration is kept until the next one for its type
 /// replaces it, as an entry of Python's `dispatch_table` is: registering a type again and
-/// again takes no more memory than registering it once.
+/// again under one name takes no more memory than registering it once. (Each name a type
+/// was registered under stays loadable, so that streams written under it still load.)
 ///
 /// ```
 /// #[derive(Debug, PartialEq)]

@@ -435,12 +435,9 @@ impl View {
     /// Whether any table in view has a name two registrations claim; while none has, a
     /// writer need not look its names up.
     pub(crate) fn has_ambiguous_names(&self) -> bool {
-        let ambiguous = |t: &Table| {
-            t.constructors
-                .values()
-                .any(|s| matches!(s, Slot::Ambiguous(_)))
-        };
-        self.base.ambiguous_names || self.overrides().any(ambiguous)
+        // Run-time and private tables replace entries, so no name in them is ambiguous:
+        // asking them costs nothing however large they grow.
+        self.base.ambiguous_names || self.overrides().any(|t| t.ambiguous_names)
     }
 
     /// A private or run-time reducer for `type_id`, only. Most views have no such table:

@@ -1,5 +1,6 @@
 //! A global allocator that counts what this thread allocates while `measure` runs: the bytes
-//! in all, the largest allocation, how many, and how many bytes are still live after.
+//! in all, the largest allocation, how many, the most live at once, and how many bytes are
+//! still live after.
 //! Test files that include it (`#[path = "common/counting.rs"] mod counting;`) get it as
 //! their binary's allocator.
 
@@ -20,6 +21,7 @@ thread_local! {
     static LARGEST: Cell<usize> = const { Cell::new(0) };
     static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
     static LIVE: Cell<isize> = const { Cell::new(0) };
+    static PEAK: Cell<isize> = const { Cell::new(0) };
 }
 
 unsafe impl GlobalAlloc for Counting {
@@ -29,7 +31,11 @@ unsafe impl GlobalAlloc for Counting {
                 ALLOCATED.with(|a| a.set(a.get() + layout.size()));
                 ALLOCATIONS.with(|n| n.set(n.get() + 1));
                 LARGEST.with(|l| l.set(l.get().max(layout.size())));
-                LIVE.with(|l| l.set(l.get() + layout.size() as isize));
+                let live = LIVE.with(|l| {
+                    l.set(l.get() + layout.size() as isize);
+                    l.get()
+                });
+                PEAK.with(|p| p.set(p.get().max(live)));
             }
         });
         unsafe { System.alloc(layout) }
@@ -56,6 +62,8 @@ pub struct Measured<R> {
     pub largest: usize,
     /// How many allocations.
     pub allocations: usize,
+    /// The most bytes allocated and not yet freed at any one time.
+    pub peak: isize,
     /// Bytes allocated and not freed.
     pub live: isize,
 }
@@ -66,6 +74,7 @@ pub fn measure<R>(f: impl FnOnce() -> R) -> Measured<R> {
         cell.with(|c| c.set(0));
     }
     LIVE.with(|l| l.set(0));
+    PEAK.with(|p| p.set(0));
     COUNTING.with(|c| c.set(true));
     let result = f();
     COUNTING.with(|c| c.set(false));
@@ -74,6 +83,7 @@ pub fn measure<R>(f: impl FnOnce() -> R) -> Measured<R> {
         allocated: ALLOCATED.with(Cell::get),
         largest: LARGEST.with(Cell::get),
         allocations: ALLOCATIONS.with(Cell::get),
+        peak: PEAK.with(Cell::get),
         live: LIVE.with(Cell::get),
     }
 }

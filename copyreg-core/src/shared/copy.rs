@@ -35,6 +35,8 @@ struct CopyState {
     /// The allocations met since the outermost one a `Weak` points back to began, so that
     /// its copy can start again (see [`Cycles`]).
     journal: Vec<(usize, TypeId)>,
+    /// How many times a `Weak` to an allocation being copied has been copied.
+    weak_backs: usize,
 }
 
 impl CopyState {
@@ -105,11 +107,19 @@ impl Copier<'_> {
                 .map(P::new);
         }
         let mark = self.shared.state().mark();
+        let backs = self.shared.state().weak_backs;
         let fallback = match cycles {
             Cycles::Outside => Some(self.trial(key, pointer, copy)?),
             // The trial around this one copied it without error.
             _ => None,
         };
+        if self.shared.state().weak_backs == backs {
+            if let Some(value) = fallback {
+                // Its `Weak`s are held outside the value: the trial's copy is the copy.
+                self.shared.state().journal.clear();
+                return Ok(P::new(value));
+            }
+        }
         self.shared.state().rewind(&mark);
         self.shared.state().cycles = Cycles::Replay;
         let built = build_cyclic::<P, Self>(
@@ -208,7 +218,9 @@ impl Copier<'_> {
                 return Ok(memo.copies.get::<P>(kept, "a shared value")?.downgrade())
             }
             Some(Slot::Building(Some(copy))) => {
-                return downcast::<P::Weak>(&**copy, "a shared value")
+                let weak = downcast::<P::Weak>(&**copy, "a shared value")?;
+                memo.weak_backs += 1;
+                return Ok(weak);
             }
             Some(Slot::Building(None)) => return Ok(weak.clone()),
             None => {}

@@ -17,6 +17,9 @@ pub(crate) struct LoadMemo {
     slots: Vec<Slot>,
     pointers: Pointers,
     cycles: Cycles,
+    /// By index: whether a `Weak` inside the allocation, being built, has pointed back to
+    /// it. A writer marks an allocation cyclic only then; the trial checks it.
+    pointed_back: Vec<bool>,
 }
 
 impl Loader<'_> {
@@ -44,13 +47,11 @@ impl Loader<'_> {
     ) -> Result<P, Failure> {
         let cycles = self.shared.cycles;
         if cycles == Cycles::Trial {
-            return self
-                .load_with_weak::<P>(index, &P::dangling(), read)
-                .map(P::new);
+            return self.trial::<P>(index, read).map(P::new);
         }
         let start = (self.progress(), self.shared.pointers.mark());
-        let back = |cx: &mut Self| {
-            cx.go_back(&start.0);
+        let back = |cx: &mut Self, freed| {
+            cx.go_back(&start.0, freed);
             cx.shared.pointers.rewind(&start.1);
             cx.shared.slots.truncate(index + 1);
         };
@@ -59,14 +60,17 @@ impl Loader<'_> {
             // The trial around this one read it without error.
             _ => None,
         };
-        back(self);
+        // The trial's value is kept through the replay, in case that fails: its memory stays
+        // charged, so that the two together stay within the allocation budget.
+        back(self, fallback.is_none());
         self.shared.cycles = Cycles::Replay;
         let built = build_cyclic::<P, Self>(
             self,
             |cx, weak| cx.load_with_weak::<P>(index, weak, read),
             fallback,
             |cx| {
-                back(cx);
+                // What the failed replay read has been dropped.
+                back(cx, true);
                 cx.trial::<P>(index, read)
             },
         );
@@ -81,9 +85,22 @@ impl Loader<'_> {
         index: usize,
         read: &impl Fn(&mut Self) -> Result<P::Target, Failure>,
     ) -> Result<P::Target, Failure> {
+        let at = self.position();
         let cycles = std::mem::replace(&mut self.shared.cycles, Cycles::Trial);
         let value = self.load_with_weak::<P>(index, &P::dangling(), read);
         self.shared.cycles = cycles;
+        // Only a hostile stream marks an allocation nothing points back to: refused, so that
+        // it cannot have the values in it built twice for nothing.
+        if value.is_ok() && self.shared.pointed_back.get(index) != Some(&true) {
+            return Err(Failure::malformed(
+                at,
+                format!(
+                    "shared value #{} is marked as the target of a Weak inside it, but none \
+                     points back to it",
+                    index + 1
+                ),
+            ));
+        }
         value
     }
 
@@ -153,7 +170,15 @@ impl Loader<'_> {
                 .pointers
                 .get::<P>(kept, "a weak reference")?
                 .downgrade()),
-            Some(Slot::Building(Some(weak))) => downcast::<P::Weak>(&**weak, "a weak reference"),
+            Some(Slot::Building(Some(weak))) => {
+                let weak = downcast::<P::Weak>(&**weak, "a weak reference")?;
+                let marks = &mut self.shared.pointed_back;
+                if marks.len() <= index {
+                    marks.resize(index + 1, false);
+                }
+                marks[index] = true;
+                Ok(weak)
+            }
             Some(Slot::Building(None)) => Err(Failure::malformed(
                 at,
                 "weak reference to a value under construction that was not marked as such",
