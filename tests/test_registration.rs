@@ -133,7 +133,10 @@ mod second {
 fn a_redundant_registration_is_harmless() {
     let p = Point { x: 3 };
     let bytes = copyreg::dumps(&vec![p.clone()]).unwrap();
-    assert_eq!(copyreg::loads::<Vec<Point>>(&bytes).unwrap(), [Point { x: 3 }]);
+    assert_eq!(
+        copyreg::loads::<Vec<Point>>(&bytes).unwrap(),
+        [Point { x: 3 }]
+    );
     let bytes = copyreg::dumps(&Some(p.clone())).unwrap();
     assert_eq!(
         copyreg::loads::<Option<Point>>(&bytes).unwrap(),
