@@ -100,9 +100,15 @@ fn random_bytes_are_errors() {
     for round in 0..2000 {
         let len = (next() % 200) as usize;
         let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
-        if round % 2 == 0 && bytes.len() >= 5 {
-            // Half with a valid header, to get past the first check.
+        if round % 4 == 0 && bytes.len() >= 5 {
+            // A quarter with a valid version 1 header, to get past the first check...
             bytes[..5].copy_from_slice(b"cprg\x01");
+        } else if round % 4 == 1 && bytes.len() >= 5 {
+            // ...and a quarter with a valid version 2 header and length, to get past both.
+            let rest = bytes.split_off(5);
+            bytes = b"cprg\x02".to_vec();
+            bytes.extend(common::varint(rest.len() as u64));
+            bytes.extend(rest);
         }
         assert!(copyreg::loads::<Rich>(&bytes).is_err());
         let _ = copyreg::loads_any(&bytes);

@@ -1,10 +1,12 @@
 //! The byte layout of a copyreg stream, and the only module that calls bincode.
 //!
-//! A stream is:
+//! A stream of today's version 2 is:
 //!
 //! ```text
-//! stream   = header body names table-length
+//! stream   = header length rest
 //! header   = "cprg" version:u8                 (5 bytes)
+//! length   = varint                            the byte length of `rest`
+//! rest     = body names names-length
 //! body     = object                            the value
 //! object   = constructor-ref arguments
 //! constructor-ref = varint k                   k > 0: the k-th name of the table
@@ -12,11 +14,16 @@
 //! names    = entry*                            every constructor the body names, once each
 //! entry    = varint length > 0, UTF-8          a name
 //!          | varint 0, varint code             a compact code, 1 ..= 2^31 - 1, in its place
-//! table-length = u32 little-endian             the byte length of `names`
+//! names-length = varint, its bytes reversed    the byte length of `names`, read from the end
 //! ```
 //!
-//! The names come last, so the writer need not know them in advance, and the reader checks
-//! every one (registered? allowed?) before it builds anything.
+//! The length after the header makes a stream self-delimiting: a reader knows where it ends
+//! before reading it, so streams can follow one another in a file or a socket. The names come
+//! last, so the writer need not know them in advance, and the reader checks every one
+//! (registered? allowed?) before it builds anything.
+//!
+//! Version 1 had no `length`, and ended with the names' length as a little-endian `u32`, so a
+//! version 1 stream ends where its bytes end. This build reads both and writes version 2.
 //!
 //! Arguments are written one after another in the layout of bincode 1.3.3's `bincode::serialize`
 //! (bincode 2's `config::legacy()`): fixed-width little-endian integers, `u64` lengths, `u8`
@@ -24,6 +31,7 @@
 //! containers itself in that layout; values that are only `serde` types go through bincode,
 //! guarded against claimed lengths and deep nesting.
 
+use std::cell::Cell;
 use std::io;
 
 use bincode::Options;
@@ -35,12 +43,16 @@ use crate::guard::{Budget, Guarded};
 
 /// First four bytes of every stream.
 pub(crate) const MAGIC: [u8; 4] = *b"cprg";
-/// The version byte after the magic.
-pub(crate) const FORMAT_VERSION: u8 = 1;
+/// The version byte after the magic, of the streams this build writes.
+pub(crate) const FORMAT_VERSION: u8 = 2;
+/// The first format version, which this build still reads.
+pub(crate) const VERSION_1: u8 = 1;
 /// Bytes taken by the header.
 pub(crate) const HEADER_LEN: usize = MAGIC.len() + 1;
-/// Bytes taken by the name table's length at the end.
-pub(crate) const TRAILER_LEN: usize = 4;
+/// Bytes taken by a version 1 stream's name-table length at its end.
+const V1_TRAILER_LEN: usize = 4;
+/// The most bytes a varint takes.
+pub(crate) const MAX_VARINT_LEN: usize = 10;
 /// Longest constructor name a stream may introduce.
 pub(crate) const MAX_NAME_LEN: usize = 1 << 12;
 
@@ -63,14 +75,38 @@ pub(crate) fn check_name(name: &str) -> Result<(), Failure> {
     .into())
 }
 
-pub(crate) fn write_header(out: &mut Vec<u8>) {
-    out.extend_from_slice(&MAGIC);
-    out.push(FORMAT_VERSION);
+thread_local! {
+    /// How many bytes the length of the last stream this thread wrote took: the guess for
+    /// the next one, so that a program writing values of one size never moves a stream.
+    static LENGTH_WIDTH: Cell<usize> = const { Cell::new(1) };
 }
 
-/// Ends a stream: the constructor names (or their compact codes), then their byte length.
-pub(crate) fn write_names<'n>(
+/// Where a stream being written keeps its length, which is known only at its end.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Frame {
+    /// The offset in the output of the length.
+    at: usize,
+    /// The bytes left for it.
+    width: usize,
+}
+
+/// Starts a stream at the end of `out`: the header, then room for its length.
+pub(crate) fn write_header(out: &mut Vec<u8>) -> Frame {
+    out.extend_from_slice(&MAGIC);
+    out.push(FORMAT_VERSION);
+    let frame = Frame {
+        at: out.len(),
+        width: LENGTH_WIDTH.with(Cell::get),
+    };
+    out.resize(frame.at + frame.width, 0);
+    frame
+}
+
+/// Ends the stream `frame` started: the constructor names (or their compact codes), their
+/// byte length, and then the length of everything after the header, in its place.
+pub(crate) fn finish<'n>(
     out: &mut Vec<u8>,
+    frame: Frame,
     names: impl IntoIterator<Item = (&'n str, Option<u32>)>,
 ) {
     let start = out.len();
@@ -86,8 +122,43 @@ pub(crate) fn write_names<'n>(
             }
         }
     }
-    let len = (out.len() - start) as u32;
-    out.extend_from_slice(&len.to_le_bytes());
+    let (names_len, n) = varint_bytes((out.len() - start) as u64);
+    out.extend(names_len[..n].iter().rev());
+
+    let rest_start = frame.at + frame.width;
+    let rest = out.len() - rest_start;
+    let width = varint_len(rest as u64);
+    if width != frame.width {
+        // The guess was wrong: move the rest to make the room the length needs.
+        let end = out.len();
+        if width > frame.width {
+            out.resize(end + width - frame.width, 0);
+        }
+        out.copy_within(rest_start..end, frame.at + width);
+        out.truncate(frame.at + width + rest);
+        LENGTH_WIDTH.with(|w| w.set(width));
+    }
+    let (length, n) = varint_bytes(rest as u64);
+    out[frame.at..frame.at + width].copy_from_slice(&length[..n]);
+}
+
+/// `v` as a varint: its bytes, and how many of them it takes.
+fn varint_bytes(mut v: u64) -> ([u8; MAX_VARINT_LEN], usize) {
+    let mut out = [0; MAX_VARINT_LEN];
+    let mut n = 0;
+    while v >= 0x80 {
+        out[n] = (v as u8) | 0x80;
+        v >>= 7;
+        n += 1;
+    }
+    out[n] = v as u8;
+    (out, n + 1)
+}
+
+/// How many bytes `v` takes as a varint.
+pub(crate) fn varint_len(v: u64) -> usize {
+    let bits = 64 - v.leading_zeros() as usize;
+    bits.div_ceil(7).max(1)
 }
 
 pub(crate) fn write_varint(out: &mut Vec<u8>, mut v: u64) {
@@ -145,6 +216,94 @@ pub(crate) fn utf8(bytes: &[u8], at: usize) -> Result<&str, Failure> {
     std::str::from_utf8(bytes).map_err(|_| Failure::malformed(at, "string is not valid UTF-8"))
 }
 
+/// Checks the start of a stream, `bytes` being all of it or its first bytes, and gives its
+/// format version.
+pub(crate) fn check_header(bytes: &[u8]) -> Result<u8, Failure> {
+    if bytes.len() < HEADER_LEN || bytes[..MAGIC.len()] != MAGIC {
+        let reason = if bytes.first() == Some(&0x80) {
+            "this looks like a Python pickle stream"
+        } else if bytes.len() < HEADER_LEN && MAGIC.starts_with(bytes) {
+            "the stream ends inside its 5-byte header"
+        } else {
+            "the first bytes are not the copyreg magic `cprg`"
+        };
+        return Err(Error::NotAStream { reason }.into());
+    }
+    match bytes[MAGIC.len()] {
+        version @ (VERSION_1 | FORMAT_VERSION) => Ok(version),
+        found => Err(Error::UnsupportedVersion { found }.into()),
+    }
+}
+
+/// Reads the length that follows a version 2 header in `bytes`: the length, and the offset
+/// where what it measures starts.
+pub(crate) fn read_length(bytes: &[u8]) -> Result<(u64, usize), Failure> {
+    let mut value = 0u64;
+    for (i, shift) in (0..64).step_by(7).enumerate() {
+        let at = HEADER_LEN + i;
+        let Some(&byte) = bytes.get(at) else {
+            return Err(Failure::malformed(
+                at,
+                "the stream ends inside the length after its header",
+            ));
+        };
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok((value, at + 1));
+        }
+    }
+    Err(Failure::malformed(
+        HEADER_LEN,
+        "the length after the header is longer than 10 bytes",
+    ))
+}
+
+/// The error for a stream whose length says `length` bytes follow its header, where `have`
+/// do, from offset `from`.
+#[cold]
+pub(crate) fn wrong_length(length: u64, have: usize, from: usize) -> Failure {
+    if length > have as u64 {
+        Failure::malformed(
+            from + have,
+            format!("the stream is cut off: its header announces {length} more bytes, only {have} follow"),
+        )
+    } else {
+        Failure::malformed(
+            from + length as usize,
+            format!(
+                "{} bytes follow the end of the stream; `loads` takes exactly one stream \
+                 (`copyreg::load` reads streams one after another from a reader)",
+                have as u64 - length
+            ),
+        )
+    }
+}
+
+/// Reads the name table's length at the end of a version 2 stream, whose body starts at
+/// `body_start`: its bytes are a varint's, reversed. Gives the length and where it starts.
+fn read_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize), Failure> {
+    let mut value = 0u64;
+    let mut at = bytes.len();
+    for shift in (0..64).step_by(7) {
+        if at == body_start {
+            return Err(Failure::malformed(
+                at,
+                "the stream ends before its name table's length",
+            ));
+        }
+        at -= 1;
+        let byte = bytes[at];
+        value |= u64::from(byte & 0x7f) << shift;
+        if byte & 0x80 == 0 {
+            return Ok((value, at));
+        }
+    }
+    Err(Failure::malformed(
+        at,
+        "the name table's length is longer than 10 bytes",
+    ))
+}
+
 /// A position in the bytes being loaded.
 #[derive(Debug)]
 pub(crate) struct Input<'a> {
@@ -154,41 +313,35 @@ pub(crate) struct Input<'a> {
 
 impl<'a> Input<'a> {
     /// Checks the header and splits the stream into its body and its name table, each as an
-    /// input whose offsets count from the start of the stream.
+    /// input whose offsets count from the start of the stream. `bytes` must hold exactly one
+    /// stream.
     #[inline(always)]
     pub(crate) fn open(bytes: &'a [u8]) -> Result<(Self, Self), Failure> {
-        if bytes.len() < HEADER_LEN || bytes[..MAGIC.len()] != MAGIC {
-            let reason = if bytes.first() == Some(&0x80) {
-                "this looks like a Python pickle stream"
-            } else if bytes.len() < HEADER_LEN && MAGIC.starts_with(bytes) {
-                "the stream ends inside its 5-byte header"
-            } else {
-                "the first bytes are not the copyreg magic `cprg`"
-            };
-            return Err(Error::NotAStream { reason }.into());
-        }
-        if bytes[MAGIC.len()] != FORMAT_VERSION {
-            return Err(Error::UnsupportedVersion {
-                found: bytes[MAGIC.len()],
+        let version = check_header(bytes)?;
+        let (body_start, names_end, names_len) = if version == VERSION_1 {
+            let names_end = bytes
+                .len()
+                .checked_sub(V1_TRAILER_LEN)
+                .filter(|&e| e >= HEADER_LEN)
+                .ok_or_else(|| {
+                    Failure::malformed(bytes.len(), "the stream ends before its name table")
+                })?;
+            let mut length = [0; V1_TRAILER_LEN];
+            length.copy_from_slice(&bytes[names_end..]);
+            (HEADER_LEN, names_end, u32::from_le_bytes(length) as u64)
+        } else {
+            let (length, body_start) = read_length(bytes)?;
+            let have = bytes.len() - body_start;
+            if length != have as u64 {
+                return Err(wrong_length(length, have, body_start));
             }
-            .into());
-        }
-        let Some(names_end) = bytes
-            .len()
-            .checked_sub(TRAILER_LEN)
-            .filter(|&e| e >= HEADER_LEN)
-        else {
-            return Err(Failure::malformed(
-                bytes.len(),
-                "the stream ends before its name table",
-            ));
+            let (names_len, names_end) = read_names_length(bytes, body_start)?;
+            (body_start, names_end, names_len)
         };
-        let mut length = [0; TRAILER_LEN];
-        length.copy_from_slice(&bytes[names_end..]);
-        let names_len = u32::from_le_bytes(length) as usize;
-        let Some(body_end) = names_end
-            .checked_sub(names_len)
-            .filter(|&e| e >= HEADER_LEN)
+        let Some(body_end) = usize::try_from(names_len)
+            .ok()
+            .and_then(|len| names_end.checked_sub(len))
+            .filter(|&e| e >= body_start)
         else {
             return Err(Failure::malformed(
                 names_end,
@@ -197,7 +350,7 @@ impl<'a> Input<'a> {
         };
         let body = Input {
             bytes: &bytes[..body_end],
-            pos: HEADER_LEN,
+            pos: body_start,
         };
         let names = Input {
             bytes: &bytes[..names_end],
@@ -462,9 +615,9 @@ mod tests {
     fn varint_round_trips_at_every_width() {
         for v in [0, 1, 127, 128, 300, u32::MAX as u64, u64::MAX] {
             let mut out = Vec::new();
-            write_header(&mut out);
+            let frame = write_header(&mut out);
             write_varint(&mut out, v);
-            write_names(&mut out, []);
+            finish(&mut out, frame, []);
             let (mut input, _) = Input::open(&out).unwrap();
             assert_eq!(input.varint().unwrap(), v);
             assert_eq!(input.remaining(), 0);
@@ -474,10 +627,10 @@ mod tests {
     #[test]
     fn serde_values_stop_at_their_own_end() {
         let mut out = Vec::new();
-        write_header(&mut out);
+        let frame = write_header(&mut out);
         write_serde(&mut out, &("ab".to_string(), 7u16)).unwrap();
         out.push(0xEE);
-        write_names(&mut out, []);
+        finish(&mut out, frame, []);
         let (mut input, _) = Input::open(&out).unwrap();
         let v: (String, u16) = input.serde(&Budget::new(2, 1024)).unwrap();
         assert_eq!(v, ("ab".to_string(), 7));
@@ -487,16 +640,82 @@ mod tests {
     #[test]
     fn a_huge_claimed_length_is_refused_before_allocating() {
         let mut out = Vec::new();
-        write_header(&mut out);
+        let frame = write_header(&mut out);
         out.extend_from_slice(&(1u64 << 60).to_le_bytes());
-        write_names(&mut out, []);
+        finish(&mut out, frame, []);
         let (mut input, _) = Input::open(&out).unwrap();
         let refused = input.len(1).unwrap_err();
         assert!(matches!(
             refused.error(),
-            Error::Malformed { offset: 5, .. }
+            Error::Malformed { offset: 6, .. }
         ));
         let (mut input, _) = Input::open(&out).unwrap();
         assert!(input.serde::<String>(&Budget::new(1, 1024)).is_err());
+    }
+
+    /// Writes a stream whose body is `body` and whose name table holds `names`, with the
+    /// length's width guessed as `guess`.
+    fn stream(guess: usize, body: &[u8], names: &[&str]) -> Vec<u8> {
+        LENGTH_WIDTH.with(|w| w.set(guess));
+        let mut out = vec![0xAA; 3];
+        let frame = write_header(&mut out);
+        out.extend_from_slice(body);
+        finish(&mut out, frame, names.iter().map(|n| (*n, None)));
+        out.split_off(3)
+    }
+
+    #[test]
+    fn the_length_is_minimal_whatever_the_guess_and_frames_the_stream() {
+        for len in [
+            0, 1, 100, 121, 122, 127, 128, 200, 16_000, 16_383, 16_384, 70_000,
+        ] {
+            let body = vec![0x5A; len];
+            let want = stream(1, &body, &["a.B", "c"]);
+            for guess in 1..=4 {
+                assert_eq!(
+                    stream(guess, &body, &["a.B", "c"]),
+                    want,
+                    "len {len}, guess {guess}"
+                );
+            }
+            let (length, body_start) = read_length(&want).unwrap();
+            assert_eq!(body_start, HEADER_LEN + varint_len(length));
+            assert_eq!(length, (want.len() - body_start) as u64);
+            let (body_in, mut names) = Input::open(&want).unwrap();
+            assert_eq!(body_in.remaining(), len);
+            let first = names.varint().unwrap() as usize;
+            assert_eq!(names.take(first).unwrap(), b"a.B");
+        }
+    }
+
+    #[test]
+    fn a_version_1_stream_still_opens() {
+        let mut v1 = b"cprg\x01".to_vec();
+        v1.extend_from_slice(&[0x01, 0x2A]);
+        v1.extend_from_slice(&[3, b'u', b'1', b'6']);
+        v1.extend_from_slice(&4u32.to_le_bytes());
+        let (mut body, mut names) = Input::open(&v1).unwrap();
+        assert_eq!(body.take(2).unwrap(), &[0x01, 0x2A]);
+        assert!(body.is_empty());
+        assert_eq!(names.take(4).unwrap(), &[3, b'u', b'1', b'6']);
+    }
+
+    #[test]
+    fn extra_or_missing_bytes_after_a_stream_are_refused() {
+        let whole = stream(1, b"xy", &["n"]);
+        let mut longer = whole.clone();
+        longer.push(0);
+        let err = Input::open(&longer).unwrap_err();
+        assert!(
+            err.error().to_string().contains("1 bytes follow"),
+            "{err:?}"
+        );
+        let err = Input::open(&whole[..whole.len() - 1]).unwrap_err();
+        assert!(err.error().to_string().contains("cut off"), "{err:?}");
+        let err = Input::open(&whole[..HEADER_LEN]).unwrap_err();
+        assert!(
+            err.error().to_string().contains("inside the length"),
+            "{err:?}"
+        );
     }
 }

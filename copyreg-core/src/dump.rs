@@ -144,7 +144,7 @@ fn dump_pass(
     shared: DumpMemo,
     out: &mut Vec<u8>,
 ) -> Result<DumpMemo, Failure> {
-    codec::write_header(out);
+    let frame = codec::write_header(out);
     let mut cx = Dumper {
         out: std::mem::take(out),
         view,
@@ -156,7 +156,7 @@ fn dump_pass(
         shared,
     };
     let written = cx.write_reduced(reducer, value);
-    codec::write_names(&mut cx.out, cx.names.finish().iter().copied());
+    codec::finish(&mut cx.out, frame, cx.names.finish().iter().copied());
     cx.shared.finish();
     let Dumper {
         out: written_out,

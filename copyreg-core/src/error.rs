@@ -140,6 +140,15 @@ pub enum Error {
         /// The native type.
         type_name: &'static str,
     },
+    /// [`load`](crate::load) found the input at its end before a stream started: the clean
+    /// end of a sequence of streams, as Python's `EOFError`. A stream cut off after its first
+    /// byte is [`Error::Malformed`] instead.
+    Eof,
+    /// Reading or writing the underlying reader or writer failed.
+    Io {
+        /// What the reader or writer returned.
+        source: std::io::Error,
+    },
 }
 
 /// The limits a dump, load or copy can reach.
@@ -272,7 +281,9 @@ impl fmt::Display for Error {
             Error::NotAStream { reason } => write!(f, "not a copyreg stream: {reason}"),
             Error::UnsupportedVersion { found } => write!(
                 f,
-                "copyreg stream format version {found} is not supported; this build reads version {}",
+                "copyreg stream format version {found} is not supported; this build reads versions \
+                 {} to {}",
+                crate::codec::VERSION_1,
                 crate::codec::FORMAT_VERSION
             ),
             Error::Malformed { offset, reason } => {
@@ -311,6 +322,11 @@ impl fmt::Display for Error {
                 "`{type_name}` is written natively by copyreg (like int and list in Python's \
                  pickle) and cannot take a reducer; wrap it in a type of your own"
             ),
+            Error::Eof => f.write_str(
+                "the input ended before a copyreg stream started (the clean end of a sequence \
+                 of streams)",
+            ),
+            Error::Io { source } => write!(f, "reading or writing the stream failed: {source}"),
         }
     }
 }
@@ -319,6 +335,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Construct { source, .. } => Some(&**source),
+            Error::Io { source } => Some(source),
             _ => None,
         }
     }

@@ -1,51 +1,81 @@
-//! Helpers for tests that build or take apart streams by hand: a stream is a 5-byte header,
-//! the body, the table of constructor names, and the table's byte length as a `u32`.
+//! Helpers for tests that build or take apart streams by hand. A stream (format version 2)
+//! is a 5-byte header, the varint length of the rest, then the body, the table of
+//! constructor names, and the table's byte length as a varint with its bytes reversed.
 #![allow(dead_code)] // each test file uses some of these
+
+/// `v` as a varint.
+pub fn varint(mut v: u64) -> Vec<u8> {
+    let mut out = Vec::new();
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
+    out
+}
 
 /// A stream with the given constructor names and body, as a writer would lay it out.
 pub fn stream(names: &[&str], body: &[u8]) -> Vec<u8> {
-    let mut out = b"cprg\x01".to_vec();
-    out.extend_from_slice(body);
-    let start = out.len();
+    let mut table = Vec::new();
     for name in names {
-        assert!(name.len() < 128, "one-byte varint lengths only");
-        out.push(name.len() as u8);
-        out.extend_from_slice(name.as_bytes());
+        table.extend(varint(name.len() as u64));
+        table.extend_from_slice(name.as_bytes());
     }
-    let table = (out.len() - start) as u32;
-    out.extend_from_slice(&table.to_le_bytes());
-    out
+    stream_with_table(&table, body)
 }
 
 /// A stream whose name table is the raw bytes `table` (to write compact codes, or
 /// malformed entries).
 pub fn stream_with_table(table: &[u8], body: &[u8]) -> Vec<u8> {
-    let mut out = b"cprg\x01".to_vec();
-    out.extend_from_slice(body);
-    out.extend_from_slice(table);
-    out.extend_from_slice(&(table.len() as u32).to_le_bytes());
+    let mut rest = body.to_vec();
+    rest.extend_from_slice(table);
+    rest.extend(varint(table.len() as u64).iter().rev());
+    let mut out = b"cprg\x02".to_vec();
+    out.extend(varint(rest.len() as u64));
+    out.extend(rest);
     out
+}
+
+/// Where a well-formed stream's body starts, and where its name table starts and ends.
+fn layout(stream: &[u8]) -> (usize, usize, usize) {
+    assert_eq!(&stream[..5], b"cprg\x02", "a version 2 stream");
+    let mut at = 5;
+    while stream[at] & 0x80 != 0 {
+        at += 1;
+    }
+    let body_start = at + 1;
+    let (mut table, mut end, mut shift) = (0usize, stream.len(), 0);
+    loop {
+        end -= 1;
+        table |= ((stream[end] & 0x7f) as usize) << shift;
+        shift += 7;
+        if stream[end] & 0x80 == 0 {
+            break;
+        }
+    }
+    (body_start, end - table, end)
+}
+
+/// How many bytes come before a well-formed stream's body: its offsets count from its start.
+pub fn body_offset(stream: &[u8]) -> usize {
+    layout(stream).0
 }
 
 /// The raw bytes of a well-formed stream's name table.
 pub fn table(stream: &[u8]) -> &[u8] {
-    let end = stream.len() - 4;
-    let table = u32::from_le_bytes(stream[end..].try_into().unwrap()) as usize;
-    &stream[end - table..end]
+    let (_, start, end) = layout(stream);
+    &stream[start..end]
 }
 
 /// The body of a well-formed stream.
 pub fn body(stream: &[u8]) -> &[u8] {
-    let end = stream.len() - 4;
-    let table = u32::from_le_bytes(stream[end..].try_into().unwrap()) as usize;
-    &stream[5..end - table]
+    let (body, table, _) = layout(stream);
+    &stream[body..table]
 }
 
 /// The constructor names of a well-formed stream.
 pub fn names(stream: &[u8]) -> Vec<String> {
-    let end = stream.len() - 4;
-    let table = u32::from_le_bytes(stream[end..].try_into().unwrap()) as usize;
-    let mut rest = &stream[end - table..end];
+    let mut rest = table(stream);
     let mut names = Vec::new();
     while let [len, tail @ ..] = rest {
         let (name, tail) = tail.split_at(*len as usize);
@@ -60,4 +90,14 @@ pub fn with_body(stream: &[u8], body: &[u8]) -> Vec<u8> {
     let names = names(stream);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     self::stream(&names, body)
+}
+
+/// A well-formed stream laid out as format version 1 wrote it: no length after the header,
+/// and the name table's length as a `u32` at the end.
+pub fn to_version_1(stream: &[u8]) -> Vec<u8> {
+    let mut out = b"cprg\x01".to_vec();
+    out.extend_from_slice(body(stream));
+    out.extend_from_slice(table(stream));
+    out.extend_from_slice(&(table(stream).len() as u32).to_le_bytes());
+    out
 }

@@ -1,0 +1,206 @@
+//! Streams over I/O: [`dump`] to any `Write` and [`load`] from any `Read`, one stream after
+//! another, as Python's `pickle.dump` and `pickle.load` on a file.
+
+use std::any::Any;
+use std::cell::Cell;
+use std::io::{Read, Write};
+
+use crate::codec::{self, HEADER_LEN, MAX_VARINT_LEN, VERSION_1};
+use crate::error::{Error, LimitKind};
+use crate::pickler::Pickler;
+use crate::unpickler::Unpickler;
+
+/// Writes `value` to `writer` as one copyreg stream: the bytes of [`dumps`](crate::dumps).
+///
+/// A stream says how long it is, so streams written one after another can be read back one
+/// at a time with [`load`]. The stream is written with one `write_all`, so a writer that
+/// makes a system call per write (a `File`, a `TcpStream`) needs no `BufWriter` for it.
+///
+/// ```
+/// #[derive(copyreg::Reducible, Debug, PartialEq)]
+/// struct Point {
+///     x: i32,
+///     y: i32,
+/// }
+///
+/// let mut file = Vec::new(); // or a File, a TcpStream, a pipe: any `std::io::Write`
+/// copyreg::dump(&Point { x: 1, y: 2 }, &mut file)?;
+/// copyreg::dump(&Point { x: 3, y: 4 }, &mut file)?;
+///
+/// let mut input = file.as_slice(); // any `std::io::Read`
+/// assert_eq!(copyreg::load::<Point, _>(&mut input)?, Point { x: 1, y: 2 });
+/// assert_eq!(copyreg::load::<Point, _>(&mut input)?, Point { x: 3, y: 4 });
+/// assert!(matches!(copyreg::load::<Point, _>(&mut input), Err(copyreg::Error::Eof)));
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn dump<T: Any, W: Write>(value: &T, writer: W) -> Result<(), Error> {
+    Pickler::new().dump(value, writer)
+}
+
+/// Reads one copyreg stream from `reader` and rebuilds the `T` it holds.
+///
+/// It reads exactly one stream and no byte past it, so calling it again reads the next
+/// stream, from a file, a pipe or a socket. At the clean end of the input, before a stream
+/// starts, it gives [`Error::Eof`]; a stream cut off in the middle is
+/// [`Error::Malformed`]. Reading is as safe as [`loads`](crate::loads): the stream's length
+/// is checked against the unpickler's `max_input` (1 GiB by default) before it is read, and
+/// the buffer grows only as bytes arrive. [`Unpickler::load`] loads with other limits.
+///
+/// A stream of format version 1, which had no length, extends to the end of the input.
+///
+/// ```
+/// use std::io::{BufReader, BufWriter, Write};
+///
+/// let path = std::env::temp_dir().join(format!("copyreg-doc-{}", std::process::id()));
+/// let mut out = BufWriter::new(std::fs::File::create(&path)?);
+/// for n in 0..3u32 {
+///     copyreg::dump(&vec![n; 2], &mut out)?;
+/// }
+/// out.flush()?;
+///
+/// let mut input = BufReader::new(std::fs::File::open(&path)?);
+/// let mut all = Vec::new();
+/// loop {
+///     match copyreg::load::<Vec<u32>, _>(&mut input) {
+///         Ok(v) => all.push(v),
+///         Err(copyreg::Error::Eof) => break,
+///         Err(e) => return Err(e.into()),
+///     }
+/// }
+/// assert_eq!(all, [[0, 0], [1, 1], [2, 2]]);
+/// # std::fs::remove_file(&path)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn load<T: Any, R: Read>(reader: R) -> Result<T, Error> {
+    Unpickler::new().load(reader)
+}
+
+impl Pickler {
+    /// [`dump`](crate::dump) with this pickler's reducers and persistent ids.
+    ///
+    /// ```
+    /// let mut out = Vec::new();
+    /// copyreg::Pickler::new().dump(&String::from("s"), &mut out)?;
+    /// assert_eq!(out, copyreg::dumps(&String::from("s"))?);
+    /// # Ok::<(), copyreg::Error>(())
+    /// ```
+    pub fn dump<T: Any, W: Write>(&self, value: &T, mut writer: W) -> Result<(), Error> {
+        with_scratch(|buffer| {
+            self.dumps_into(value, buffer)?;
+            writer
+                .write_all(buffer)
+                .map_err(|source| Error::Io { source })
+        })
+    }
+}
+
+impl Unpickler {
+    /// [`load`](crate::load) with this unpickler's settings: its limits (`max_input` bounds
+    /// the bytes one call reads), allow-list, constructors and persistent loads.
+    ///
+    /// ```
+    /// use copyreg::{Error, LimitKind, Unpickler};
+    ///
+    /// let mut sent = Vec::new();
+    /// copyreg::dump(&vec![0u8; 1000], &mut sent)?;
+    /// copyreg::dump(&7u8, &mut sent)?;
+    ///
+    /// // A stream longer than the limit is refused from its header, before it is read.
+    /// let small = Unpickler::new().max_input(100);
+    /// let err = small.load::<Vec<u8>, _>(sent.as_slice()).unwrap_err();
+    /// assert!(matches!(err, Error::Limit { which: LimitKind::InputSize, max: 100 }));
+    /// # Ok::<(), copyreg::Error>(())
+    /// ```
+    pub fn load<T: Any, R: Read>(&self, mut reader: R) -> Result<T, Error> {
+        with_scratch(|buffer| {
+            read_stream(&mut reader, self.limits().max_input, buffer)?;
+            self.loads(buffer)
+        })
+    }
+}
+
+/// The most a thread keeps of the buffer it reads and writes streams in, between calls.
+const KEEP_SCRATCH: usize = 1 << 20;
+
+thread_local! {
+    static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
+}
+
+/// Runs `f` with an empty buffer, reusing the thread's between calls. A call made from
+/// inside `f` (a reducer that dumps, say) finds none kept and starts a new one.
+fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    let mut buffer = SCRATCH.with(Cell::take);
+    buffer.clear();
+    let result = f(&mut buffer);
+    if buffer.capacity() <= KEEP_SCRATCH {
+        buffer.clear();
+        SCRATCH.with(|kept| kept.set(buffer));
+    }
+    result
+}
+
+/// Reads one stream from `reader` into `buffer`, never past its end, and never more than
+/// `max_input` bytes.
+fn read_stream<R: Read + ?Sized>(
+    reader: &mut R,
+    max_input: usize,
+    buffer: &mut Vec<u8>,
+) -> Result<(), Error> {
+    if read_up_to(reader, buffer, 1)? == 0 {
+        return Err(Error::Eof);
+    }
+    read_up_to(reader, buffer, HEADER_LEN - 1)?;
+    if codec::check_header(buffer)? == VERSION_1 {
+        // Version 1 streams say nothing of their length: such a stream is all the input.
+        let cap = (max_input as u64)
+            .saturating_add(1)
+            .saturating_sub(HEADER_LEN as u64);
+        (&mut *reader)
+            .take(cap)
+            .read_to_end(buffer)
+            .map_err(|source| Error::Io { source })?;
+        return within(buffer.len() as u64, max_input);
+    }
+    while buffer.len() < HEADER_LEN + MAX_VARINT_LEN
+        && buffer
+            .last()
+            .is_some_and(|&b| buffer.len() == HEADER_LEN || b & 0x80 != 0)
+    {
+        if read_up_to(reader, buffer, 1)? == 0 {
+            break;
+        }
+    }
+    let (length, body_start) = codec::read_length(buffer)?;
+    within((body_start as u64).saturating_add(length), max_input)?;
+    let have = read_up_to(reader, buffer, length as usize)?;
+    if have as u64 != length {
+        return Err(codec::wrong_length(length, have, body_start).into());
+    }
+    Ok(())
+}
+
+/// Refuses a stream of `total` bytes when that is over `max_input`.
+fn within(total: u64, max_input: usize) -> Result<(), Error> {
+    if total > max_input as u64 {
+        return Err(Error::Limit {
+            which: LimitKind::InputSize,
+            max: max_input,
+        });
+    }
+    Ok(())
+}
+
+/// Appends up to `n` bytes from `reader` to `buffer`, fewer only at the end of the input,
+/// and says how many it read. The buffer grows as the bytes arrive, not by `n` at once.
+fn read_up_to<R: Read + ?Sized>(
+    reader: &mut R,
+    buffer: &mut Vec<u8>,
+    n: usize,
+) -> Result<usize, Error> {
+    let before = buffer.len();
+    (&mut *reader)
+        .take(n as u64)
+        .read_to_end(buffer)
+        .map_err(|source| Error::Io { source })?;
+    Ok(buffer.len() - before)
+}
