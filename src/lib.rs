@@ -75,6 +75,8 @@ pub use copyreg_derive::{constructor, Reducible};
 #[doc(hidden)]
 pub use copyreg_core::__private;
 
+pub use copyreg_core::serde;
+
 /// The README's examples, compiled and run as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../README.md")]

@@ -45,6 +45,7 @@ mod reducible;
 mod registration;
 mod registry;
 mod reserved;
+pub mod serde;
 mod shared;
 mod stream;
 mod table;
