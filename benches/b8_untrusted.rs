@@ -8,6 +8,9 @@
 //! `cargo bench --bench b8_untrusted`
 
 mod common;
+// How streams are laid out, shared with the tests that build streams by hand.
+#[path = "../tests/common/mod.rs"]
+mod layout;
 
 use std::collections::HashSet;
 use std::hint::black_box;
@@ -98,30 +101,12 @@ fn link(up: Weak<Link>, depth: usize) -> Rc<Link> {
     })
 }
 
-/// A stream's body, between its 5-byte header and its name table.
-fn body(stream: &[u8]) -> &[u8] {
-    let end = stream.len() - 4;
-    let table = u32::from_le_bytes(stream[end..].try_into().unwrap()) as usize;
-    &stream[5..end - table]
-}
-
-/// A stream of `body` under the name table `table`.
-fn stream(table: &[u8], body: &[u8]) -> Vec<u8> {
-    let mut out = b"cprg\x01".to_vec();
-    out.extend_from_slice(body);
-    out.extend_from_slice(table);
-    out.extend_from_slice(&(table.len() as u32).to_le_bytes());
-    out
-}
-
 /// `stream` with its name table repeated until the stream is about `SIZE` bytes: every entry
 /// is read, looked up and kept, though the body names only the first.
 fn with_big_table(small: &[u8]) -> Vec<u8> {
-    let end = small.len() - 4;
-    let len = u32::from_le_bytes(small[end..].try_into().unwrap()) as usize;
-    let entry = &small[end - len..end];
+    let entry = layout::table(small);
     let table = entry.repeat(SIZE / entry.len());
-    stream(&table, body(small))
+    layout::stream_with_table(&table, layout::body(small))
 }
 
 /// The hostile shapes: (name, stream).
@@ -139,11 +124,11 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
     // Sets that each claim 7 units in their 8-byte length: every unit is inserted.
     let sets = UnitSets(vec![[()].into(); SIZE / 8 - 8]);
     let sets_stream = copyreg::dumps(&sets).unwrap();
-    let mut sets_body = body(&sets_stream).to_vec();
+    let mut sets_body = layout::body(&sets_stream).to_vec();
     for at in (1 + 8..sets_body.len()).step_by(8) {
         sets_body[at..at + 8].copy_from_slice(&7u64.to_le_bytes());
     }
-    let sets_stream = stream(common_table(&sets_stream), &sets_body);
+    let sets_stream = layout::stream_with_table(layout::table(&sets_stream), &sets_body);
     // Chains as deep as the default depth allows, one after another.
     let chain = (1..copyreg::MAX_DEPTH - 2).fold(Chain { next: None }, |c, _| Chain {
         next: Some(Box::new(c)),
@@ -191,13 +176,6 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
         ("name table", table),
         ("parent links", links),
     ]
-}
-
-/// The raw bytes of a stream's name table.
-fn common_table(stream: &[u8]) -> &[u8] {
-    let end = stream.len() - 4;
-    let table = u32::from_le_bytes(stream[end..].try_into().unwrap()) as usize;
-    &stream[end - table..end]
 }
 
 fn b8(c: &mut Criterion) {

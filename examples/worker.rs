@@ -6,13 +6,10 @@
 //!     print(pool.map(connect, [cfg, cfg]))
 //! ```
 //!
-//! `cargo run --example worker` starts this same executable twice more in worker mode,
-//! sends each the bytes of `copyreg::dumps(&config)` on its standard input, and prints what
-//! they answer.
+//! Rust, on procspawn's process pool: `Config` has no serde impl of its own, so it travels
+//! as a `Pickled<Config>`, its copyreg stream, and each worker process loads it back.
 
-use std::error::Error;
-use std::io::{Read, Write};
-use std::process::{Command, Stdio};
+use copyreg::serde::Pickled;
 
 #[derive(copyreg::Reducible, Debug)]
 #[reducer(name = "worker.Config")]
@@ -21,51 +18,34 @@ struct Config {
     port: u16,
 }
 
-const WORKER_FLAG: &str = "--copyreg-worker";
+/// What a worker does with its config. Runs in a pool process; the `String` it returns
+/// travels back (procspawn carries serde types).
+fn connect(config: Pickled<Config>) -> Result<String, String> {
+    let config = config.load().map_err(|e| e.to_string())?;
+    Ok(format!("Connected to {}:{}", config.host, config.port))
+}
 
-fn main() -> Result<(), Box<dyn Error>> {
-    if std::env::args().nth(1).as_deref() == Some(WORKER_FLAG) {
-        return worker();
-    }
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Pool processes run this same executable: this call turns them into workers, so it
+    // comes first.
+    procspawn::init();
+
     let config = Config {
         host: "localhost".into(),
         port: 8080,
     };
-    let payload = copyreg::dumps(&config)?;
+    let pool = procspawn::Pool::new(2)?;
+    let pickled = Pickled::new(&config)?;
+    let handles: Vec<_> = (0..2)
+        .map(|_| pool.spawn(pickled.clone(), connect))
+        .collect();
+    let answers = handles
+        .into_iter()
+        .map(|handle| handle.join()?.map_err(Into::into))
+        .collect::<Result<Vec<String>, Box<dyn std::error::Error>>>()?;
+    pool.shutdown();
 
-    let exe = std::env::current_exe()?;
-    let workers = (0..2)
-        .map(|_| {
-            Command::new(&exe)
-                .arg(WORKER_FLAG)
-                .stdin(Stdio::piped())
-                .stdout(Stdio::piped())
-                .spawn()
-        })
-        .collect::<Result<Vec<_>, _>>()?;
-
-    let mut answers = Vec::new();
-    for mut child in workers {
-        let mut stdin = child.stdin.take().ok_or("worker has no stdin")?;
-        stdin.write_all(&payload)?;
-        drop(stdin); // end of input: the worker can load
-        let output = child.wait_with_output()?;
-        if !output.status.success() {
-            let stderr = String::from_utf8_lossy(&output.stderr);
-            return Err(format!("worker failed ({}): {}", output.status, stderr.trim()).into());
-        }
-        answers.push(String::from_utf8(output.stdout)?.trim().to_string());
-    }
     println!("{answers:?}");
     assert_eq!(answers, ["Connected to localhost:8080"; 2]);
-    Ok(())
-}
-
-/// Worker mode: rebuild the config from standard input and answer on standard output.
-fn worker() -> Result<(), Box<dyn Error>> {
-    let mut bytes = Vec::new();
-    std::io::stdin().read_to_end(&mut bytes)?;
-    let config: Config = copyreg::loads(&bytes)?;
-    println!("Connected to {}:{}", config.host, config.port);
     Ok(())
 }

@@ -25,7 +25,7 @@ pub fn criterion() -> Criterion {
 
 /// `target/bench-fixtures`, where fixtures and the Python results go.
 pub fn fixture_dir() -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/bench-fixtures");
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/bench-fixtures");
     std::fs::create_dir_all(&dir).expect("create target/bench-fixtures");
     dir
 }
