@@ -32,7 +32,7 @@ fn streams_over_io<T: Any + PartialEq + std::fmt::Debug>(
     let many = one.repeat(RUN);
     let mut reader = many.as_slice();
     for _ in 0..RUN {
-        assert_eq!(&copyreg::load::<T, _>(&mut reader).unwrap(), value);
+        assert_eq!(&copyreg::load::<T>(&mut reader).unwrap(), value);
     }
     assert!(reader.is_empty());
 
@@ -56,7 +56,7 @@ fn streams_over_io<T: Any + PartialEq + std::fmt::Debug>(
         b.iter(|| {
             let mut input = BufReader::new(black_box(many.as_slice()));
             for _ in 0..RUN {
-                black_box(copyreg::load::<T, _>(&mut input).unwrap());
+                black_box(copyreg::load::<T>(&mut input).unwrap());
             }
         })
     });

@@ -37,7 +37,7 @@ fn jobs() -> Vec<Job> {
 fn load_all<R: Read>(mut reader: R) -> Result<Vec<Job>, Error> {
     let mut out = Vec::new();
     loop {
-        match copyreg::load::<Job, _>(&mut reader) {
+        match copyreg::load::<Job>(&mut reader) {
             Ok(job) => out.push(job),
             Err(Error::Eof) => return Ok(out),
             Err(e) => return Err(e),
@@ -66,7 +66,7 @@ fn load_reads_no_byte_past_its_stream() {
     let mut buffer = first.clone();
     buffer.extend_from_slice(b"after");
     let mut rest = buffer.as_slice();
-    assert_eq!(copyreg::load::<Job, _>(&mut rest).unwrap(), job(300));
+    assert_eq!(copyreg::load::<Job>(&mut rest).unwrap(), job(300));
     assert_eq!(rest, b"after");
 
     // Nor does it on a reader that hands out one byte per call.
@@ -80,7 +80,7 @@ fn load_reads_no_byte_past_its_stream() {
         }
     }
     let mut trickle = Trickle(&buffer);
-    assert_eq!(copyreg::load::<Job, _>(&mut trickle).unwrap(), job(300));
+    assert_eq!(copyreg::load::<Job>(&mut trickle).unwrap(), job(300));
     assert_eq!(trickle.0, b"after");
 }
 
@@ -133,7 +133,7 @@ fn a_socket_carries_streams_both_ways() {
         let mut reader = BufReader::new(socket.try_clone().unwrap());
         let mut writer = socket;
         loop {
-            match copyreg::load::<Job, _>(&mut reader) {
+            match copyreg::load::<Job>(&mut reader) {
                 Ok(mut job) => {
                     job.id *= 2;
                     copyreg::dump(&job, &mut writer).unwrap();
@@ -148,16 +148,13 @@ fn a_socket_carries_streams_both_ways() {
     let mut writer = socket;
     for job in jobs() {
         copyreg::dump(&job, &mut writer).unwrap();
-        let back = copyreg::load::<Job, _>(&mut reader).unwrap();
+        let back = copyreg::load::<Job>(&mut reader).unwrap();
         assert_eq!(back.id, job.id * 2);
         assert_eq!(back.weights, job.weights);
     }
     writer.shutdown(std::net::Shutdown::Write).unwrap();
     server.join().unwrap();
-    assert!(matches!(
-        copyreg::load::<Job, _>(&mut reader),
-        Err(Error::Eof)
-    ));
+    assert!(matches!(copyreg::load::<Job>(&mut reader), Err(Error::Eof)));
 }
 
 #[test]
@@ -167,9 +164,9 @@ fn a_clean_end_is_eof_and_a_cut_is_malformed_at_every_length() {
     copyreg::dump(&job(20), &mut two).unwrap();
     for cut in 0..=two.len() {
         let mut input = &two[..cut];
-        let first = copyreg::load::<Job, _>(&mut input);
-        let second = copyreg::load::<Job, _>(&mut input);
-        let third = copyreg::load::<Job, _>(&mut input);
+        let first = copyreg::load::<Job>(&mut input);
+        let second = copyreg::load::<Job>(&mut input);
+        let third = copyreg::load::<Job>(&mut input);
         match cut {
             0 => assert!(matches!(first, Err(Error::Eof)), "{first:?}"),
             c if c == boundary => {
@@ -198,7 +195,7 @@ fn a_clean_end_is_eof_and_a_cut_is_malformed_at_every_length() {
 #[test]
 fn a_cut_stream_says_how_much_is_missing() {
     let bytes = copyreg::dumps(&job(5)).unwrap();
-    let err = copyreg::load::<Job, _>(&bytes[..bytes.len() - 3]).unwrap_err();
+    let err = copyreg::load::<Job>(&bytes[..bytes.len() - 3]).unwrap_err();
     let message = err.to_string();
     assert!(message.contains("cut off"), "{message}");
     assert!(
@@ -212,7 +209,7 @@ fn a_claimed_length_over_max_input_is_refused_from_the_header() {
     // A header announcing 2^60 bytes, and nothing after it.
     let mut claim = b"cprg\x02".to_vec();
     claim.extend(common::varint(1 << 60));
-    let measured = counting::measure(|| copyreg::load::<Job, _>(claim.as_slice()));
+    let measured = counting::measure(|| copyreg::load::<Job>(claim.as_slice()));
     assert!(matches!(
         measured.result,
         Err(Error::Limit {
@@ -225,10 +222,10 @@ fn a_claimed_length_over_max_input_is_refused_from_the_header() {
     // max_input bounds one load, whatever the stream holds.
     let bytes = copyreg::dumps(&job(300)).unwrap();
     let exact = Unpickler::new().max_input(bytes.len());
-    assert_eq!(exact.load::<Job, _>(bytes.as_slice()).unwrap(), job(300));
+    assert_eq!(exact.load::<Job>(bytes.as_slice()).unwrap(), job(300));
     let short = Unpickler::new().max_input(bytes.len() - 1);
     assert!(matches!(
-        short.load::<Job, _>(bytes.as_slice()),
+        short.load::<Job>(bytes.as_slice()),
         Err(Error::Limit {
             which: LimitKind::InputSize,
             ..
@@ -242,7 +239,7 @@ fn a_claimed_length_within_the_limit_allocates_only_what_arrives() {
     let mut claim = b"cprg\x02".to_vec();
     claim.extend(common::varint(512 << 20));
     claim.extend([0u8; 100]);
-    let measured = counting::measure(|| copyreg::load::<Job, _>(claim.as_slice()));
+    let measured = counting::measure(|| copyreg::load::<Job>(claim.as_slice()));
     assert!(measured.largest < 64 * 1024, "{measured:?}");
     let err = measured.result.unwrap_err();
     assert!(err.to_string().contains("cut off"), "{err}");
@@ -270,7 +267,7 @@ fn hostile_bytes_through_load_are_errors_never_panics() {
         }
         let mut input = bytes.as_slice();
         let before = input.len();
-        if let Ok(job) = copyreg::load::<Job, _>(&mut input) {
+        if let Ok(job) = copyreg::load::<Job>(&mut input) {
             // A flip that still makes a stream loads a value of the stream's own length.
             assert_eq!(before - input.len(), copyreg::dumps(&job).unwrap().len());
         }
@@ -293,7 +290,7 @@ fn reader_and_writer_errors_are_io_errors() {
             Ok(())
         }
     }
-    let err = copyreg::load::<Job, _>(Broken).unwrap_err();
+    let err = copyreg::load::<Job>(Broken).unwrap_err();
     assert!(
         matches!(&err, Error::Io { source } if source.kind() == io::ErrorKind::ConnectionReset)
     );
@@ -315,7 +312,7 @@ fn reader_and_writer_errors_are_io_errors() {
     }
     let bytes = copyreg::dumps(&job(3)).unwrap();
     assert_eq!(
-        copyreg::load::<Job, _>(Interrupted(&bytes, false)).unwrap(),
+        copyreg::load::<Job>(Interrupted(&bytes, false)).unwrap(),
         job(3)
     );
 }
@@ -327,9 +324,9 @@ fn an_unpickler_loads_with_its_allow_list_and_a_pickler_dumps_with_its_settings(
     copyreg::dump(&Secret("s".into()), &mut buffer).unwrap();
     let only_jobs = Unpickler::new().allow::<Job>();
     let mut input = buffer.as_slice();
-    assert_eq!(only_jobs.load::<Job, _>(&mut input).unwrap(), job(2));
+    assert_eq!(only_jobs.load::<Job>(&mut input).unwrap(), job(2));
     assert!(matches!(
-        only_jobs.load::<Secret, _>(&mut input),
+        only_jobs.load::<Secret>(&mut input),
         Err(Error::Forbidden { .. })
     ));
     // The refused stream was read whole: the reader is at the end.
@@ -356,16 +353,16 @@ fn a_version_1_stream_from_a_reader_extends_to_the_end_of_the_input() {
     let v1 = common::to_version_1(&copyreg::dumps(&job(5)).unwrap());
     assert_eq!(copyreg::loads::<Job>(&v1).unwrap(), job(5));
     let mut input = v1.as_slice();
-    assert_eq!(copyreg::load::<Job, _>(&mut input).unwrap(), job(5));
+    assert_eq!(copyreg::load::<Job>(&mut input).unwrap(), job(5));
     assert!(input.is_empty());
     // What follows a version 1 stream is taken as part of it.
     let mut followed = v1.clone();
     followed.extend_from_slice(&v1);
-    assert!(copyreg::load::<Job, _>(followed.as_slice()).is_err());
+    assert!(copyreg::load::<Job>(followed.as_slice()).is_err());
     // And max_input bounds it as it does any stream.
     let limited = Unpickler::new().max_input(v1.len() - 1);
     assert!(matches!(
-        limited.load::<Job, _>(v1.as_slice()),
+        limited.load::<Job>(v1.as_slice()),
         Err(Error::Limit {
             which: LimitKind::InputSize,
             ..

@@ -238,8 +238,9 @@ pub fn serialize<T: Any, S: Serializer>(value: &T, serializer: S) -> Result<S::O
 }
 
 /// Deserializes a field written by [`serialize`] and rebuilds its value, as
-/// [`loads`](crate::loads) does; a copyreg error becomes the format's error, with
-/// copyreg's message.
+/// [`loads`](crate::loads) does, with the default limits; a copyreg error becomes the
+/// format's error, with copyreg's message. For input you do not trust, make the field a
+/// [`Pickled<T>`] and load it with [`Pickled::load_with`] an allow-list.
 ///
 /// ```
 /// #[derive(copyreg::Reducible, Debug, PartialEq)]

@@ -28,12 +28,12 @@ use crate::unpickler::Unpickler;
 /// copyreg::dump(&Point { x: 3, y: 4 }, &mut file)?;
 ///
 /// let mut input = file.as_slice(); // any `std::io::Read`
-/// assert_eq!(copyreg::load::<Point, _>(&mut input)?, Point { x: 1, y: 2 });
-/// assert_eq!(copyreg::load::<Point, _>(&mut input)?, Point { x: 3, y: 4 });
-/// assert!(matches!(copyreg::load::<Point, _>(&mut input), Err(copyreg::Error::Eof)));
+/// assert_eq!(copyreg::load::<Point>(&mut input)?, Point { x: 1, y: 2 });
+/// assert_eq!(copyreg::load::<Point>(&mut input)?, Point { x: 3, y: 4 });
+/// assert!(matches!(copyreg::load::<Point>(&mut input), Err(copyreg::Error::Eof)));
 /// # Ok::<(), copyreg::Error>(())
 /// ```
-pub fn dump<T: Any, W: Write>(value: &T, writer: W) -> Result<(), Error> {
+pub fn dump<T: Any>(value: &T, writer: impl Write) -> Result<(), Error> {
     Pickler::new().dump(value, writer)
 }
 
@@ -61,7 +61,7 @@ pub fn dump<T: Any, W: Write>(value: &T, writer: W) -> Result<(), Error> {
 /// let mut input = BufReader::new(std::fs::File::open(&path)?);
 /// let mut all = Vec::new();
 /// loop {
-///     match copyreg::load::<Vec<u32>, _>(&mut input) {
+///     match copyreg::load::<Vec<u32>>(&mut input) {
 ///         Ok(v) => all.push(v),
 ///         Err(copyreg::Error::Eof) => break,
 ///         Err(e) => return Err(e.into()),
@@ -71,7 +71,7 @@ pub fn dump<T: Any, W: Write>(value: &T, writer: W) -> Result<(), Error> {
 /// # std::fs::remove_file(&path)?;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn load<T: Any, R: Read>(reader: R) -> Result<T, Error> {
+pub fn load<T: Any>(reader: impl Read) -> Result<T, Error> {
     Unpickler::new().load(reader)
 }
 
@@ -84,7 +84,7 @@ impl Pickler {
     /// assert_eq!(out, copyreg::dumps(&String::from("s"))?);
     /// # Ok::<(), copyreg::Error>(())
     /// ```
-    pub fn dump<T: Any, W: Write>(&self, value: &T, mut writer: W) -> Result<(), Error> {
+    pub fn dump<T: Any>(&self, value: &T, mut writer: impl Write) -> Result<(), Error> {
         with_scratch(|buffer| {
             self.dumps_into(value, buffer)?;
             writer
@@ -107,11 +107,11 @@ impl Unpickler {
     ///
     /// // A stream longer than the limit is refused from its header, before it is read.
     /// let small = Unpickler::new().max_input(100);
-    /// let err = small.load::<Vec<u8>, _>(sent.as_slice()).unwrap_err();
+    /// let err = small.load::<Vec<u8>>(sent.as_slice()).unwrap_err();
     /// assert!(matches!(err, Error::Limit { which: LimitKind::InputSize, max: 100 }));
     /// # Ok::<(), copyreg::Error>(())
     /// ```
-    pub fn load<T: Any, R: Read>(&self, mut reader: R) -> Result<T, Error> {
+    pub fn load<T: Any>(&self, mut reader: impl Read) -> Result<T, Error> {
         with_scratch(|buffer| {
             read_stream(&mut reader, self.limits().max_input, buffer)?;
             self.loads(buffer)

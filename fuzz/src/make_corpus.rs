@@ -25,7 +25,16 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("empty", copyreg::dumps(&empty::empty())?),
         ("units", copyreg::dumps(&vec![(); 3])?),
     ];
+    // Streams one after another, and a Pickled<Rich> as bincode and JSON carry it.
+    let pickled = copyreg::serde::Pickled::new(&rich::rich())?;
+    let stream_seeds: Vec<(&str, Vec<u8>)> = vec![
+        ("two", [seeds[0].1.clone(), seeds[0].1.clone()].concat()),
+        ("one", seeds[0].1.clone()),
+        ("bincode", bincode::serialize(&pickled)?),
+        ("json", serde_json::to_vec(&pickled)?),
+    ];
     let targets = [
+        ("load_stream", &stream_seeds),
         ("loads_rich", &seeds),
         ("loads_any", &seeds),
         ("loads_empty", &empty_seeds),
