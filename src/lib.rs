@@ -39,6 +39,8 @@
 //! | `copyreg.constructor(f)` | [`#[copyreg::constructor]`](macro@constructor) on a free function |
 //! | `copyreg.dispatch_table` | [`dispatch_table()`] |
 //! | `pickle.dumps` / `pickle.loads` | [`dumps`] / [`loads`], [`loads_any`] |
+//! | `pickle.dump(obj, f)` / `pickle.load(f)` until `EOFError` | [`dump`] / [`load`] until [`Error::Eof`] |
+//! | objects sent through `multiprocessing`, Dask, Ray | [`serde::Pickled`] through any serde transport |
 //! | `copy.copy` / `copy.deepcopy` | [`copy`] / [`deepcopy`] |
 //! | a list of mixed objects | `Vec<Box<dyn Trait>>` with `#[reducer(dyn(Trait))]`; [`loads_dyn`] |
 //! | `pickle.Pickler` with `dispatch_table`, `persistent_id` | [`Pickler`] |

@@ -219,6 +219,24 @@ fn a_claimed_length_over_max_input_is_refused_from_the_header() {
     ));
     assert!(measured.largest < 4096, "{measured:?}");
 
+    // Below the shortest stream, every stream is refused after its first byte.
+    let bytes = copyreg::dumps(&job(0)).unwrap();
+    for max in 0..6 {
+        let mut input = bytes.as_slice();
+        let err = Unpickler::new().max_input(max).load::<Job>(&mut input);
+        assert!(
+            matches!(
+                err,
+                Err(Error::Limit {
+                    which: LimitKind::InputSize,
+                    ..
+                })
+            ),
+            "{max}: {err:?}"
+        );
+        assert_eq!(input.len(), bytes.len() - 1);
+    }
+
     // max_input bounds one load, whatever the stream holds.
     let bytes = copyreg::dumps(&job(300)).unwrap();
     let exact = Unpickler::new().max_input(bytes.len());

@@ -149,12 +149,15 @@ fn read_stream<R: Read + ?Sized>(
     if read_up_to(reader, buffer, 1)? == 0 {
         return Err(Error::Eof);
     }
-    read_up_to(reader, buffer, HEADER_LEN - 1)?;
+    // Every stream is longer than its header and one byte more (a version 2 stream's length,
+    // or a version 1 stream's body): read them in one call.
+    within((HEADER_LEN + 1) as u64, max_input)?;
+    read_up_to(reader, buffer, HEADER_LEN)?;
     if codec::check_header(buffer)? == VERSION_1 {
         // Version 1 streams say nothing of their length: such a stream is all the input.
         let cap = (max_input as u64)
             .saturating_add(1)
-            .saturating_sub(HEADER_LEN as u64);
+            .saturating_sub(buffer.len() as u64);
         (&mut *reader)
             .take(cap)
             .read_to_end(buffer)
@@ -162,9 +165,7 @@ fn read_stream<R: Read + ?Sized>(
         return within(buffer.len() as u64, max_input);
     }
     while buffer.len() < HEADER_LEN + MAX_VARINT_LEN
-        && buffer
-            .last()
-            .is_some_and(|&b| buffer.len() == HEADER_LEN || b & 0x80 != 0)
+        && buffer.last().is_some_and(|&b| b & 0x80 != 0)
     {
         if read_up_to(reader, buffer, 1)? == 0 {
             break;

@@ -161,7 +161,9 @@ impl Unpickler {
         }
     }
 
-    /// The most bytes of input accepted.
+    /// The most bytes of input accepted: the length of the bytes given to `loads`, and what
+    /// one [`load`](Unpickler::load) reads from its reader. `load` checks a stream's length
+    /// against it from the stream's header, before reading the stream.
     ///
     /// ```
     /// let bytes = copyreg::dumps(&String::from("twelve chars"))?;
