@@ -68,9 +68,9 @@
 #![forbid(unsafe_code)]
 
 pub use copyreg_core::{
-    copy, deepcopy, dispatch_table, dump, dumps, dumps_dyn, dumps_into, load, loads, loads_any,
-    loads_dyn, pickle, pickle_as, BoxError, DispatchTable, Entry, Error, LimitKind, Pickler,
-    Reducible, Unpickler, MAX_DEPTH,
+    copy, deepcopy, dispatch_table, dump, dumps, dumps_dyn, dumps_into, load, load_any, load_dyn,
+    loads, loads_any, loads_dyn, pickle, pickle_as, BoxError, DispatchTable, Entry, Error,
+    LimitKind, Pickler, Reducible, Unpickler, MAX_DEPTH,
 };
 pub use copyreg_derive::{constructor, Reducible};
 

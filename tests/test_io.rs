@@ -387,3 +387,107 @@ fn a_version_1_stream_from_a_reader_extends_to_the_end_of_the_input() {
         })
     ));
 }
+
+#[test]
+fn readers_and_writers_that_break_their_contract_are_io_errors() {
+    // Says it read more than it was given room for.
+    struct Overread;
+    impl Read for Overread {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            Ok(buf.len() + 3)
+        }
+    }
+    let err = copyreg::load::<Job>(Overread).unwrap_err();
+    assert!(
+        matches!(&err, Error::Io { source } if source.kind() == io::ErrorKind::InvalidData),
+        "{err:?}"
+    );
+    struct Overwrite;
+    impl Write for Overwrite {
+        fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+            Ok(buf.len() + 1)
+        }
+        fn flush(&mut self) -> io::Result<()> {
+            Ok(())
+        }
+    }
+    let err = copyreg::dump(&job(1), Overwrite).unwrap_err();
+    assert!(
+        matches!(&err, Error::Io { source } if source.kind() == io::ErrorKind::InvalidData),
+        "{err:?}"
+    );
+}
+
+#[test]
+fn dump_and_load_work_while_a_thread_is_being_torn_down() {
+    struct Flush;
+    impl Drop for Flush {
+        fn drop(&mut self) {
+            // Runs as the thread's locals are destroyed, copyreg's buffer among them.
+            let mut out = Vec::new();
+            copyreg::dump(&job(2), &mut out).unwrap();
+            assert_eq!(copyreg::load::<Job>(out.as_slice()).unwrap(), job(2));
+        }
+    }
+    thread_local! {
+        static FLUSH: Flush = const { Flush };
+    }
+    std::thread::spawn(|| {
+        FLUSH.with(|_| ());
+        let mut out = Vec::new();
+        copyreg::dump(&job(1), &mut out).unwrap();
+        copyreg::load::<Job>(out.as_slice()).unwrap();
+    })
+    .join()
+    .expect("the thread ends without a panic");
+}
+
+#[test]
+fn any_and_trait_object_values_load_from_readers() {
+    trait Labelled: std::any::Any {
+        fn label(&self) -> String;
+    }
+    #[derive(Reducible)]
+    #[reducer(name = "io.Tagged", dyn(Labelled))]
+    struct Tagged(String);
+    impl Labelled for Tagged {
+        fn label(&self) -> String {
+            self.0.clone()
+        }
+    }
+    let mut sent = Vec::new();
+    copyreg::dump(&job(1), &mut sent).unwrap();
+    copyreg::dump(&Tagged("t".into()), &mut sent).unwrap();
+    copyreg::dump(&Tagged("u".into()), &mut sent).unwrap();
+    let mut input = sent.as_slice();
+    let any = copyreg::load_any(&mut input).unwrap();
+    assert_eq!(any.downcast_ref::<Job>(), Some(&job(1)));
+    assert_eq!(
+        copyreg::load_dyn::<dyn Labelled>(&mut input)
+            .unwrap()
+            .label(),
+        "t"
+    );
+    let only_jobs = Unpickler::new().allow::<Job>();
+    assert!(matches!(
+        only_jobs.load_dyn::<dyn Labelled>(&mut input),
+        Err(Error::Forbidden { .. })
+    ));
+    // A refused value was read whole: what follows is the clean end.
+    assert!(matches!(copyreg::load_any(&mut input), Err(Error::Eof)));
+}
+
+#[test]
+fn a_stream_has_one_encoding() {
+    // The same stream with its length padded to two bytes is refused, so equal streams
+    // are equal bytes.
+    let bytes = copyreg::dumps(&job(1)).unwrap();
+    assert!(bytes[5] < 0x80);
+    let mut padded = bytes[..5].to_vec();
+    padded.extend_from_slice(&[bytes[5] | 0x80, 0x00]);
+    padded.extend_from_slice(&bytes[6..]);
+    let err = copyreg::loads::<Job>(&padded).unwrap_err();
+    assert!(err.to_string().contains("shortest form"), "{err}");
+    let err = copyreg::load::<Job>(padded.as_slice()).unwrap_err();
+    assert!(err.to_string().contains("shortest form"), "{err}");
+}

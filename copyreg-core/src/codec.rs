@@ -216,11 +216,27 @@ pub(crate) fn utf8(bytes: &[u8], at: usize) -> Result<&str, Failure> {
     std::str::from_utf8(bytes).map_err(|_| Failure::malformed(at, "string is not valid UTF-8"))
 }
 
+/// Checks the `i`-th byte of a varint, `byte`, that has no continuation bit: a varint is
+/// refused unless it is in its one shortest form and fits in 64 bits, so that a value has one
+/// encoding (and equal streams mean equal bytes).
+#[inline]
+fn last_varint_byte(i: usize, byte: u8) -> Result<(), &'static str> {
+    if i > 0 && byte == 0 {
+        Err("a varint is not in its shortest form")
+    } else if i == MAX_VARINT_LEN - 1 && byte > 1 {
+        Err("a varint overflows 64 bits")
+    } else {
+        Ok(())
+    }
+}
+
 /// Checks the start of a stream, `bytes` being all of it or its first bytes, and gives its
 /// format version.
 pub(crate) fn check_header(bytes: &[u8]) -> Result<u8, Failure> {
     if bytes.len() < HEADER_LEN || bytes[..MAGIC.len()] != MAGIC {
-        let reason = if bytes.first() == Some(&0x80) {
+        let reason = if bytes.is_empty() {
+            "the input is empty"
+        } else if bytes.first() == Some(&0x80) {
             "this looks like a Python pickle stream"
         } else if bytes.len() < HEADER_LEN && MAGIC.starts_with(bytes) {
             "the stream ends inside its 5-byte header"
@@ -249,6 +265,7 @@ pub(crate) fn read_length(bytes: &[u8]) -> Result<(u64, usize), Failure> {
         };
         value |= u64::from(byte & 0x7f) << shift;
         if byte & 0x80 == 0 {
+            last_varint_byte(i, byte).map_err(|e| Failure::malformed(HEADER_LEN, e))?;
             return Ok((value, at + 1));
         }
     }
@@ -284,7 +301,7 @@ pub(crate) fn wrong_length(length: u64, have: usize, from: usize) -> Failure {
 fn read_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize), Failure> {
     let mut value = 0u64;
     let mut at = bytes.len();
-    for shift in (0..64).step_by(7) {
+    for (i, shift) in (0..64).step_by(7).enumerate() {
         if at == body_start {
             return Err(Failure::malformed(
                 at,
@@ -295,6 +312,7 @@ fn read_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize), Fa
         let byte = bytes[at];
         value |= u64::from(byte & 0x7f) << shift;
         if byte & 0x80 == 0 {
+            last_varint_byte(i, byte).map_err(|e| Failure::malformed(at, e))?;
             return Ok((value, at));
         }
     }
@@ -435,10 +453,11 @@ impl<'a> Input<'a> {
     fn varint_long(&mut self) -> Result<u64, Failure> {
         let start = self.pos;
         let mut value = 0u64;
-        for shift in (0..64).step_by(7) {
+        for (i, shift) in (0..64).step_by(7).enumerate() {
             let byte = self.array::<1>()?[0];
             value |= u64::from(byte & 0x7f) << shift;
             if byte & 0x80 == 0 {
+                last_varint_byte(i, byte).map_err(|e| Failure::malformed(start, e))?;
                 return Ok(value);
             }
         }
@@ -686,6 +705,43 @@ mod tests {
             let first = names.varint().unwrap() as usize;
             assert_eq!(names.take(first).unwrap(), b"a.B");
         }
+    }
+
+    #[test]
+    fn varints_have_one_form() {
+        let framed = |length: &[u8]| {
+            let mut out = b"cprg\x02".to_vec();
+            out.extend_from_slice(length);
+            out
+        };
+        // Padded: 1 written in two bytes; overflowing: a tenth byte above 1.
+        let padded = framed(&[0x81, 0x00]);
+        let err = read_length(&padded).unwrap_err();
+        assert!(err.error().to_string().contains("shortest form"), "{err:?}");
+        let mut over = vec![0xFF; 9];
+        over.push(0x02);
+        let err = read_length(&framed(&over)).unwrap_err();
+        assert!(err.error().to_string().contains("overflows"), "{err:?}");
+        let mut max = vec![0xFF; 9];
+        max.push(0x01);
+        assert_eq!(read_length(&framed(&max)).unwrap().0, u64::MAX);
+
+        let mut body = Input {
+            bytes: &[
+                0x80, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F,
+            ],
+            pos: 0,
+        };
+        assert!(body.varint().is_err());
+        body.pos = 2;
+        assert!(body.varint().is_err());
+
+        let whole = stream(1, b"", &[]);
+        let mut padded_names = whole[..whole.len() - 1].to_vec();
+        padded_names.extend_from_slice(&[0x00, 0x80]); // the reversed form of `0x80, 0x00`
+        padded_names[HEADER_LEN] += 1;
+        let err = Input::open(&padded_names).unwrap_err();
+        assert!(err.error().to_string().contains("shortest form"), "{err:?}");
     }
 
     #[test]

@@ -142,7 +142,8 @@ pub enum Error {
     },
     /// [`load`](crate::load) found the input at its end before a stream started: the clean
     /// end of a sequence of streams, as Python's `EOFError`. A stream cut off after its first
-    /// byte is [`Error::Malformed`] instead.
+    /// byte is an error of its own: [`Error::NotAStream`] inside the 5-byte header,
+    /// [`Error::Malformed`] after it.
     Eof,
     /// Reading or writing the underlying reader or writer failed.
     Io {

@@ -64,6 +64,6 @@ pub use crate::load::{loads, loads_any};
 pub use crate::pickle::{pickle, pickle_as};
 pub use crate::pickler::Pickler;
 pub use crate::reducible::Reducible;
-pub use crate::stream::{dump, load};
+pub use crate::stream::{dump, load, load_any, load_dyn};
 pub use crate::table::{dispatch_table, DispatchTable, Entry};
 pub use crate::unpickler::Unpickler;

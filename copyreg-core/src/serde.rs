@@ -47,7 +47,9 @@ use crate::error::Error;
 use crate::unpickler::Unpickler;
 
 /// A value's copyreg stream, typed by the value: a serde type for every `T`, `Clone` whether
-/// or not `T` is, and `Send` and `Sync` always (it holds bytes).
+/// or not `T` is, and `Send` and `Sync` always (it holds bytes). `Eq` and `Hash` compare the
+/// streams: equal streams hold equal values, but equal values can make different streams (two
+/// equal `HashMap`s iterate in different orders).
 ///
 /// Build it with [`Pickled::new`], move it through any serde transport, and [`load`]
 /// (or [`load_with`] an [`Unpickler`] for untrusted input) at the other end. Deserializing
@@ -154,8 +156,9 @@ impl<T: ?Sized> Pickled<T> {
     }
 
     /// Wraps bytes that should be one copyreg stream of a `T`, as read from elsewhere.
-    /// Like deserializing, it checks that they are one whole stream, and nothing more: the
-    /// value is checked when it is loaded.
+    /// Like deserializing, it checks that they are one whole stream (for a version 1 stream,
+    /// which does not say its length, that its name table fits), and nothing more: the value
+    /// is checked when it is loaded.
     ///
     /// ```
     /// use copyreg::serde::Pickled;
@@ -306,8 +309,8 @@ impl<'de> Visitor<'de> for StreamVisitor {
             .map_err(|e| E::custom(format!("a copyreg stream's base64 text is invalid: {e}")))
     }
 
-    // Formats that write bytes as a list of numbers (serde_json's `to_vec` of a `Vec<u8>`,
-    // say) give them back that way. The list grows only as its elements arrive.
+    // Binary formats that keep bytes as a list of numbers (MessagePack's arrays, say) give
+    // them back that way. The list grows only as its elements arrive.
     fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<u8>, A::Error> {
         let mut bytes = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(4096));
         while let Some(byte) = seq.next_element()? {

@@ -3,7 +3,7 @@
 
 use std::any::Any;
 use std::cell::Cell;
-use std::io::{Read, Write};
+use std::io::{self, Read, Write};
 
 use crate::codec::{self, HEADER_LEN, MAX_VARINT_LEN, VERSION_1};
 use crate::error::{Error, LimitKind};
@@ -46,7 +46,18 @@ pub fn dump<T: Any>(value: &T, writer: impl Write) -> Result<(), Error> {
 /// is checked against the unpickler's `max_input` (1 GiB by default) before it is read, and
 /// the buffer grows only as bytes arrive. [`Unpickler::load`] loads with other limits.
 ///
-/// A stream of format version 1, which had no length, extends to the end of the input.
+/// A stream of format version 1, which had no length, extends to the end of the input; one
+/// over `max_input` is found so by reading one byte past the limit.
+///
+/// Where the reader is after an error: an error in the value (`Forbidden`, `TypeMismatch`,
+/// a failing constructor, a malformed body) comes after the whole stream was read, so the
+/// next call reads the next stream. An error in reading the stream itself (`Io`, a stream
+/// cut off, `Limit` on its length) leaves the reader inside it: such a reader cannot be
+/// read further as streams. A non-blocking reader's `WouldBlock` is such an error, so give
+/// `load` a blocking reader.
+///
+/// `dump` and `load` write and read through a buffer each thread keeps between calls (up to
+/// 64 KiB of it), so small values cost no allocation for it.
 ///
 /// ```
 /// use std::io::{BufReader, BufWriter, Write};
@@ -75,6 +86,50 @@ pub fn load<T: Any>(reader: impl Read) -> Result<T, Error> {
     Unpickler::new().load(reader)
 }
 
+/// Reads one stream from `reader` and rebuilds whatever value it holds, as a `Box<dyn Any>`
+/// to downcast: [`loads_any`](crate::loads_any) over a reader, as [`load`] is
+/// [`loads`](crate::loads) over one.
+///
+/// ```
+/// let mut sent = Vec::new();
+/// copyreg::dump(&String::from("hello"), &mut sent)?;
+/// copyreg::dump(&7u8, &mut sent)?;
+/// let mut input = sent.as_slice();
+/// assert_eq!(copyreg::load_any(&mut input)?.downcast_ref::<String>().unwrap(), "hello");
+/// assert_eq!(copyreg::load_any(&mut input)?.downcast_ref::<u8>(), Some(&7));
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn load_any(reader: impl Read) -> Result<Box<dyn Any>, Error> {
+    Unpickler::new().load_any(reader)
+}
+
+/// Reads one stream from `reader` and rebuilds its value as a `Box<dyn D>`:
+/// [`loads_dyn`](crate::loads_dyn) over a reader.
+///
+/// ```
+/// trait Shape: std::any::Any {
+///     fn area(&self) -> f64;
+/// }
+///
+/// #[derive(copyreg::Reducible)]
+/// #[reducer(dyn(Shape))]
+/// struct Square(f64);
+///
+/// impl Shape for Square {
+///     fn area(&self) -> f64 {
+///         self.0 * self.0
+///     }
+/// }
+///
+/// let mut sent = Vec::new();
+/// copyreg::dump(&Square(3.0), &mut sent)?;
+/// assert_eq!(copyreg::load_dyn::<dyn Shape>(sent.as_slice())?.area(), 9.0);
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn load_dyn<D: ?Sized + 'static>(reader: impl Read) -> Result<Box<D>, Error> {
+    Unpickler::new().load_dyn(reader)
+}
+
 impl Pickler {
     /// [`dump`](crate::dump) with this pickler's reducers and persistent ids.
     ///
@@ -84,10 +139,10 @@ impl Pickler {
     /// assert_eq!(out, copyreg::dumps(&String::from("s"))?);
     /// # Ok::<(), copyreg::Error>(())
     /// ```
-    pub fn dump<T: Any>(&self, value: &T, mut writer: impl Write) -> Result<(), Error> {
+    pub fn dump<T: Any>(&self, value: &T, writer: impl Write) -> Result<(), Error> {
         with_scratch(|buffer| {
             self.dumps_into(value, buffer)?;
-            writer
+            Checked(writer)
                 .write_all(buffer)
                 .map_err(|source| Error::Io { source })
         })
@@ -111,32 +166,111 @@ impl Unpickler {
     /// assert!(matches!(err, Error::Limit { which: LimitKind::InputSize, max: 100 }));
     /// # Ok::<(), copyreg::Error>(())
     /// ```
-    pub fn load<T: Any>(&self, mut reader: impl Read) -> Result<T, Error> {
+    pub fn load<T: Any>(&self, reader: impl Read) -> Result<T, Error> {
+        self.read_then(reader, |bytes| self.loads(bytes))
+    }
+
+    /// [`load_any`](crate::load_any) with this unpickler's settings.
+    ///
+    /// ```
+    /// let mut sent = Vec::new();
+    /// copyreg::dump(&'x', &mut sent)?;
+    /// let value = copyreg::Unpickler::new().load_any(sent.as_slice())?;
+    /// assert_eq!(value.downcast_ref(), Some(&'x'));
+    /// # Ok::<(), copyreg::Error>(())
+    /// ```
+    pub fn load_any(&self, reader: impl Read) -> Result<Box<dyn Any>, Error> {
+        self.read_then(reader, |bytes| self.loads_any(bytes))
+    }
+
+    /// [`load_dyn`](crate::load_dyn) with this unpickler's settings.
+    ///
+    /// ```
+    /// trait Named: std::any::Any {}
+    ///
+    /// #[derive(copyreg::Reducible)]
+    /// #[reducer(dyn(Named))]
+    /// struct Tag(String);
+    /// impl Named for Tag {}
+    ///
+    /// let mut sent = Vec::new();
+    /// copyreg::dump(&Tag("t".into()), &mut sent)?;
+    /// assert!(copyreg::Unpickler::new().load_dyn::<dyn Named>(sent.as_slice()).is_ok());
+    /// # Ok::<(), copyreg::Error>(())
+    /// ```
+    pub fn load_dyn<D: ?Sized + 'static>(&self, reader: impl Read) -> Result<Box<D>, Error> {
+        self.read_then(reader, |bytes| self.loads_dyn::<D>(bytes))
+    }
+
+    /// Reads one stream from `reader` into the thread's buffer and hands it to `load`.
+    fn read_then<R>(
+        &self,
+        reader: impl Read,
+        load: impl FnOnce(&[u8]) -> Result<R, Error>,
+    ) -> Result<R, Error> {
+        let mut reader = Checked(reader);
         with_scratch(|buffer| {
             read_stream(&mut reader, self.limits().max_input, buffer)?;
-            self.loads(buffer)
+            load(buffer)
         })
     }
 }
 
-/// The most a thread keeps of the buffer it reads and writes streams in, between calls.
-const KEEP_SCRATCH: usize = 1 << 20;
+/// The most a thread keeps of the buffer it reads and writes streams in, between calls:
+/// enough that small values, where an allocation costs most, reuse it.
+const KEEP_SCRATCH: usize = 64 * 1024;
 
 thread_local! {
     static SCRATCH: Cell<Vec<u8>> = const { Cell::new(Vec::new()) };
 }
 
 /// Runs `f` with an empty buffer, reusing the thread's between calls. A call made from
-/// inside `f` (a reducer that dumps, say) finds none kept and starts a new one.
+/// inside `f` (a reducer that dumps, say), or while the thread's locals are being destroyed,
+/// gets a new one.
 fn with_scratch<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
-    let mut buffer = SCRATCH.with(Cell::take);
+    let mut buffer = SCRATCH.try_with(Cell::take).unwrap_or_default();
     buffer.clear();
     let result = f(&mut buffer);
     if buffer.capacity() <= KEEP_SCRATCH {
         buffer.clear();
-        SCRATCH.with(|kept| kept.set(buffer));
+        let _ = SCRATCH.try_with(|kept| kept.set(buffer));
     }
     result
+}
+
+/// A reader or writer that says it moved more bytes than it was given room for breaks the
+/// `Read`/`Write` contract, and std's helpers panic on it: this turns that into an error.
+struct Checked<T>(T);
+
+fn overrun() -> io::Error {
+    io::Error::new(
+        io::ErrorKind::InvalidData,
+        "the reader or writer reported more bytes than the buffer it was given holds",
+    )
+}
+
+impl<R: Read> Read for Checked<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.0.read(buf)?;
+        if n > buf.len() {
+            return Err(overrun());
+        }
+        Ok(n)
+    }
+}
+
+impl<W: Write> Write for Checked<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.0.write(buf)?;
+        if n > buf.len() {
+            return Err(overrun());
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.0.flush()
+    }
 }
 
 /// Reads one stream from `reader` into `buffer`, never past its end, and never more than
