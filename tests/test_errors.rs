@@ -89,14 +89,7 @@ fn every_single_bit_flip_is_an_error_or_a_value_never_a_panic() {
 
 #[test]
 fn random_bytes_are_errors() {
-    // A small xorshift generator: deterministic, no dependency.
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = common::rng(0x2545_f491_4f6c_dd1d);
     for round in 0..2000 {
         let len = (next() % 200) as usize;
         let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();

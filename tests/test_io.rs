@@ -265,13 +265,7 @@ fn a_claimed_length_within_the_limit_allocates_only_what_arrives() {
 
 #[test]
 fn hostile_bytes_through_load_are_errors_never_panics() {
-    let mut state = 0x2545_f491_4f6c_dd1du64;
-    let mut next = move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    };
+    let mut next = common::rng(0x2545_f491_4f6c_dd1d);
     let valid = copyreg::dumps(&job(20)).unwrap();
     for round in 0..3000 {
         let mut bytes = valid.clone();

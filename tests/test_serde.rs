@@ -1,6 +1,8 @@
 //! The serde bridge: `copyreg::serde::Pickled<T>` and `#[serde(with = "copyreg::serde")]`
 //! carry copyreg objects through serde_json and bincode.
 
+mod common;
+
 use std::any::Any;
 use std::net::{Ipv4Addr, SocketAddrV4};
 use std::rc::Rc;
@@ -179,19 +181,9 @@ fn untrusted_pickled_values_load_with_an_unpickler() {
     check_scene(&pickled.load_with(&scenes).unwrap());
 }
 
-/// A small xorshift generator, so the hostile inputs are the same on every run.
-fn rng(mut state: u64) -> impl FnMut() -> u64 {
-    move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    }
-}
-
 #[test]
 fn hostile_bytes_through_bincode_are_errors_never_panics() {
-    let mut next = rng(0x9e37_79b9_7f4a_7c15);
+    let mut next = common::rng(0x9e37_79b9_7f4a_7c15);
     let wire = bincode::serialize(&envelope()).unwrap();
     let mut loaded = 0;
     for round in 0..3000 {
@@ -215,7 +207,7 @@ fn hostile_bytes_through_bincode_are_errors_never_panics() {
 
 #[test]
 fn hostile_text_through_serde_json_is_an_error_never_a_panic() {
-    let mut next = rng(0x2545_f491_4f6c_dd1d);
+    let mut next = common::rng(0x2545_f491_4f6c_dd1d);
     let json = serde_json::to_string(&envelope()).unwrap();
     let alphabet = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=";
     let start = json.find("\"scene\":\"").unwrap() + 9;

@@ -92,14 +92,28 @@ pub(crate) struct Frame {
 
 /// Starts a stream at the end of `out`: the header, then room for its length.
 pub(crate) fn write_header(out: &mut Vec<u8>) -> Frame {
-    out.extend_from_slice(&MAGIC);
-    out.push(FORMAT_VERSION);
-    let frame = Frame {
-        at: out.len(),
-        width: LENGTH_WIDTH.with(Cell::get),
+    // The header and the most room a length can take, to copy from in one go.
+    const START: [u8; HEADER_LEN + MAX_VARINT_LEN] = {
+        let mut start = [0; HEADER_LEN + MAX_VARINT_LEN];
+        let mut i = 0;
+        while i < MAGIC.len() {
+            start[i] = MAGIC[i];
+            i += 1;
+        }
+        start[MAGIC.len()] = FORMAT_VERSION;
+        start
     };
-    out.resize(frame.at + frame.width, 0);
-    frame
+    let width = LENGTH_WIDTH.with(Cell::get);
+    if width == 1 {
+        // A copy of known length, which the compiler makes a few stores.
+        out.extend_from_slice(&START[..HEADER_LEN + 1]);
+    } else {
+        out.extend_from_slice(&START[..HEADER_LEN + width]);
+    }
+    Frame {
+        at: out.len() - width,
+        width,
+    }
 }
 
 /// Ends the stream `frame` started: the constructor names (or their compact codes), their
@@ -122,11 +136,21 @@ pub(crate) fn finish<'n>(
             }
         }
     }
-    let (names_len, n) = varint_bytes((out.len() - start) as u64);
-    out.extend(names_len[..n].iter().rev());
+    // Small streams, the common case, take the first branch of each step.
+    let names_len = out.len() - start;
+    if names_len < 0x80 {
+        out.push(names_len as u8);
+    } else {
+        let (names_len, n) = varint_bytes(names_len as u64);
+        out.extend(names_len[..n].iter().rev());
+    }
 
     let rest_start = frame.at + frame.width;
     let rest = out.len() - rest_start;
+    if frame.width == 1 && rest < 0x80 {
+        out[frame.at] = rest as u8;
+        return;
+    }
     let width = varint_len(rest as u64);
     if width != frame.width {
         // The guess was wrong: move the rest to make the room the length needs.
@@ -253,7 +277,15 @@ pub(crate) fn check_header(bytes: &[u8]) -> Result<u8, Failure> {
 
 /// Reads the length that follows a version 2 header in `bytes`: the length, and the offset
 /// where what it measures starts.
+#[inline]
 pub(crate) fn read_length(bytes: &[u8]) -> Result<(u64, usize), Failure> {
+    match bytes.get(HEADER_LEN) {
+        Some(&byte) if byte < 0x80 => Ok((u64::from(byte), HEADER_LEN + 1)),
+        _ => read_long_length(bytes),
+    }
+}
+
+fn read_long_length(bytes: &[u8]) -> Result<(u64, usize), Failure> {
     let mut value = 0u64;
     for (i, shift) in (0..64).step_by(7).enumerate() {
         let at = HEADER_LEN + i;
@@ -298,7 +330,17 @@ pub(crate) fn wrong_length(length: u64, have: usize, from: usize) -> Failure {
 
 /// Reads the name table's length at the end of a version 2 stream, whose body starts at
 /// `body_start`: its bytes are a varint's, reversed. Gives the length and where it starts.
+#[inline]
 fn read_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize), Failure> {
+    match bytes.split_last() {
+        Some((&byte, rest)) if byte < 0x80 && rest.len() >= body_start => {
+            Ok((u64::from(byte), rest.len()))
+        }
+        _ => read_long_names_length(bytes, body_start),
+    }
+}
+
+fn read_long_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize), Failure> {
     let mut value = 0u64;
     let mut at = bytes.len();
     for (i, shift) in (0..64).step_by(7).enumerate() {

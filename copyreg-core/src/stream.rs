@@ -280,22 +280,25 @@ fn read_stream<R: Read + ?Sized>(
     max_input: usize,
     buffer: &mut Vec<u8>,
 ) -> Result<(), Error> {
-    if read_up_to(reader, buffer, 1)? == 0 {
+    // Every stream is longer than its header and one byte more (a version 2 stream's length,
+    // or a version 1 stream's body): they come in one read from a buffered reader.
+    let first = if max_input > HEADER_LEN {
+        HEADER_LEN + 1
+    } else {
+        1
+    };
+    if read_up_to(reader, buffer, first)? == 0 {
         return Err(Error::Eof);
     }
-    // Every stream is longer than its header and one byte more (a version 2 stream's length,
-    // or a version 1 stream's body): read them in one call.
     within((HEADER_LEN + 1) as u64, max_input)?;
-    read_up_to(reader, buffer, HEADER_LEN)?;
     if codec::check_header(buffer)? == VERSION_1 {
         // Version 1 streams say nothing of their length: such a stream is all the input.
-        let cap = (max_input as u64)
-            .saturating_add(1)
-            .saturating_sub(buffer.len() as u64);
-        (&mut *reader)
-            .take(cap)
-            .read_to_end(buffer)
-            .map_err(|source| Error::Io { source })?;
+        // One byte past the limit tells a stream that is too long.
+        read_up_to(
+            reader,
+            buffer,
+            max_input.saturating_add(1).saturating_sub(buffer.len()),
+        )?;
         return within(buffer.len() as u64, max_input);
     }
     while buffer.len() < HEADER_LEN + MAX_VARINT_LEN
@@ -325,17 +328,36 @@ fn within(total: u64, max_input: usize) -> Result<(), Error> {
     Ok(())
 }
 
+/// The least a buffer grows by while a stream arrives.
+const GROW_MIN: usize = 8 * 1024;
+
 /// Appends up to `n` bytes from `reader` to `buffer`, fewer only at the end of the input,
-/// and says how many it read. The buffer grows as the bytes arrive, not by `n` at once.
+/// and says how many it read. The buffer grows as the bytes arrive, at most doubling what has
+/// arrived at each step, not by `n` at once: a claimed length costs memory only when its bytes
+/// come.
 fn read_up_to<R: Read + ?Sized>(
     reader: &mut R,
     buffer: &mut Vec<u8>,
     n: usize,
 ) -> Result<usize, Error> {
-    let before = buffer.len();
-    (&mut *reader)
-        .take(n as u64)
-        .read_to_end(buffer)
-        .map_err(|source| Error::Io { source })?;
-    Ok(buffer.len() - before)
+    let start = buffer.len();
+    let end = start.saturating_add(n);
+    while buffer.len() < end {
+        let filled = buffer.len();
+        let room = (end - filled).min(filled.max(GROW_MIN));
+        buffer.resize(filled + room, 0);
+        match reader.read(&mut buffer[filled..]) {
+            Ok(0) => {
+                buffer.truncate(filled);
+                break;
+            }
+            Ok(got) => buffer.truncate(filled + got.min(room)),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => buffer.truncate(filled),
+            Err(source) => {
+                buffer.truncate(filled);
+                return Err(Error::Io { source });
+            }
+        }
+    }
+    Ok(buffer.len() - start)
 }

@@ -101,3 +101,13 @@ pub fn to_version_1(stream: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&(table(stream).len() as u32).to_le_bytes());
     out
 }
+
+/// A small xorshift generator: the same numbers on every run, and no dependency.
+pub fn rng(mut state: u64) -> impl FnMut() -> u64 {
+    move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    }
+}
