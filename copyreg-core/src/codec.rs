@@ -240,18 +240,30 @@ pub(crate) fn utf8(bytes: &[u8], at: usize) -> Result<&str, Failure> {
     std::str::from_utf8(bytes).map_err(|_| Failure::malformed(at, "string is not valid UTF-8"))
 }
 
-/// Checks the `i`-th byte of a varint, `byte`, that has no continuation bit: a varint is
-/// refused unless it is in its one shortest form and fits in 64 bits, so that a value has one
-/// encoding (and equal streams mean equal bytes).
-#[inline]
-fn last_varint_byte(i: usize, byte: u8) -> Result<(), &'static str> {
-    if i > 0 && byte == 0 {
-        Err("a varint is not in its shortest form")
-    } else if i == MAX_VARINT_LEN - 1 && byte > 1 {
-        Err("a varint overflows 64 bits")
-    } else {
-        Ok(())
+/// Decodes a varint from `bytes`, given in the order they are read: its value and how many
+/// bytes it took. A varint is refused unless it is in its one shortest form and fits in 64
+/// bits, so that a value has one encoding (and equal streams are equal bytes). `Err(None)`:
+/// the bytes end first.
+fn decode_varint(
+    bytes: impl IntoIterator<Item = u8>,
+) -> Result<(u64, usize), Option<&'static str>> {
+    let mut value = 0u64;
+    for (i, byte) in bytes.into_iter().take(MAX_VARINT_LEN).enumerate() {
+        value |= u64::from(byte & 0x7f) << (7 * i);
+        if byte & 0x80 == 0 {
+            return if i > 0 && byte == 0 {
+                Err(Some("a varint is not in its shortest form"))
+            } else if i == MAX_VARINT_LEN - 1 && byte > 1 {
+                Err(Some("a varint overflows 64 bits"))
+            } else {
+                Ok((value, i + 1))
+            };
+        }
+        if i == MAX_VARINT_LEN - 1 {
+            return Err(Some("a varint is longer than 10 bytes"));
+        }
     }
+    Err(None)
 }
 
 /// Checks the start of a stream, `bytes` being all of it or its first bytes, and gives its
@@ -286,25 +298,15 @@ pub(crate) fn read_length(bytes: &[u8]) -> Result<(u64, usize), Failure> {
 }
 
 fn read_long_length(bytes: &[u8]) -> Result<(u64, usize), Failure> {
-    let mut value = 0u64;
-    for (i, shift) in (0..64).step_by(7).enumerate() {
-        let at = HEADER_LEN + i;
-        let Some(&byte) = bytes.get(at) else {
-            return Err(Failure::malformed(
-                at,
-                "the stream ends inside the length after its header",
-            ));
-        };
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            last_varint_byte(i, byte).map_err(|e| Failure::malformed(HEADER_LEN, e))?;
-            return Ok((value, at + 1));
-        }
+    let after = bytes.get(HEADER_LEN..).unwrap_or_default();
+    match decode_varint(after.iter().copied()) {
+        Ok((length, n)) => Ok((length, HEADER_LEN + n)),
+        Err(None) => Err(Failure::malformed(
+            bytes.len(),
+            "the stream ends inside the length after its header",
+        )),
+        Err(Some(reason)) => Err(Failure::malformed(HEADER_LEN, reason)),
     }
-    Err(Failure::malformed(
-        HEADER_LEN,
-        "the length after the header is longer than 10 bytes",
-    ))
 }
 
 /// The error for a stream whose length says `length` bytes follow its header, where `have`
@@ -341,27 +343,14 @@ fn read_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize), Fa
 }
 
 fn read_long_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize), Failure> {
-    let mut value = 0u64;
-    let mut at = bytes.len();
-    for (i, shift) in (0..64).step_by(7).enumerate() {
-        if at == body_start {
-            return Err(Failure::malformed(
-                at,
-                "the stream ends before its name table's length",
-            ));
-        }
-        at -= 1;
-        let byte = bytes[at];
-        value |= u64::from(byte & 0x7f) << shift;
-        if byte & 0x80 == 0 {
-            last_varint_byte(i, byte).map_err(|e| Failure::malformed(at, e))?;
-            return Ok((value, at));
-        }
+    match decode_varint(bytes[body_start..].iter().rev().copied()) {
+        Ok((names_len, n)) => Ok((names_len, bytes.len() - n)),
+        Err(None) => Err(Failure::malformed(
+            body_start,
+            "the stream ends before its name table's length",
+        )),
+        Err(Some(reason)) => Err(Failure::malformed(bytes.len() - 1, reason)),
     }
-    Err(Failure::malformed(
-        at,
-        "the name table's length is longer than 10 bytes",
-    ))
 }
 
 /// A position in the bytes being loaded.
@@ -493,17 +482,14 @@ impl<'a> Input<'a> {
     }
 
     fn varint_long(&mut self) -> Result<u64, Failure> {
-        let start = self.pos;
-        let mut value = 0u64;
-        for (i, shift) in (0..64).step_by(7).enumerate() {
-            let byte = self.array::<1>()?[0];
-            value |= u64::from(byte & 0x7f) << shift;
-            if byte & 0x80 == 0 {
-                last_varint_byte(i, byte).map_err(|e| Failure::malformed(start, e))?;
-                return Ok(value);
+        match decode_varint(self.bytes[self.pos..].iter().copied()) {
+            Ok((value, n)) => {
+                self.pos += n;
+                Ok(value)
             }
+            Err(None) => Err(self.error("the stream ends inside a varint")),
+            Err(Some(reason)) => Err(self.error(reason)),
         }
-        Err(Failure::malformed(start, "varint longer than 10 bytes"))
     }
 
     /// Reads a bincode length for `len` elements that each take at least `min_size` bytes,
