@@ -1,6 +1,7 @@
 //! B1, one small object: a struct of five fields (three `f64`, an `i64`, a 12-character
-//! `String`), against raw serde + bincode 1.3 and `Clone`, measured in the same run. The
-//! Python baseline pickles the same values (`benches/python_baseline.py`).
+//! `String`), against raw serde + bincode 1.3, Apache Fory (both modes) and `Clone`, measured
+//! in the same run. The Python baseline pickles the same values
+//! (`benches/python_baseline.py`).
 //!
 //! `cargo bench --bench b1_small`
 
@@ -20,7 +21,6 @@ fn b1(c: &mut Criterion) {
     let mut sizes = common::Sizes::default();
     sizes.add("B1", "copyreg", stream.len());
     sizes.add("B1", "serde+bincode", raw.len());
-    sizes.write("b1");
 
     let mut group = c.benchmark_group("B1");
     group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
@@ -48,6 +48,12 @@ fn b1(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("loads", "serde+bincode"), |b| {
         b.iter(|| bincode::deserialize::<Small>(black_box(&raw)).unwrap())
     });
+    common::fory::versus_fory(
+        &mut group,
+        "B1",
+        &common::fory::FSmall::from(&value),
+        &mut sizes,
+    );
     group.bench_function(BenchmarkId::new("copy", "copyreg"), |b| {
         b.iter(|| copyreg::copy(black_box(&value)).unwrap())
     });
@@ -61,6 +67,7 @@ fn b1(c: &mut Criterion) {
         b.iter(|| black_box(&value).clone())
     });
     group.finish();
+    sizes.write("b1");
 }
 
 bench_main!(b1);

@@ -1,6 +1,7 @@
 //! B2, a record batch: `Vec<Log>` of 100, 10,000 and 1,000,000 records (four `String`s, three
-//! integers each), against raw serde + bincode 1.3, postcard and `Clone`, measured in the same
-//! run; Python pickles the same records (`benches/python_baseline.py`).
+//! integers each), against raw serde + bincode 1.3, postcard, Apache Fory (both modes) and
+//! `Clone`, measured in the same run; Python pickles the same records
+//! (`benches/python_baseline.py`).
 //!
 //! `cargo bench --bench b2_batch`
 
@@ -49,6 +50,8 @@ fn b2(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("loads", "postcard"), |b| {
             b.iter(|| postcard::from_bytes::<Vec<Log>>(black_box(&post)).unwrap())
         });
+        let mirrored: Vec<common::fory::FLog> = value.iter().map(Into::into).collect();
+        common::fory::versus_fory(&mut group, &scenario, &mirrored, &mut sizes);
         group.bench_function(BenchmarkId::new("copy", "copyreg"), |b| {
             b.iter(|| copyreg::copy(black_box(&value)).unwrap())
         });

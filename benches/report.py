@@ -3,7 +3,8 @@
 
 Reads criterion's medians (target/criterion/**/new/{benchmark,estimates}.json), Python's
 (target/bench-fixtures/python.json) and the stream sizes the benches recorded
-(target/bench-fixtures/*.sizes.json); every ratio compares measurements of one run.
+(target/bench-fixtures/*.sizes.json), and the cost of a type (target/bench-fixtures/
+typecost.json, rendered by typecost.py); every ratio compares measurements of one run.
 Standard library only.
 """
 
@@ -13,6 +14,8 @@ import math
 import platform
 import subprocess
 from pathlib import Path
+
+import typecost
 
 ROOT = Path(__file__).resolve().parent.parent
 CRITERION = ROOT / "target" / "criterion"
@@ -69,6 +72,15 @@ TARGETS = [
     ("B6", "round trip", "copyreg", "python pickle", "faster", 10),
     ("B6/memo", "deepcopy", "copyreg", "python deepcopy", "faster", 20),
     ("B6/memo", "round trip", "copyreg", "python pickle", "faster", 10),
+    # Apache Fory (#16): copyreg at or below its time in both of its modes.
+    ("B1", "dumps", "copyreg", "fory", "slower", 1.0),
+    ("B1", "loads", "copyreg", "fory", "slower", 1.0),
+    ("B1", "dumps", "copyreg", "fory compatible(false)", "slower", 1.0),
+    ("B1", "loads", "copyreg", "fory compatible(false)", "slower", 1.0),
+    ("B2/10000", "dumps", "copyreg", "fory", "slower", 1.0),
+    ("B2/10000", "loads", "copyreg", "fory", "slower", 1.0),
+    ("B2/10000", "dumps", "copyreg", "fory compatible(false)", "slower", 1.0),
+    ("B2/10000", "loads", "copyreg", "fory compatible(false)", "slower", 1.0),
     ("B10/small", "write", "dump+BufWriter", "dumps", "slower", 1.2),
     ("B10/small", "read", "load+BufReader", "loads", "slower", 1.2),
     ("B10/batch 1000", "write", "dump+BufWriter", "dumps", "slower", 1.2),
@@ -82,6 +94,9 @@ SIZE_TARGETS = [
     ("B1", "copyreg", "serde+bincode", 5 + 1 + 1 + 1 + len("bench.Small") + 1),
     ("B6", "copyreg", "python pickle", 0),
     ("B6/memo", "copyreg", "python pickle", 0),
+    # #16: no larger than Apache Fory's compatible(false) streams.
+    ("B1", "copyreg", "fory compatible(false)", 0),
+    ("B2/10000", "copyreg", "fory compatible(false)", 0),
 ]
 
 
@@ -253,8 +268,9 @@ def markdown(python, size, table, times):
         "```",
         "",
         "This runs every bench in `benches/` (criterion), then `benches/python_baseline.py` on the",
-        "fixtures the benches wrote, then `benches/b7_scale.py`, then this report. It takes about",
-        "20 minutes on 2 cores. `B7_TYPES=10000` adds B7's 10,000-type program, whose build needs",
+        "fixtures the benches wrote, then `benches/b7_scale.py`, then `benches/typecost.py`, then",
+        "this report. It takes about 40 minutes on 2 cores. `B7_TYPES=10000` adds B7's",
+        "10,000-type program, whose build needs",
         "more than 22 GB of memory (it took 13 GB when last built; 1,000 types take 2.4 GB);",
         "`B7_PREBUILT=1` measures the B7 programs already built.",
         "",
@@ -357,6 +373,7 @@ def markdown(python, size, table, times):
         ]
         for i, ns in enumerate(blocks["ns_per_registration"]):
             lines.append(f"| {i * 32}–{i * 32 + 31} | {ns:,.0f} |")
+    lines += typecost.section()[0]
     lines += ["", "## Stream sizes", "", "| scenario | implementation | bytes |", "|---|---|---|"]
     for (scenario, impl), n in sorted(size.items()):
         lines.append(f"| {scenario} | {impl} | {n:,} |")
@@ -457,6 +474,9 @@ def main():
     if blocks:
         extra += 1
         met_count += blocks["ratio"] <= REGISTRATION_TARGET
+    _, type_met, type_targets = typecost.section()
+    met_count += type_met
+    extra += type_targets
     print(f"BENCHMARKS.md: {met_count} of {len(table) + len(costs) + extra} targets met")
 
 

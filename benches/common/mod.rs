@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each bench uses part of this module
 
 pub mod data;
+pub mod fory;
 
 use std::path::PathBuf;
 use std::time::Duration;
