@@ -7,7 +7,8 @@ difference per unit: per call (B1), per record (B2), per map (B4), per object (B
     python3 benches/callgrind.py [CASE ...]
 
 Needs valgrind (on these machines already). The baseline is serde + bincode 1.3 (Clone for
-b1-copy; a plain enum through bincode for B5; for B6/memo, a hand-written copy that rebuilds
+b1-copy; copyreg's own `loads` of each stream for b10-load, 100 small values read through
+`load` from a `BufReader`; a plain enum through bincode for B5; for B6/memo, a hand-written copy that rebuilds
 the list once and shares it; none for B6's graph, whose baselines are Python's).
 """
 
@@ -26,6 +27,7 @@ CASES = {
     "b1-dumps-into": (20_000, 1, "call"),
     "b1-loads": (20_000, 1, "call"),
     "b1-copy": (20_000, 1, "call"),
+    "b10-load": (200, 100, "value"),
     "b2-dumps": (5, 10_000, "record"),
     "b2-loads": (5, 10_000, "record"),
     "b2-100-dumps": (500, 100, "record"),

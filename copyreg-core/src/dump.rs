@@ -36,8 +36,9 @@ pub fn dumps<T: Any>(value: &T) -> Result<Vec<u8>, Error> {
     DEFAULT.dumps(value)
 }
 
-/// What [`dumps`], [`dumps_dyn`] and [`dumps_into`] use, built once rather than per call.
-static DEFAULT: Pickler = Pickler::new();
+/// What [`dumps`], [`dumps_dyn`], [`dumps_into`] and [`dump`](crate::dump) use, built once
+/// rather than per call.
+pub(crate) static DEFAULT: Pickler = Pickler::new();
 
 /// The type-erased twin of [`dumps`]: the same bytes, for a value known only as `&dyn Any`.
 ///

@@ -35,8 +35,9 @@ pub fn loads<T: Any>(bytes: &[u8]) -> Result<T, Error> {
     DEFAULT.loads(bytes)
 }
 
-/// What [`loads`] and [`loads_any`] use, built once rather than per call.
-static DEFAULT: Unpickler = Unpickler::new();
+/// What [`loads`], [`loads_any`] and [`load`](crate::load) use, built once rather than per
+/// call.
+pub(crate) static DEFAULT: Unpickler = Unpickler::new();
 
 /// Rebuilds whatever value a stream holds, as a `Box<dyn Any>` to downcast.
 ///

@@ -34,7 +34,7 @@ use crate::unpickler::Unpickler;
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn dump<T: Any>(value: &T, writer: impl Write) -> Result<(), Error> {
-    Pickler::new().dump(value, writer)
+    crate::dump::DEFAULT.dump(value, writer)
 }
 
 /// Reads one copyreg stream from `reader` and rebuilds the `T` it holds.
@@ -83,7 +83,7 @@ pub fn dump<T: Any>(value: &T, writer: impl Write) -> Result<(), Error> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load<T: Any>(reader: impl Read) -> Result<T, Error> {
-    Unpickler::new().load(reader)
+    crate::load::DEFAULT.load(reader)
 }
 
 /// Reads one stream from `reader` and rebuilds whatever value it holds, as a `Box<dyn Any>`
@@ -100,7 +100,7 @@ pub fn load<T: Any>(reader: impl Read) -> Result<T, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn load_any(reader: impl Read) -> Result<Box<dyn Any>, Error> {
-    Unpickler::new().load_any(reader)
+    crate::load::DEFAULT.load_any(reader)
 }
 
 /// Reads one stream from `reader` and rebuilds its value as a `Box<dyn D>`:
@@ -127,7 +127,7 @@ pub fn load_any(reader: impl Read) -> Result<Box<dyn Any>, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn load_dyn<D: ?Sized + 'static>(reader: impl Read) -> Result<Box<D>, Error> {
-    Unpickler::new().load_dyn(reader)
+    crate::load::DEFAULT.load_dyn(reader)
 }
 
 impl Pickler {
@@ -282,14 +282,17 @@ fn read_stream<R: Read + ?Sized>(
 ) -> Result<(), Error> {
     // Every stream is longer than its header and one byte more (a version 2 stream's length,
     // or a version 1 stream's body): they come in one read from a buffered reader.
+    let mut head = [0; HEADER_LEN + 1];
     let first = if max_input > HEADER_LEN {
-        HEADER_LEN + 1
+        head.len()
     } else {
         1
     };
-    if read_up_to(reader, buffer, first)? == 0 {
+    let got = fill(reader, &mut head[..first])?;
+    if got == 0 {
         return Err(Error::Eof);
     }
+    buffer.extend_from_slice(&head[..got]);
     within((HEADER_LEN + 1) as u64, max_input)?;
     if codec::check_header(buffer)? == VERSION_1 {
         // Version 1 streams say nothing of their length: such a stream is all the input.
@@ -304,9 +307,11 @@ fn read_stream<R: Read + ?Sized>(
     while buffer.len() < HEADER_LEN + MAX_VARINT_LEN
         && buffer.last().is_some_and(|&b| b & 0x80 != 0)
     {
-        if read_up_to(reader, buffer, 1)? == 0 {
+        let mut byte = [0];
+        if fill(reader, &mut byte)? == 0 {
             break;
         }
+        buffer.push(byte[0]);
     }
     let (length, body_start) = codec::read_length(buffer)?;
     within((body_start as u64).saturating_add(length), max_input)?;
@@ -326,6 +331,20 @@ fn within(total: u64, max_input: usize) -> Result<(), Error> {
         });
     }
     Ok(())
+}
+
+/// Reads into all of `out`, fewer bytes only at the end of the input, and says how many.
+fn fill<R: Read + ?Sized>(reader: &mut R, out: &mut [u8]) -> Result<usize, Error> {
+    let mut filled = 0;
+    while filled < out.len() {
+        match reader.read(&mut out[filled..]) {
+            Ok(0) => break,
+            Ok(got) => filled += got.min(out.len() - filled),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(source) => return Err(Error::Io { source }),
+        }
+    }
+    Ok(filled)
 }
 
 /// The least a buffer grows by while a stream arrives.

@@ -111,6 +111,25 @@ fn main() {
                 })
             }
         }
+        "b10-load" => {
+            // 100 small values one after another: `load` from a `BufReader` against `loads`.
+            let one = copyreg::dumps(&small()).unwrap();
+            let many = one.repeat(100);
+            if ours {
+                repeat(n, || {
+                    let mut input = std::io::BufReader::new(black_box(many.as_slice()));
+                    for _ in 0..100 {
+                        black_box(copyreg::load::<Small>(&mut input).unwrap());
+                    }
+                })
+            } else {
+                repeat(n, || {
+                    for stream in black_box(many.as_slice()).chunks(one.len()) {
+                        black_box(copyreg::loads::<Small>(stream).unwrap());
+                    }
+                })
+            }
+        }
         "b1-copy" => {
             let v = small();
             if ours {
