@@ -1,6 +1,7 @@
 //! Apache Fory, the Rust serializer nearest to copyreg in features, as a baseline (#16): the
-//! shared data mirrored as Fory structs, and Fory in its native mode (`xlang(false)`), with
-//! `compatible(true)` (its default) and `compatible(false)`.
+//! shared data mirrored as Fory structs (mirrored, not derived on `data.rs`'s types, because
+//! `benches/profile` includes that file without depending on Fory), and Fory in its native
+//! mode (`xlang(false)`), with `compatible(true)` (its default) and `compatible(false)`.
 
 use std::hint::black_box;
 

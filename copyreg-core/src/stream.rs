@@ -365,17 +365,10 @@ fn read_up_to<R: Read + ?Sized>(
         let filled = buffer.len();
         let room = (end - filled).min(filled.max(GROW_MIN));
         buffer.resize(filled + room, 0);
-        match reader.read(&mut buffer[filled..]) {
-            Ok(0) => {
-                buffer.truncate(filled);
-                break;
-            }
-            Ok(got) => buffer.truncate(filled + got.min(room)),
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => buffer.truncate(filled),
-            Err(source) => {
-                buffer.truncate(filled);
-                return Err(Error::Io { source });
-            }
+        let got = fill(reader, &mut buffer[filled..]);
+        buffer.truncate(filled + *got.as_ref().unwrap_or(&0));
+        if got? < room {
+            break;
         }
     }
     Ok(buffer.len() - start)
