@@ -7,11 +7,9 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::codec;
-use crate::depth::Depth;
-use crate::depth::Nested;
+use crate::depth::{has_room, Depth, Nested};
 use crate::error::{BoxError, Error, Failure};
-use crate::ops::Object;
-use crate::ops::{build_typed, fill, filled};
+use crate::ops::{filled, Delivered, Object, Own, Place, Reduce};
 use crate::registry::{Reducer, View};
 use crate::shared::CopyMemo;
 
@@ -70,19 +68,24 @@ pub fn deepcopy<T: Any>(value: &T) -> Result<T, Error> {
 pub(crate) fn copy_top<T: Any>(view: &View, value: &T, deep: bool) -> Result<T, Error> {
     // The copy is built in this slot rather than returned up through every call: a value
     // just written field by field and copied at once stalls on store forwarding.
-    let mut slot = None;
-    copy_into(view, value, deep, &mut slot)?;
+    let mut slot = None::<T>;
+    copy_at(view, value, std::any::type_name::<T>(), deep, &mut slot)?;
     Ok(filled(slot))
 }
 
-fn copy_into<T: Any>(
+/// Copies `value`, of the type named `type_name`, into `place`, an `Option` of that type:
+/// the part of `copy` that is the same for every type, compiled once.
+fn copy_at(
     view: &View,
-    value: &T,
+    value: &dyn Any,
+    type_name: &'static str,
     deep: bool,
-    slot: &mut Option<T>,
+    place: &mut dyn Any,
 ) -> Result<(), Failure> {
-    let reducer = view.require::<T>()?;
-    let memo = copy_pass(view, reducer, value, deep, CopyMemo::default(), slot)?;
+    let reducer = view
+        .reducer(value.type_id())?
+        .ok_or_else(|| Error::NotRegistered { type_name })?;
+    let memo = copy_pass(view, reducer, value, deep, CopyMemo::default(), place)?;
     if !memo.forward_weak {
         return Ok(());
     }
@@ -95,19 +98,19 @@ fn copy_into<T: Any>(
         value,
         deep,
         CopyMemo::knowing(reachable),
-        slot,
+        place,
     )
     .map(drop)
 }
 
-/// Copies the whole value once, into `slot`.
-fn copy_pass<T: Any>(
+/// Copies the whole value once, into `place`.
+fn copy_pass(
     view: &View,
     reducer: &Reducer,
-    value: &T,
+    value: &dyn Any,
     deep: bool,
     shared: CopyMemo,
-    slot: &mut Option<T>,
+    place: &mut dyn Any,
 ) -> Result<CopyMemo, Failure> {
     let mut cx = Copier {
         view,
@@ -115,7 +118,10 @@ fn copy_pass<T: Any>(
         depth: Depth::default(),
         shared,
     };
-    cx.nested(|cx| fill(slot, |place| reducer.ops.copy(value, cx, place)))?;
+    let boxed = cx.nested(|cx| reducer.ops.copy(value, cx, Some(place)))?;
+    if boxed.is_some() {
+        unreachable!("a reducer copies into an `Option` of its own type");
+    }
     Ok(cx.shared)
 }
 
@@ -139,7 +145,16 @@ impl<'a> Copier<'a> {
     }
 
     fn copy_reduced<T: Any>(&mut self, reducer: &Reducer, value: &T) -> Result<T, Failure> {
-        self.nested(|cx| build_typed(|place| reducer.ops.copy(value, cx, place)))
+        let mut slot = None::<T>;
+        match self.copy_with(&*reducer.ops, value, Some(&mut slot))? {
+            None => Ok(filled(slot)),
+            Some(_) => unreachable!("a reducer copies into an `Option` of its own type"),
+        }
+    }
+
+    /// Copies `value` with `ops` to `place`, one level deeper.
+    fn copy_with(&mut self, ops: &dyn Reduce, value: &dyn Any, place: Place<'_>) -> Delivered {
+        self.nested(|cx| ops.copy(value, cx, place))
     }
 
     /// Copies an object: through a run-time reducer if one is registered for its type.
@@ -150,6 +165,31 @@ impl<'a> Copier<'a> {
         self.nested(|cx| O::copy(value, cx))
     }
 
+    /// [`Copier::copy_object`] of an object known by its [`Own`], to `place`; compiled
+    /// once.
+    pub(crate) fn copy_object_as(
+        &mut self,
+        value: &dyn Any,
+        own: &Own,
+        place: Place<'_>,
+    ) -> Delivered {
+        match self.view.override_reducer(own.target.0) {
+            Some(reducer) => self.copy_with(&*reducer.ops, value, place),
+            None => self.copy_with(own.ops, value, place),
+        }
+    }
+
+    /// Copies one object of the [`Object`] `O`, as [`Copier::copy_object_as`] does: the
+    /// element of a registered `Option` or `Box`, in one copy per type.
+    #[inline(never)]
+    pub(crate) fn copy_one<O: Object>(&mut self, item: &O::Target) -> Result<O::Target, Failure> {
+        let mut slot = None;
+        match self.copy_object_as(item, &Own::of::<O>(), Some(&mut slot))? {
+            None => Ok(filled(slot)),
+            Some(_) => unreachable!("a reducer copies into an `Option` of its own type"),
+        }
+    }
+
     /// Copies a run of objects of the [`Object`] `O` into a `Vec`: what
     /// [`copy_object`](Self::copy_object) does for each, with the run-time reducer lookup
     /// and the depth and stack check (the items are siblings) done once.
@@ -157,14 +197,25 @@ impl<'a> Copier<'a> {
         &mut self,
         items: &[O::Target],
     ) -> Result<Vec<O::Target>, Failure> {
-        let overridden = self
-            .view
-            .override_reducer(TypeId::of::<O::Target>())
-            .is_some();
-        if items.is_empty() || overridden {
-            return crate::collections::copy_vec(items, |item| self.copy_object::<O>(item));
+        let mut out = Vec::with_capacity(items.len());
+        if items.is_empty() {
+            return Ok(out);
         }
-        self.nested(|cx| crate::collections::copy_vec(items, |item| O::copy(item, cx)))
+        let own = Own::of::<O>();
+        // A run-time reducer copies object by object; and where the stack runs low, each
+        // object makes room for itself.
+        if self.view.override_reducer(own.target.0).is_some() || !has_room() {
+            for item in items {
+                out.push(self.copy_one::<O>(item)?);
+            }
+            return Ok(out);
+        }
+        self.depth.enter()?;
+        let copied = items
+            .iter()
+            .try_for_each(|item| O::copy(item, self).map(|copy| out.push(copy)));
+        self.depth.leave();
+        copied.map(|()| out)
     }
 
     /// Copies a value of a type known to copyreg only through the registry.

@@ -99,8 +99,41 @@ pub(crate) trait Nested: Sized {
         &mut self,
         f: impl FnOnce(&mut Self) -> Result<R, Failure>,
     ) -> Result<R, Failure> {
-        stacker::maybe_grow(RED_ZONE, SEGMENT, || f(self))
+        if has_room() {
+            return f(self);
+        }
+        self.grown(f)
     }
+
+    /// [`Nested::with_stack`] where the stack runs low: through one `&mut dyn FnMut` per
+    /// context type, so that stacker's generic `grow` is compiled three times, not once
+    /// per type and call site.
+    #[cold]
+    #[inline(never)]
+    fn grown<R>(&mut self, f: impl FnOnce(&mut Self) -> Result<R, Failure>) -> Result<R, Failure> {
+        let mut f = Some(f);
+        let mut out = None;
+        grow(self, &mut |cx| {
+            if let Some(f) = f.take() {
+                out = Some(f(cx));
+            }
+        });
+        match out {
+            Some(result) => result,
+            None => unreachable!("stacker runs its callback once"),
+        }
+    }
+}
+
+/// Whether the thread's stack has room for a level of nesting as it is.
+#[inline]
+pub(crate) fn has_room() -> bool {
+    stacker::remaining_stack().is_some_and(|left| left >= RED_ZONE)
+}
+
+/// Runs `f` on `cx` on a new stack segment.
+fn grow<C>(cx: &mut C, f: &mut dyn FnMut(&mut C)) {
+    stacker::grow(SEGMENT, || f(cx));
 }
 
 /// Grow the stack when less than this is left: more than one level of nesting takes, with

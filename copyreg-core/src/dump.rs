@@ -6,11 +6,10 @@ use std::cell::Cell;
 use serde::Serialize;
 
 use crate::codec;
-use crate::depth::Depth;
-use crate::depth::Nested;
+use crate::depth::{has_room, Depth, Nested};
 use crate::error::{Error, Failure};
 use crate::names::{self, Names};
-use crate::ops::Object;
+use crate::ops::{Object, Own};
 use crate::pickler::{PersistentId, Pickler};
 use crate::registry::{Reducer, Slot, TypeMap, View};
 use crate::shared::{DumpMemo, Reachable};
@@ -434,13 +433,8 @@ impl<'a> Dumper<'a> {
     // into it: B4's maps dump 1.05x faster.
     #[inline(always)]
     pub fn dump_sibling<O: Object>(&mut self, value: &O::Target) -> Result<(), Failure> {
-        if !self.plain {
-            if self.persistent.is_some() && self.write_persistent(value) {
-                return Ok(());
-            }
-            if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
-                return self.write_reduced(reducer, value);
-            }
+        if !self.plain && self.dumped_specially(value, TypeId::of::<O::Target>())? {
+            return Ok(());
         }
         self.entered(|cx| {
             cx.write_own_constructor(O::name(), O::CODE)?;
@@ -448,28 +442,66 @@ impl<'a> Dumper<'a> {
         })
     }
 
+    /// [`Dumper::dump_object`] of an object known by its [`Own`], compiled once.
+    pub(crate) fn dump_object_as(&mut self, value: &dyn Any, own: &Own) -> Result<(), Failure> {
+        self.with_stack(|cx| {
+            if !cx.plain && cx.dumped_specially(value, own.target.0)? {
+                return Ok(());
+            }
+            cx.entered(|cx| {
+                cx.write_own_constructor((own.name)(), own.code)?;
+                own.ops.dump(value, cx)
+            })
+        })
+    }
+
+    /// Writes an object of the type `target` as a persistent id, or through a run-time
+    /// reducer, if the pickler has either for it: whether it did.
+    fn dumped_specially(&mut self, value: &dyn Any, target: TypeId) -> Result<bool, Failure> {
+        if self.persistent.is_some() && self.write_persistent(value) {
+            return Ok(true);
+        }
+        match self.view.override_reducer(target) {
+            Some(reducer) => self.write_reduced(reducer, value).map(|()| true),
+            None => Ok(false),
+        }
+    }
+
     /// Writes a run of objects of the [`Object`] `O`, as a `Vec` or an array holds them:
     /// what [`dump_object`](Self::dump_object) writes for each, with what is the same for
     /// all of them (the run-time reducer lookup, the name lookup, the depth and stack check:
     /// the items are siblings, one level below their owner) done once.
     pub fn dump_objects<O: Object>(&mut self, items: &[O::Target]) -> Result<(), Failure> {
-        // A persistent id is asked for, and an override looked for, object by object.
-        if items.is_empty() || !self.plain {
+        let Some((first, rest)) = items.split_first() else {
+            return Ok(());
+        };
+        // A persistent id is asked for, and an override looked for, object by object; and
+        // where the stack runs low, each object makes room for itself.
+        if !self.plain || !has_room() {
+            let own = Own::of::<O>();
             return items
                 .iter()
-                .try_for_each(|item| self.dump_object::<O>(item));
+                .try_for_each(|item| self.dump_object_as(item, &own));
         }
-        self.nested(|cx| {
-            let mut index = None;
-            for item in items {
-                match index {
-                    Some(index) => codec::write_varint(&mut cx.out, index),
-                    None => index = Some(cx.write_constructor(O::name(), O::CODE)?),
-                }
-                O::reduce(item, cx)?;
-            }
-            Ok(())
-        })
+        self.depth.enter()?;
+        let written = self.write_objects::<O>(first, rest);
+        self.depth.leave();
+        written
+    }
+
+    /// The loop of [`Dumper::dump_objects`].
+    fn write_objects<O: Object>(
+        &mut self,
+        first: &O::Target,
+        rest: &[O::Target],
+    ) -> Result<(), Failure> {
+        let index = self.write_constructor(O::name(), O::CODE)?;
+        O::reduce(first, self)?;
+        for item in rest {
+            codec::write_varint(&mut self.out, index);
+            O::reduce(item, self)?;
+        }
+        Ok(())
     }
 
     /// Writes a value of a type known to copyreg only through the registry.

@@ -18,7 +18,6 @@ use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::{Error, Failure};
 use crate::load::Loader;
-use crate::ops::Object;
 use crate::reducible::Reducible;
 use crate::shared::Pointer;
 
@@ -89,11 +88,6 @@ pub struct SerdeLeaf<T>(pub(crate) PhantomData<fn() -> T>);
 #[derive(Debug)]
 pub struct RegistryLeaf<T>(pub(crate) PhantomData<fn() -> T>);
 
-/// A leaf that is an [`Object`]'s target, known statically (the elements of the `Vec`,
-/// `Option` and `Box` registered alongside a derived or foreign type).
-#[derive(Debug)]
-pub struct ObjectLeaf<O>(PhantomData<fn() -> O>);
-
 /// A codec that carries no state, so the registry can name it by type alone.
 pub trait Stateless {
     /// The codec.
@@ -108,27 +102,7 @@ macro_rules! stateless_leaf {
     )*};
 }
 
-stateless_leaf!(ReducibleLeaf, SerdeLeaf, RegistryLeaf, ObjectLeaf);
-
-impl<O: Object> Codec<O::Target> for ObjectLeaf<O> {
-    const OBJECT: bool = true;
-
-    fn dump(&self, value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Failure> {
-        cx.dump_object::<O>(value)
-    }
-    fn dump_sibling(&self, value: &O::Target, cx: &mut Dumper<'_>) -> Result<(), Failure> {
-        cx.dump_sibling::<O>(value)
-    }
-    fn load(&self, cx: &mut Loader<'_>) -> Result<O::Target, Failure> {
-        cx.load_own::<O>()
-    }
-    fn load_sibling(&self, cx: &mut Loader<'_>) -> Result<O::Target, Failure> {
-        cx.load_sibling::<O>()
-    }
-    fn copy(&self, value: &O::Target, cx: &mut Copier<'_>) -> Result<O::Target, Failure> {
-        cx.copy_object::<O>(value)
-    }
-}
+stateless_leaf!(ReducibleLeaf, SerdeLeaf, RegistryLeaf);
 
 impl<T: Reducible> Codec<T> for ReducibleLeaf<T> {
     const MIN_SIZE: usize = T::__MIN_SIZE;

@@ -46,6 +46,7 @@ mod registration;
 mod registry;
 mod reserved;
 pub mod serde;
+mod shapes;
 mod shared;
 mod stream;
 mod table;

@@ -82,13 +82,14 @@ impl std::fmt::Debug for Loader<'_> {
 impl<'a> Loader<'a> {
     /// Checks the stream's header and reads its name table, looking every name up, before
     /// the body is read; then runs `load` on the body. The loader is made here and only
-    /// borrowed by `load`: it is large, and this way it is never moved.
-    pub(crate) fn run<R>(
+    /// borrowed by `load`: it is large, and this way it is never moved. Not generic, so
+    /// that this parser is compiled once, not once per type loaded.
+    pub(crate) fn run(
         bytes: &'a [u8],
         view: &'a View,
         options: &'a Unpickler,
-        load: impl FnOnce(&mut Self) -> Result<R, Failure>,
-    ) -> Result<R, Failure> {
+        load: &mut dyn FnMut(&mut Loader<'_>) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
         let (input, mut table) = Input::open(bytes)?;
         let limits = options.limits();
         let max_elements = limits.elements_for(bytes.len());
@@ -114,9 +115,8 @@ impl<'a> Loader<'a> {
             }
             cx.constructors.push(named);
         }
-        let value = load(&mut cx)?;
-        cx.finish()?;
-        Ok(value)
+        load(&mut cx)?;
+        cx.finish()
     }
 
     /// Reads one entry of the name table, a name or a compact code, looks it up and checks

@@ -4,11 +4,11 @@
 use std::any::{Any, TypeId};
 
 use crate::codec;
-use crate::depth::Nested;
+use crate::depth::{has_room, Nested};
 use crate::dynamic::Casts;
 use crate::error::{Error, Failure, LimitKind};
 use crate::load::Loader;
-use crate::ops::{build_typed, fill, filled, Object, ObjectOps, Place};
+use crate::ops::{build_typed, filled, unbox, Delivered, Object, Own, Place};
 use crate::registry::{not_found, Constructor, Slot};
 
 /// An object read without its type known statically.
@@ -88,11 +88,11 @@ impl<'a> Named<'a> {
         }
     }
 
-    /// Whether this is `O`'s own name or code.
-    fn is_own<O: Object>(&self) -> bool {
+    /// Whether this is the name or code of the object `own`.
+    fn is_own(&self, own: &Own) -> bool {
         match self.code {
-            Some(code) => O::CODE == Some(code),
-            None => self.name == O::name(),
+            Some(code) => own.code == Some(code),
+            None => self.name == (own.name)(),
         }
     }
 }
@@ -162,16 +162,24 @@ impl<'a> Loader<'a> {
         Ok(())
     }
 
-    /// The object a persistent id stands for, which must be a `T`.
-    fn resolve<T: Any>(&self, id: &str) -> Result<T, Failure> {
+    /// The object a persistent id stands for, boxed, which must be of the type `expected`
+    /// (named `expected_name`).
+    fn resolve_as(
+        &self,
+        id: &str,
+        expected: TypeId,
+        expected_name: &'static str,
+    ) -> Result<Box<dyn Any>, Failure> {
         let value = self.options.resolve(id)?;
-        value.downcast::<T>().map(|v| *v).map_err(|_| {
-            Failure::from(Error::TypeMismatch {
-                expected: std::any::type_name::<T>(),
+        if (*value).type_id() != expected {
+            return Err(Error::TypeMismatch {
+                expected: expected_name,
                 found: "another type",
                 constructor: format!("persistent_load({id:?})"),
-            })
-        })
+            }
+            .into());
+        }
+        Ok(value)
     }
 
     /// Reads any registered object, boxed.
@@ -224,18 +232,31 @@ impl<'a> Loader<'a> {
     }
 
     /// [`Loader::load_object`] into `slot`, where the constructor builds the value: the
-    /// value is not passed up through every call that returns it (`loads` reads its
-    /// value this way).
+    /// value is not passed up through every call that returns it.
     pub(crate) fn load_object_into<T: Any>(&mut self, slot: &mut Option<T>) -> Result<(), Failure> {
+        let expected = (TypeId::of::<T>(), std::any::type_name::<T>());
+        if let Some(boxed) = self.load_object_at(slot, expected)? {
+            *slot = Some(unbox(boxed));
+        }
+        Ok(())
+    }
+
+    /// Reads an object of the type `expected` (its `TypeId` and name) into `place`, an
+    /// `Option` of it, or boxed when the object comes from `persistent_load`. Not generic:
+    /// `loads` of every type runs this one copy (`loads` reads its value this way).
+    pub(crate) fn load_object_at(
+        &mut self,
+        place: &mut dyn Any,
+        expected: (TypeId, &'static str),
+    ) -> Delivered {
         match self.read_constructor()? {
             Reference::Named(index) => {
                 let ctor = self.named(index).registered()?;
-                self.nested(|cx| cx.build_into(ctor, slot))
+                self.nested(|cx| cx.build_at(ctor, Some(place), expected))
             }
             Reference::Persistent => {
                 let id = self.read_persistent_id()?;
-                *slot = Some(self.resolve(id)?);
-                Ok(())
+                self.resolve_as(id, expected.0, expected.1).map(Some)
             }
         }
     }
@@ -254,13 +275,41 @@ impl<'a> Loader<'a> {
     #[inline(always)]
     pub fn load_sibling<O: Object>(&mut self) -> Result<O::Target, Failure> {
         let reference = self.read_constructor()?;
-        match self.build_of::<O>(reference)? {
+        match self.build_of(reference, &Own::of::<O>())? {
             Build::Own => {
                 self.count_object()?;
                 self.entered(O::construct)
             }
-            Build::With(ctor) => self.entered(|cx| cx.build_with(ctor)),
-            Build::Persistent(id) => self.resolve(id),
+            other => self.entered(|cx| cx.build_elsewise(other, Own::of::<O>().target)),
+        }
+    }
+
+    /// [`Loader::load_own`] of an object known by its [`Own`], into `place` (an `Option`
+    /// of its type), or boxed when there is none or it comes from `persistent_load`;
+    /// compiled once.
+    pub(crate) fn load_object_as(&mut self, own: &Own, place: Place<'_>) -> Delivered {
+        self.with_stack(|cx| {
+            let reference = cx.read_constructor()?;
+            match cx.build_of(reference, own)? {
+                Build::Own => {
+                    cx.count_object()?;
+                    cx.entered(|cx| own.ops.load(cx, place))
+                }
+                Build::With(ctor) => cx.entered(|cx| cx.build_at(ctor, place, own.target)),
+                Build::Persistent(id) => cx.resolve_as(id, own.target.0, own.target.1).map(Some),
+            }
+        })
+    }
+
+    /// Reads one object of the [`Object`] `O`, as [`Loader::load_object_as`] does: the
+    /// element of a registered `Option` or `Box`, in one copy per type.
+    #[inline(never)]
+    pub(crate) fn load_one<O: Object>(&mut self) -> Result<O::Target, Failure> {
+        let own = Own::of::<O>();
+        let mut slot = None;
+        match self.load_object_as(&own, Some(&mut slot))? {
+            None => Ok(filled(slot)),
+            Some(boxed) => Ok(unbox(boxed)),
         }
     }
 
@@ -277,69 +326,100 @@ impl<'a> Loader<'a> {
         if len == 0 {
             return Ok(out);
         }
-        self.nested(|cx| {
-            let mut own = None;
+        let own = Own::of::<O>();
+        // Where the stack runs low, each object makes room for itself.
+        if !has_room() {
             for _ in 0..len {
-                let at = cx.input.offset();
-                let k = cx.input.varint()?;
-                let build = match own {
-                    Some(own) if own == k => Build::Own,
-                    _ => cx.reference(at, k).and_then(|r| cx.build_of::<O>(r))?,
-                };
-                out.push(match build {
-                    Build::Own => {
-                        own = Some(k);
-                        cx.count_object()?;
-                        O::construct(cx)?
-                    }
-                    Build::With(ctor) => cx.build_with(ctor)?,
-                    Build::Persistent(id) => cx.resolve(id)?,
-                });
+                out.push(self.load_one::<O>()?);
             }
-            Ok(out)
-        })
+            return Ok(out);
+        }
+        self.depth.enter()?;
+        let read = self.read_objects::<O>(len, &own, &mut out);
+        self.depth.leave();
+        read.map(|()| out)
     }
 
-    /// How to build the `O` that `reference` stands for.
-    fn build_of<O: Object>(&mut self, reference: Reference) -> Result<Build<'a>, Failure> {
+    /// The loop of [`Loader::load_objects`].
+    fn read_objects<O: Object>(
+        &mut self,
+        len: usize,
+        own: &Own,
+        out: &mut Vec<O::Target>,
+    ) -> Result<(), Failure> {
+        let mut own_reference = None;
+        for _ in 0..len {
+            let at = self.input.offset();
+            let k = self.input.varint()?;
+            let build = match own_reference {
+                Some(own) if own == k => Build::Own,
+                _ => self.reference(at, k).and_then(|r| self.build_of(r, own))?,
+            };
+            out.push(match build {
+                Build::Own => {
+                    own_reference = Some(k);
+                    self.count_object()?;
+                    O::construct(self)?
+                }
+                other => self.build_elsewise(other, own.target)?,
+            });
+        }
+        Ok(())
+    }
+
+    /// How to build the object `own` that `reference` stands for.
+    #[inline(never)]
+    fn build_of(&mut self, reference: Reference, own: &Own) -> Result<Build<'a>, Failure> {
         let named = match reference {
             Reference::Named(index) => self.named(index),
             Reference::Persistent => return self.read_persistent_id().map(Build::Persistent),
         };
         match (named.ctor, named.slot) {
-            // `O`'s own constructor, called directly rather than through the registry's
-            // type-erased one.
-            (Some(ctor), _) if ctor.identity == Some(TypeId::of::<ObjectOps<O>>()) => {
-                Ok(Build::Own)
-            }
-            (_, None) if named.is_own::<O>() => Ok(Build::Own),
+            // The object's own constructor, called directly rather than through the
+            // registry's type-erased one.
+            (Some(ctor), _) if ctor.identity == Some(own.identity) => Ok(Build::Own),
+            (_, None) if named.is_own(own) => Ok(Build::Own),
             _ => named.registered().map(Build::With),
         }
     }
 
-    /// Builds a `T` with `ctor`, which must build one.
-    fn build_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Failure> {
-        let mut slot = None;
-        self.build_into(ctor, &mut slot)?;
-        Ok(filled(slot))
+    /// Builds a `T` (`expected` is its `TypeId` and name) other than with its own
+    /// constructor: with another registered one, or from `persistent_load`.
+    #[inline(never)]
+    fn build_elsewise<T: Any>(
+        &mut self,
+        build: Build<'a>,
+        expected: (TypeId, &'static str),
+    ) -> Result<T, Failure> {
+        let mut slot = None::<T>;
+        let boxed = match build {
+            Build::With(ctor) => self.build_at(ctor, Some(&mut slot), expected)?,
+            Build::Persistent(id) => Some(self.resolve_as(id, expected.0, expected.1)?),
+            Build::Own => unreachable!("an object's own constructor is called directly"),
+        };
+        Ok(match boxed {
+            None => filled(slot),
+            Some(boxed) => unbox(boxed),
+        })
     }
 
-    /// Builds a `T` with `ctor`, which must build one, into `slot`.
-    fn build_into<T: Any>(
+    /// Builds a value of the type `expected` with `ctor`, which must build one, at `place`.
+    fn build_at(
         &mut self,
         ctor: &Constructor,
-        slot: &mut Option<T>,
-    ) -> Result<(), Failure> {
-        if ctor.ops.target_id() != TypeId::of::<T>() {
+        place: Place<'_>,
+        expected: (TypeId, &'static str),
+    ) -> Delivered {
+        if ctor.ops.target_id() != expected.0 {
             return Err(Error::TypeMismatch {
-                expected: std::any::type_name::<T>(),
+                expected: expected.1,
                 found: ctor.ops.target_name(),
                 constructor: ctor.name.to_string(),
             }
             .into());
         }
         self.count_object()?;
-        fill(slot, |place| ctor.ops.load(self, place))
+        ctor.ops.load(self, place)
     }
 
     /// Reads a value of a type known to copyreg only through the registry.

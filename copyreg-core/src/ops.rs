@@ -130,9 +130,13 @@ fn deliver_object<O: Object>(
         *typed = Some(build()?);
         return Ok(None);
     }
-    // The constructor is called at one place more, not two: its code is inlined at each,
-    // and a stream of many types runs through all of theirs.
-    let value = build()?;
+    deliver_untyped::<O>(build()?, place)
+}
+
+/// Puts a value of the [`Object`] `O` at a place that is not an `Option` of it: one copy
+/// for loads and copies.
+#[inline(never)]
+fn deliver_untyped<O: Object>(value: O::Target, place: Place<'_>) -> Delivered {
     let Some(slot) = place else {
         return Ok(Some(Box::new(value)));
     };
@@ -162,12 +166,52 @@ pub(crate) fn fill<T: Any>(
     }
 }
 
+/// The value in a box of a type already checked to be `T`.
+pub(crate) fn unbox<T: Any>(value: Box<dyn Any>) -> T {
+    match value.downcast::<T>() {
+        Ok(value) => *value,
+        Err(_) => unreachable!("copyreg checks a boxed value's type before taking it out"),
+    }
+}
+
 /// The value in a slot that a constructor was given and returned `Ok` from without a box:
 /// it fills the slot then, and only then.
 pub(crate) fn filled<T>(slot: Option<T>) -> T {
     match slot {
         Some(value) => value,
         None => unreachable!("a constructor that returns no box fills its slot"),
+    }
+}
+
+/// What the paths that write, read and copy objects need to know of an [`Object`], as
+/// values: code that takes an `&Own` is compiled once, not once per type.
+#[derive(Clone, Copy)]
+pub(crate) struct Own {
+    /// [`Object::name`].
+    pub(crate) name: fn() -> &'static str,
+    /// [`Object::CODE`].
+    pub(crate) code: Option<u32>,
+    /// The object's ops, [`ObjectOps`] of it.
+    pub(crate) ops: &'static dyn Ops,
+    /// What a constructor the stream names has as its identity when it is the object's own.
+    pub(crate) identity: TypeId,
+    /// The type the object builds, and its name.
+    pub(crate) target: (TypeId, &'static str),
+}
+
+impl Own {
+    #[inline]
+    pub(crate) fn of<O: Object>() -> Own {
+        Own {
+            name: O::name,
+            code: O::CODE,
+            ops: &ObjectOps::<O>::NEW,
+            identity: TypeId::of::<ObjectOps<O>>(),
+            target: (
+                TypeId::of::<O::Target>(),
+                std::any::type_name::<O::Target>(),
+            ),
+        }
     }
 }
 

@@ -212,9 +212,16 @@ impl Pickler {
     /// assert_eq!(copyreg::loads::<String>(&bytes)?, "s");
     /// # Ok::<(), copyreg::Error>(())
     /// ```
+    #[inline]
     pub fn dumps<T: Any>(&self, value: &T) -> Result<Vec<u8>, Error> {
+        self.dumps_named(value, std::any::type_name::<T>())
+    }
+
+    /// [`dumps`](Self::dumps) of a value whose type is named `type_name` in messages:
+    /// compiled once, not once per type.
+    fn dumps_named(&self, value: &dyn Any, type_name: &'static str) -> Result<Vec<u8>, Error> {
         let mut out = new_buffer();
-        self.dumps_into(value, &mut out)?;
+        self.dumps_into_named(value, type_name, &mut out)?;
         written(&out);
         Ok(out)
     }
@@ -227,15 +234,25 @@ impl Pickler {
     /// assert_eq!(copyreg::loads::<u16>(&out[6..])?, 5);
     /// # Ok::<(), copyreg::Error>(())
     /// ```
+    #[inline]
     pub fn dumps_into<T: Any>(&self, value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
+        self.dumps_into_named(value, std::any::type_name::<T>(), out)
+    }
+
+    fn dumps_into_named(
+        &self,
+        value: &dyn Any,
+        type_name: &'static str,
+        out: &mut Vec<u8>,
+    ) -> Result<(), Error> {
         let view = self.view();
         let persistent = self.persistent_id.as_deref();
         Ok(dump_top(
             &view,
             persistent,
             value,
-            TypeId::of::<T>(),
-            std::any::type_name::<T>(),
+            value.type_id(),
+            type_name,
             out,
         )?)
     }
@@ -248,19 +265,7 @@ impl Pickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn dumps_dyn(&self, value: &dyn Any) -> Result<Vec<u8>, Error> {
-        let view = self.view();
-        let persistent = self.persistent_id.as_deref();
-        let mut out = new_buffer();
-        dump_top(
-            &view,
-            persistent,
-            value,
-            value.type_id(),
-            "the value behind `&dyn Any`",
-            &mut out,
-        )?;
-        written(&out);
-        Ok(out)
+        self.dumps_named(value, "the value behind `&dyn Any`")
     }
 
     /// [`copy`](crate::copy) with this pickler's reducers.

@@ -2,12 +2,11 @@
 //! and `#[copyreg::constructor]` submit through `inventory`, and the table built from them
 //! the first time the registry is used.
 
-use crate::field::{
-    Codec, InnerCodec, ObjectLeaf, OptionCodec, ReducibleLeaf, SeqCodec, Stateless,
-};
+use crate::field::{Codec, InnerCodec, OptionCodec, ReducibleLeaf, SeqCodec, Stateless};
 use crate::ops::{CodecOps, Construct, Object, ObjectOps, Ops};
 use crate::reducible::{name_of, Reducible};
 use crate::registry::{Constructor, Held, Table};
+use crate::shapes::containers_of;
 
 /// One link-time registration, submitted through `inventory` by the generated code.
 #[derive(Debug)]
@@ -113,7 +112,7 @@ impl Registration {
                 name: Name::Computed(O::name),
                 native: false,
                 ops: &ObjectOps::<O>::NEW,
-                containers: containers::<O::Target, ObjectLeaf<O>>(),
+                containers: containers_of::<O>(),
             },
         }
     }
@@ -132,14 +131,15 @@ impl Registration {
     }
 
     /// A derived type that is not generic, whose name is a constant: as [`of`](Self::of),
-    /// without computing the name when the registry is built.
-    pub const fn named<T: Reducible>(name: &'static str) -> Self {
+    /// without computing the name when the registry is built, and with containers that
+    /// cost the type little code (see `shapes.rs`).
+    pub const fn named<T: Reducible + Object<Target = T>>(name: &'static str) -> Self {
         Registration {
             kind: Kind::Type {
                 name: Name::Const(name),
                 native: T::__NATIVE,
                 ops: T::__OPS,
-                containers: containers::<T, ReducibleLeaf<T>>(),
+                containers: containers_of::<T>(),
             },
         }
     }

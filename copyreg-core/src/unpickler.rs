@@ -2,7 +2,7 @@
 //! persistent references, as Python's `pickle.Unpickler` with `find_class` and
 //! `persistent_load`.
 
-use std::any::{Any, TypeId};
+use std::any::{type_name, Any, TypeId};
 use std::collections::HashSet;
 use std::fmt;
 use std::sync::Arc;
@@ -11,7 +11,7 @@ use crate::constructor::Constructor;
 use crate::depth::MAX_DEPTH;
 use crate::error::{BoxError, Error, Failure, LimitKind};
 use crate::load::Loader;
-use crate::ops::filled;
+use crate::ops::{filled, unbox};
 use crate::pickle::constructor_only;
 use crate::reducible::{name_of, Reducible};
 use crate::registry::{Table, View};
@@ -391,9 +391,29 @@ impl Unpickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn loads<T: Any>(&self, bytes: &[u8]) -> Result<T, Error> {
-        let mut slot = None;
-        self.with_loader(bytes, |cx| cx.load_object_into::<T>(&mut slot))?;
-        Ok(filled(slot))
+        let mut slot = None::<T>;
+        match self.loads_at(bytes, &mut slot, (TypeId::of::<T>(), type_name::<T>()))? {
+            None => Ok(filled(slot)),
+            Some(boxed) => Ok(unbox(boxed)),
+        }
+    }
+
+    /// [`Unpickler::loads`] of a value of the type `expected` (its `TypeId` and name) into
+    /// `place`, an `Option` of it, or into a box: the part of `loads` that is the same for
+    /// every type, compiled once.
+    #[inline(never)]
+    fn loads_at(
+        &self,
+        bytes: &[u8],
+        place: &mut dyn Any,
+        expected: (TypeId, &'static str),
+    ) -> Result<Option<Box<dyn Any>>, Error> {
+        let mut boxed = None;
+        self.run(bytes, &mut |cx| {
+            boxed = cx.load_object_at(place, expected)?;
+            Ok(())
+        })?;
+        Ok(boxed)
     }
 
     /// [`loads_any`](crate::loads_any) with this unpickler's settings.
@@ -430,6 +450,26 @@ impl Unpickler {
         bytes: &[u8],
         load: impl FnOnce(&mut Loader<'_>) -> Result<R, Failure>,
     ) -> Result<R, Error> {
+        let mut load = Some(load);
+        let mut out = None;
+        self.run(bytes, &mut |cx| {
+            if let Some(load) = load.take() {
+                out = Some(load(cx)?);
+            }
+            Ok(())
+        })?;
+        match out {
+            Some(value) => Ok(value),
+            None => unreachable!("Loader::run runs its load once when it returns Ok"),
+        }
+    }
+
+    /// Loads `bytes` with `load`, within this unpickler's limits and registrations.
+    fn run(
+        &self,
+        bytes: &[u8],
+        load: &mut dyn FnMut(&mut Loader<'_>) -> Result<(), Failure>,
+    ) -> Result<(), Error> {
         if bytes.len() > self.limits.max_input {
             return Err(Error::Limit {
                 which: LimitKind::InputSize,

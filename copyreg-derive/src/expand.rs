@@ -176,20 +176,21 @@ fn expand(input: &Input<'_>) -> TokenStream {
 
                 #object_fns
 
-                // Inlined where they are called: in a run of objects (a `Vec`'s items, a
-                // map's values, a stream of trait objects) the call per object cost more
-                // than the body of a small type (B4's nested map dumps 1.2x faster; B1
-                // loads 1.1x). Copies gained nothing and are left to the compiler.
-                #[inline(always)]
+                // One copy of each, out of line, that every path calls: inlined where
+                // they are called, a type's code was compiled again in each of five places
+                // (a single value, a run of siblings, a `Vec`'s items, ...), five times the
+                // build time and code size for a few percent on small objects.
+                #[inline(never)]
                 fn reduce(__value: &Self, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Failure> {
                     #reduce
                 }
 
-                #[inline(always)]
+                #[inline(never)]
                 fn construct(__cx: &mut __cr::Loader<'_>) -> __cr::Result<Self, __cr::Failure> {
                     #construct
                 }
 
+                #[inline(never)]
                 fn copy(__value: &Self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Failure> {
                     #copy
                 }
