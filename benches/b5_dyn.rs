@@ -1,6 +1,7 @@
 //! B5, heterogeneous objects: 1,000 objects of K registered types (K = 8 and 100) as
-//! `Vec<Box<dyn Obj>>`, against a plain enum and typetag (both through serde + bincode 1.3);
-//! Python pickles 1,000 instances of K classes (`benches/python_baseline.py`).
+//! `Vec<Box<dyn Obj>>`, against a plain enum and typetag (both through serde + bincode 1.3),
+//! and Apache Fory's `Vec<Box<dyn FObj>>` of mirror types in both of its modes; Python
+//! pickles 1,000 instances of K classes (`benches/python_baseline.py`).
 //!
 //! `cargo bench --bench b5_dyn`
 
@@ -21,6 +22,17 @@ trait Obj: Any {
 #[typetag::serde]
 trait Tagged {
     fn weight(&self) -> f64;
+}
+
+/// The same objects, for Apache Fory.
+trait FObj: fory::ForyObject {
+    fn weight(&self) -> f64;
+}
+
+/// The batch, for Apache Fory.
+#[derive(fory::ForyStruct)]
+struct FObjects {
+    items: Vec<Box<dyn FObj>>,
 }
 
 #[derive(copyreg::Reducible)]
@@ -55,8 +67,42 @@ macro_rules! object_types {
                         self.b
                     }
                 }
+
+                #[derive(fory::ForyStruct, Debug, Default)]
+                pub struct F {
+                    pub a: u32,
+                    pub b: f64,
+                }
+
+                impl super::FObj for F {
+                    fn weight(&self) -> f64 {
+                        self.b
+                    }
+                }
             }
         )*
+
+        fory::register_trait_type!(FObj, $($m::F),*);
+
+        /// Fory in its native mode, with the K types and the batch registered.
+        fn fory_b5(compatible: bool) -> fory::Fory {
+            let mut fory = common::fory::fory(compatible);
+            let mut id = 200;
+            $(
+                fory.register::<$m::F>(id).unwrap();
+                id += 1;
+            )*
+            fory.register::<FObjects>(id).unwrap();
+            fory
+        }
+
+        /// Object `i` of a batch over `k` types, for Fory.
+        fn fory_object(i: usize, k: usize) -> Box<dyn FObj> {
+            let makers: &[fn(u32, f64) -> Box<dyn FObj>] = &[$(
+                |a, b| Box::new($m::F { a, b }),
+            )*];
+            makers[i % k](i as u32, i as f64 * 0.5)
+        }
 
         /// The baseline a program with a closed set of types would write.
         #[allow(non_camel_case_types)]
@@ -109,6 +155,19 @@ fn b5(c: &mut Criterion) {
         sizes.add(&scenario, "enum", enum_bytes.len());
 
         let mut group = c.benchmark_group(&scenario);
+        let mirrored = FObjects {
+            items: (0..1_000).map(|i| fory_object(i, k)).collect(),
+        };
+        let weight = |items: &[Box<dyn FObj>]| items.iter().map(|o| o.weight()).sum::<f64>();
+        let expected = weight(&mirrored.items);
+        common::fory::versus_fory_with(
+            &mut group,
+            &scenario,
+            &mirrored,
+            &mut sizes,
+            fory_b5,
+            |back| back.items.len() == 1_000 && weight(&back.items) == expected,
+        );
         group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
             b.iter(|| copyreg::dumps(black_box(&objects)).unwrap())
         });

@@ -1,7 +1,8 @@
 //! B6, shared references: a DAG of 10,000 `Arc` nodes in which 30% of the child links point
 //! to a node that another link already reaches. copyreg's dumps, loads and deepcopy keep the
 //! sharing; Python's `copy.deepcopy` and a pickle round trip of the same graph are the
-//! baselines (`benches/python_baseline.py`). B6/memo is pyperformance's `deepcopy_memo` data:
+//! baselines (`benches/python_baseline.py`), and Apache Fory's serialize and deserialize of
+//! a mirror of the graph, which keep the sharing as well. B6/memo is pyperformance's `deepcopy_memo` data:
 //! one list of 100 integers referred to 103 times.
 //!
 //! `cargo bench --bench b6_shared`
@@ -45,6 +46,27 @@ fn b6(c: &mut Criterion) {
     sizes.add("B6", "copyreg", stream.len());
 
     let mut group = c.benchmark_group("B6");
+    // Apache Fory, which keeps the sharing too.
+    let mirrored = common::fory::graph(&children);
+    let fory_distinct = |g: &common::fory::FGraph| {
+        let mut seen = std::collections::HashSet::new();
+        let mut stack = vec![&g.root];
+        while let Some(n) = stack.pop() {
+            if seen.insert(Arc::as_ptr(n)) {
+                stack.extend(&n.children);
+            }
+        }
+        seen.len()
+    };
+    assert_eq!(fory_distinct(&mirrored), NODES);
+    common::fory::versus_fory_with(
+        &mut group,
+        "B6",
+        &mirrored,
+        &mut sizes,
+        common::fory::fory,
+        |back| fory_distinct(back) == NODES,
+    );
     group.bench_function(BenchmarkId::new("dumps", "copyreg"), |b| {
         b.iter(|| copyreg::dumps(black_box(&root)).unwrap())
     });

@@ -81,6 +81,18 @@ TARGETS = [
     ("B2/10000", "loads", "copyreg", "fory", "slower", 1.0),
     ("B2/10000", "dumps", "copyreg", "fory compatible(false)", "slower", 1.0),
     ("B2/10000", "loads", "copyreg", "fory compatible(false)", "slower", 1.0),
+    ("B5/K=8", "dumps", "copyreg", "fory", "slower", 1.0),
+    ("B5/K=8", "loads", "copyreg", "fory", "slower", 1.0),
+    ("B5/K=8", "dumps", "copyreg", "fory compatible(false)", "slower", 1.0),
+    ("B5/K=8", "loads", "copyreg", "fory compatible(false)", "slower", 1.0),
+    ("B5/K=100", "dumps", "copyreg", "fory", "slower", 1.0),
+    ("B5/K=100", "loads", "copyreg", "fory", "slower", 1.0),
+    ("B5/K=100", "dumps", "copyreg", "fory compatible(false)", "slower", 1.0),
+    ("B5/K=100", "loads", "copyreg", "fory compatible(false)", "slower", 1.0),
+    ("B6", "dumps", "copyreg", "fory", "slower", 1.0),
+    ("B6", "loads", "copyreg", "fory", "slower", 1.0),
+    ("B6", "dumps", "copyreg", "fory compatible(false)", "slower", 1.0),
+    ("B6", "loads", "copyreg", "fory compatible(false)", "slower", 1.0),
     ("B10/small", "write", "dump+BufWriter", "dumps", "slower", 1.2),
     ("B10/small", "read", "load+BufReader", "loads", "slower", 1.2),
     ("B10/batch 1000", "write", "dump+BufWriter", "dumps", "slower", 1.2),
@@ -97,6 +109,9 @@ SIZE_TARGETS = [
     # #16: no larger than Apache Fory's compatible(false) streams.
     ("B1", "copyreg", "fory compatible(false)", 0),
     ("B2/10000", "copyreg", "fory compatible(false)", 0),
+    ("B5/K=8", "copyreg", "fory compatible(false)", 0),
+    ("B5/K=100", "copyreg", "fory compatible(false)", 0),
+    ("B6", "copyreg", "fory compatible(false)", 0),
 ]
 
 

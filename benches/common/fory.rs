@@ -4,6 +4,7 @@
 //! mode (`xlang(false)`), with `compatible(true)` (its default) and `compatible(false)`.
 
 use std::hint::black_box;
+use std::sync::Arc;
 
 use criterion::measurement::WallTime;
 use criterion::{BenchmarkGroup, BenchmarkId};
@@ -61,11 +62,45 @@ impl From<&Log> for FLog {
     }
 }
 
+/// B6's node, with Fory's own tracking of shared `Arc`s.
+#[derive(ForyStruct, Debug, Default)]
+pub struct FNode {
+    pub id: u32,
+    pub children: Vec<Arc<FNode>>,
+}
+
+/// B6's graph.
+#[derive(ForyStruct, Debug, Default)]
+pub struct FGraph {
+    pub root: Arc<FNode>,
+}
+
+/// B6's graph as `data::build` makes it, of Fory nodes.
+#[allow(dead_code)] // B6's only
+pub fn graph(children: &[Vec<usize>]) -> FGraph {
+    let mut nodes: Vec<Option<Arc<FNode>>> = vec![None; children.len()];
+    for i in (0..children.len()).rev() {
+        let node = FNode {
+            id: i as u32,
+            children: children[i]
+                .iter()
+                .map(|&c| Arc::clone(nodes[c].as_ref().expect("children come later")))
+                .collect(),
+        };
+        nodes[i] = Some(Arc::new(node));
+    }
+    FGraph {
+        root: nodes[0].take().expect("the root"),
+    }
+}
+
 /// Fory in its native mode, with every mirrored type registered.
 pub fn fory(compatible: bool) -> Fory {
     let mut fory = Fory::builder().xlang(false).compatible(compatible).build();
     fory.register::<FSmall>(100).unwrap();
     fory.register::<FLog>(101).unwrap();
+    fory.register::<FNode>(102).unwrap();
+    fory.register::<FGraph>(103).unwrap();
     fory
 }
 
@@ -79,10 +114,28 @@ pub fn versus_fory<T>(
 ) where
     T: fory::Serializer<Target = T> + PartialEq + std::fmt::Debug,
 {
+    versus_fory_with(group, scenario, value, sizes, fory, |back| back == value);
+}
+
+/// [`versus_fory`] with the Fory that `make` builds for each mode, and `same` to check the
+/// round trip (for values without `PartialEq`: trait objects, shared graphs).
+pub fn versus_fory_with<T>(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    scenario: &str,
+    value: &T,
+    sizes: &mut Sizes,
+    make: impl Fn(bool) -> Fory,
+    same: impl Fn(&T) -> bool,
+) where
+    T: fory::Serializer<Target = T>,
+{
     for (name, compatible) in MODES {
-        let fory = fory(compatible);
+        let fory = make(compatible);
         let bytes = fory.serialize(value).unwrap();
-        assert!(fory.deserialize::<T>(&bytes).unwrap() == *value);
+        assert!(
+            same(&fory.deserialize::<T>(&bytes).unwrap()),
+            "{name}: round trip"
+        );
         sizes.add(scenario, name, bytes.len());
         group.bench_function(BenchmarkId::new("dumps", name), |b| {
             b.iter(|| fory.serialize(black_box(value)).unwrap())
