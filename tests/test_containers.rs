@@ -229,14 +229,11 @@ struct Node {
     next: Option<Box<Node>>,
 }
 
+/// `depth` nodes, each holding the next.
 fn chain(depth: usize) -> Node {
-    let mut node = Node { next: None };
-    for _ in 1..depth {
-        node = Node {
-            next: Some(Box::new(node)),
-        };
-    }
-    node
+    (1..depth).fold(Node { next: None }, |inner, _| Node {
+        next: Some(Box::new(inner)),
+    })
 }
 
 #[test]

@@ -221,16 +221,18 @@ pub fn links() -> Vec<Vec<usize>> {
 }
 
 pub fn build(children: &[Vec<usize>]) -> Arc<Node> {
-    let mut nodes: Vec<Option<Arc<Node>>> = vec![None; children.len()];
+    build_with(children, |id, children| Node { id, children })
+}
+
+/// The DAG `children` describes, of nodes that `node` makes from an id and the children.
+pub fn build_with<N>(children: &[Vec<usize>], node: impl Fn(u32, Vec<Arc<N>>) -> N) -> Arc<N> {
+    let mut nodes: Vec<Option<Arc<N>>> = (0..children.len()).map(|_| None).collect();
     for i in (0..children.len()).rev() {
-        let node = Node {
-            id: i as u32,
-            children: children[i]
-                .iter()
-                .map(|&c| Arc::clone(nodes[c].as_ref().expect("children come later")))
-                .collect(),
-        };
-        nodes[i] = Some(Arc::new(node));
+        let links = children[i]
+            .iter()
+            .map(|&c| Arc::clone(nodes[c].as_ref().expect("children come later")))
+            .collect();
+        nodes[i] = Some(Arc::new(node(i as u32, links)));
     }
     nodes[0].take().expect("the root")
 }

@@ -78,19 +78,8 @@ pub struct FGraph {
 /// B6's graph as `data::build` makes it, of Fory nodes.
 #[allow(dead_code)] // B6's only
 pub fn graph(children: &[Vec<usize>]) -> FGraph {
-    let mut nodes: Vec<Option<Arc<FNode>>> = vec![None; children.len()];
-    for i in (0..children.len()).rev() {
-        let node = FNode {
-            id: i as u32,
-            children: children[i]
-                .iter()
-                .map(|&c| Arc::clone(nodes[c].as_ref().expect("children come later")))
-                .collect(),
-        };
-        nodes[i] = Some(Arc::new(node));
-    }
     FGraph {
-        root: nodes[0].take().expect("the root"),
+        root: super::data::build_with(children, |id, children| FNode { id, children }),
     }
 }
 
