@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::codec;
 use crate::depth::{has_room, Depth, Nested};
 use crate::error::{BoxError, Error, Failure};
-use crate::ops::{filled, Delivered, Object, Own, Place, Reduce};
+use crate::ops::{copy_once, filled, Delivered, Object, Own, Place, Reduce};
 use crate::registry::{Reducer, View};
 use crate::shared::CopyMemo;
 
@@ -85,44 +85,21 @@ fn copy_at(
     let reducer = view
         .reducer(value.type_id())?
         .ok_or_else(|| Error::NotRegistered { type_name })?;
-    let memo = copy_pass(view, reducer, value, deep, CopyMemo::default(), place)?;
-    if !memo.forward_weak {
+    let mut cx = Copier {
+        view,
+        deep,
+        depth: Depth::default(),
+        shared: CopyMemo::default(),
+    };
+    cx.copy_whole(reducer, value, place)?;
+    if !cx.shared.forward_weak {
         return Ok(());
     }
     // A `Weak` came before the strong pointers to its target: find every allocation the
     // value reaches, then copy such targets where the `Weak` is.
     let reachable = crate::dump::reachable(view, reducer, value)?;
-    copy_pass(
-        view,
-        reducer,
-        value,
-        deep,
-        CopyMemo::knowing(reachable),
-        place,
-    )
-    .map(drop)
-}
-
-/// Copies the whole value once, into `place`.
-fn copy_pass(
-    view: &View,
-    reducer: &Reducer,
-    value: &dyn Any,
-    deep: bool,
-    shared: CopyMemo,
-    place: &mut dyn Any,
-) -> Result<CopyMemo, Failure> {
-    let mut cx = Copier {
-        view,
-        deep,
-        depth: Depth::default(),
-        shared,
-    };
-    let boxed = cx.nested(|cx| reducer.ops.copy(value, cx, Some(place)))?;
-    if boxed.is_some() {
-        unreachable!("a reducer copies into an `Option` of its own type");
-    }
-    Ok(cx.shared)
+    cx.shared = CopyMemo::knowing(reachable);
+    cx.copy_whole(reducer, value, place)
 }
 
 /// The state of one copy. Generated code copies through it; it is not for direct use.
@@ -144,6 +121,21 @@ impl<'a> Copier<'a> {
         self.view
     }
 
+    /// Copies the whole value once, into `place`.
+    // Inlined into `copy_at`, its only caller, which is not generic: no call on the way.
+    #[inline(always)]
+    fn copy_whole(
+        &mut self,
+        reducer: &Reducer,
+        value: &dyn Any,
+        place: &mut dyn Any,
+    ) -> Result<(), Failure> {
+        match self.nested(|cx| reducer.ops.copy(value, cx, Some(place)))? {
+            None => Ok(()),
+            Some(_) => unreachable!("a reducer copies into an `Option` of its own type"),
+        }
+    }
+
     fn copy_reduced<T: Any>(&mut self, reducer: &Reducer, value: &T) -> Result<T, Failure> {
         let mut slot = None::<T>;
         match self.copy_with(&*reducer.ops, value, Some(&mut slot))? {
@@ -162,7 +154,7 @@ impl<'a> Copier<'a> {
         if let Some(reducer) = self.view.override_reducer(TypeId::of::<O::Target>()) {
             return self.copy_reduced(reducer, value);
         }
-        self.nested(|cx| O::copy(value, cx))
+        self.nested(|cx| copy_once::<O>(value, cx))
     }
 
     /// [`Copier::copy_object`] of an object known by its [`Own`], to `place`; compiled
@@ -213,7 +205,7 @@ impl<'a> Copier<'a> {
         self.depth.enter()?;
         let copied = items
             .iter()
-            .try_for_each(|item| O::copy(item, self).map(|copy| out.push(copy)));
+            .try_for_each(|item| copy_once::<O>(item, self).map(|copy| out.push(copy)));
         self.depth.leave();
         copied.map(|()| out)
     }

@@ -60,7 +60,8 @@ pub struct Loader<'a> {
     /// The stream's name table, each entry looked up (see `object.rs`).
     pub(crate) constructors: SmallVec<[Named<'a>; 4]>,
     pub(crate) depth: Depth,
-    pub(crate) shared: LoadMemo,
+    /// Made at the first shared pointer (see `Loader::memo`).
+    pub(crate) shared: Option<Box<LoadMemo>>,
     /// Bytes the loaded value may still take, as estimated before each allocation.
     alloc_left: usize,
     /// Objects the stream may still build.
@@ -99,7 +100,7 @@ impl<'a> Loader<'a> {
             options,
             constructors: SmallVec::new(),
             depth: Depth::with_max(limits.max_depth),
-            shared: LoadMemo::default(),
+            shared: None,
             alloc_left: limits.max_alloc,
             objects_left: limits.max_objects,
             elements_left: max_elements,

@@ -8,7 +8,7 @@ use crate::depth::{has_room, Nested};
 use crate::dynamic::Casts;
 use crate::error::{Error, Failure, LimitKind};
 use crate::load::Loader;
-use crate::ops::{build_typed, filled, unbox, Delivered, Object, Own, Place};
+use crate::ops::{build_typed, construct_once, filled, unbox, Delivered, Object, Own, Place};
 use crate::registry::{not_found, Constructor, Slot};
 
 /// An object read without its type known statically.
@@ -278,7 +278,7 @@ impl<'a> Loader<'a> {
         match self.build_of(reference, &Own::of::<O>())? {
             Build::Own => {
                 self.count_object()?;
-                self.entered(O::construct)
+                self.entered(construct_once::<O>)
             }
             other => self.entered(|cx| cx.build_elsewise(other, Own::of::<O>().target)),
         }
@@ -359,7 +359,7 @@ impl<'a> Loader<'a> {
                 Build::Own => {
                     own_reference = Some(k);
                     self.count_object()?;
-                    O::construct(self)?
+                    construct_once::<O>(self)?
                 }
                 other => self.build_elsewise(other, own.target)?,
             });

@@ -46,6 +46,35 @@ pub trait Object: 'static {
     }
 }
 
+/// `O`'s reducer, compiled once out of line: what a single object calls, at top level
+/// through the registry's vtable ([`ObjectOps`]) or as a field. The derived `reduce` is
+/// `#[inline(always)]`; only this and the loop of `Dumper::dump_objects` compile it.
+#[inline(never)]
+pub(crate) fn reduce_once<O: Object>(
+    value: &O::Target,
+    cx: &mut Dumper<'_>,
+) -> Result<(), Failure> {
+    O::reduce(value, cx)
+}
+
+/// `O`'s constructor, compiled once out of line: what fields, runs of siblings and
+/// containers call. The derived bodies are only `#[inline]`, so that the registry's vtable
+/// ([`ObjectOps`]), which a top-level `loads` and `copy` go through, holds a second copy of
+/// each with no call in between; every other caller shares this one.
+#[inline(never)]
+pub(crate) fn construct_once<O: Object>(cx: &mut Loader<'_>) -> Result<O::Target, Failure> {
+    O::construct(cx)
+}
+
+/// `O`'s copy, compiled once out of line, as [`construct_once`] is.
+#[inline(never)]
+pub(crate) fn copy_once<O: Object>(
+    value: &O::Target,
+    cx: &mut Copier<'_>,
+) -> Result<O::Target, Failure> {
+    O::copy(value, cx)
+}
+
 /// The type a registration is for.
 pub trait Typed: Send + Sync + 'static {
     /// The registered type (for a constructor, the type it builds).
@@ -241,7 +270,7 @@ impl<O: Object> Typed for ObjectOps<O> {
 
 impl<O: Object> Reduce for ObjectOps<O> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure> {
-        O::reduce(downcast(value), cx)
+        reduce_once::<O>(downcast(value), cx)
     }
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
         deliver_object::<O>(place, || O::copy(downcast(value), cx))

@@ -176,21 +176,24 @@ fn expand(input: &Input<'_>) -> TokenStream {
 
                 #object_fns
 
-                // One copy of each, out of line, that every path calls: inlined where
-                // they are called, a type's code was compiled again in each of five places
-                // (a single value, a run of siblings, a `Vec`'s items, ...), five times the
-                // build time and code size for a few percent on small objects.
-                #[inline(never)]
+                // copyreg-core calls each from two places, so that a type's code is compiled
+                // twice, not once per caller (inlined in each of five places, it cost five
+                // times the build time and code size for a few percent on small objects):
+                // `reduce` from a `Vec`'s loop and from one out-of-line copy that single
+                // objects share; `construct` and `copy` from the registry's vtable, which a
+                // top-level call goes through, and from one out-of-line copy that fields
+                // and runs share.
+                #[inline(always)]
                 fn reduce(__value: &Self, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Failure> {
                     #reduce
                 }
 
-                #[inline(never)]
+                #[inline]
                 fn construct(__cx: &mut __cr::Loader<'_>) -> __cr::Result<Self, __cr::Failure> {
                     #construct
                 }
 
-                #[inline(never)]
+                #[inline]
                 fn copy(__value: &Self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Failure> {
                     #copy
                 }

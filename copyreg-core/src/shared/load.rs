@@ -23,6 +23,12 @@ pub(crate) struct LoadMemo {
 }
 
 impl Loader<'_> {
+    /// The memo, made at the first shared pointer: a stream without any makes none, and
+    /// drops none (a `loads` of one small value spent 30 instructions dropping it empty).
+    fn memo(&mut self) -> &mut LoadMemo {
+        self.shared.get_or_insert_with(Box::default)
+    }
+
     /// Reads a shared pointer written by [`Dumper::dump_pointer`].
     pub fn load_pointer<P: Pointer>(
         &mut self,
@@ -45,15 +51,15 @@ impl Loader<'_> {
         index: usize,
         read: &impl Fn(&mut Self) -> Result<P::Target, Failure>,
     ) -> Result<P, Failure> {
-        let cycles = self.shared.cycles;
+        let cycles = self.memo().cycles;
         if cycles == Cycles::Trial {
             return self.trial::<P>(index, read).map(P::new);
         }
-        let start = (self.progress(), self.shared.pointers.mark());
+        let start = (self.progress(), self.memo().pointers.mark());
         let back = |cx: &mut Self, freed| {
             cx.go_back(&start.0, freed);
-            cx.shared.pointers.rewind(&start.1);
-            cx.shared.slots.truncate(index + 1);
+            cx.memo().pointers.rewind(&start.1);
+            cx.memo().slots.truncate(index + 1);
         };
         let fallback = match cycles {
             Cycles::Outside => Some(self.trial::<P>(index, read)?),
@@ -63,7 +69,7 @@ impl Loader<'_> {
         // The trial's value is kept through the replay, in case that fails: its memory stays
         // charged, so that the two together stay within the allocation budget.
         back(self, fallback.is_none());
-        self.shared.cycles = Cycles::Replay;
+        self.memo().cycles = Cycles::Replay;
         let built = build_cyclic::<P, Self>(
             self,
             |cx, weak| cx.load_with_weak::<P>(index, weak, read),
@@ -74,7 +80,7 @@ impl Loader<'_> {
                 cx.trial::<P>(index, read)
             },
         );
-        self.shared.cycles = cycles;
+        self.memo().cycles = cycles;
         built
     }
 
@@ -86,12 +92,12 @@ impl Loader<'_> {
         read: &impl Fn(&mut Self) -> Result<P::Target, Failure>,
     ) -> Result<P::Target, Failure> {
         let at = self.position();
-        let cycles = std::mem::replace(&mut self.shared.cycles, Cycles::Trial);
+        let cycles = std::mem::replace(&mut self.memo().cycles, Cycles::Trial);
         let value = self.load_with_weak::<P>(index, &P::dangling(), read);
-        self.shared.cycles = cycles;
+        self.memo().cycles = cycles;
         // Only a hostile stream marks an allocation nothing points back to: refused, so that
         // it cannot have the values in it built twice for nothing.
-        if value.is_ok() && self.shared.pointed_back.get(index) != Some(&true) {
+        if value.is_ok() && self.memo().pointed_back.get(index) != Some(&true) {
             return Err(Failure::malformed(
                 at,
                 format!(
@@ -111,7 +117,7 @@ impl Loader<'_> {
         weak: &P::Weak,
         read: &impl Fn(&mut Self) -> Result<P::Target, Failure>,
     ) -> Result<P::Target, Failure> {
-        self.shared.slots[index] = Slot::Building(Some(Box::new(weak.clone())));
+        self.memo().slots[index] = Slot::Building(Some(Box::new(weak.clone())));
         read(self)
     }
 
@@ -124,8 +130,8 @@ impl Loader<'_> {
         let at = self.position();
         let k = self.read_varint()?;
         if k > 0 {
-            return match self.shared.slots.get(k as usize - 1) {
-                Some(&Slot::Built(kept)) => self.shared.pointers.get::<P>(kept, "a back reference"),
+            return match self.memo().slots.get(k as usize - 1) {
+                Some(&Slot::Built(kept)) => self.memo().pointers.get::<P>(kept, "a back reference"),
                 Some(Slot::Building(_)) => Err(cycle::<P>()),
                 None => Err(Failure::malformed(
                     at,
@@ -140,12 +146,12 @@ impl Loader<'_> {
                 format!("shared value flags {flags:#04x}"),
             ));
         }
-        let index = self.shared.slots.len();
-        self.shared.slots.push(Slot::Building(None));
+        let index = self.memo().slots.len();
+        self.memo().slots.push(Slot::Building(None));
         let cyclic = (flags & CYCLIC != 0).then_some(index);
         let pointer = self.nested(|cx| build(cx, cyclic))?;
-        let kept = self.shared.pointers.keep(pointer.clone());
-        self.shared.slots[index] = Slot::Built(kept);
+        let kept = self.memo().pointers.keep(pointer.clone());
+        self.memo().slots[index] = Slot::Built(kept);
         Ok(pointer)
     }
 
@@ -164,15 +170,15 @@ impl Loader<'_> {
             return Ok(self.load_pointer::<P>(read)?.downgrade());
         }
         let index = (k - WEAK_BACK) as usize;
-        match self.shared.slots.get(index) {
+        match self.memo().slots.get(index) {
             Some(&Slot::Built(kept)) => Ok(self
-                .shared
+                .memo()
                 .pointers
                 .get::<P>(kept, "a weak reference")?
                 .downgrade()),
             Some(Slot::Building(Some(weak))) => {
                 let weak = downcast::<P::Weak>(&**weak, "a weak reference")?;
-                let marks = &mut self.shared.pointed_back;
+                let marks = &mut self.memo().pointed_back;
                 if marks.len() <= index {
                     marks.resize(index + 1, false);
                 }
