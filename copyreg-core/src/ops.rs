@@ -58,9 +58,9 @@ pub(crate) fn reduce_once<O: Object>(
 }
 
 /// `O`'s constructor, compiled once out of line: what fields, runs of siblings and
-/// containers call. The derived bodies are only `#[inline]`, so that the registry's vtable
-/// ([`ObjectOps`]), which a top-level `loads` and `copy` go through, holds a second copy of
-/// each with no call in between; every other caller shares this one.
+/// containers call. The derived `construct` and `copy` are only `#[inline]`, so that the
+/// registry's vtable ([`ObjectOps`]), which a top-level `loads` and `copy` go through, holds
+/// a second copy of each with no call in between; every other caller shares this one.
 #[inline(never)]
 pub(crate) fn construct_once<O: Object>(cx: &mut Loader<'_>) -> Result<O::Target, Failure> {
     O::construct(cx)
