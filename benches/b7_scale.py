@@ -10,7 +10,7 @@ For each program: the median wall time of a whole run, and of the run less its `
 (start-up, where the loader relocates the binary and inventory's constructors register
 every type, and exit); the median time of the first dumps + loads (which builds the registry
 table) and of the second; the number of registry entries; the binary's size; and for
-b5many, B5 over its own types (1,000 `Box<dyn Obj>` of 8 types and of all 1,000, dumped and
+b5many, B5 over its own types (10,000 `Box<dyn Obj>` of 8 types and of all 1,000, dumped and
 loaded). Writes target/bench-fixtures/b7.json for benches/report.py.
 """
 

@@ -4,7 +4,7 @@
 //! took (what a whole run takes beyond it is start-up and exit).
 //!
 //! Also `b5many`: 1,000 derived types registered as `dyn Obj`, whose `main` prints B5 over
-//! them as well: the median time to dump and to load 1,000 `Box<dyn Obj>` of 8 types and of
+//! them as well: the median time to dump and to load 10,000 `Box<dyn Obj>` of 8 types and of
 //! all 1,000. That measures B5's flatness in K past the B5 bench's 100 types without
 //! compiling typetag and enum baselines of that size. (10,000 types no longer compile on a
 //! 24 GB machine: rustc passed 22 GB for the plain ones and 24 GB for `dyn Obj` ones, where
@@ -35,13 +35,13 @@ fn median_ns(mut f: impl FnMut()) -> u128 {
     times[times.len() / 2]
 }
 
-/// B5's shape over the first `k` types: 1,000 objects, object `i` of type `i * 7919 mod k`,
-/// so that with many types a stream's 1,000 types are spread over the registry. Returns
-/// the median dumps and loads times.
+/// B5's shape over the first `k` types: 10,000 objects (ten per type at K = 1,000), object
+/// `i` of type `i * 7919 mod k`, so that with many types a stream's types are spread over the
+/// registry. Returns the median dumps and loads times.
 fn b5(k: usize) -> (u128, u128) {
     use std::hint::black_box;
     let objects = Objects {
-        items: (0..1000).map(|i| MAKERS[i * 7919 % k](i as u32)).collect(),
+        items: (0..10_000).map(|i| MAKERS[i * 7919 % k](i as u32)).collect(),
     };
     let bytes = copyreg::dumps(&objects).unwrap();
     let back = copyreg::loads::<Objects>(&bytes).unwrap();
