@@ -35,7 +35,7 @@ TARGETS = [
     ("B2/10000", "loads", "copyreg", "python pickle", "faster", 3),
     ("B2/100", "dumps", "copyreg", "serde+bincode", "slower", 1.0),
     ("B2/100", "loads", "copyreg", "serde+bincode", "slower", 1.2),
-    # At 1,000,000 records a ratio only (#16): memory, not copyreg, sets the time.
+    # At 1,000,000 records a ratio only, with no cost per record (#16).
     ("B2/1000000", "dumps", "copyreg", "serde+bincode", "slower", 1.2),
     ("B2/1000000", "loads", "copyreg", "serde+bincode", "slower", 1.2),
     ("B2/10000", "dumps", "copyreg", "postcard", "slower", 1.0),
