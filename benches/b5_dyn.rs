@@ -1,9 +1,9 @@
 //! B5, heterogeneous objects: 1,000 objects of K registered types (K = 8 and 100) as
 //! `Vec<Box<dyn Obj>>`, against an enum of the K types, plain (`Vec<Plain>`) and boxed
-//! (`Vec<Box<Plain>>`: one allocation per object, as copyreg makes), and typetag (all through
-//! serde + bincode 1.3),
-//! and Apache Fory's `Vec<Box<dyn FObj>>` of mirror types in both of its modes; Python
-//! pickles 1,000 instances of K classes (`benches/python_baseline.py`).
+//! (`Vec<Box<Plain>>`: one allocation per object, as copyreg makes), typetag (all three
+//! through serde + bincode 1.3), and Apache Fory's `Vec<Box<dyn FObj>>` of mirror types in
+//! both of its modes; Python pickles 1,000 instances of K classes
+//! (`benches/python_baseline.py`).
 //!
 //! `cargo bench --bench b5_dyn`
 
