@@ -89,7 +89,7 @@ fn a_fallible_declared_constructor_is_found_by_its_default_name() {
     let stream = |kelvin: f64| {
         let mut body = vec![1]; // the first name of the table
         body.extend_from_slice(&kelvin.to_le_bytes());
-        body.extend_from_slice(&2u64.to_le_bytes());
+        body.push(2); // the length of "ok"
         body.extend_from_slice(b"ok");
         common::stream(&[name], &body)
     };
@@ -124,15 +124,15 @@ fn a_list_may_mix_old_and_new_readings() {
     let new = |body: &mut Vec<u8>, kelvin: f64, source: &str| {
         body.push(2); // thermo.Reading.v2
         body.extend_from_slice(&kelvin.to_le_bytes());
-        body.extend_from_slice(&(source.len() as u64).to_le_bytes());
+        body.push(source.len() as u8);
         body.extend_from_slice(source.as_bytes());
     };
     let old = |body: &mut Vec<u8>, celsius: f64| {
         body.push(3); // thermo.Reading
         body.extend_from_slice(&celsius.to_le_bytes());
     };
-    let mut body = vec![1]; // the list itself
-    body.extend_from_slice(&5u64.to_le_bytes());
+    // The list itself, its length, and a run constructor of 0: each object names its own.
+    let mut body = vec![1, 5, 0];
     new(&mut body, 1.0, "a");
     old(&mut body, 2.0);
     old(&mut body, 3.0);
@@ -156,6 +156,14 @@ fn a_list_may_mix_old_and_new_readings() {
             (5.0, "c")
         ]
     );
+
+    // A run of old readings only names their constructor once.
+    let mut body = vec![1, 2, 3];
+    body.extend_from_slice(&2.0f64.to_le_bytes());
+    body.extend_from_slice(&3.0f64.to_le_bytes());
+    let list = copyreg::loads::<Vec<Reading>>(&common::stream(&names, &body)).unwrap();
+    let got: Vec<f64> = list.iter().map(|r| r.kelvin).collect();
+    assert_eq!(got, [2.0 + 273.15, 3.0 + 273.15]);
 }
 
 #[test]

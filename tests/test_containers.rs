@@ -36,22 +36,28 @@ fn legacy_point(x: i32) -> Point {
     p(x, -1)
 }
 
+/// A point's arguments: x and y.
+fn point_args(x: i32, y: i32) -> Vec<u8> {
+    let mut body = common::zigzag(x.into());
+    body.extend(common::zigzag(y.into()));
+    body
+}
+
 /// A point's body: the reference to its constructor (`reference`, counted from 1 in the
-/// stream's name table), then x and y.
+/// stream's name table), then its arguments.
 fn point_body(reference: u8, x: i32, y: i32) -> Vec<u8> {
     let mut body = vec![reference];
-    body.extend(x.to_le_bytes());
-    body.extend(y.to_le_bytes());
+    body.extend(point_args(x, y));
     body
 }
 
 #[test]
 fn each_container_writes_the_layout_of_its_field_codec() {
-    // At top level, the container is named first; then what its field codec writes.
-    let mut vec_body = vec![1];
-    vec_body.extend(2u64.to_le_bytes());
-    vec_body.extend(point_body(2, 1, 2));
-    vec_body.extend(point_body(2, 3, 4));
+    // At top level, the container is named first; then what its field codec writes: for a
+    // `Vec`, its length and the run's constructor, once, then each point's arguments.
+    let mut vec_body = vec![1, 2, 2];
+    vec_body.extend(point_args(1, 2));
+    vec_body.extend(point_args(3, 4));
     assert_eq!(
         copyreg::dumps(&vec![p(1, 2), p(3, 4)]).unwrap(),
         common::stream(&["Vec<containers.Point>", "containers.Point"], &vec_body)
@@ -81,7 +87,7 @@ fn each_container_writes_the_layout_of_its_field_codec() {
 fn another_registered_constructor_builds_elements_of_each_container() {
     let legacy = |x: i32| {
         let mut body = vec![3];
-        body.extend(x.to_le_bytes());
+        body.extend(common::zigzag(x.into()));
         body
     };
     let names = [
@@ -89,8 +95,8 @@ fn another_registered_constructor_builds_elements_of_each_container() {
         "containers.Point",
         "containers.LegacyPoint",
     ];
-    let mut body = vec![1];
-    body.extend(3u64.to_le_bytes());
+    // The `Vec`, its length, and a run constructor of 0: each point names its own.
+    let mut body = vec![1, 3, 0];
     body.extend(point_body(2, 1, 2));
     body.extend(legacy(3));
     body.extend(point_body(2, 4, 5));
@@ -259,4 +265,36 @@ fn containers_make_room_on_a_small_stack() {
         .join()
         .map(|(ok, ..)| assert!(ok))
         .unwrap();
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "containers.Corners")]
+struct Corners {
+    corners: [Point; 3],
+    none: [Point; 0],
+    versions: [semver::Version; 2],
+}
+
+#[test]
+fn an_array_of_objects_is_a_run_as_a_vec_is() {
+    let corners = Corners {
+        corners: [p(1, 2), p(3, 4), p(5, 6)],
+        none: [],
+        versions: [version("1.0.0"), version("2.1.0")],
+    };
+    let bytes = copyreg::dumps(&corners).unwrap();
+    // Corners' reference; the run of points: their constructor once, then each x and y;
+    // nothing for no points; the run of versions: their constructor, then each string.
+    let mut body = vec![1, 2];
+    for (x, y) in [(1, 2), (3, 4), (5, 6)] {
+        body.extend(point_args(x, y));
+    }
+    body.push(3);
+    for text in ["1.0.0", "2.1.0"] {
+        body.push(text.len() as u8);
+        body.extend(text.as_bytes());
+    }
+    assert_eq!(common::body(&bytes), body);
+    assert_eq!(copyreg::loads::<Corners>(&bytes).unwrap(), corners);
+    assert_eq!(copyreg::deepcopy(&corners).unwrap(), corners);
 }

@@ -96,10 +96,10 @@ fn random_bytes_are_errors() {
         if round % 4 == 0 && bytes.len() >= 5 {
             // A quarter with a valid version 1 header, to get past the first check...
             bytes[..5].copy_from_slice(b"cprg\x01");
-        } else if round % 4 == 1 && bytes.len() >= 5 {
-            // ...and a quarter with a valid version 2 header and length, to get past both.
+        } else if round % 4 != 3 && bytes.len() >= 5 {
+            // ...and half with a valid version 2 or 3 header and length, to get past both.
             let rest = bytes.split_off(5);
-            bytes = b"cprg\x02".to_vec();
+            bytes = format!("cprg{}", char::from(round as u8 % 4 + 1)).into_bytes();
             bytes.extend(common::varint(rest.len() as u64));
             bytes.extend(rest);
         }
@@ -141,30 +141,24 @@ fn another_programs_bytes_fail_fast_with_a_clear_error() {
 fn a_huge_claimed_length_is_refused_without_allocating_it() {
     let bytes = copyreg::dumps(&vec![1u8, 2, 3]).unwrap();
     let mut body = common::body(&bytes).to_vec();
-    body[1..9].copy_from_slice(&(1u64 << 60).to_le_bytes()); // after the constructor reference
+    body.splice(1..2, common::varint(1 << 60)); // the length, after the constructor reference
     let err = copyreg::loads::<Vec<u8>>(&common::with_body(&bytes, &body)).unwrap_err();
     assert!(matches!(err, Error::Malformed { .. }), "{err:?}");
     assert!(err.to_string().contains("length"), "{err}");
 
-    // Inside a serde field too: `notes` is one string, "x".
-    let mut bytes = copyreg::dumps(&rich()).unwrap();
-    let mut notes = 1u64.to_le_bytes().repeat(2);
-    notes.push(b'x');
-    let at = bytes.windows(notes.len()).position(|w| w == notes).unwrap();
-    bytes[at..at + 8].copy_from_slice(&u64::MAX.to_le_bytes());
-    let err = copyreg::loads::<Rich>(&bytes).unwrap_err();
-    // serde's own types say nothing of their elements' sizes: the element limit refuses
-    // the length, before any element is read.
-    assert!(
-        matches!(
-            err,
-            Error::Limit {
-                which: LimitKind::Elements,
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    // Inside a serde field too: `notes` is one string, "x", and `score` is `Some(9)`.
+    let bytes = copyreg::dumps(&rich()).unwrap();
+    let mut body = common::body(&bytes).to_vec();
+    let extra = [1, 1, b'x', 1, 9];
+    let at = body.windows(extra.len()).position(|w| w == extra).unwrap();
+    body.splice(at..at + 1, common::varint(u64::MAX));
+    let err = copyreg::loads::<Rich>(&common::with_body(&bytes, &body)).unwrap_err();
+    // The claim is never believed: elements are read until the bytes run out, each
+    // counted and charged as it arrives.
+    match &err {
+        Error::Malformed { reason, .. } => assert!(reason.contains("Extra"), "{err}"),
+        other => panic!("{other:?}"),
+    }
 }
 
 #[test]
@@ -432,4 +426,29 @@ fn nesting_past_the_limit_is_too_deep_on_dumps_loads_and_copy() {
         "{err:?}"
     );
     assert!(err.to_string().contains("nesting depth"), "{err}");
+}
+
+#[derive(Serialize, Deserialize, Debug, PartialEq)]
+enum Mode {
+    Fast,
+    Slow,
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "test.Settings")]
+struct Settings {
+    mode: Mode,
+}
+
+#[test]
+fn a_serde_types_own_error_message_reaches_the_user() {
+    let bytes = copyreg::dumps(&Settings { mode: Mode::Slow }).unwrap();
+    let mut body = common::body(&bytes).to_vec();
+    // The constructor reference, then `Mode::Slow`'s variant index: make it 7.
+    assert_eq!(body, [1, 1]);
+    body[1] = 7;
+    let err = copyreg::loads::<Settings>(&common::with_body(&bytes, &body)).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("reading `test_errors::Mode`"), "{text}");
+    assert!(text.contains("variant index 0 <= i < 2"), "{text}");
 }

@@ -258,9 +258,10 @@ fn a_stream_cannot_build_a_strong_cycle() {
     // allocation still being built.
     let bytes = copyreg::dumps(&Rc::new(RefCell::new(Strong { next: None }))).unwrap();
     let mut body = common::body(&bytes).to_vec();
-    // ... Some(...) then a back reference to shared value #1, the one being built.
+    // ... Some(...) then a back reference to shared value #1 (written k + 2 for the k-th,
+    // counted from 0), the one being built.
     *body.last_mut().unwrap() = 1;
-    body.push(1);
+    body.push(2);
     let evil = common::with_body(&bytes, &body);
     let err = copyreg::loads::<Rc<RefCell<Strong>>>(&evil).unwrap_err();
     assert!(matches!(err, Error::Cycle { .. }), "{err:?}");
@@ -271,8 +272,9 @@ fn a_back_reference_before_any_shared_value_is_malformed() {
     // The stream's first shared pointer refers back to shared value #1, which no shared
     // pointer has written.
     let bytes = copyreg::dumps(&Rc::new(RefCell::new(Strong { next: None }))).unwrap();
-    // The value's constructor reference, then the pointer: a back reference to #1.
-    let evil = common::with_body(&bytes, &[common::body(&bytes)[0], 1]);
+    // The value's constructor reference, then the pointer: a back reference to #1 (written
+    // k + 2 for the k-th, counted from 0).
+    let evil = common::with_body(&bytes, &[common::body(&bytes)[0], 2]);
     let err = copyreg::loads::<Rc<RefCell<Strong>>>(&evil).unwrap_err();
     assert!(matches!(err, Error::Malformed { .. }), "{err:?}");
     assert!(

@@ -362,19 +362,19 @@ fn an_unpickler_loads_with_its_allow_list_and_a_pickler_dumps_with_its_settings(
 
 #[test]
 fn a_version_1_stream_from_a_reader_extends_to_the_end_of_the_input() {
-    let v1 = common::to_version_1(&copyreg::dumps(&job(5)).unwrap());
-    assert_eq!(copyreg::loads::<Job>(&v1).unwrap(), job(5));
+    let v1 = common::version_1_string("five");
+    assert_eq!(copyreg::loads::<String>(&v1).unwrap(), "five");
     let mut input = v1.as_slice();
-    assert_eq!(copyreg::load::<Job>(&mut input).unwrap(), job(5));
+    assert_eq!(copyreg::load::<String>(&mut input).unwrap(), "five");
     assert!(input.is_empty());
     // What follows a version 1 stream is taken as part of it.
     let mut followed = v1.clone();
     followed.extend_from_slice(&v1);
-    assert!(copyreg::load::<Job>(followed.as_slice()).is_err());
+    assert!(copyreg::load::<String>(followed.as_slice()).is_err());
     // And max_input bounds it as it does any stream.
     let limited = Unpickler::new().max_input(v1.len() - 1);
     assert!(matches!(
-        limited.load::<Job>(v1.as_slice()),
+        limited.load::<String>(v1.as_slice()),
         Err(Error::Limit {
             which: LimitKind::InputSize,
             ..

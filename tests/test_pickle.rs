@@ -1,5 +1,7 @@
 //! `copyreg::pickle`: run-time registration with Python's dispatch-table semantics.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Barrier;
@@ -177,3 +179,36 @@ fn containers_of_a_run_time_registered_type_work_too() {
     );
     assert_eq!(copyreg::deepcopy(&w).unwrap(), w);
 }
+
+#[derive(Debug, PartialEq)]
+struct Tally(u8);
+
+#[test]
+fn a_run_of_run_time_registered_objects_is_laid_out_as_a_run_of_derived_ones() {
+    copyreg::pickle_as("test.Tally", |t: &Tally| (t.0,), Tally).unwrap();
+    let tallies = vec![Tally(7), Tally(8)];
+    let bytes = copyreg::dumps(&tallies).unwrap();
+    // The `Vec`, its length, the run's constructor once, then each object's argument: what
+    // a derived type of that name writes.
+    assert_eq!(common::body(&bytes), [1, 2, 2, 7, 8]);
+    assert_eq!(common::names(&bytes), ["Vec<test.Tally>", "test.Tally"]);
+    assert_eq!(copyreg::loads::<Vec<Tally>>(&bytes).unwrap(), tallies);
+    // A run header of 0: each object names its own constructor, as where a pickler asks
+    // each for a persistent id.
+    let each = common::with_body(&bytes, &[1, 2, 0, 2, 7, 2, 8]);
+    assert_eq!(copyreg::loads::<Vec<Tally>>(&each).unwrap(), tallies);
+    let pickler = copyreg::Pickler::new().persistent_id(|_| None);
+    assert_eq!(
+        common::body(&pickler.dumps(&tallies).unwrap()),
+        [1, 2, 0, 2, 7, 2, 8]
+    );
+    // Arrays are runs too.
+    let array = copyreg::dumps(&Boxes([Tally(1), Tally(2)])).unwrap();
+    assert_eq!(
+        copyreg::loads::<Boxes>(&array).unwrap(),
+        Boxes([Tally(1), Tally(2)])
+    );
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+struct Boxes([Tally; 2]);

@@ -1,6 +1,6 @@
 //! Round trips over generated values: `loads(dumps(v)) == v`, `copy(v) == v` and
 //! `deepcopy(v) == v` for any value of a rich derived type; runs of numbers (written in one
-//! pass) are bincode's bytes and fail cleanly when cut short.
+//! pass) are postcard's bytes and fail cleanly when cut short.
 
 mod common;
 
@@ -183,11 +183,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
-    fn runs_of_numbers_are_bincodes_bytes_and_round_trip(value in runs()) {
+    fn runs_of_numbers_are_postcards_bytes_and_round_trip(value in runs()) {
         let bytes = copyreg::dumps(&value).unwrap();
-        // Body: a one-byte constructor reference, then exactly bincode 1.3's layout.
+        // Body: a one-byte constructor reference, then exactly postcard's layout.
         let body = common::body(&bytes);
-        prop_assert_eq!(&body[1..], &bincode::serialize(&value).unwrap()[..]);
+        prop_assert_eq!(&body[1..], &postcard::to_allocvec(&value).unwrap()[..]);
         prop_assert_eq!(copyreg::loads::<Runs>(&bytes).unwrap(), value.clone());
         prop_assert_eq!(copyreg::copy(&value).unwrap(), value);
     }

@@ -63,7 +63,7 @@ fn the_default_reducer_writes_what_a_field_tuple_reducer_writes() {
     })
     .unwrap();
     // The body: a one-byte constructor reference, then the arguments.
-    let expected = bincode::serialize(&(1u16, "x")).unwrap();
+    let expected = postcard::to_allocvec(&(1u16, "x")).unwrap();
     assert_eq!(common::body(&fields)[1..], expected);
     assert_eq!(common::body(&tuple)[1..], expected);
     assert_eq!(common::names(&fields), ["same.Bytes"]);

@@ -1,4 +1,4 @@
-//! The stream format: header, names written once, bincode 1.3's layout for the arguments.
+//! The stream format: header, names written once, postcard's layout for the arguments.
 
 mod common;
 
@@ -15,7 +15,7 @@ struct Point {
 #[test]
 fn a_stream_starts_with_magic_and_version() {
     let bytes = copyreg::dumps(&Point { x: 1.0, y: 2.0 }).unwrap();
-    assert_eq!(&bytes[..5], b"cprg\x02");
+    assert_eq!(&bytes[..5], b"cprg\x03");
 }
 
 #[test]
@@ -30,35 +30,42 @@ fn a_constructor_name_is_written_once_per_stream() {
     let occurrences = bytes.windows(9).filter(|w| w == b"geo.Point").count();
     // Once for the point constructor, once inside "Vec<geo.Point>".
     assert_eq!(occurrences, 2);
-    // Each point costs its 16 bytes plus a one-byte reference to its constructor.
-    let raw = bincode::serialize(&points).unwrap();
+    // Each point costs its 16 bytes: the run names their constructor once.
+    let raw = postcard::to_allocvec(&points).unwrap();
     let overhead = bytes.len() - raw.len();
     let names = (1 + "Vec<geo.Point>".len()) + (1 + "geo.Point".len());
-    // header, the length of the rest (17,031 bytes: a 3-byte varint), one reference for the
-    // Vec and one for each point, the name table, its length
-    assert_eq!(overhead, 5 + 3 + 1 + 1000 + names + 1);
+    // header, the length of the rest (16,030 bytes: a 2-byte varint), one reference for the
+    // Vec and one for the run of points, the name table, its length
+    assert_eq!(overhead, 5 + 2 + 1 + 1 + names + 1);
+    assert_eq!(bytes.len(), 16_037);
     assert_eq!(common::names(&bytes), ["Vec<geo.Point>", "geo.Point"]);
     assert_eq!(copyreg::loads::<Vec<Point>>(&bytes).unwrap(), points);
 }
 
 #[test]
-fn arguments_use_bincode_1_3_legacy_layout() {
-    macro_rules! same_as_bincode {
+fn arguments_use_postcards_layout() {
+    macro_rules! same_as_postcard {
         ($($value:expr),* $(,)?) => {$(
             let value = $value;
             let stream = copyreg::dumps(&value).unwrap();
-            let raw = bincode::serialize(&value).unwrap();
+            let raw = postcard::to_allocvec(&value).unwrap();
             // The body is a one-byte constructor reference, then the value.
             assert_eq!(common::body(&stream)[1..], raw, "{}", stringify!($value));
         )*};
     }
-    same_as_bincode!(
+    same_as_postcard!(
         true,
         7u8,
         -7i16,
         70_000u32,
         -1i64,
+        i64::MIN,
+        u64::MAX,
+        127u16,
+        128u16,
+        -128i8,
         u128::MAX,
+        i128::MIN,
         1.5f32,
         -2.25f64,
         'a',
@@ -75,7 +82,7 @@ fn arguments_use_bincode_1_3_legacy_layout() {
         Box::new(3u8),
     );
     let stream = copyreg::dumps(&Point { x: 1.0, y: 2.0 }).unwrap();
-    let raw = bincode::serialize(&(1.0f64, 2.0f64)).unwrap();
+    let raw = postcard::to_allocvec(&(1.0f64, 2.0f64)).unwrap();
     assert_eq!(common::body(&stream)[1..], raw);
 }
 

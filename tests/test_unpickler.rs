@@ -82,9 +82,9 @@ fn each_limit_is_enforced_and_named() {
 
 #[test]
 fn the_default_limits_stop_a_length_claim_before_allocating() {
-    // 16 bytes claiming a vector of 2^60 strings: refused, nothing big allocated.
+    // A few bytes claiming a vector of 2^60 strings: refused, nothing big allocated.
     let mut body = vec![1];
-    body.extend_from_slice(&(1u64 << 60).to_le_bytes());
+    body.extend(common::varint(1 << 60));
     let stream = common::stream(&["Vec<String>"], &body);
     assert!(matches!(
         copyreg::loads::<Vec<String>>(&stream),
@@ -92,8 +92,8 @@ fn the_default_limits_stop_a_length_claim_before_allocating() {
     ));
     // A claim that fits the input but not the allocation budget.
     let mut body = vec![1];
-    body.extend_from_slice(&200u64.to_le_bytes());
-    body.extend(std::iter::repeat_n(0, 200 * 8));
+    body.extend(common::varint(200));
+    body.extend(std::iter::repeat_n(0, 200));
     let stream = common::stream(&["Vec<String>"], &body);
     let err = Unpickler::new()
         .max_alloc(1000)

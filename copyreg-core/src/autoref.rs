@@ -7,7 +7,7 @@
 //!
 //! 1. [`ViaReducible`] for `&&Tag<T>` where `T: Reducible` (derived types, primitives, std
 //!    containers of them): static dispatch.
-//! 2. [`ViaSerde`] for `&Tag<T>` where `T` is a `serde` type: bincode.
+//! 2. [`ViaSerde`] for `&Tag<T>` where `T` is a `serde` type: postcard.
 //! 3. [`ViaRegistry`] for `Tag<T>`, any `T: 'static`: looked up by `TypeId` at run time,
 //!    which is how types of other crates registered with `register_foreign!` are found.
 

@@ -1,6 +1,6 @@
-//! The byte layout of a copyreg stream, and the only module that calls bincode.
+//! The byte layout of a copyreg stream: its frame, and the arguments in postcard's layout.
 //!
-//! A stream of today's version 2 is:
+//! A stream of today's version 3 is:
 //!
 //! ```text
 //! stream   = header length rest
@@ -11,6 +11,9 @@
 //! object   = constructor-ref arguments
 //! constructor-ref = varint k                   k > 0: the k-th name of the table
 //!                                              k = 0: a persistent id follows (varint length + UTF-8)
+//! run      = varint k > 0, arguments*          a Vec's or an array's objects, all of constructor k
+//!          | varint 0, object*                 each naming its own (a pickler's persistent ids or
+//!                                              run-time reducers may stand in for any of them)
 //! names    = entry*                            every constructor the body names, once each
 //! entry    = varint length > 0, UTF-8          a name
 //!          | varint 0, varint code             a compact code, 1 ..= 2^31 - 1, in its place
@@ -22,37 +25,44 @@
 //! last, so the writer need not know them in advance, and the reader checks every one
 //! (registered? allowed?) before it builds anything.
 //!
-//! Version 1 had no `length`, and ended with the names' length as a little-endian `u32`, so a
-//! version 1 stream ends where its bytes end. This build reads both and writes version 2.
+//! Arguments are written one after another in the layout of postcard 1 (its wire format
+//! specification, <https://postcard.jamesmunns.com/wire-format>): varints (see `varint.rs`)
+//! for integers wider than a byte, lengths and variant indexes, zigzag for signed integers,
+//! little-endian floats, `u8` option tags. copyreg writes primitives, strings and the std
+//! containers itself in that layout; values that are only `serde` types go through postcard,
+//! guarded against claimed lengths and deep nesting. Shared pointers are laid out in
+//! `shared/mod.rs`.
 //!
-//! Arguments are written one after another in the layout of bincode 1.3.3's `bincode::serialize`
-//! (bincode 2's `config::legacy()`): fixed-width little-endian integers, `u64` lengths, `u8`
-//! option tags and `u32` enum variant indexes. copyreg writes primitives, strings and the std
-//! containers itself in that layout; values that are only `serde` types go through bincode,
-//! guarded against claimed lengths and deep nesting.
+//! Older versions, which this build still reads:
+//! - version 2 had the same frame, with arguments in bincode 1.3.3's fixed-width layout
+//!   (`u64` lengths, full-width integers, `u32` variant indexes; see `legacy.rs`), a pointer
+//!   to a new shared allocation followed by a flags byte, and a constructor reference before
+//!   every object of a run;
+//! - version 1 was version 2 with no `length`, ending with the names' length as a
+//!   little-endian `u32`, so a version 1 stream ends where its bytes end.
 
 use std::cell::Cell;
-use std::io;
 
-use bincode::Options;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use crate::error::{Error, Failure};
 use crate::guard::{Budget, Guarded};
+use crate::varint;
+pub(crate) use crate::varint::MAX_LEN as MAX_VARINT_LEN;
 
 /// First four bytes of every stream.
 pub(crate) const MAGIC: [u8; 4] = *b"cprg";
 /// The version byte after the magic, of the streams this build writes.
-pub(crate) const FORMAT_VERSION: u8 = 2;
+pub(crate) const FORMAT_VERSION: u8 = 3;
 /// The first format version, which this build still reads.
 pub(crate) const VERSION_1: u8 = 1;
+/// The last version whose arguments are in bincode's fixed-width layout.
+const VERSION_2: u8 = 2;
 /// Bytes taken by the header.
 pub(crate) const HEADER_LEN: usize = MAGIC.len() + 1;
 /// Bytes taken by a version 1 stream's name-table length at its end.
 const V1_TRAILER_LEN: usize = 4;
-/// The most bytes a varint takes.
-pub(crate) const MAX_VARINT_LEN: usize = 10;
 /// Longest constructor name a stream may introduce.
 pub(crate) const MAX_NAME_LEN: usize = 1 << 12;
 
@@ -141,7 +151,7 @@ pub(crate) fn finish<'n>(
     if names_len < 0x80 {
         out.push(names_len as u8);
     } else {
-        let (names_len, n) = varint_bytes(names_len as u64);
+        let (names_len, n) = varint::bytes(names_len as u64);
         out.extend(names_len[..n].iter().rev());
     }
 
@@ -151,7 +161,7 @@ pub(crate) fn finish<'n>(
         out[frame.at] = rest as u8;
         return;
     }
-    let width = varint_len(rest as u64);
+    let width = varint::len(rest as u64);
     if width != frame.width {
         // The guess was wrong: move the rest to make the room the length needs.
         let end = out.len();
@@ -162,108 +172,73 @@ pub(crate) fn finish<'n>(
         out.truncate(frame.at + width + rest);
         LENGTH_WIDTH.with(|w| w.set(width));
     }
-    let (length, n) = varint_bytes(rest as u64);
+    let (length, n) = varint::bytes(rest as u64);
     out[frame.at..frame.at + width].copy_from_slice(&length[..n]);
 }
 
-/// `v` as a varint: its bytes, and how many of them it takes.
-fn varint_bytes(mut v: u64) -> ([u8; MAX_VARINT_LEN], usize) {
-    let mut out = [0; MAX_VARINT_LEN];
-    let mut n = 0;
-    while v >= 0x80 {
-        out[n] = (v as u8) | 0x80;
-        v >>= 7;
-        n += 1;
-    }
-    out[n] = v as u8;
-    (out, n + 1)
-}
+pub(crate) use crate::varint::write as write_varint;
 
-/// How many bytes `v` takes as a varint.
-pub(crate) fn varint_len(v: u64) -> usize {
-    let bits = 64 - v.leading_zeros() as usize;
-    bits.div_ceil(7).max(1)
-}
-
-pub(crate) fn write_varint(out: &mut Vec<u8>, mut v: u64) {
-    while v >= 0x80 {
-        out.push((v as u8) | 0x80);
-        v >>= 7;
-    }
-    out.push(v as u8);
-}
-
-/// Writes a length the way bincode 1.3 does: a little-endian `u64`.
+/// Writes a length: a varint.
 #[inline]
 pub(crate) fn write_len(out: &mut Vec<u8>, len: usize) {
-    out.extend_from_slice(&(len as u64).to_le_bytes());
+    varint::write(out, len as u64);
 }
 
-fn options() -> impl Options {
-    bincode::DefaultOptions::new()
-        .with_fixint_encoding()
-        .with_little_endian()
-        .allow_trailing_bytes()
-}
-
-/// Appends `value` in bincode 1.3's legacy layout.
+/// Appends `value` in postcard's layout.
 pub(crate) fn write_serde<T: Serialize + ?Sized>(
     out: &mut Vec<u8>,
     value: &T,
 ) -> Result<(), Failure> {
-    options().serialize_into(out, value).map_err(|e| {
-        Failure::from(Error::Serialize {
-            type_name: std::any::type_name::<T>(),
-            message: e.to_string(),
-        })
-    })
-}
-
-/// Copies a `serde` value by writing it in bincode's layout and reading it back.
-pub(crate) fn copy_serde<T: Serialize + DeserializeOwned>(value: &T) -> Result<T, Failure> {
-    let mut scratch = Vec::new();
-    write_serde(&mut scratch, value)?;
-    let mut rest = scratch.as_slice();
-    options()
-        .with_limit(scratch.len() as u64)
-        .deserialize_from_custom(SliceRead { rest: &mut rest })
+    let start = out.len();
+    postcard::serialize_with_flavor(value, Append(out))
         .map_err(|e| {
             Failure::from(Error::Serialize {
                 type_name: std::any::type_name::<T>(),
-                message: format!("reading the copy back failed: {e}"),
+                message: e.to_string(),
             })
         })
+        .inspect_err(|_| out.truncate(start))
+}
+
+/// A postcard output that appends to a buffer it borrows, so that what the buffer held
+/// before is never at stake.
+struct Append<'a>(&'a mut Vec<u8>);
+
+impl postcard::ser_flavors::Flavor for Append<'_> {
+    type Output = ();
+
+    #[inline]
+    fn try_extend(&mut self, data: &[u8]) -> postcard::Result<()> {
+        self.0.extend_from_slice(data);
+        Ok(())
+    }
+
+    #[inline]
+    fn try_push(&mut self, data: u8) -> postcard::Result<()> {
+        self.0.push(data);
+        Ok(())
+    }
+
+    fn finalize(self) -> postcard::Result<()> {
+        Ok(())
+    }
+}
+
+/// Copies a `serde` value by writing it in postcard's layout and reading it back.
+pub(crate) fn copy_serde<T: Serialize + DeserializeOwned>(value: &T) -> Result<T, Failure> {
+    let mut scratch = Vec::new();
+    write_serde(&mut scratch, value)?;
+    postcard::from_bytes(&scratch).map_err(|e| {
+        Failure::from(Error::Serialize {
+            type_name: std::any::type_name::<T>(),
+            message: format!("reading the copy back failed: {e}"),
+        })
+    })
 }
 
 /// `bytes`, read at offset `at`, as a string.
 pub(crate) fn utf8(bytes: &[u8], at: usize) -> Result<&str, Failure> {
     std::str::from_utf8(bytes).map_err(|_| Failure::malformed(at, "string is not valid UTF-8"))
-}
-
-/// Decodes a varint from `bytes`, given in the order they are read: its value and how many
-/// bytes it took. A varint is refused unless it is in its one shortest form and fits in 64
-/// bits, so that a value has one encoding (and equal streams are equal bytes). `Err(None)`:
-/// the bytes end first.
-fn decode_varint(
-    bytes: impl IntoIterator<Item = u8>,
-) -> Result<(u64, usize), Option<&'static str>> {
-    let mut value = 0u64;
-    for (i, byte) in bytes.into_iter().take(MAX_VARINT_LEN).enumerate() {
-        value |= u64::from(byte & 0x7f) << (7 * i);
-        if byte & 0x80 == 0 {
-            return if i > 0 && byte == 0 {
-                Err(Some("a varint is not in its shortest form"))
-            } else if i == MAX_VARINT_LEN - 1 && byte > 1 {
-                Err(Some("a varint overflows 64 bits"))
-            } else {
-                Ok((value, i + 1))
-            };
-        }
-        if i == MAX_VARINT_LEN - 1 {
-            return Err(Some("a varint is longer than 10 bytes"));
-        }
-    }
-    Err(None)
 }
 
 /// Checks the start of a stream, `bytes` being all of it or its first bytes, and gives its
@@ -282,12 +257,12 @@ pub(crate) fn check_header(bytes: &[u8]) -> Result<u8, Failure> {
         return Err(Error::NotAStream { reason }.into());
     }
     match bytes[MAGIC.len()] {
-        version @ (VERSION_1 | FORMAT_VERSION) => Ok(version),
+        version @ (VERSION_1 | VERSION_2 | FORMAT_VERSION) => Ok(version),
         found => Err(Error::UnsupportedVersion { found }.into()),
     }
 }
 
-/// Reads the length that follows a version 2 header in `bytes`: the length, and the offset
+/// Reads the length that follows a version 2 or 3 header in `bytes`: the length, and the offset
 /// where what it measures starts.
 #[inline]
 pub(crate) fn read_length(bytes: &[u8]) -> Result<(u64, usize), Failure> {
@@ -299,7 +274,7 @@ pub(crate) fn read_length(bytes: &[u8]) -> Result<(u64, usize), Failure> {
 
 fn read_long_length(bytes: &[u8]) -> Result<(u64, usize), Failure> {
     let after = bytes.get(HEADER_LEN..).unwrap_or_default();
-    match decode_varint(after.iter().copied()) {
+    match varint::decode(after.iter().copied()) {
         Ok((length, n)) => Ok((length, HEADER_LEN + n)),
         Err(None) => Err(Failure::malformed(
             bytes.len(),
@@ -330,7 +305,7 @@ pub(crate) fn wrong_length(length: u64, have: usize, from: usize) -> Failure {
     }
 }
 
-/// Reads the name table's length at the end of a version 2 stream, whose body starts at
+/// Reads the name table's length at the end of a version 2 or 3 stream, whose body starts at
 /// `body_start`: its bytes are a varint's, reversed. Gives the length and where it starts.
 #[inline]
 fn read_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize), Failure> {
@@ -343,7 +318,7 @@ fn read_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize), Fa
 }
 
 fn read_long_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize), Failure> {
-    match decode_varint(bytes[body_start..].iter().rev().copied()) {
+    match varint::decode(bytes[body_start..].iter().rev().copied()) {
         Ok((names_len, n)) => Ok((names_len, bytes.len() - n)),
         Err(None) => Err(Failure::malformed(
             body_start,
@@ -358,6 +333,9 @@ fn read_long_names_length(bytes: &[u8], body_start: usize) -> Result<(u64, usize
 pub(crate) struct Input<'a> {
     bytes: &'a [u8],
     pos: usize,
+    /// Whether the arguments are in version 3's compact layout (postcard's), not in the
+    /// fixed-width layout of versions 1 and 2 (bincode's).
+    compact: bool,
 }
 
 impl<'a> Input<'a> {
@@ -397,15 +375,24 @@ impl<'a> Input<'a> {
                 format!("a name table of {names_len} bytes does not fit in the stream"),
             ));
         };
+        let compact = version == FORMAT_VERSION;
         let body = Input {
             bytes: &bytes[..body_end],
             pos: body_start,
+            compact,
         };
         let names = Input {
             bytes: &bytes[..names_end],
             pos: body_end,
+            compact,
         };
         Ok((body, names))
+    }
+
+    /// Whether the stream is in version 3's compact layout.
+    #[inline]
+    pub(crate) fn is_compact(&self) -> bool {
+        self.compact
     }
 
     /// Whether everything has been read.
@@ -482,7 +469,7 @@ impl<'a> Input<'a> {
     }
 
     fn varint_long(&mut self) -> Result<u64, Failure> {
-        match decode_varint(self.bytes[self.pos..].iter().copied()) {
+        match varint::decode(self.bytes[self.pos..].iter().copied()) {
             Ok((value, n)) => {
                 self.pos += n;
                 Ok(value)
@@ -492,19 +479,153 @@ impl<'a> Input<'a> {
         }
     }
 
-    /// Reads a bincode length for `len` elements that each take at least `min_size` bytes,
-    /// and refuses it unless that many elements can fit in what is left. Elements that take
-    /// no bytes are bounded by the loader's element limit instead.
+    /// Reads a length for `len` elements that each take at least `min_size` bytes, and
+    /// refuses it unless that many elements can fit in what is left. Elements that take no
+    /// bytes are bounded by the loader's element limit instead.
     #[inline]
     pub(crate) fn len(&mut self, min_size: usize) -> Result<usize, Failure> {
         let start = self.pos;
-        let raw = u64::from_le_bytes(self.array()?);
+        let raw = if self.compact {
+            self.varint()?
+        } else {
+            u64::from_le_bytes(self.array()?)
+        };
         // A multiplication, not a division: this runs for every string and collection.
         let fits = raw.saturating_mul(min_size as u64) <= self.remaining() as u64;
         match usize::try_from(raw) {
             Ok(len) if fits => Ok(len),
             _ => Err(self.too_long(start, raw)),
         }
+    }
+
+    /// Reads an unsigned integer, which the fixed-width layout writes in `W` bytes.
+    #[inline]
+    pub(crate) fn unsigned<const W: usize>(&mut self) -> Result<u64, Failure> {
+        if self.compact {
+            self.varint()
+        } else {
+            let mut word = [0; 8];
+            word[..W].copy_from_slice(self.take(W)?);
+            Ok(u64::from_le_bytes(word))
+        }
+    }
+
+    /// Reads a signed integer, which the fixed-width layout writes in `W` bytes.
+    #[inline]
+    pub(crate) fn signed<const W: usize>(&mut self) -> Result<i64, Failure> {
+        if self.compact {
+            self.varint().map(varint::unzigzag)
+        } else {
+            // The `W` bytes as the top of a word, shifted down with their sign.
+            let mut word = [0; 8];
+            word[8 - W..].copy_from_slice(self.take(W)?);
+            Ok(i64::from_le_bytes(word) >> (64 - 8 * W))
+        }
+    }
+
+    /// Reads a `u128`.
+    pub(crate) fn u128(&mut self) -> Result<u128, Failure> {
+        if !self.compact {
+            return self.array().map(u128::from_le_bytes);
+        }
+        match varint::decode_u128(&self.bytes[self.pos..]) {
+            Ok((value, n)) => {
+                self.pos += n;
+                Ok(value)
+            }
+            Err(None) => Err(self.error("the stream ends inside a varint")),
+            Err(Some(reason)) => Err(self.error(reason)),
+        }
+    }
+
+    /// Reads an `i128`.
+    pub(crate) fn i128(&mut self) -> Result<i128, Failure> {
+        if self.compact {
+            self.u128().map(varint::unzigzag_128)
+        } else {
+            self.array().map(i128::from_le_bytes)
+        }
+    }
+
+    /// Reads an enum's variant index: its value, and how many bytes it took.
+    #[inline]
+    pub(crate) fn variant(&mut self) -> Result<(u32, usize), Failure> {
+        let start = self.pos;
+        let index = if self.compact {
+            let index = self.varint()?;
+            u32::try_from(index).map_err(|_| {
+                Failure::malformed(start, format!("variant index {index} does not fit in u32"))
+            })?
+        } else {
+            u32::from_le_bytes(self.array()?)
+        };
+        Ok((index, self.pos - start))
+    }
+
+    /// Reads a `char`: its UTF-8 bytes, after their count in version 3.
+    pub(crate) fn char(&mut self) -> Result<char, Failure> {
+        let start = self.pos;
+        let width = if self.compact {
+            match self.array::<1>()?[0] {
+                width @ 1..=4 => usize::from(width),
+                width => {
+                    return Err(Failure::malformed(
+                        start,
+                        format!("a char of {width} bytes"),
+                    ))
+                }
+            }
+        } else {
+            match self.bytes.get(self.pos) {
+                Some(0x00..=0x7f) => 1,
+                Some(0xc0..=0xdf) => 2,
+                Some(0xe0..=0xef) => 3,
+                Some(0xf0..=0xf7) => 4,
+                Some(_) => return Err(self.error("invalid char encoding")),
+                None => return Err(self.truncated(1)),
+            }
+        };
+        let bytes = self.take(width)?;
+        let mut chars = utf8(bytes, start)?.chars();
+        match (chars.next(), chars.next()) {
+            (Some(c), None) => Ok(c),
+            _ => Err(Failure::malformed(start, "invalid char encoding")),
+        }
+    }
+
+    /// Reads `len` unsigned integers, each of which must fit in a `T`.
+    pub(crate) fn unsigned_run<T: TryFrom<i128>, const W: usize>(
+        &mut self,
+        len: usize,
+        type_name: &'static str,
+    ) -> Result<Vec<T>, Failure> {
+        self.integer_run(len, type_name, |input| {
+            input.unsigned::<W>().map(i128::from)
+        })
+    }
+
+    /// Reads `len` signed integers, each of which must fit in a `T`.
+    pub(crate) fn signed_run<T: TryFrom<i128>, const W: usize>(
+        &mut self,
+        len: usize,
+        type_name: &'static str,
+    ) -> Result<Vec<T>, Failure> {
+        self.integer_run(len, type_name, |input| input.signed::<W>().map(i128::from))
+    }
+
+    fn integer_run<T: TryFrom<i128>>(
+        &mut self,
+        len: usize,
+        type_name: &'static str,
+        read: impl Fn(&mut Self) -> Result<i128, Failure>,
+    ) -> Result<Vec<T>, Failure> {
+        let mut out = Vec::with_capacity(len);
+        for _ in 0..len {
+            let at = self.pos;
+            let value = read(self)?;
+            out.push(T::try_from(value).map_err(|_| does_not_fit(at, value, type_name))?);
+        }
+        Ok(out)
     }
 
     /// Reads an array of `N` values of `W` bytes each, every byte pattern valid, in one run.
@@ -538,33 +659,6 @@ impl<'a> Input<'a> {
             .collect())
     }
 
-    /// As [`each`](Self::each), for values `decode` may refuse: an error saying
-    /// the value does not fit in `type_name`.
-    pub(crate) fn each_checked<T, const N: usize>(
-        &mut self,
-        len: usize,
-        type_name: &'static str,
-        decode: impl Fn([u8; N]) -> Option<T>,
-    ) -> Result<Vec<T>, Failure> {
-        let start = self.offset();
-        let bytes = self.take_run(len, N)?;
-        let mut out = Vec::with_capacity(len);
-        for (i, chunk) in bytes.chunks_exact(N).enumerate() {
-            let mut word = [0; N];
-            word.copy_from_slice(chunk);
-            match decode(word) {
-                Some(value) => out.push(value),
-                None => {
-                    return Err(Failure::malformed(
-                        start + i * N,
-                        format!("a value that does not fit in {type_name}"),
-                    ))
-                }
-            }
-        }
-        Ok(out)
-    }
-
     fn take_run(&mut self, len: usize, width: usize) -> Result<&'a [u8], Failure> {
         let n = len
             .checked_mul(width)
@@ -577,19 +671,29 @@ impl<'a> Input<'a> {
         utf8(self.take(len)?, start)
     }
 
-    /// Reads one value in bincode 1.3's legacy layout, never reading past the end, through
-    /// the guard that keeps serde's visitors from preallocating claimed lengths or nesting
+    /// Reads one value in the stream's layout, never reading past the end, through the
+    /// guard that keeps serde's visitors from preallocating claimed lengths or nesting
     /// without bound, and that counts its collections' elements and their memory against
     /// `budget` (see `guard.rs`; `budget.exceeded()` says whether that is why it failed).
     pub(crate) fn serde<T: DeserializeOwned>(&mut self, budget: &Budget) -> Result<T, Failure> {
         let start = self.pos;
         let mut rest = &self.bytes[self.pos..];
-        let limit = rest.len() as u64;
-        let mut de = bincode::Deserializer::with_bincode_read(
-            SliceRead { rest: &mut rest },
-            options().with_limit(limit),
-        );
-        let value = T::deserialize(Guarded::new(&mut de, budget)).map_err(|e| {
+        let read = if self.compact {
+            let mut de = postcard::Deserializer::from_bytes(rest);
+            match T::deserialize(Guarded::new(&mut de, budget)) {
+                Ok(value) => de
+                    .finalize()
+                    .map(|remainder| {
+                        rest = remainder;
+                        value
+                    })
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e.to_string()),
+            }
+        } else {
+            crate::legacy::read_serde(&mut rest, budget).map_err(|e| e.to_string())
+        };
+        let value = read.map_err(|e| {
             Failure::malformed(
                 start,
                 format!("reading `{}`: {e}", std::any::type_name::<T>()),
@@ -600,58 +704,10 @@ impl<'a> Input<'a> {
     }
 }
 
-/// A bincode reader over a slice that leaves behind how far it got.
-struct SliceRead<'a, 'b> {
-    rest: &'b mut &'a [u8],
-}
-
-impl SliceRead<'_, '_> {
-    fn split(&mut self, len: usize) -> bincode::Result<&[u8]> {
-        if len > self.rest.len() {
-            return Err(Box::new(bincode::ErrorKind::Io(
-                io::ErrorKind::UnexpectedEof.into(),
-            )));
-        }
-        let (head, tail) = self.rest.split_at(len);
-        *self.rest = tail;
-        Ok(head)
-    }
-}
-
-impl io::Read for SliceRead<'_, '_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.rest.read(buf)
-    }
-
-    fn read_exact(&mut self, buf: &mut [u8]) -> io::Result<()> {
-        self.rest.read_exact(buf)
-    }
-}
-
-impl<'a> bincode::BincodeRead<'a> for SliceRead<'a, '_> {
-    fn forward_read_str<V: serde::de::Visitor<'a>>(
-        &mut self,
-        length: usize,
-        visitor: V,
-    ) -> bincode::Result<V::Value> {
-        let bytes = self.split(length)?;
-        match std::str::from_utf8(bytes) {
-            Ok(s) => visitor.visit_str(s),
-            Err(e) => Err(Box::new(bincode::ErrorKind::InvalidUtf8Encoding(e))),
-        }
-    }
-
-    fn get_byte_buffer(&mut self, length: usize) -> bincode::Result<Vec<u8>> {
-        self.split(length).map(<[u8]>::to_vec)
-    }
-
-    fn forward_read_bytes<V: serde::de::Visitor<'a>>(
-        &mut self,
-        length: usize,
-        visitor: V,
-    ) -> bincode::Result<V::Value> {
-        visitor.visit_bytes(self.split(length)?)
-    }
+/// The error for an integer read at `at` that is out of `type_name`'s range.
+#[cold]
+pub(crate) fn does_not_fit(at: usize, value: impl std::fmt::Display, type_name: &str) -> Failure {
+    Failure::malformed(at, format!("{value} does not fit in {type_name}"))
 }
 
 #[cfg(test)]
@@ -688,7 +744,7 @@ mod tests {
     fn a_huge_claimed_length_is_refused_before_allocating() {
         let mut out = Vec::new();
         let frame = write_header(&mut out);
-        out.extend_from_slice(&(1u64 << 60).to_le_bytes());
+        write_varint(&mut out, 1 << 60);
         finish(&mut out, frame, []);
         let (mut input, _) = Input::open(&out).unwrap();
         let refused = input.len(1).unwrap_err();
@@ -726,7 +782,7 @@ mod tests {
                 );
             }
             let (length, body_start) = read_length(&want).unwrap();
-            assert_eq!(body_start, HEADER_LEN + varint_len(length));
+            assert_eq!(body_start, HEADER_LEN + varint::len(length));
             assert_eq!(length, (want.len() - body_start) as u64);
             let (body_in, mut names) = Input::open(&want).unwrap();
             assert_eq!(body_in.remaining(), len);
@@ -759,6 +815,7 @@ mod tests {
                 0x80, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F,
             ],
             pos: 0,
+            compact: true,
         };
         assert!(body.varint().is_err());
         body.pos = 2;

@@ -140,7 +140,7 @@ sequence! {
 }
 
 impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
-    const MIN_SIZE: usize = 8;
+    const MIN_SIZE: usize = 1;
 
     fn dump(&self, value: &S, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.write_len(value.count());
@@ -198,7 +198,7 @@ map! {
 }
 
 impl<M: Map, KC: Codec<M::Key>, VC: Codec<M::Value>> Codec<M> for MapCodec<KC, VC> {
-    const MIN_SIZE: usize = 8;
+    const MIN_SIZE: usize = 1;
 
     fn dump(&self, value: &M, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         cx.write_len(value.count());
@@ -260,10 +260,10 @@ impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
 }
 
 /// Reads `len` values one by one into a `Vec` (`len` is checked and charged already).
-pub(crate) fn load_vec<T>(
+pub(crate) fn load_vec<'a, T>(
     len: usize,
-    cx: &mut Loader<'_>,
-    mut load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
+    cx: &mut Loader<'a>,
+    mut load: impl FnMut(&mut Loader<'a>) -> Result<T, Failure>,
 ) -> Result<Vec<T>, Failure> {
     let mut out = Vec::with_capacity(Loader::capacity(len, slot_size::<T>()));
     for _ in 0..len {
@@ -287,9 +287,9 @@ pub(crate) fn copy_vec<T>(
 
 /// Reads an array value by value. Built in place (a `SmallVec` of exactly `N` never spills
 /// to the heap), since stable Rust cannot build an array from a fallible closure.
-pub(crate) fn load_array<T, const N: usize>(
-    cx: &mut Loader<'_>,
-    mut load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
+pub(crate) fn load_array<'a, T, const N: usize>(
+    cx: &mut Loader<'a>,
+    mut load: impl FnMut(&mut Loader<'a>) -> Result<T, Failure>,
 ) -> Result<[T; N], Failure> {
     let mut items = SmallVec::<[T; N]>::new();
     for _ in 0..N {

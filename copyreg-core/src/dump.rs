@@ -293,8 +293,22 @@ impl<'a> Dumper<'a> {
         }
     }
 
+    #[inline]
     pub(crate) fn write_varint(&mut self, value: u64) {
         codec::write_varint(&mut self.out, value);
+    }
+
+    /// Writes each of `values` as a varint.
+    pub(crate) fn write_varints(&mut self, values: impl ExactSizeIterator<Item = u64>) {
+        // Room for one byte each, and for the name table that usually follows a long run.
+        self.out.reserve(values.len() + 64);
+        for value in values {
+            codec::write_varint(&mut self.out, value);
+        }
+    }
+
+    pub(crate) fn write_u128(&mut self, value: u128) {
+        crate::varint::write_u128(&mut self.out, value);
     }
 
     /// How many bytes the stream holds so far.
@@ -423,8 +437,9 @@ impl<'a> Dumper<'a> {
     }
 
     /// Writes an enum's variant index.
+    #[inline]
     pub fn write_variant(&mut self, index: u32) {
-        self.out.extend_from_slice(&index.to_le_bytes());
+        codec::write_varint(&mut self.out, index.into());
     }
 
     /// Writes an object: a run-time reducer if one is registered for its type, else its own.
@@ -459,6 +474,12 @@ impl<'a> Dumper<'a> {
         })
     }
 
+    /// The arguments of an object known by its [`Own`], whose constructor its run wrote,
+    /// on a stack with room for them; compiled once.
+    fn dump_arguments_as(&mut self, value: &dyn Any, own: &Own) -> Result<(), Failure> {
+        self.with_stack(|cx| cx.entered(|cx| own.ops.dump(value, cx)))
+    }
+
     /// Writes an object of the type `target` as a persistent id, or through a run-time
     /// reducer, if the pickler has either for it: whether it did.
     fn dumped_specially(&mut self, value: &dyn Any, target: TypeId) -> Result<bool, Failure> {
@@ -472,38 +493,64 @@ impl<'a> Dumper<'a> {
     }
 
     /// Writes a run of objects of the [`Object`] `O`, as a `Vec` or an array holds them:
-    /// what [`dump_object`](Self::dump_object) writes for each, with what is the same for
-    /// all of them (the run-time reducer lookup, the name lookup, the depth and stack check:
-    /// the items are siblings, one level below their owner) done once.
+    /// their constructor once, then each one's arguments, with what is the same for all of
+    /// them (the run-time reducer lookup, the name lookup, the depth and stack check: the
+    /// items are siblings, one level below their owner) done once.
     pub fn dump_objects<O: Object>(&mut self, items: &[O::Target]) -> Result<(), Failure> {
         if items.is_empty() {
             return Ok(());
         }
-        // A persistent id is asked for, and an override looked for, object by object; and
-        // where the stack runs low, each object makes room for itself.
-        if !self.plain || !has_room() {
-            let own = Own::of::<O>();
+        let own = Own::of::<O>();
+        // A persistent id is asked for, and an override looked for, object by object: each
+        // names its own constructor, after a run constructor of 0.
+        if !self.plain {
+            codec::write_varint(&mut self.out, 0);
             return items
                 .iter()
                 .try_for_each(|item| self.dump_object_as(item, &own));
         }
+        let index = self.constructor_index(O::name(), O::CODE)?;
+        codec::write_varint(&mut self.out, index);
+        // Where the stack runs low, each object makes room for itself.
+        if !has_room() {
+            return items
+                .iter()
+                .try_for_each(|item| self.dump_arguments_as(item, &own));
+        }
         self.depth.enter()?;
-        let written = self.write_objects::<O>(items);
+        let written = items.iter().try_for_each(|item| O::reduce(item, self));
         self.depth.leave();
         written
     }
 
-    /// The loop of [`Dumper::dump_objects`]. The derived `reduce` is `#[inline(always)]`
-    /// and compiled in two places only: here, so that a `Vec`'s items cost no call each,
-    /// and in [`reduce_once`], which every other caller shares.
-    fn write_objects<O: Object>(&mut self, items: &[O::Target]) -> Result<(), Failure> {
-        let index = self.constructor_index(O::name(), O::CODE)?;
-        // The same steps for every item, the first too: the body is compiled once here.
-        for item in items {
-            codec::write_varint(&mut self.out, index);
-            O::reduce(item, self)?;
+    /// Writes a run of values of `T` (a `Vec`'s or an array's), a type written through the
+    /// registry, as a run of objects if the registry has an object reducer for `T` (or has
+    /// none, and `unregistered_is_object`): so a `Vec` of objects is laid out the same whether
+    /// their type is derived, foreign or registered at run time. The run names the reducer's
+    /// constructor once; where a pickler asks each object for a persistent id, or the
+    /// registry knows no reducer, each is written by `dump` after a run header of 0.
+    pub(crate) fn dump_registered_run<T: Any>(
+        &mut self,
+        items: &[T],
+        unregistered_is_object: bool,
+        mut dump: impl FnMut(&mut Self, &T) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
+        if !items.is_empty() {
+            match self.view.reducer(TypeId::of::<T>())? {
+                Some(reducer) if !reducer.native && self.persistent.is_none() => {
+                    let index = self.constructor_index(&reducer.name, reducer.code)?;
+                    codec::write_varint(&mut self.out, index);
+                    return items
+                        .iter()
+                        .try_for_each(|item| self.nested(|cx| reducer.ops.dump(item, cx)));
+                }
+                Some(reducer) if reducer.native => {}
+                Some(_) => codec::write_varint(&mut self.out, 0),
+                None if unregistered_is_object => codec::write_varint(&mut self.out, 0),
+                None => {}
+            }
         }
-        Ok(())
+        items.iter().try_for_each(|item| dump(self, item))
     }
 
     /// Writes a value of a type known to copyreg only through the registry.

@@ -162,6 +162,16 @@ impl<T: Serialize + DeserializeOwned + 'static> Codec<T> for SerdeLeaf<T> {
     fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Failure> {
         cx.copy_serde(value)
     }
+    // A serde type the registry knows as an object is written as one, in runs as objects are.
+    fn dump_slice(&self, items: &[T], cx: &mut Dumper<'_>) -> Result<(), Failure> {
+        cx.dump_registered_run(items, false, |cx, item| cx.dump_serde(item))
+    }
+    fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Failure> {
+        cx.load_registered_run(len, false, |cx| cx.load_serde())
+    }
+    fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Failure> {
+        cx.load_registered_array(false, |cx| cx.load_serde())
+    }
 }
 
 impl<T: 'static> Codec<T> for RegistryLeaf<T> {
@@ -174,9 +184,19 @@ impl<T: 'static> Codec<T> for RegistryLeaf<T> {
     fn copy(&self, value: &T, cx: &mut Copier<'_>) -> Result<T, Failure> {
         cx.copy_dynamic(value)
     }
+    fn dump_slice(&self, items: &[T], cx: &mut Dumper<'_>) -> Result<(), Failure> {
+        cx.dump_registered_run(items, true, |cx, item| cx.dump_dynamic(item))
+    }
+    fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Failure> {
+        cx.load_registered_run(len, true, |cx| cx.load_dynamic())
+    }
+    fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Failure> {
+        cx.load_registered_array(true, |cx| cx.load_dynamic())
+    }
 }
 
-/// `Vec`, `VecDeque` and the sets: a `u64` length, then the elements.
+/// `Vec`, `VecDeque` and the sets: a varint length, then the elements (a `Vec` of objects
+/// names their constructor once, before the first).
 #[derive(Debug)]
 pub struct SeqCodec<C>(pub C);
 
@@ -192,7 +212,7 @@ pub struct InnerCodec<C>(pub C);
 #[derive(Debug)]
 pub struct PointerCodec<C>(pub C);
 
-/// Maps: a `u64` length, then each key and value.
+/// Maps: a varint length, then each key and value.
 #[derive(Debug)]
 pub struct MapCodec<K, V>(pub K, pub V);
 

@@ -1,5 +1,5 @@
-//! A serde `Deserializer` adapter for untrusted input, put between bincode and the types
-//! that only serde knows how to read.
+//! A serde `Deserializer` adapter for untrusted input, put between postcard (or bincode, for
+//! version 1 and 2 streams) and the types that only serde knows how to read.
 //!
 //! - Sequence and map size hints are hidden, so serde's visitors do not preallocate from a
 //!   length the input claims (they grow as elements actually arrive).
@@ -11,7 +11,7 @@
 //!   charged to the allocation budget as it arrives: one byte of input may stand for a
 //!   `None` whose slot takes kilobytes.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt;
 
 use serde::de::{self, DeserializeSeed, Deserializer, Visitor};
@@ -29,6 +29,9 @@ pub(crate) struct Budget {
     elements: Cell<usize>,
     alloc: Cell<usize>,
     exceeded: Cell<Option<LimitKind>>,
+    /// The error on its way up through the format, which may not keep its message
+    /// (postcard's errors do not): taken back on the other side.
+    in_transit: RefCell<Option<GuardError>>,
 }
 
 impl Budget {
@@ -38,6 +41,7 @@ impl Budget {
             elements: Cell::new(elements),
             alloc: Cell::new(alloc),
             exceeded: Cell::new(None),
+            in_transit: RefCell::new(None),
         }
     }
 
@@ -80,6 +84,22 @@ impl Budget {
         self.take(&self.alloc, 2 * slot, LimitKind::Allocation)
     }
 
+    /// Hands `error` to the format as one of its own errors, keeping it to take back.
+    fn handed_over<E: de::Error>(&self, error: GuardError) -> E {
+        let format = E::custom(&error.0);
+        *self.in_transit.borrow_mut() = Some(error);
+        format
+    }
+
+    /// Takes back an error from the format: the one [`Budget::handed_over`] handed it, if any,
+    /// else the format's own.
+    fn taken_back(&self, error: impl fmt::Display) -> GuardError {
+        self.in_transit
+            .borrow_mut()
+            .take()
+            .unwrap_or_else(|| GuardError(error.to_string()))
+    }
+
     /// Runs `f` one level deeper, on a stack with room to spare.
     fn deeper<R, E: de::Error>(&self, f: impl FnOnce() -> Result<R, E>) -> Result<R, E> {
         let depth = &self.depth;
@@ -95,7 +115,27 @@ impl Budget {
     }
 }
 
-/// A deserializer that guards `de`.
+/// The error of a guarded value: the message of whatever refused it, the format's, the
+/// guard's or the type's own, kept whole.
+#[derive(Debug)]
+pub(crate) struct GuardError(String);
+
+impl fmt::Display for GuardError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for GuardError {}
+
+impl de::Error for GuardError {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        GuardError(msg.to_string())
+    }
+}
+
+/// A deserializer that guards `de`. Its errors are [`GuardError`]s, whatever the format's
+/// are, so that the messages of types and of the guard survive a format that drops them.
 pub(crate) struct Guarded<'g, D> {
     de: D,
     budget: &'g Budget,
@@ -141,7 +181,7 @@ struct Access<'g, A> {
 
 impl<'g, A> Access<'g, A> {
     /// A collection's access: its elements are counted, all at once if their number is
-    /// known (bincode knows it).
+    /// known (postcard tells it where the bytes left can hold that many of one byte).
     fn counting<E: de::Error>(
         access: A,
         hint: Option<usize>,
@@ -158,16 +198,23 @@ impl<'g, A> Access<'g, A> {
         })
     }
 
-    /// Counts one element of type `T` and charges its memory (its count is already taken
-    /// if the collection's length was known); in a tuple or struct, does nothing.
+    /// Charges the memory of one element of type `T`, before it is read; in a tuple or
+    /// struct, does nothing.
     fn element<T, E: de::Error>(&self) -> Result<(), E> {
         if !self.collection {
             return Ok(());
         }
-        if !self.counted {
+        self.budget.charge::<T, E>()
+    }
+
+    /// Counts an element that arrived, unless the collection's whole length was counted when
+    /// it began. Only elements that take no bytes go uncounted that long: the input bounds
+    /// the others.
+    fn arrived<E: de::Error>(&self, arrived: bool) -> Result<(), E> {
+        if self.collection && arrived && !self.counted {
             self.budget.count(1)?;
         }
-        self.budget.charge::<T, E>()
+        Ok(())
     }
 
     /// The access of an enum, tuple or struct: its contents are counted where they hold
@@ -187,22 +234,25 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Seed<'_, S> {
 
     fn deserialize<D: Deserializer<'de>>(self, de: D) -> Result<S::Value, D::Error> {
         let budget = self.budget;
-        budget.deeper(|| self.seed.deserialize(Guarded { de, budget }))
+        budget
+            .deeper(|| self.seed.deserialize(Guarded { de, budget }))
+            .map_err(|e| budget.handed_over(e))
     }
 }
 
 macro_rules! forward {
     ($($method:ident($($arg:ident: $ty:ty),*);)*) => {$(
-        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, D::Error> {
+        fn $method<V: Visitor<'de>>(self, $($arg: $ty,)* visitor: V) -> Result<V::Value, GuardError> {
             let collection = matches!(stringify!($method), "deserialize_seq" | "deserialize_map");
-            let visit = Visit { visitor, budget: self.budget, collection };
-            self.de.$method($($arg,)* visit)
+            let budget = self.budget;
+            let visit = Visit { visitor, budget, collection };
+            self.de.$method($($arg,)* visit).map_err(|e| budget.taken_back(e))
         }
     )*};
 }
 
 impl<'de, D: Deserializer<'de>> Deserializer<'de> for Guarded<'_, D> {
-    type Error = D::Error;
+    type Error = GuardError;
 
     forward! {
         deserialize_any();
@@ -246,7 +296,8 @@ impl<'de, D: Deserializer<'de>> Deserializer<'de> for Guarded<'_, D> {
 macro_rules! visit_plain {
     ($($method:ident($ty:ty);)*) => {$(
         fn $method<E: de::Error>(self, v: $ty) -> Result<V::Value, E> {
-            self.visitor.$method(v)
+            let budget = self.budget;
+            self.visitor.$method(v).map_err(|e| budget.handed_over(e))
         }
     )*};
 }
@@ -282,52 +333,70 @@ impl<'de, V: Visitor<'de>> Visitor<'de> for Visit<'_, V> {
     }
 
     fn visit_none<E: de::Error>(self) -> Result<V::Value, E> {
-        self.visitor.visit_none()
+        let budget = self.budget;
+        self.visitor.visit_none().map_err(|e| budget.handed_over(e))
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<V::Value, E> {
-        self.visitor.visit_unit()
+        let budget = self.budget;
+        self.visitor.visit_unit().map_err(|e| budget.handed_over(e))
     }
 
     fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
         let budget = self.budget;
-        budget.deeper(|| self.visitor.visit_some(Guarded { de, budget }))
+        budget
+            .deeper(|| self.visitor.visit_some(Guarded { de, budget }))
+            .map_err(|e| budget.handed_over(e))
     }
 
     fn visit_newtype_struct<D: Deserializer<'de>>(self, de: D) -> Result<V::Value, D::Error> {
         let budget = self.budget;
-        budget.deeper(|| self.visitor.visit_newtype_struct(Guarded { de, budget }))
+        budget
+            .deeper(|| self.visitor.visit_newtype_struct(Guarded { de, budget }))
+            .map_err(|e| budget.handed_over(e))
     }
 
     fn visit_seq<A: de::SeqAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
+        let budget = self.budget;
         let hint = access.size_hint();
-        let access = self.access(access, hint)?;
-        self.visitor.visit_seq(access)
+        let visited = self
+            .access(access, hint)
+            .and_then(|access| self.visitor.visit_seq(access));
+        visited.map_err(|e| budget.handed_over(e))
     }
 
     fn visit_map<A: de::MapAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
+        let budget = self.budget;
         let hint = access.size_hint();
-        let access = self.access(access, hint)?;
-        self.visitor.visit_map(access)
+        let visited = self
+            .access(access, hint)
+            .and_then(|access| self.visitor.visit_map(access));
+        visited.map_err(|e| budget.handed_over(e))
     }
 
     fn visit_enum<A: de::EnumAccess<'de>>(self, access: A) -> Result<V::Value, A::Error> {
-        self.visitor.visit_enum(Access::plain(access, self.budget))
+        let budget = self.budget;
+        self.visitor
+            .visit_enum(Access::plain(access, budget))
+            .map_err(|e| budget.handed_over(e))
     }
 }
 
 impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Access<'_, A> {
-    type Error = A::Error;
+    type Error = GuardError;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
         &mut self,
         seed: T,
-    ) -> Result<Option<T::Value>, A::Error> {
+    ) -> Result<Option<T::Value>, GuardError> {
         self.element::<T::Value, _>()?;
-        self.access.next_element_seed(Seed {
-            seed,
-            budget: self.budget,
-        })
+        let budget = self.budget;
+        let next = self
+            .access
+            .next_element_seed(Seed { seed, budget })
+            .map_err(|e| budget.taken_back(e))?;
+        self.arrived(next.is_some())?;
+        Ok(next)
     }
 
     // The length is the input's claim: visitors must not preallocate from it.
@@ -337,27 +406,33 @@ impl<'de, A: de::SeqAccess<'de>> de::SeqAccess<'de> for Access<'_, A> {
 }
 
 impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Access<'_, A> {
-    type Error = A::Error;
+    type Error = GuardError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
         &mut self,
         seed: K,
-    ) -> Result<Option<K::Value>, A::Error> {
+    ) -> Result<Option<K::Value>, GuardError> {
         self.element::<K::Value, _>()?;
-        self.access.next_key_seed(Seed {
-            seed,
-            budget: self.budget,
-        })
+        let budget = self.budget;
+        let next = self
+            .access
+            .next_key_seed(Seed { seed, budget })
+            .map_err(|e| budget.taken_back(e))?;
+        self.arrived(next.is_some())?;
+        Ok(next)
     }
 
-    fn next_value_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<T::Value, A::Error> {
+    fn next_value_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<T::Value, GuardError> {
+        let budget = self.budget;
         if self.collection {
-            self.budget.charge::<T::Value, _>()?;
+            budget.charge::<T::Value, _>()?;
         }
-        self.access.next_value_seed(Seed {
-            seed,
-            budget: self.budget,
-        })
+        self.access
+            .next_value_seed(Seed { seed, budget })
+            .map_err(|e| budget.taken_back(e))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -366,52 +441,71 @@ impl<'de, A: de::MapAccess<'de>> de::MapAccess<'de> for Access<'_, A> {
 }
 
 impl<'de, 'g, A: de::EnumAccess<'de>> de::EnumAccess<'de> for Access<'g, A> {
-    type Error = A::Error;
+    type Error = GuardError;
     type Variant = Access<'g, A::Variant>;
 
     fn variant_seed<T: DeserializeSeed<'de>>(
         self,
         seed: T,
-    ) -> Result<(T::Value, Self::Variant), A::Error> {
+    ) -> Result<(T::Value, Self::Variant), GuardError> {
         let budget = self.budget;
-        let (value, access) = self.access.variant_seed(Seed { seed, budget })?;
+        let (value, access) = self
+            .access
+            .variant_seed(Seed { seed, budget })
+            .map_err(|e| budget.taken_back(e))?;
         Ok((value, Access::plain(access, budget)))
     }
 }
 
 impl<'de, A: de::VariantAccess<'de>> de::VariantAccess<'de> for Access<'_, A> {
-    type Error = A::Error;
+    type Error = GuardError;
 
-    fn unit_variant(self) -> Result<(), A::Error> {
-        self.access.unit_variant()
+    fn unit_variant(self) -> Result<(), GuardError> {
+        let budget = self.budget;
+        self.access
+            .unit_variant()
+            .map_err(|e| budget.taken_back(e))
     }
 
-    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, A::Error> {
-        self.access.newtype_variant_seed(Seed {
-            seed,
-            budget: self.budget,
-        })
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(
+        self,
+        seed: T,
+    ) -> Result<T::Value, GuardError> {
+        let budget = self.budget;
+        self.access
+            .newtype_variant_seed(Seed { seed, budget })
+            .map_err(|e| budget.taken_back(e))
     }
 
-    fn tuple_variant<V: Visitor<'de>>(self, len: usize, visitor: V) -> Result<V::Value, A::Error> {
+    fn tuple_variant<V: Visitor<'de>>(
+        self,
+        len: usize,
+        visitor: V,
+    ) -> Result<V::Value, GuardError> {
+        let budget = self.budget;
         let visit = Visit {
             visitor,
-            budget: self.budget,
+            budget,
             collection: false,
         };
-        self.access.tuple_variant(len, visit)
+        self.access
+            .tuple_variant(len, visit)
+            .map_err(|e| budget.taken_back(e))
     }
 
     fn struct_variant<V: Visitor<'de>>(
         self,
         fields: &'static [&'static str],
         visitor: V,
-    ) -> Result<V::Value, A::Error> {
+    ) -> Result<V::Value, GuardError> {
+        let budget = self.budget;
         let visit = Visit {
             visitor,
-            budget: self.budget,
+            budget,
             collection: false,
         };
-        self.access.struct_variant(fields, visit)
+        self.access
+            .struct_variant(fields, visit)
+            .map_err(|e| budget.taken_back(e))
     }
 }

@@ -45,7 +45,7 @@ impl Hasher for NameHasher {
         // eight bytes, overlapping words already added) rather than assembled in a buffer:
         // a word loaded from bytes just stored one by one stalls.
         let tail = match bytes.last_chunk::<8>() {
-            Some(last) if bytes.len() % 8 != 0 => u64::from_le_bytes(*last),
+            Some(last) if !bytes.len().is_multiple_of(8) => u64::from_le_bytes(*last),
             Some(_) => 0,
             None => bytes.iter().fold(0, |word, &b| word << 8 | u64::from(b)),
         };

@@ -33,6 +33,7 @@ mod error;
 mod field;
 mod guard;
 mod hash;
+mod legacy;
 mod load;
 mod names;
 mod native;
@@ -52,6 +53,7 @@ mod stream;
 mod table;
 mod tuple;
 mod unpickler;
+mod varint;
 
 #[doc(hidden)]
 pub mod __private;

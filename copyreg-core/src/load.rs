@@ -69,6 +69,8 @@ pub struct Loader<'a> {
     /// Collection elements the stream may still build, and how many it could at first.
     elements_left: usize,
     max_elements: usize,
+    /// The bytes the last variant index read took, for the error if the enum lacks it.
+    variant_width: usize,
 }
 
 impl std::fmt::Debug for Loader<'_> {
@@ -105,6 +107,7 @@ impl<'a> Loader<'a> {
             objects_left: limits.max_objects,
             elements_left: max_elements,
             max_elements,
+            variant_width: 0,
         };
         while !table.is_empty() {
             let named = Self::read_name(&mut table, view, options)?;
@@ -203,7 +206,7 @@ impl<'a> Loader<'a> {
         Error::Limit { which, max }.into()
     }
 
-    /// Reads a `serde` value, or what the reducer registered for its type wrote. What bincode
+    /// Reads a `serde` value, or what the reducer registered for its type wrote. What postcard
     /// allocates is not all visible here: its collections' elements are counted and their
     /// slots charged as they arrive (see `guard.rs`), and the bytes it reads stand in for the
     /// strings and buffers they hold.
@@ -254,10 +257,6 @@ impl<'a> Loader<'a> {
 
     pub(crate) fn read_varint(&mut self) -> Result<u64, Failure> {
         self.input.varint()
-    }
-
-    pub(crate) fn read_bytes(&mut self, n: usize) -> Result<&'a [u8], Failure> {
-        self.input.take(n)
     }
 
     /// The input, for the codecs that read runs of numbers straight from it.
@@ -325,16 +324,26 @@ impl<'a> Loader<'a> {
     }
 
     /// Reads an enum's variant index.
+    #[inline]
     pub fn read_variant(&mut self) -> Result<u32, Failure> {
-        Ok(u32::from_le_bytes(self.input.array()?))
+        let (index, width) = self.input.variant()?;
+        self.variant_width = width;
+        Ok(index)
     }
 
-    /// The error for a variant index the enum named `name` does not have.
+    /// The error for a variant index the enum named `name` does not have, just read.
+    #[cold]
     pub fn unknown_variant(&self, name: &str, index: u32) -> Failure {
         Failure::malformed(
-            self.input.offset() - 4,
+            self.input.offset() - self.variant_width,
             format!("`{name}` has no variant #{index}"),
         )
+    }
+
+    /// Whether the stream is in version 3's compact layout, not version 1 or 2's.
+    #[inline]
+    pub(crate) fn is_compact(&self) -> bool {
+        self.input.is_compact()
     }
 
     /// Wraps the error a constructor returned.

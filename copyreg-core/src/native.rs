@@ -1,4 +1,4 @@
-//! [`Reducible`] for the types copyreg writes natively, in bincode 1.3's layout, and their
+//! [`Reducible`] for the types copyreg writes natively, in postcard's layout, and their
 //! registrations under their Rust names (`u8`, `String`, `Vec<u8>`, ...).
 
 use std::cell::RefCell;
@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, RwLock};
 
+use crate::codec::does_not_fit;
 use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Failure;
@@ -18,57 +19,61 @@ use crate::field::{
 use crate::load::Loader;
 use crate::reducible::{name_wrapped, Reducible};
 use crate::registry::Registration;
+use crate::varint;
 
-macro_rules! numbers {
-    ($($t:ty => $wire:ty),* $(,)?) => {$(
+/// The parts of `Reducible` every integer type shares.
+macro_rules! integer_common {
+    ($t:ty) => {
+        fn __name(out: &mut String) {
+            out.push_str(stringify!($t));
+        }
+
+        #[inline]
+        fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Failure> {
+            Ok(*self)
+        }
+
+        fn __copy_vec(items: &[Self], _: &mut Copier<'_>) -> Result<Vec<Self>, Failure> {
+            Ok(items.to_vec())
+        }
+
+        fn __copy_array<const N: usize>(
+            items: &[Self; N],
+            _: &mut Copier<'_>,
+        ) -> Result<[Self; N], Failure> {
+            Ok(*items)
+        }
+    };
+}
+
+/// Integers wider than a byte: varints, zigzagged if signed (`$width` bytes each in versions
+/// 1 and 2, where `usize` and `isize` took 8).
+macro_rules! integers {
+    ($($t:ty, $width:literal, $wire:ty, $read:ident, $read_run:ident, $encode:expr;)*) => {$(
         impl Reducible for $t {
-            const __MIN_SIZE: usize = std::mem::size_of::<$wire>();
+            const __MIN_SIZE: usize = 1;
 
-            fn __name(out: &mut String) {
-                out.push_str(stringify!($t));
-            }
+            integer_common!($t);
 
             #[inline]
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
-                cx.write_bytes(&(*self as $wire).to_le_bytes());
+                cx.write_varint($encode(*self as $wire));
                 Ok(())
             }
 
             fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
-                let wire = <$wire>::from_le_bytes(cx.read_array()?);
-                <$t>::try_from(wire).map_err(|_| {
-                    cx.malformed(format!("{wire} does not fit in {}", stringify!($t)))
-                })
-            }
-
-            #[inline]
-            fn __copy(&self, _: &mut Copier<'_>) -> Result<Self, Failure> {
-                Ok(*self)
+                let at = cx.position();
+                let wire = cx.input().$read::<$width>()?;
+                <$t>::try_from(wire).map_err(|_| does_not_fit(at, wire, stringify!($t)))
             }
 
             fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Failure> {
-                cx.write_each(items, |n| (*n as $wire).to_le_bytes());
+                cx.write_varints(items.iter().map(|n| $encode(*n as $wire)));
                 Ok(())
             }
 
             fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Failure> {
-                // Where every wire value fits (all but `usize`/`isize` on 32-bit targets),
-                // read the run unchecked.
-                if std::mem::size_of::<$t>() >= std::mem::size_of::<$wire>() {
-                    cx.input().each(len, |bytes| <$wire>::from_le_bytes(bytes) as $t)
-                } else {
-                    cx.input().each_checked(len, stringify!($t), |bytes| {
-                        <$t>::try_from(<$wire>::from_le_bytes(bytes)).ok()
-                    })
-                }
-            }
-
-            fn __copy_vec(items: &[Self], _: &mut Copier<'_>) -> Result<Vec<Self>, Failure> {
-                Ok(items.to_vec())
-            }
-
-            fn __copy_array<const N: usize>(items: &[Self; N], _: &mut Copier<'_>) -> Result<[Self; N], Failure> {
-                Ok(*items)
+                cx.input().$read_run::<Self, $width>(len, stringify!($t))
             }
         }
 
@@ -76,9 +81,73 @@ macro_rules! numbers {
     )*};
 }
 
-numbers! {
-    u8 => u8, u16 => u16, u32 => u32, u64 => u64, u128 => u128, usize => u64,
-    i8 => i8, i16 => i16, i32 => i32, i64 => i64, i128 => i128, isize => i64,
+integers! {
+    u16, 2, u64, unsigned, unsigned_run, std::convert::identity;
+    u32, 4, u64, unsigned, unsigned_run, std::convert::identity;
+    u64, 8, u64, unsigned, unsigned_run, std::convert::identity;
+    usize, 8, u64, unsigned, unsigned_run, std::convert::identity;
+    i16, 2, i64, signed, signed_run, varint::zigzag;
+    i32, 4, i64, signed, signed_run, varint::zigzag;
+    i64, 8, i64, signed, signed_run, varint::zigzag;
+    isize, 8, i64, signed, signed_run, varint::zigzag;
+}
+
+/// `u8` and `i8`: one byte each, so a run of them is a copy.
+macro_rules! bytes {
+    ($($t:ty),*) => {$(
+        impl Reducible for $t {
+            integer_common!($t);
+
+            #[inline]
+            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
+                cx.write_bytes(&self.to_le_bytes());
+                Ok(())
+            }
+
+            fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
+                Ok(<$t>::from_le_bytes(cx.read_array()?))
+            }
+
+            fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Failure> {
+                cx.write_each(items, |n| n.to_le_bytes());
+                Ok(())
+            }
+
+            fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Failure> {
+                cx.input().each(len, <$t>::from_le_bytes)
+            }
+        }
+
+        inventory::submit! { Registration::of::<$t>() }
+    )*};
+}
+
+bytes!(u8, i8);
+
+/// `u128` and `i128`: varints of up to 19 bytes (16 bytes each in versions 1 and 2).
+macro_rules! wide {
+    ($($t:ty, $read:ident, $encode:expr;)*) => {$(
+        impl Reducible for $t {
+            integer_common!($t);
+
+            #[inline]
+            fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
+                cx.write_u128($encode(*self));
+                Ok(())
+            }
+
+            fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
+                cx.input().$read()
+            }
+        }
+
+        inventory::submit! { Registration::of::<$t>() }
+    )*};
+}
+
+wide! {
+    u128, u128, std::convert::identity;
+    i128, i128, varint::zigzag_128;
 }
 
 macro_rules! floats {
@@ -164,29 +233,19 @@ impl Reducible for char {
         out.push_str("char");
     }
 
-    /// Written as its UTF-8 bytes, as bincode 1.3 does.
+    /// Written as a string of one char: its UTF-8 bytes after their count, as postcard does.
     #[inline]
     fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
-        cx.write_bytes(self.encode_utf8(&mut [0; 4]).as_bytes());
+        let mut buf = [0; 5];
+        let width = self.encode_utf8(&mut buf[1..]).len();
+        buf[0] = width as u8;
+        cx.write_bytes(&buf[..=width]);
         Ok(())
     }
 
     #[inline]
     fn __load(cx: &mut Loader<'_>) -> Result<Self, Failure> {
-        let first = cx.read_array::<1>()?[0];
-        let width = match first {
-            0x00..=0x7f => 1,
-            0xc0..=0xdf => 2,
-            0xe0..=0xef => 3,
-            0xf0..=0xf7 => 4,
-            _ => return Err(cx.malformed("invalid char encoding")),
-        };
-        let mut buf = [first, 0, 0, 0];
-        buf[1..width].copy_from_slice(cx.read_bytes(width - 1)?);
-        std::str::from_utf8(&buf[..width])
-            .ok()
-            .and_then(|s| s.chars().next())
-            .ok_or_else(|| cx.malformed("invalid char encoding"))
+        cx.input().char()
     }
 
     #[inline]
@@ -196,7 +255,7 @@ impl Reducible for char {
 }
 
 impl Reducible for String {
-    const __MIN_SIZE: usize = 8;
+    const __MIN_SIZE: usize = 1;
 
     fn __name(out: &mut String) {
         out.push_str("String");

@@ -32,6 +32,7 @@ pub(crate) fn built_type(built_by: Option<&Constructor>) -> &'static str {
 }
 
 /// How to build an object a reference asks for where an [`Object`] is expected.
+#[derive(Clone, Copy)]
 enum Build<'a> {
     /// With the object's own constructor, called directly.
     Own,
@@ -286,11 +287,23 @@ impl<'a> Loader<'a> {
 
     /// [`Loader::load_own`] of an object known by its [`Own`], into `place` (an `Option`
     /// of its type), or boxed when there is none or it comes from `persistent_load`;
-    /// compiled once.
-    pub(crate) fn load_object_as(&mut self, own: &Own, place: Place<'_>) -> Delivered {
+    /// compiled once. `given` is how to build it when its run said so already; else its
+    /// constructor reference is read here.
+    fn load_object_as(
+        &mut self,
+        own: &Own,
+        place: Place<'_>,
+        given: Option<Build<'a>>,
+    ) -> Delivered {
         self.with_stack(|cx| {
-            let reference = cx.read_constructor()?;
-            match cx.build_of(reference, own)? {
+            let build = match given {
+                Some(build) => build,
+                None => {
+                    let reference = cx.read_constructor()?;
+                    cx.build_of(reference, own)?
+                }
+            };
+            match build {
                 Build::Own => {
                     cx.count_object()?;
                     cx.entered(|cx| own.ops.load(cx, place))
@@ -305,9 +318,14 @@ impl<'a> Loader<'a> {
     /// element of a registered `Option` or `Box`, in one copy per type.
     #[inline(never)]
     pub(crate) fn load_one<O: Object>(&mut self) -> Result<O::Target, Failure> {
+        self.load_one_as::<O>(None)
+    }
+
+    /// [`Loader::load_one`], built as `given` says when that is known already.
+    fn load_one_as<O: Object>(&mut self, given: Option<Build<'a>>) -> Result<O::Target, Failure> {
         let own = Own::of::<O>();
         let mut slot = None;
-        match self.load_object_as(&own, Some(&mut slot))? {
+        match self.load_object_as(&own, Some(&mut slot), given)? {
             None => Ok(filled(slot)),
             Some(boxed) => Ok(unbox(boxed)),
         }
@@ -316,8 +334,7 @@ impl<'a> Loader<'a> {
     /// Reads `len` objects of the [`Object`] `O` into a `Vec` (`len` is already checked
     /// against the input and charged to the allocation budget): what [`load_own`]
     /// (Self::load_own) reads for each, with the depth and stack check done once (the items
-    /// are siblings), and a reference that named `O`'s own constructor recognised again
-    /// without looking at it.
+    /// are siblings), and the constructor looked at once for the whole run.
     pub fn load_objects<O: Object>(&mut self, len: usize) -> Result<Vec<O::Target>, Failure> {
         let mut out = Vec::with_capacity(Self::capacity(
             len,
@@ -327,20 +344,148 @@ impl<'a> Loader<'a> {
             return Ok(out);
         }
         let own = Own::of::<O>();
+        let run = if self.input.is_compact() {
+            self.read_run_constructor(&own)?
+        } else {
+            None
+        };
         // Where the stack runs low, each object makes room for itself.
         if !has_room() {
             for _ in 0..len {
-                out.push(self.load_one::<O>()?);
+                out.push(self.load_one_as::<O>(run)?);
             }
             return Ok(out);
         }
         self.depth.enter()?;
-        let read = self.read_objects::<O>(len, &own, &mut out);
+        let read = match run {
+            Some(build) => self.read_run::<O>(len, build, &own, &mut out),
+            None => self.read_objects::<O>(len, &own, &mut out),
+        };
         self.depth.leave();
         read.map(|()| out)
     }
 
-    /// The loop of [`Loader::load_objects`].
+    /// Reads an array of `N` objects of the [`Object`] `O`: a run, as a `Vec`'s items are,
+    /// without its length.
+    pub fn load_object_array<O: Object, const N: usize>(
+        &mut self,
+    ) -> Result<[O::Target; N], Failure> {
+        let run = if N > 0 && self.input.is_compact() {
+            self.read_run_constructor(&Own::of::<O>())?
+        } else {
+            None
+        };
+        crate::collections::load_array(self, |cx| cx.load_one_as::<O>(run))
+    }
+
+    /// Reads `len` values of `T`, a type written through the registry (its items are
+    /// objects if the registry has an object reducer for it, or has none and
+    /// `unregistered_is_object`), as [`Dumper::dump_registered_run`] wrote them: `load`
+    /// reads each, unless the run's header names one constructor for all of them.
+    ///
+    /// [`Dumper::dump_registered_run`]: crate::dump::Dumper::dump_registered_run
+    pub(crate) fn load_registered_run<T: Any>(
+        &mut self,
+        len: usize,
+        unregistered_is_object: bool,
+        load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
+    ) -> Result<Vec<T>, Failure> {
+        match self.registered_run::<T>(len, unregistered_is_object)? {
+            Some(ctor) => crate::collections::load_vec(len, self, |cx| cx.load_with(ctor)),
+            None => crate::collections::load_vec(len, self, load),
+        }
+    }
+
+    /// [`Loader::load_registered_run`] of an array, which has no length.
+    pub(crate) fn load_registered_array<T: Any, const N: usize>(
+        &mut self,
+        unregistered_is_object: bool,
+        load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
+    ) -> Result<[T; N], Failure> {
+        match self.registered_run::<T>(N, unregistered_is_object)? {
+            Some(ctor) => crate::collections::load_array(self, |cx| cx.load_with(ctor)),
+            None => crate::collections::load_array(self, load),
+        }
+    }
+
+    /// Reads the header of a run of `len` values of `T` written through the registry, if it
+    /// has one: the constructor it names for all of them, or `None` when each value is read
+    /// on its own.
+    fn registered_run<T: Any>(
+        &mut self,
+        len: usize,
+        unregistered_is_object: bool,
+    ) -> Result<Option<&'a Constructor>, Failure> {
+        if len == 0 || !self.input.is_compact() {
+            return Ok(None);
+        }
+        let object = match self.view.reducer(TypeId::of::<T>())? {
+            Some(reducer) => !reducer.native,
+            None => unregistered_is_object,
+        };
+        if !object {
+            return Ok(None);
+        }
+        let at = self.input.offset();
+        match self.input.varint()? {
+            0 => Ok(None),
+            k => match self.reference(at, k)? {
+                Reference::Named(index) => self.named(index).registered().map(Some),
+                // Only a reference 0 stands for a persistent id, and that is a run's "each".
+                Reference::Persistent => Ok(None),
+            },
+        }
+    }
+
+    /// Builds a `T` with `ctor`, which a run named for all its objects.
+    fn load_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Failure> {
+        let expected = (TypeId::of::<T>(), std::any::type_name::<T>());
+        let mut slot = None;
+        match self.nested(|cx| cx.build_at(ctor, Some(&mut slot), expected))? {
+            None => Ok(filled(slot)),
+            Some(boxed) => Ok(unbox(boxed)),
+        }
+    }
+
+    /// Reads the constructor reference at the start of a run of objects in version 3: how to
+    /// build every object of the run, or `None` when each names its own (reference `0`).
+    fn read_run_constructor(&mut self, own: &Own) -> Result<Option<Build<'a>>, Failure> {
+        let at = self.input.offset();
+        match self.input.varint()? {
+            0 => Ok(None),
+            k => {
+                let reference = self.reference(at, k)?;
+                self.build_of(reference, own).map(Some)
+            }
+        }
+    }
+
+    /// The loop of [`Loader::load_objects`] for a run of objects of one constructor.
+    fn read_run<O: Object>(
+        &mut self,
+        len: usize,
+        build: Build<'a>,
+        own: &Own,
+        out: &mut Vec<O::Target>,
+    ) -> Result<(), Failure> {
+        match build {
+            Build::Own => {
+                for _ in 0..len {
+                    self.count_object()?;
+                    out.push(construct_once::<O>(self)?);
+                }
+            }
+            other => {
+                for _ in 0..len {
+                    out.push(self.build_elsewise(other, own.target)?);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The loop of [`Loader::load_objects`] for a run whose objects each name their own
+    /// constructor.
     fn read_objects<O: Object>(
         &mut self,
         len: usize,

@@ -17,7 +17,7 @@ use crate::registry::TypeMap;
 /// reference and the reducer's arguments, and registers the type at link time. The
 /// primitives, `String`, `()`, tuples and arrays of `Reducible` types, and `Vec`, `VecDeque`,
 /// `Option`, `Box`, `HashMap`, `BTreeMap`, `HashSet` and `BTreeSet` of them implement it too,
-/// written natively in bincode 1.3's layout the way Python's pickle writes `int` and `list`.
+/// written natively in postcard's layout the way Python's pickle writes `int` and `list`.
 ///
 /// The methods are the derive's business and hidden from the docs.
 ///

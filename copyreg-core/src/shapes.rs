@@ -75,8 +75,8 @@ impl<O: Object> Reduce for VecOf<O> {
 
 impl<O: Object> Construct for VecOf<O> {
     fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
-        // An object takes at least its constructor reference's byte.
-        let len = cx.read_count(1, slot_size::<O::Target>())?;
+        // In a run, an object's constructor is the run's: it may take no bytes.
+        let len = cx.read_count(0, slot_size::<O::Target>())?;
         deliver(place, cx.load_objects::<O>(len)?)
     }
 }

@@ -202,6 +202,8 @@ fn expand(input: &Input<'_>) -> TokenStream {
             #[automatically_derived]
             impl #impl_generics __cr::Reducible for #ident #ty_generics #where_clause {
                 const __NATIVE: bool = false;
+                // In a run, an object's constructor is the run's: it may take no bytes.
+                const __MIN_SIZE: usize = 0;
                 const __OPS: &'static dyn __cr::Ops = &__cr::ObjectOps::<Self>::NEW;
 
                 fn __name(__out: &mut ::std::string::String) {
@@ -252,6 +254,12 @@ fn expand(input: &Input<'_>) -> TokenStream {
                     __cx: &mut __cr::Copier<'_>,
                 ) -> __cr::Result<::std::vec::Vec<Self>, __cr::Failure> {
                     __cx.copy_objects::<Self>(__items)
+                }
+
+                fn __load_array<const __N: usize>(
+                    __cx: &mut __cr::Loader<'_>,
+                ) -> __cr::Result<[Self; __N], __cr::Failure> {
+                    __cx.load_object_array::<Self, __N>()
                 }
             }
 

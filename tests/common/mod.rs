@@ -1,5 +1,5 @@
-//! Helpers for tests that build or take apart streams by hand. A stream (format version 2)
-//! is a 5-byte header, the varint length of the rest, then the body, the table of
+//! Helpers for tests that build or take apart streams by hand. A stream (format version 3,
+//! framed as version 2 was) is a 5-byte header, the varint length of the rest, then the body, the table of
 //! constructor names, and the table's byte length as a varint with its bytes reversed.
 #![allow(dead_code)] // each test file uses some of these
 
@@ -12,6 +12,11 @@ pub fn varint(mut v: u64) -> Vec<u8> {
     }
     out.push(v as u8);
     out
+}
+
+/// `v` as a zigzag varint, as streams write signed integers.
+pub fn zigzag(v: i64) -> Vec<u8> {
+    varint(((v << 1) ^ (v >> 63)) as u64)
 }
 
 /// A stream with the given constructor names and body, as a writer would lay it out.
@@ -30,7 +35,7 @@ pub fn stream_with_table(table: &[u8], body: &[u8]) -> Vec<u8> {
     let mut rest = body.to_vec();
     rest.extend_from_slice(table);
     rest.extend(varint(table.len() as u64).iter().rev());
-    let mut out = b"cprg\x02".to_vec();
+    let mut out = b"cprg\x03".to_vec();
     out.extend(varint(rest.len() as u64));
     out.extend(rest);
     out
@@ -38,7 +43,10 @@ pub fn stream_with_table(table: &[u8], body: &[u8]) -> Vec<u8> {
 
 /// Where a well-formed stream's body starts, and where its name table starts and ends.
 fn layout(stream: &[u8]) -> (usize, usize, usize) {
-    assert_eq!(&stream[..5], b"cprg\x02", "a version 2 stream");
+    assert!(
+        matches!(&stream[..5], b"cprg\x02" | b"cprg\x03"),
+        "a version 2 or 3 stream"
+    );
     let mut at = 5;
     while stream[at] & 0x80 != 0 {
         at += 1;
@@ -92,13 +100,14 @@ pub fn with_body(stream: &[u8], body: &[u8]) -> Vec<u8> {
     self::stream(&names, body)
 }
 
-/// A well-formed stream laid out as format version 1 wrote it: no length after the header,
-/// and the name table's length as a `u32` at the end.
-pub fn to_version_1(stream: &[u8]) -> Vec<u8> {
-    let mut out = b"cprg\x01".to_vec();
-    out.extend_from_slice(body(stream));
-    out.extend_from_slice(table(stream));
-    out.extend_from_slice(&(table(stream).len() as u32).to_le_bytes());
+/// The stream format version 1 wrote for the `String` `text`: no length after the header,
+/// the string's length as a `u64`, and the name table's length as a `u32` at the end.
+pub fn version_1_string(text: &str) -> Vec<u8> {
+    let mut out = b"cprg\x01\x01".to_vec();
+    out.extend_from_slice(&(text.len() as u64).to_le_bytes());
+    out.extend_from_slice(text.as_bytes());
+    out.extend_from_slice(b"\x06String");
+    out.extend_from_slice(&7u32.to_le_bytes());
     out
 }
 

@@ -6,7 +6,9 @@ use std::collections::hash_map::Entry;
 
 use smallvec::SmallVec;
 
-use super::{cycle, key, Pointer, CYCLIC, WEAK_BACK, WEAK_DANGLING, WEAK_TARGET_FOLLOWS};
+use super::{
+    cycle, key, Pointer, CYCLIC, POINTER_BACK, WEAK_BACK, WEAK_DANGLING, WEAK_TARGET_FOLLOWS,
+};
 use crate::depth::Nested;
 use crate::dump::Dumper;
 use crate::error::Failure;
@@ -92,7 +94,7 @@ const MOST_EXPECTED: usize = 1 << 16;
 struct Written {
     /// Still being written: a strong pointer to it now would be a cycle.
     building: bool,
-    /// Where its flags byte is, to mark it when a `Weak` inside points back.
+    /// Where its pointer's byte is, to mark it when a `Weak` inside points back.
     flags_at: usize,
 }
 
@@ -115,7 +117,7 @@ impl Dumper<'_> {
     ) -> Result<(), Failure> {
         match self.shared.state().last {
             Some((last, index)) if last == key => {
-                self.write_varint(index + 1);
+                self.write_varint(index + POINTER_BACK);
                 Ok(())
             }
             _ => self.dump_shared_looked_up::<P>(key, write),
@@ -129,7 +131,7 @@ impl Dumper<'_> {
         key: (usize, TypeId),
         write: impl FnOnce(&mut Self) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
-        let flags_at = self.position() + 1;
+        let flags_at = self.position();
         let memo = self.shared.state();
         let index = memo.written.len();
         // One lookup, whether the allocation is new or not.
@@ -142,7 +144,7 @@ impl Dumper<'_> {
                 // Only an allocation written in full: a reference into one still being
                 // written is a cycle every time.
                 memo.last = Some((key, index));
-                self.write_varint(index + 1);
+                self.write_varint(index + POINTER_BACK);
                 return Ok(());
             }
             Entry::Vacant(seen) => {
@@ -153,7 +155,7 @@ impl Dumper<'_> {
                 });
             }
         }
-        self.write_bytes(&[0, 0]);
+        self.write_bytes(&[0]);
         self.nested(write)?;
         self.shared.state().written[index].building = false;
         Ok(())

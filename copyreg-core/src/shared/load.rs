@@ -3,8 +3,8 @@
 use std::any::Any;
 
 use super::{
-    build_cyclic, cycle, downcast, Cycles, Pointer, Pointers, Slot, CYCLIC, WEAK_BACK,
-    WEAK_DANGLING, WEAK_TARGET_FOLLOWS,
+    build_cyclic, cycle, downcast, Cycles, Pointer, Pointers, Slot, CYCLIC, POINTER_BACK,
+    WEAK_BACK, WEAK_DANGLING, WEAK_TARGET_FOLLOWS,
 };
 use crate::depth::Nested;
 use crate::error::Failure;
@@ -129,17 +129,34 @@ impl Loader<'_> {
     ) -> Result<P, Failure> {
         let at = self.position();
         let k = self.read_varint()?;
-        if k > 0 {
-            return match self.memo().slots.get(k as usize - 1) {
+        // Version 3 marks a cyclic allocation in the pointer's byte; versions 1 and 2 in a
+        // flags byte after it.
+        let (back, flags) = if self.is_compact() {
+            match k.checked_sub(POINTER_BACK) {
+                Some(back) => (Some(back), 0),
+                None => (None, k as u8),
+            }
+        } else if k > 0 {
+            (Some(k - 1), 0)
+        } else {
+            (None, self.read_array::<1>()?[0])
+        };
+        if let Some(back) = back {
+            return match usize::try_from(back)
+                .ok()
+                .and_then(|i| self.memo().slots.get(i))
+            {
                 Some(&Slot::Built(kept)) => self.memo().pointers.get::<P>(kept, "a back reference"),
                 Some(Slot::Building(_)) => Err(cycle::<P>()),
                 None => Err(Failure::malformed(
                     at,
-                    format!("reference to shared value #{k}, which the stream has not written"),
+                    format!(
+                        "reference to shared value #{}, which the stream has not written",
+                        u128::from(back) + 1
+                    ),
                 )),
             };
         }
-        let flags = self.read_array::<1>()?[0];
         if flags & !CYCLIC != 0 {
             return Err(Failure::malformed(
                 at,

@@ -11,13 +11,17 @@
 //! Stream layout:
 //!
 //! ```text
-//! pointer = varint 0, flags:u8, the value    a new allocation (flags bit 0: a Weak inside points back to it)
-//!         | varint k                         the k-th allocation of this stream
+//! pointer = varint 0, the value              a new allocation
+//!         | varint 1, the value              a new allocation that a Weak inside points back to
+//!         | varint k + 2                     the k-th allocation of this stream, from 0
 //! weak    = varint 0                         dangling, or its target is not in the value
 //!         | varint 1, pointer                its target, first met here (it is kept alive for the
 //!                                            strong pointers later in the value)
 //!         | varint k + 2                     the k-th allocation
 //! ```
+//!
+//! Versions 1 and 2 wrote a new allocation as `varint 0, flags:u8` (bit 0: a Weak inside
+//! points back to it), and the k-th allocation as `varint k + 1`.
 
 use std::any::{Any, TypeId};
 use std::rc::{self, Rc};
@@ -39,8 +43,11 @@ pub(crate) use self::copy::CopyMemo;
 pub(crate) use self::dump::{DumpMemo, Reachable};
 pub(crate) use self::load::LoadMemo;
 
-/// The flag bit for an allocation that a `Weak` inside it points back to.
+/// The flag bit for an allocation that a `Weak` inside it points back to: in version 3, set
+/// in the pointer's own byte (`varint 0` becomes `varint 1`).
 const CYCLIC: u8 = 1;
+/// A strong pointer to allocation #k of the stream is written as k + POINTER_BACK.
+const POINTER_BACK: u64 = 2;
 
 /// A weak pointer to nothing, or to nothing in the value.
 const WEAK_DANGLING: u64 = 0;

@@ -104,7 +104,7 @@ fn parcel(i: usize, sender: usize) -> Parcel {
     let n = i as u64;
     let shapes: Vec<Box<dyn Shape>> = (0..1 + i % 3)
         .map(|k| -> Box<dyn Shape> {
-            if (i + k) % 2 == 0 {
+            if (i + k).is_multiple_of(2) {
                 Box::new(Circle { r: 1 + n % 4 })
             } else {
                 Box::new(Rect {
