@@ -468,7 +468,15 @@ impl<'a> Input<'a> {
         self.varint_long()
     }
 
+    #[inline(never)]
     fn varint_long(&mut self) -> Result<u64, Failure> {
+        // Two bytes, the next most common (numbers up to 16,383), before the general case.
+        if let Some(&[low, high]) = self.bytes.get(self.pos..self.pos + 2) {
+            if high < 0x80 && high != 0 {
+                self.pos += 2;
+                return Ok(u64::from(low & 0x7f) | u64::from(high) << 7);
+            }
+        }
         match varint::decode(self.bytes[self.pos..].iter().copied()) {
             Ok((value, n)) => {
                 self.pos += n;
@@ -594,30 +602,28 @@ impl<'a> Input<'a> {
     }
 
     /// Reads `len` unsigned integers, each of which must fit in a `T`.
-    pub(crate) fn unsigned_run<T: TryFrom<i128>, const W: usize>(
+    pub(crate) fn unsigned_run<T: TryFrom<u64>, const W: usize>(
         &mut self,
         len: usize,
         type_name: &'static str,
     ) -> Result<Vec<T>, Failure> {
-        self.integer_run(len, type_name, |input| {
-            input.unsigned::<W>().map(i128::from)
-        })
+        self.integer_run(len, type_name, Self::unsigned::<W>)
     }
 
     /// Reads `len` signed integers, each of which must fit in a `T`.
-    pub(crate) fn signed_run<T: TryFrom<i128>, const W: usize>(
+    pub(crate) fn signed_run<T: TryFrom<i64>, const W: usize>(
         &mut self,
         len: usize,
         type_name: &'static str,
     ) -> Result<Vec<T>, Failure> {
-        self.integer_run(len, type_name, |input| input.signed::<W>().map(i128::from))
+        self.integer_run(len, type_name, Self::signed::<W>)
     }
 
-    fn integer_run<T: TryFrom<i128>>(
+    fn integer_run<T: TryFrom<V>, V: Copy + std::fmt::Display>(
         &mut self,
         len: usize,
         type_name: &'static str,
-        read: impl Fn(&mut Self) -> Result<i128, Failure>,
+        read: impl Fn(&mut Self) -> Result<V, Failure>,
     ) -> Result<Vec<T>, Failure> {
         let mut out = Vec::with_capacity(len);
         for _ in 0..len {

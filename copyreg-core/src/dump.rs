@@ -298,12 +298,18 @@ impl<'a> Dumper<'a> {
         codec::write_varint(&mut self.out, value);
     }
 
-    /// Writes each of `values` as a varint.
-    pub(crate) fn write_varints(&mut self, values: impl ExactSizeIterator<Item = u64>) {
+    /// Writes the value of an integer as a varint.
+    #[inline]
+    pub(crate) fn write_number(&mut self, value: u64) {
+        crate::varint::write_number(&mut self.out, value);
+    }
+
+    /// Writes each of `values`, integers, as a varint.
+    pub(crate) fn write_numbers(&mut self, values: impl ExactSizeIterator<Item = u64>) {
         // Room for one byte each, and for the name table that usually follows a long run.
         self.out.reserve(values.len() + 64);
         for value in values {
-            codec::write_varint(&mut self.out, value);
+            crate::varint::write_number(&mut self.out, value);
         }
     }
 

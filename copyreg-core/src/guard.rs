@@ -462,9 +462,7 @@ impl<'de, A: de::VariantAccess<'de>> de::VariantAccess<'de> for Access<'_, A> {
 
     fn unit_variant(self) -> Result<(), GuardError> {
         let budget = self.budget;
-        self.access
-            .unit_variant()
-            .map_err(|e| budget.taken_back(e))
+        self.access.unit_variant().map_err(|e| budget.taken_back(e))
     }
 
     fn newtype_variant_seed<T: DeserializeSeed<'de>>(

@@ -57,7 +57,7 @@ macro_rules! integers {
 
             #[inline]
             fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
-                cx.write_varint($encode(*self as $wire));
+                cx.write_number($encode(*self as $wire));
                 Ok(())
             }
 
@@ -68,7 +68,7 @@ macro_rules! integers {
             }
 
             fn __dump_slice(items: &[Self], cx: &mut Dumper<'_>) -> Result<(), Failure> {
-                cx.write_varints(items.iter().map(|n| $encode(*n as $wire)));
+                cx.write_numbers(items.iter().map(|n| $encode(*n as $wire)));
                 Ok(())
             }
 

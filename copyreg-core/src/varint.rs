@@ -30,14 +30,53 @@ pub(crate) fn len(v: u64) -> usize {
 }
 
 /// Appends `v` as a varint.
-#[inline]
+#[inline(always)]
 pub(crate) fn write(out: &mut Vec<u8>, v: u64) {
+    // Lengths, references and small numbers, the common case, take one byte.
     if v < 0x80 {
         out.push(v as u8);
     } else {
-        let (bytes, n) = bytes(v);
-        out.extend_from_slice(&bytes[..n]);
+        write_long(out, v);
     }
+}
+
+/// Appends `v` as a varint, with numbers up to 16,383 written in place: [`write`] for the
+/// values of integer fields, where two bytes are as common as one.
+#[inline(always)]
+pub(crate) fn write_number(out: &mut Vec<u8>, v: u64) {
+    if v < 0x80 {
+        out.push(v as u8);
+    } else if v < 1 << 14 {
+        out.extend_from_slice(&[v as u8 | 0x80, (v >> 7) as u8]);
+    } else {
+        write_long(out, v);
+    }
+}
+
+#[inline(never)]
+fn write_long(out: &mut Vec<u8>, v: u64) {
+    // Two to four bytes, up to 268,435,455, as copies of known length.
+    if v < 1 << 14 {
+        out.extend_from_slice(&[v as u8 | 0x80, (v >> 7) as u8]);
+    } else if v < 1 << 21 {
+        out.extend_from_slice(&[v as u8 | 0x80, (v >> 7) as u8 | 0x80, (v >> 14) as u8]);
+    } else if v < 1 << 28 {
+        let group = |shift: u32| (v >> shift) as u8 | 0x80;
+        out.extend_from_slice(&[group(0), group(7), group(14), (v >> 21) as u8]);
+    } else {
+        write_longer(out, v);
+    }
+}
+
+// Apart, so that `write_long` stays a leaf that saves no registers.
+#[inline(never)]
+fn write_longer(out: &mut Vec<u8>, mut v: u64) {
+    out.reserve(MAX_LEN);
+    while v >= 0x80 {
+        out.push((v as u8) | 0x80);
+        v >>= 7;
+    }
+    out.push(v as u8);
 }
 
 /// Appends `v` as a varint of up to 19 bytes.
@@ -94,22 +133,36 @@ fn decode_bits<const MAX: usize>(
     last_max: u8,
 ) -> Result<(u128, usize), Option<&'static str>> {
     let mut value = 0u128;
+    let mut read = 0;
     for (i, byte) in bytes.into_iter().take(MAX).enumerate() {
         value |= u128::from(byte & 0x7f) << (7 * i);
+        read = i + 1;
         if byte & 0x80 == 0 {
-            return if i > 0 && byte == 0 {
-                Err(Some("a varint is not in its shortest form"))
-            } else if i == MAX - 1 && byte > last_max {
-                Err(Some("a varint overflows its integer type"))
-            } else {
-                Ok((value, i + 1))
-            };
-        }
-        if i == MAX - 1 {
-            return Err(Some("a varint is longer than its integer type allows"));
+            return check_last(i, byte, MAX, last_max).map(|()| (value, i + 1));
         }
     }
-    Err(None)
+    too_long_or_cut(read, MAX)
+}
+
+/// Checks the last byte of a varint, byte `i` of at most `max`.
+fn check_last(i: usize, byte: u8, max: usize, last_max: u8) -> Result<(), Option<&'static str>> {
+    if i > 0 && byte == 0 {
+        Err(Some("a varint is not in its shortest form"))
+    } else if i == max - 1 && byte > last_max {
+        Err(Some("a varint overflows its integer type"))
+    } else {
+        Ok(())
+    }
+}
+
+/// Why a varint of which `read` bytes were read, all with the continuation bit, ended: it
+/// was longer than `max`, or its bytes ran out.
+fn too_long_or_cut<T>(read: usize, max: usize) -> Result<T, Option<&'static str>> {
+    if read >= max {
+        Err(Some("a varint is longer than its integer type allows"))
+    } else {
+        Err(None)
+    }
 }
 
 #[cfg(test)]

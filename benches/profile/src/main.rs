@@ -1,4 +1,5 @@
-//! `copyreg-profile CASE SIDE ITERATIONS`: runs one side (`copyreg` or `baseline`) of one case
+//! `copyreg-profile CASE SIDE ITERATIONS`: runs one side (`copyreg` or `baseline`, or for B2
+//! `postcard`, whose layout copyreg's streams share) of one case
 //! ITERATIONS times, after building its data. benches/callgrind.py runs it under callgrind
 //! with 0 and with N iterations, so that the difference is the cost of the loop alone.
 
@@ -142,6 +143,8 @@ fn main() {
             let v = batch(records(case));
             if ours {
                 repeat(n, || copyreg::dumps(black_box(&v)).unwrap())
+            } else if side == "postcard" {
+                repeat(n, || postcard::to_allocvec(black_box(&v)).unwrap())
             } else {
                 repeat(n, || bincode::serialize(black_box(&v)).unwrap())
             }
@@ -149,8 +152,13 @@ fn main() {
         "b2-loads" | "b2-100-loads" | "b2-1m-loads" => {
             let v = batch(records(case));
             let (s, raw) = (copyreg::dumps(&v).unwrap(), bincode::serialize(&v).unwrap());
+            let post = postcard::to_allocvec(&v).unwrap();
             if ours {
                 repeat(n, || copyreg::loads::<Vec<Log>>(black_box(&s)).unwrap())
+            } else if side == "postcard" {
+                repeat(n, || {
+                    postcard::from_bytes::<Vec<Log>>(black_box(&post)).unwrap()
+                })
             } else {
                 repeat(n, || {
                     bincode::deserialize::<Vec<Log>>(black_box(&raw)).unwrap()
