@@ -54,9 +54,14 @@ struct SerdeUnits {
     flags: Flags,
 }
 
+/// Sets of units, each claiming as many as the default element limit lets the stream hold:
+/// a string pays for them.
 #[derive(Reducible, Debug)]
 #[reducer(name = "b8.UnitSets")]
-struct UnitSets(Vec<HashSet<()>>);
+struct UnitSets {
+    pad: String,
+    sets: Vec<HashSet<()>>,
+}
 
 #[derive(Reducible, Debug)]
 #[reducer(name = "b8.Chain")]
@@ -121,13 +126,17 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
         flags: Flags(vec![Flag; SIZE]),
     })
     .unwrap();
-    // Sets that each claim 7 units in their 8-byte length: every unit is inserted.
-    let sets = UnitSets(vec![[()].into(); SIZE / 8 - 8]);
+    // Sets that each claim 7 units in their one-byte length: every unit is inserted. The
+    // sets are the body's last bytes.
+    let count = SIZE / 8;
+    let sets = UnitSets {
+        pad: "x".repeat(SIZE - count),
+        sets: vec![[()].into(); count],
+    };
     let sets_stream = copyreg::dumps(&sets).unwrap();
     let mut sets_body = layout::body(&sets_stream).to_vec();
-    for at in (1 + 8..sets_body.len()).step_by(8) {
-        sets_body[at..at + 8].copy_from_slice(&7u64.to_le_bytes());
-    }
+    let end = sets_body.len();
+    sets_body[end - count..].fill(7);
     let sets_stream = layout::stream_with_table(layout::table(&sets_stream), &sets_body);
     // Chains as deep as the default depth allows, one after another.
     let chain = (1..copyreg::MAX_DEPTH - 2).fold(Chain { next: None }, |c, _| Chain {
