@@ -6,7 +6,7 @@ use std::cell::Cell;
 use serde::Serialize;
 
 use crate::codec;
-use crate::depth::{has_room, Depth, Nested};
+use crate::depth::{Depth, Nested};
 use crate::error::{Error, Failure};
 use crate::names::{self, Names};
 use crate::ops::{reduce_once, Object, Own};
@@ -211,12 +211,12 @@ fn admit(view: &View, name: &str, code: Option<u32>) -> Result<(), Failure> {
 /// The state of one dump: the output, the registry snapshot, and the constructor names this
 /// stream has introduced so far. Generated code writes through it; it is not for direct use.
 pub struct Dumper<'a> {
-    out: Vec<u8>,
-    view: &'a View,
-    persistent: Option<&'a PersistentId>,
+    pub(crate) out: Vec<u8>,
+    pub(crate) view: &'a View,
+    pub(crate) persistent: Option<&'a PersistentId>,
     /// Neither persistent ids to ask for nor private or run-time reducers to look for: an
     /// object of a derived type is written by its own reducer at once.
-    plain: bool,
+    pub(crate) plain: bool,
     names: Names<'a>,
     /// Types met only at run time (behind trait objects, or foreign), with the reducer the
     /// view has for each and the index of its constructor name once the stream has one: a
@@ -345,7 +345,11 @@ impl<'a> Dumper<'a> {
     }
 
     /// The index [`Dumper::write_constructor`] writes for `name`.
-    fn constructor_index(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Failure> {
+    pub(crate) fn constructor_index(
+        &mut self,
+        name: &'a str,
+        code: Option<u32>,
+    ) -> Result<u64, Failure> {
         match self.names.last(name) {
             Some(index) => Ok(index),
             None => self.find_constructor(name, code),
@@ -480,12 +484,6 @@ impl<'a> Dumper<'a> {
         })
     }
 
-    /// The arguments of an object known by its [`Own`], whose constructor its run wrote,
-    /// on a stack with room for them; compiled once.
-    fn dump_arguments_as(&mut self, value: &dyn Any, own: &Own) -> Result<(), Failure> {
-        self.with_stack(|cx| cx.entered(|cx| own.ops.dump(value, cx)))
-    }
-
     /// Writes an object of the type `target` as a persistent id, or through a run-time
     /// reducer, if the pickler has either for it: whether it did.
     fn dumped_specially(&mut self, value: &dyn Any, target: TypeId) -> Result<bool, Failure> {
@@ -496,67 +494,6 @@ impl<'a> Dumper<'a> {
             Some(reducer) => self.write_reduced(reducer, value).map(|()| true),
             None => Ok(false),
         }
-    }
-
-    /// Writes a run of objects of the [`Object`] `O`, as a `Vec` or an array holds them:
-    /// their constructor once, then each one's arguments, with what is the same for all of
-    /// them (the run-time reducer lookup, the name lookup, the depth and stack check: the
-    /// items are siblings, one level below their owner) done once.
-    pub fn dump_objects<O: Object>(&mut self, items: &[O::Target]) -> Result<(), Failure> {
-        if items.is_empty() {
-            return Ok(());
-        }
-        let own = Own::of::<O>();
-        // A persistent id is asked for, and an override looked for, object by object: each
-        // names its own constructor, after a run constructor of 0.
-        if !self.plain {
-            codec::write_varint(&mut self.out, 0);
-            return items
-                .iter()
-                .try_for_each(|item| self.dump_object_as(item, &own));
-        }
-        let index = self.constructor_index(O::name(), O::CODE)?;
-        codec::write_varint(&mut self.out, index);
-        // Where the stack runs low, each object makes room for itself.
-        if !has_room() {
-            return items
-                .iter()
-                .try_for_each(|item| self.dump_arguments_as(item, &own));
-        }
-        self.depth.enter()?;
-        let written = items.iter().try_for_each(|item| O::reduce(item, self));
-        self.depth.leave();
-        written
-    }
-
-    /// Writes a run of values of `T` (a `Vec`'s or an array's), a type written through the
-    /// registry, as a run of objects if the registry has an object reducer for `T` (or has
-    /// none, and `unregistered_is_object`): so a `Vec` of objects is laid out the same whether
-    /// their type is derived, foreign or registered at run time. The run names the reducer's
-    /// constructor once; where a pickler asks each object for a persistent id, or the
-    /// registry knows no reducer, each is written by `dump` after a run header of 0.
-    pub(crate) fn dump_registered_run<T: Any>(
-        &mut self,
-        items: &[T],
-        unregistered_is_object: bool,
-        mut dump: impl FnMut(&mut Self, &T) -> Result<(), Failure>,
-    ) -> Result<(), Failure> {
-        if !items.is_empty() {
-            match self.view.reducer(TypeId::of::<T>())? {
-                Some(reducer) if !reducer.native && self.persistent.is_none() => {
-                    let index = self.constructor_index(&reducer.name, reducer.code)?;
-                    codec::write_varint(&mut self.out, index);
-                    return items
-                        .iter()
-                        .try_for_each(|item| self.nested(|cx| reducer.ops.dump(item, cx)));
-                }
-                Some(reducer) if reducer.native => {}
-                Some(_) => codec::write_varint(&mut self.out, 0),
-                None if unregistered_is_object => codec::write_varint(&mut self.out, 0),
-                None => {}
-            }
-        }
-        items.iter().try_for_each(|item| dump(self, item))
     }
 
     /// Writes a value of a type known to copyreg only through the registry.

@@ -5,12 +5,13 @@ use std::any::{Any, TypeId};
 use serde::de::DeserializeOwned;
 use smallvec::SmallVec;
 
-use crate::codec::{self, Input};
+use crate::codec;
 use crate::codes::MAX_CODE;
 use crate::depth::Depth;
 use crate::depth::Nested;
 use crate::error::{BoxError, Error, Failure, LimitKind};
 use crate::guard::Budget;
+use crate::input::Input;
 use crate::object::Named;
 use crate::registry::{Slot, View};
 use crate::shared::LoadMemo;

@@ -8,7 +8,6 @@ use std::marker::PhantomData;
 use std::rc::Rc;
 use std::sync::{Arc, Mutex, RwLock};
 
-use crate::codec::does_not_fit;
 use crate::copy::Copier;
 use crate::dump::Dumper;
 use crate::error::Failure;
@@ -16,6 +15,7 @@ use crate::field::{
     ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, ReducibleLeaf, SeqCodec,
     Stateless, TupleCodec,
 };
+use crate::input::does_not_fit;
 use crate::load::Loader;
 use crate::reducible::{name_wrapped, Reducible};
 use crate::registry::Registration;

@@ -4,7 +4,7 @@
 use std::any::{Any, TypeId};
 
 use crate::codec;
-use crate::depth::{has_room, Nested};
+use crate::depth::Nested;
 use crate::dynamic::Casts;
 use crate::error::{Error, Failure, LimitKind};
 use crate::load::Loader;
@@ -33,7 +33,7 @@ pub(crate) fn built_type(built_by: Option<&Constructor>) -> &'static str {
 
 /// How to build an object a reference asks for where an [`Object`] is expected.
 #[derive(Clone, Copy)]
-enum Build<'a> {
+pub(crate) enum Build<'a> {
     /// With the object's own constructor, called directly.
     Own,
     /// With another registered constructor, which must build the same type.
@@ -45,7 +45,7 @@ enum Build<'a> {
 /// What a constructor reference in the body refers to. Two words, so that it is passed in
 /// registers: the name table's entries are read where they are, field by field.
 #[derive(Clone, Copy)]
-enum Reference {
+pub(crate) enum Reference {
     /// A name from the stream's table, by its index there.
     Named(usize),
     /// A persistent id, which follows in the stream.
@@ -68,7 +68,7 @@ pub(crate) struct Named<'a> {
 }
 
 impl<'a> Named<'a> {
-    fn registered(&self) -> Result<&'a Constructor, Failure> {
+    pub(crate) fn registered(&self) -> Result<&'a Constructor, Failure> {
         match self.ctor {
             Some(ctor) => Ok(ctor),
             None => Err(self.unregistered()),
@@ -113,7 +113,7 @@ impl<'a> Loader<'a> {
 
     /// What the constructor reference `k`, read at offset `at`, refers to.
     #[inline]
-    fn reference(&self, at: usize, k: u64) -> Result<Reference, Failure> {
+    pub(crate) fn reference(&self, at: usize, k: u64) -> Result<Reference, Failure> {
         match k.checked_sub(1).and_then(|i| usize::try_from(i).ok()) {
             Some(index) if index < self.constructors.len() => Ok(Reference::Named(index)),
             Some(_) => Err(self.past_the_table(at, k)),
@@ -133,7 +133,7 @@ impl<'a> Loader<'a> {
     }
 
     /// The entry `index` of the stream's name table, which [`Loader::reference`] checked.
-    fn named(&self, index: usize) -> &Named<'a> {
+    pub(crate) fn named(&self, index: usize) -> &Named<'a> {
         &self.constructors[index]
     }
 
@@ -152,7 +152,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Counts one more object built.
-    fn count_object(&mut self) -> Result<(), Failure> {
+    pub(crate) fn count_object(&mut self) -> Result<(), Failure> {
         self.objects_left = self
             .objects_left
             .checked_sub(1)
@@ -322,7 +322,10 @@ impl<'a> Loader<'a> {
     }
 
     /// [`Loader::load_one`], built as `given` says when that is known already.
-    fn load_one_as<O: Object>(&mut self, given: Option<Build<'a>>) -> Result<O::Target, Failure> {
+    pub(crate) fn load_one_as<O: Object>(
+        &mut self,
+        given: Option<Build<'a>>,
+    ) -> Result<O::Target, Failure> {
         let own = Own::of::<O>();
         let mut slot = None;
         match self.load_object_as(&own, Some(&mut slot), given)? {
@@ -331,190 +334,13 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Reads `len` objects of the [`Object`] `O` into a `Vec` (`len` is already checked
-    /// against the input and charged to the allocation budget): what [`load_own`]
-    /// (Self::load_own) reads for each, with the depth and stack check done once (the items
-    /// are siblings), and the constructor looked at once for the whole run.
-    pub fn load_objects<O: Object>(&mut self, len: usize) -> Result<Vec<O::Target>, Failure> {
-        let mut out = Vec::with_capacity(Self::capacity(
-            len,
-            crate::collections::slot_size::<O::Target>(),
-        ));
-        if len == 0 {
-            return Ok(out);
-        }
-        let own = Own::of::<O>();
-        let run = if self.input.is_compact() {
-            self.read_run_constructor(&own)?
-        } else {
-            None
-        };
-        // Where the stack runs low, each object makes room for itself.
-        if !has_room() {
-            for _ in 0..len {
-                out.push(self.load_one_as::<O>(run)?);
-            }
-            return Ok(out);
-        }
-        self.depth.enter()?;
-        let read = match run {
-            Some(build) => self.read_run::<O>(len, build, &own, &mut out),
-            None => self.read_objects::<O>(len, &own, &mut out),
-        };
-        self.depth.leave();
-        read.map(|()| out)
-    }
-
-    /// Reads an array of `N` objects of the [`Object`] `O`: a run, as a `Vec`'s items are,
-    /// without its length.
-    pub fn load_object_array<O: Object, const N: usize>(
-        &mut self,
-    ) -> Result<[O::Target; N], Failure> {
-        let run = if N > 0 && self.input.is_compact() {
-            self.read_run_constructor(&Own::of::<O>())?
-        } else {
-            None
-        };
-        crate::collections::load_array(self, |cx| cx.load_one_as::<O>(run))
-    }
-
-    /// Reads `len` values of `T`, a type written through the registry (its items are
-    /// objects if the registry has an object reducer for it, or has none and
-    /// `unregistered_is_object`), as [`Dumper::dump_registered_run`] wrote them: `load`
-    /// reads each, unless the run's header names one constructor for all of them.
-    ///
-    /// [`Dumper::dump_registered_run`]: crate::dump::Dumper::dump_registered_run
-    pub(crate) fn load_registered_run<T: Any>(
-        &mut self,
-        len: usize,
-        unregistered_is_object: bool,
-        load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
-    ) -> Result<Vec<T>, Failure> {
-        match self.registered_run::<T>(len, unregistered_is_object)? {
-            Some(ctor) => crate::collections::load_vec(len, self, |cx| cx.load_with(ctor)),
-            None => crate::collections::load_vec(len, self, load),
-        }
-    }
-
-    /// [`Loader::load_registered_run`] of an array, which has no length.
-    pub(crate) fn load_registered_array<T: Any, const N: usize>(
-        &mut self,
-        unregistered_is_object: bool,
-        load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
-    ) -> Result<[T; N], Failure> {
-        match self.registered_run::<T>(N, unregistered_is_object)? {
-            Some(ctor) => crate::collections::load_array(self, |cx| cx.load_with(ctor)),
-            None => crate::collections::load_array(self, load),
-        }
-    }
-
-    /// Reads the header of a run of `len` values of `T` written through the registry, if it
-    /// has one: the constructor it names for all of them, or `None` when each value is read
-    /// on its own.
-    fn registered_run<T: Any>(
-        &mut self,
-        len: usize,
-        unregistered_is_object: bool,
-    ) -> Result<Option<&'a Constructor>, Failure> {
-        if len == 0 || !self.input.is_compact() {
-            return Ok(None);
-        }
-        let object = match self.view.reducer(TypeId::of::<T>())? {
-            Some(reducer) => !reducer.native,
-            None => unregistered_is_object,
-        };
-        if !object {
-            return Ok(None);
-        }
-        let at = self.input.offset();
-        match self.input.varint()? {
-            0 => Ok(None),
-            k => match self.reference(at, k)? {
-                Reference::Named(index) => self.named(index).registered().map(Some),
-                // Only a reference 0 stands for a persistent id, and that is a run's "each".
-                Reference::Persistent => Ok(None),
-            },
-        }
-    }
-
-    /// Builds a `T` with `ctor`, which a run named for all its objects.
-    fn load_with<T: Any>(&mut self, ctor: &Constructor) -> Result<T, Failure> {
-        let expected = (TypeId::of::<T>(), std::any::type_name::<T>());
-        let mut slot = None;
-        match self.nested(|cx| cx.build_at(ctor, Some(&mut slot), expected))? {
-            None => Ok(filled(slot)),
-            Some(boxed) => Ok(unbox(boxed)),
-        }
-    }
-
-    /// Reads the constructor reference at the start of a run of objects in version 3: how to
-    /// build every object of the run, or `None` when each names its own (reference `0`).
-    fn read_run_constructor(&mut self, own: &Own) -> Result<Option<Build<'a>>, Failure> {
-        let at = self.input.offset();
-        match self.input.varint()? {
-            0 => Ok(None),
-            k => {
-                let reference = self.reference(at, k)?;
-                self.build_of(reference, own).map(Some)
-            }
-        }
-    }
-
-    /// The loop of [`Loader::load_objects`] for a run of objects of one constructor.
-    fn read_run<O: Object>(
-        &mut self,
-        len: usize,
-        build: Build<'a>,
-        own: &Own,
-        out: &mut Vec<O::Target>,
-    ) -> Result<(), Failure> {
-        match build {
-            Build::Own => {
-                for _ in 0..len {
-                    self.count_object()?;
-                    out.push(construct_once::<O>(self)?);
-                }
-            }
-            other => {
-                for _ in 0..len {
-                    out.push(self.build_elsewise(other, own.target)?);
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// The loop of [`Loader::load_objects`] for a run whose objects each name their own
-    /// constructor.
-    fn read_objects<O: Object>(
-        &mut self,
-        len: usize,
-        own: &Own,
-        out: &mut Vec<O::Target>,
-    ) -> Result<(), Failure> {
-        let mut own_reference = None;
-        for _ in 0..len {
-            let at = self.input.offset();
-            let k = self.input.varint()?;
-            let build = match own_reference {
-                Some(own) if own == k => Build::Own,
-                _ => self.reference(at, k).and_then(|r| self.build_of(r, own))?,
-            };
-            out.push(match build {
-                Build::Own => {
-                    own_reference = Some(k);
-                    self.count_object()?;
-                    construct_once::<O>(self)?
-                }
-                other => self.build_elsewise(other, own.target)?,
-            });
-        }
-        Ok(())
-    }
-
     /// How to build the object `own` that `reference` stands for.
     #[inline(never)]
-    fn build_of(&mut self, reference: Reference, own: &Own) -> Result<Build<'a>, Failure> {
+    pub(crate) fn build_of(
+        &mut self,
+        reference: Reference,
+        own: &Own,
+    ) -> Result<Build<'a>, Failure> {
         let named = match reference {
             Reference::Named(index) => self.named(index),
             Reference::Persistent => return self.read_persistent_id().map(Build::Persistent),
@@ -531,7 +357,7 @@ impl<'a> Loader<'a> {
     /// Builds a `T` (`expected` is its `TypeId` and name) other than with its own
     /// constructor: with another registered one, or from `persistent_load`.
     #[inline(never)]
-    fn build_elsewise<T: Any>(
+    pub(crate) fn build_elsewise<T: Any>(
         &mut self,
         build: Build<'a>,
         expected: (TypeId, &'static str),
@@ -549,7 +375,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Builds a value of the type `expected` with `ctor`, which must build one, at `place`.
-    fn build_at(
+    pub(crate) fn build_at(
         &mut self,
         ctor: &Constructor,
         place: Place<'_>,

@@ -42,8 +42,8 @@ use base64::Engine;
 use serde::de::{self, Deserializer, Visitor};
 use serde::ser::{Error as _, Serializer};
 
-use crate::codec::Input;
 use crate::error::Error;
+use crate::input::Input;
 use crate::unpickler::Unpickler;
 
 /// A value's copyreg stream, typed by the value: a serde type for every `T`, `Clone` whether
