@@ -452,3 +452,18 @@ fn a_serde_types_own_error_message_reaches_the_user() {
     assert!(text.contains("reading `test_errors::Mode`"), "{text}");
     assert!(text.contains("variant index 0 <= i < 2"), "{text}");
 }
+
+#[test]
+fn an_unknown_variant_is_reported_where_its_index_starts() {
+    let bytes = copyreg::dumps(&Kind::A).unwrap();
+    // The constructor reference, then variant #0: make it #300, a two-byte varint.
+    assert_eq!(common::body(&bytes), [1, 0]);
+    let stream = common::with_body(&bytes, &[1, 0xac, 0x02]);
+    match copyreg::loads::<Kind>(&stream).unwrap_err() {
+        Error::Malformed { offset, reason } => {
+            assert_eq!(offset, common::body_offset(&stream) + 1);
+            assert!(reason.contains("has no variant #300"), "{reason}");
+        }
+        other => panic!("{other:?}"),
+    }
+}

@@ -239,19 +239,15 @@ impl<'a> Input<'a> {
         }
     }
 
-    /// Reads an enum's variant index: its value, and how many bytes it took.
+    /// Reads an enum's variant index.
     #[inline]
-    pub(crate) fn variant(&mut self) -> Result<(u32, usize), Failure> {
+    pub(crate) fn variant(&mut self) -> Result<u32, Failure> {
+        if !self.compact {
+            return self.array().map(u32::from_le_bytes);
+        }
         let start = self.pos;
-        let index = if self.compact {
-            let index = self.varint()?;
-            u32::try_from(index).map_err(|_| {
-                Failure::malformed(start, format!("variant index {index} does not fit in u32"))
-            })?
-        } else {
-            u32::from_le_bytes(self.array()?)
-        };
-        Ok((index, self.pos - start))
+        let index = self.varint()?;
+        u32::try_from(index).map_err(|_| does_not_fit(start, index, "a variant index (u32)"))
     }
 
     /// Reads a `char`: its UTF-8 bytes, after their count in version 3.

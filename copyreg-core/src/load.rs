@@ -70,8 +70,6 @@ pub struct Loader<'a> {
     /// Collection elements the stream may still build, and how many it could at first.
     elements_left: usize,
     max_elements: usize,
-    /// The bytes the last variant index read took, for the error if the enum lacks it.
-    variant_width: usize,
 }
 
 impl std::fmt::Debug for Loader<'_> {
@@ -108,7 +106,6 @@ impl<'a> Loader<'a> {
             objects_left: limits.max_objects,
             elements_left: max_elements,
             max_elements,
-            variant_width: 0,
         };
         while !table.is_empty() {
             let named = Self::read_name(&mut table, view, options)?;
@@ -327,16 +324,18 @@ impl<'a> Loader<'a> {
     /// Reads an enum's variant index.
     #[inline]
     pub fn read_variant(&mut self) -> Result<u32, Failure> {
-        let (index, width) = self.input.variant()?;
-        self.variant_width = width;
-        Ok(index)
+        self.input.variant()
     }
 
     /// The error for a variant index the enum named `name` does not have, just read.
     #[cold]
     pub fn unknown_variant(&self, name: &str, index: u32) -> Failure {
+        let width = match self.input.is_compact() {
+            true => crate::varint::len(index.into()),
+            false => 4,
+        };
         Failure::malformed(
-            self.input.offset() - self.variant_width,
+            self.input.offset() - width,
             format!("`{name}` has no variant #{index}"),
         )
     }
