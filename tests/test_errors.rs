@@ -200,7 +200,13 @@ fn an_unknown_constructor_is_refused_and_nothing_else_is_called() {
     bytes[at + 5] = b'P'; // "test.Pich"
     let err = copyreg::loads_any(&bytes).unwrap_err();
     assert!(matches!(&err, Error::UnknownConstructor { name } if name == "test.Pich"));
-    assert!(err.to_string().contains("#[copyreg::constructor"), "{err}");
+    assert_eq!(
+        err.to_string(),
+        "the stream names the constructor `test.Pich`, which this program never registered; \
+         if a library crate registers it, make sure the binary references that crate \
+         (`use that_crate as _;`), or the linker drops its registrations; else register a type \
+         under that name or declare a `#[copyreg::constructor(name = \"test.Pich\")]` function"
+    );
 }
 
 #[test]

@@ -241,7 +241,10 @@ impl fmt::Display for Error {
             Error::UnknownConstructor { name } => write!(
                 f,
                 "the stream names the constructor `{name}`, which this program never registered; \
-                 register a type under that name or declare a `#[copyreg::constructor(name = \"{name}\")]` function"
+                 if a library crate registers it, make sure the binary references that crate \
+                 (`use that_crate as _;`), or the linker drops its registrations; else register \
+                 a type under that name or declare a \
+                 `#[copyreg::constructor(name = \"{name}\")]` function"
             ),
             Error::TypeMismatch {
                 expected,
@@ -272,7 +275,9 @@ impl fmt::Display for Error {
             Error::UnknownCode { code } => write!(
                 f,
                 "the stream refers to compact code {code}, which no type in this program \
-                 registers; give the type that wrote it `#[reducer(code = {code})]` (or \
+                 registers; if a library crate registers it, make sure the binary references \
+                 that crate (`use that_crate as _;`), or the linker drops its registrations; \
+                 else give the type that wrote it `#[reducer(code = {code})]` (or \
                  `code = {code}` in `register_foreign!`)"
             ),
             Error::Construct {
