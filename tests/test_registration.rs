@@ -189,14 +189,23 @@ mod other_name {
 fn one_type_under_two_names_is_reported_with_both_names() {
     let err = copyreg::dumps(&Twice(1)).unwrap_err();
     match &err {
-        Error::Ambiguous { name, candidates } => {
-            assert_eq!(name, std::any::type_name::<Twice>());
-            let mut candidates = candidates.clone();
-            candidates.sort_unstable();
-            assert_eq!(candidates, ["reg.TwiceA", "reg.TwiceB"]);
+        Error::RegisteredTwice { type_name, names } => {
+            assert_eq!(*type_name, std::any::type_name::<Twice>());
+            assert_eq!(names, &["reg.TwiceA", "reg.TwiceB"]);
         }
         other => panic!("{other:?}"),
     }
+    // The names differ already: the fix is to keep one registration.
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "`{}` has 2 registrations (`reg.TwiceA`, `reg.TwiceB`), and a type takes one: \
+             keep one and remove the others (Python's last-wins has no meaning at link time); \
+             streams that name another can still load through a \
+             `#[copyreg::constructor(name = \"...\")]` function",
+            std::any::type_name::<Twice>()
+        )
+    );
     // Streams naming either constructor still load.
     for name in ["reg.TwiceA", "reg.TwiceB"] {
         let mut stream = b"cprg\x01\x01\x07\x00".to_vec();

@@ -49,12 +49,21 @@ pub enum Error {
         /// The constructor named by the stream.
         constructor: String,
     },
-    /// Two registrations share one name (or one type), so copyreg refuses to guess.
+    /// Two registrations of different types share one name, so copyreg refuses to guess.
     Ambiguous {
-        /// The name or type registered more than once.
+        /// The name registered more than once.
         name: String,
         /// The types behind the competing registrations, sorted.
         candidates: Vec<&'static str>,
+    },
+    /// One type has two registrations under different names (two `register_foreign!`, say),
+    /// so copyreg cannot tell which name its streams should carry. Python's `copyreg.pickle`
+    /// keeps the last call; at link time there is no last.
+    RegisteredTwice {
+        /// The type, as `std::any::type_name` spells it.
+        type_name: &'static str,
+        /// The names of its registrations, sorted (run-time names are not listed).
+        names: Vec<&'static str>,
     },
     /// Two registrations claim one compact code (`#[reducer(code = N)]`), so a stream that
     /// uses it could mean either.
@@ -261,6 +270,19 @@ impl fmt::Display for Error {
                 candidates
                     .iter()
                     .map(|c| format!("`{c}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            Error::RegisteredTwice { type_name, names } => write!(
+                f,
+                "`{type_name}` has {} registrations ({}), and a type takes one: keep one and \
+                 remove the others (Python's last-wins has no meaning at link time); streams \
+                 that name another can still load through a \
+                 `#[copyreg::constructor(name = \"...\")]` function",
+                names.len().max(2),
+                names
+                    .iter()
+                    .map(|n| format!("`{n}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),

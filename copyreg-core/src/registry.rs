@@ -415,9 +415,15 @@ impl View {
         match slot {
             None => Ok(None),
             Some(Slot::One(r)) => Ok(Some(r)),
-            Some(Slot::Ambiguous(names)) => Err(Error::Ambiguous {
-                name: names[0].to_string(),
-                candidates: names[1..].to_vec(),
+            // A reducer's slot is ambiguous only for one type under several names: it holds
+            // the type, then the names.
+            Some(Slot::Ambiguous(names)) => Err(Error::RegisteredTwice {
+                type_name: names[0],
+                names: {
+                    let mut names = names[1..].to_vec();
+                    names.sort_unstable();
+                    names
+                },
             }
             .into()),
         }

@@ -9,7 +9,8 @@ use crate::registry::{Held, Reducer, Slot, View};
 ///
 /// Entries are sorted by name. A type registered twice (say by two `register_foreign!`
 /// calls in different crates), or two types registered under one name, are left out:
-/// dumping them reports [`Error::Ambiguous`](crate::Error::Ambiguous).
+/// dumping them reports [`Error::RegisteredTwice`](crate::Error::RegisteredTwice) or
+/// [`Error::Ambiguous`](crate::Error::Ambiguous).
 ///
 /// ```
 /// for entry in &copyreg::dispatch_table() {
