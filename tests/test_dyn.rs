@@ -205,6 +205,17 @@ fn a_type_that_did_not_declare_the_trait_is_a_type_mismatch() {
         }
         other => panic!("{other:?}"),
     }
+    // The message says what to declare.
+    assert!(
+        err.to_string().ends_with(&format!(
+            "; if a `{}` should load as a `dyn {}`, add `dyn({})` to its `#[reducer(...)]` (or \
+             to its `register_foreign!`)",
+            std::any::type_name::<Plain>(),
+            module_path!().to_string() + "::Shape",
+            module_path!().to_string() + "::Shape",
+        )),
+        "{err}"
+    );
     // Square is a Shape but not Named.
     let bytes = copyreg::dumps(&Square(1.0)).unwrap();
     assert!(matches!(
@@ -212,6 +223,37 @@ fn a_type_that_did_not_declare_the_trait_is_a_type_mismatch() {
         Err(Error::TypeMismatch { .. })
     ));
 }
+
+#[test]
+fn a_type_behind_a_trait_it_did_not_declare_is_refused_when_dumped_or_copied() {
+    let d = Drawing {
+        shapes: vec![Box::new(Square(1.0)), Box::new(Plain(2))],
+        ..drawing()
+    };
+    let expected = format!(
+        "a `{plain}` is held as a `dyn {shape}`, which `{plain}` does not declare, so no stream \
+         of it could be loaded back; add `dyn({shape})` to its `#[reducer(...)]` (or to its \
+         `register_foreign!`)",
+        plain = std::any::type_name::<Plain>(),
+        shape = module_path!().to_string() + "::Shape",
+    );
+    for result in [
+        copyreg::dumps(&d).map(drop),
+        copyreg::copy(&d).map(drop),
+        copyreg::deepcopy(&d).map(drop),
+    ] {
+        match result {
+            Err(err @ Error::UndeclaredTrait { .. }) => assert_eq!(err.to_string(), expected),
+            other => panic!("{other:?}"),
+        }
+    }
+    // Behind `Box<dyn Any>`, any registered type goes.
+    let any: Box<dyn Any> = Box::new(Plain(3));
+    assert!(copyreg::dumps(&Holder1(any)).is_ok());
+}
+
+#[derive(Reducible)]
+struct Holder1(Box<dyn Any>);
 
 #[test]
 fn an_unregistered_type_behind_a_trait_object_is_not_registered() {

@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::codec;
 use crate::depth::{Depth, Nested};
+use crate::dynamic::Behind;
 use crate::error::{Error, Failure};
 use crate::names::{self, Names};
 use crate::ops::{reduce_once, Object, Own};
@@ -410,13 +411,14 @@ impl<'a> Dumper<'a> {
 
     /// Writes a value whose type is known only at run time, through the reducer the view
     /// has for it; `unregistered` is the error when there is none. Behind a trait object
-    /// (`as_object`), even a native value is written as an object, so that the stream
-    /// says what type it is. A `SIBLING` is one of a run of objects side by side, on a
-    /// stack the caller made room on for all of them.
+    /// (`behind`), even a native value is written as an object, so that the stream says what
+    /// type it is, and the type must declare that trait, or no stream of it could load. A
+    /// `SIBLING` is one of a run of objects side by side, on a stack the caller made room on
+    /// for all of them.
     pub(crate) fn write_registered<const SIBLING: bool>(
         &mut self,
         value: &dyn Any,
-        as_object: bool,
+        behind: Option<Behind>,
         unregistered: impl FnOnce() -> Error,
     ) -> Result<(), Failure> {
         let type_id = value.type_id();
@@ -428,7 +430,10 @@ impl<'a> Dumper<'a> {
                 (reducer, None)
             }
         };
-        if reducer.native && !as_object {
+        if let Some(behind) = behind {
+            behind.check(reducer)?;
+        }
+        if reducer.native && behind.is_none() {
             return reducer.ops.dump(value, self);
         }
         if self.persistent.is_some() && self.write_persistent(value) {
@@ -498,7 +503,7 @@ impl<'a> Dumper<'a> {
 
     /// Writes a value of a type known to copyreg only through the registry.
     pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Failure> {
-        self.write_registered::<false>(value, false, || Error::NotRegistered {
+        self.write_registered::<false>(value, None, || Error::NotRegistered {
             type_name: std::any::type_name::<T>(),
         })
     }

@@ -289,7 +289,7 @@ impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
         let object = (self.as_any)(value.get());
         value.copy(cx, |cx| {
             let mut slot = DynSlot::<P>(None);
-            match cx.copy_any(object, Some(&mut slot))? {
+            match cx.copy_any(object, Behind::of::<D>(), Some(&mut slot))? {
                 (None, _) => Ok(filled(slot.0)),
                 (Some(copy), reducer) => {
                     cast::<D, P>(copy, &[], "a copy", || reducer.ops.target_name())
@@ -311,16 +311,54 @@ impl Codec<Box<dyn Any>> for AnyCodec {
         cx.load_any().map(|loaded| loaded.value)
     }
     fn copy(&self, value: &Box<dyn Any>, cx: &mut Copier<'_>) -> Result<Box<dyn Any>, Failure> {
-        let (copy, _) = cx.copy_any(&**value, None)?;
+        let (copy, _) = cx.copy_any(&**value, Behind::of::<dyn Any>(), None)?;
         Ok(copy.unwrap_or_else(|| unreachable!("a value given no place is boxed")))
+    }
+}
+
+/// The trait object `dyn D` a value is written or copied behind.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Behind {
+    id: TypeId,
+    name: &'static str,
+}
+
+impl Behind {
+    pub(crate) fn of<D: ?Sized + 'static>() -> Behind {
+        Behind {
+            id: TypeId::of::<D>(),
+            name: std::any::type_name::<D>(),
+        }
+    }
+
+    /// Refuses a value whose type, reduced by `reducer`, does not declare this trait: no
+    /// stream of it could be loaded back (`Box<dyn Any>` holds any type).
+    #[inline]
+    pub(crate) fn check(self, reducer: &Reducer) -> Result<(), Failure> {
+        if self.id == TypeId::of::<dyn Any>() || reducer.casts.iter().any(|(t, _)| *t == self.id) {
+            return Ok(());
+        }
+        Err(self.undeclared(reducer))
+    }
+
+    #[cold]
+    fn undeclared(self, reducer: &Reducer) -> Failure {
+        Error::UndeclaredTrait {
+            type_name: reducer.ops.target_name(),
+            trait_name: self.name,
+        }
+        .into()
     }
 }
 
 impl Dumper<'_> {
     /// Writes the object behind a trait object `D`: a constructor reference and arguments.
     /// A `SIBLING` is one of a run, on a stack the caller made room on for all of them.
-    fn dump_any<D: ?Sized, const SIBLING: bool>(&mut self, value: &dyn Any) -> Result<(), Failure> {
-        self.write_registered::<SIBLING>(value, true, || Error::NotRegistered {
+    fn dump_any<D: ?Sized + 'static, const SIBLING: bool>(
+        &mut self,
+        value: &dyn Any,
+    ) -> Result<(), Failure> {
+        self.write_registered::<SIBLING>(value, Some(Behind::of::<D>()), || Error::NotRegistered {
             type_name: std::any::type_name::<D>(),
         })
     }
@@ -356,15 +394,21 @@ impl Loader<'_> {
 type Copied<'a> = (Option<Box<dyn Any>>, &'a Reducer);
 
 impl Copier<'_> {
-    /// Copies any registered value into `place` if its reducer can copy it there, else into
-    /// a box; with the reducer that copied it.
-    fn copy_any(&mut self, value: &dyn Any, place: Place<'_>) -> Result<Copied<'_>, Failure> {
+    /// Copies any registered value, held behind the trait object `behind`, into `place` if
+    /// its reducer can copy it there, else into a box; with the reducer that copied it.
+    fn copy_any(
+        &mut self,
+        value: &dyn Any,
+        behind: Behind,
+        place: Place<'_>,
+    ) -> Result<Copied<'_>, Failure> {
         let reducer =
             self.view()
                 .reducer(value.type_id())?
                 .ok_or_else(|| Error::NotRegistered {
                     type_name: "the value behind a trait object",
                 })?;
+        behind.check(reducer)?;
         let copy = self.nested(|cx| reducer.ops.copy(value, cx, place))?;
         Ok((copy, reducer))
     }

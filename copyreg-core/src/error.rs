@@ -56,6 +56,14 @@ pub enum Error {
         /// The types behind the competing registrations, sorted.
         candidates: Vec<&'static str>,
     },
+    /// A value is dumped or copied behind a trait object its type does not declare with
+    /// `dyn(Trait)`, so no stream of it could be loaded back as that trait object.
+    UndeclaredTrait {
+        /// The value's type.
+        type_name: &'static str,
+        /// The trait object, as `std::any::type_name` spells it (`dyn shop::Discount`).
+        trait_name: &'static str,
+    },
     /// One type has two registrations under different names (two `register_foreign!`, say),
     /// so copyreg cannot tell which name its streams should carry. Python's `copyreg.pickle`
     /// keeps the last call; at link time there is no last.
@@ -259,10 +267,20 @@ impl fmt::Display for Error {
                 expected,
                 found,
                 constructor,
-            } => write!(
-                f,
-                "expected a `{expected}`, but the stream holds a `{found}` (built by constructor `{constructor}`)"
-            ),
+            } => {
+                write!(
+                    f,
+                    "expected a `{expected}`, but the stream holds a `{found}` (built by constructor `{constructor}`)"
+                )?;
+                match expected.strip_prefix("dyn ") {
+                    Some(trait_path) => write!(
+                        f,
+                        "; if a `{found}` should load as a `{expected}`, add `dyn({trait_path})` \
+                         to its `#[reducer(...)]` (or to its `register_foreign!`)"
+                    ),
+                    None => Ok(()),
+                }
+            }
             Error::Ambiguous { name, candidates } => write!(
                 f,
                 "`{name}` is registered more than once (by {}); give each registration a unique \
@@ -272,6 +290,16 @@ impl fmt::Display for Error {
                     .map(|c| format!("`{c}`"))
                     .collect::<Vec<_>>()
                     .join(", ")
+            ),
+            Error::UndeclaredTrait {
+                type_name,
+                trait_name,
+            } => write!(
+                f,
+                "a `{type_name}` is held as a `{trait_name}`, which `{type_name}` does not \
+                 declare, so no stream of it could be loaded back; add `dyn({})` to its \
+                 `#[reducer(...)]` (or to its `register_foreign!`)",
+                trait_name.strip_prefix("dyn ").unwrap_or(trait_name)
             ),
             Error::RegisteredTwice { type_name, names } => write!(
                 f,

@@ -87,6 +87,8 @@ pub(crate) struct Reducer {
     pub(crate) code: Option<u32>,
     pub(crate) native: bool,
     pub(crate) ops: Held<dyn Ops>,
+    /// The trait objects the type declares it can be loaded as: what it may be written as.
+    pub(crate) casts: Casts,
 }
 
 /// A registered constructor: what a stream may name.
@@ -282,6 +284,7 @@ impl Table {
             name,
             code,
             native,
+            casts: crate::dynamic::casts_of(ops.target_id()),
             ops,
         };
         self.add_reducer(reducer.ops.target_id(), reducer);
@@ -302,6 +305,7 @@ impl Table {
                 name,
                 code: None,
                 native,
+                casts: crate::dynamic::casts_of(ops.target_id()),
                 ops,
             }),
         );
