@@ -280,11 +280,12 @@ impl Table {
         if let Some(code) = code {
             self.ambiguous_names |= self.codes.add(code, constructor.clone());
         }
+        // The constructor looked the type's casts up already.
         let reducer = Reducer {
             name,
             code,
             native,
-            casts: crate::dynamic::casts_of(ops.target_id()),
+            casts: constructor.casts,
             ops,
         };
         self.add_reducer(reducer.ops.target_id(), reducer);
@@ -297,6 +298,7 @@ impl Table {
             paired: true,
             ..Constructor::new(name.clone(), native, ops.construct())
         };
+        let casts = constructor.casts;
         self.constructors
             .insert(name.clone(), Slot::One(constructor));
         self.reducers.insert(
@@ -305,7 +307,7 @@ impl Table {
                 name,
                 code: None,
                 native,
-                casts: crate::dynamic::casts_of(ops.target_id()),
+                casts,
                 ops,
             }),
         );
