@@ -173,3 +173,49 @@ fn declared_constructors_are_not_reducers() {
         .by_name("thermo.Reading")
         .is_none());
 }
+
+#[test]
+fn old_containers_of_a_renamed_type_load_through_its_legacy_constructor() {
+    // Streams of `Vec<Reading>` and `Option<Reading>` from before `Reading` was renamed name
+    // the containers by the old name too.
+    let names = ["Vec<thermo.Reading>", "thermo.Reading"];
+    let mut body = vec![1, 2, 2]; // the Vec, its length, the run's constructor
+    body.extend_from_slice(&2.0f64.to_le_bytes());
+    body.extend_from_slice(&3.0f64.to_le_bytes());
+    let stream = common::stream(&names, &body);
+    let list = copyreg::loads::<Vec<Reading>>(&stream).unwrap();
+    let kelvins: Vec<f64> = list.iter().map(|r| r.kelvin).collect();
+    assert_eq!(kelvins, [2.0 + 273.15, 3.0 + 273.15]);
+    let any = copyreg::loads_any(&stream).unwrap();
+    assert_eq!(any.downcast_ref::<Vec<Reading>>().map(Vec::len), Some(2));
+
+    let names = ["Option<thermo.Reading>", "thermo.Reading"];
+    let mut body = vec![1, 1, 2]; // the Option, `Some`, the reading's constructor
+    body.extend_from_slice(&4.0f64.to_le_bytes());
+    let stream = common::stream(&names, &body);
+    let some = copyreg::loads::<Option<Reading>>(&stream).unwrap();
+    assert_eq!(some.map(|r| r.kelvin), Some(4.0 + 273.15));
+
+    // As version 1 wrote a list of one: no length after the header, a `u64` length, a
+    // reference per object, and the table's length as a `u32` at the end.
+    let mut v1 = b"cprg\x01\x01".to_vec();
+    v1.extend_from_slice(&1u64.to_le_bytes());
+    v1.push(2);
+    v1.extend_from_slice(&5.0f64.to_le_bytes());
+    let mut table = Vec::new();
+    for name in ["Vec<thermo.Reading>", "thermo.Reading"] {
+        table.push(name.len() as u8);
+        table.extend_from_slice(name.as_bytes());
+    }
+    v1.extend_from_slice(&table);
+    v1.extend_from_slice(&(table.len() as u32).to_le_bytes());
+    let list = copyreg::loads::<Vec<Reading>>(&v1).unwrap();
+    assert_eq!(list[0].kelvin, 5.0 + 273.15);
+
+    // A container of a name nothing registers is still unknown.
+    let stream = common::stream(&["Vec<thermo.Nothing>"], &[1, 0]);
+    assert!(matches!(
+        copyreg::loads::<Vec<Reading>>(&stream),
+        Err(copyreg::Error::UnknownConstructor { .. })
+    ));
+}

@@ -477,17 +477,44 @@ impl View {
     }
 
     /// What is registered under the name spelled by `name`: one constructor, several, or
-    /// nothing (`None`); with the name as the table holds it.
+    /// nothing (`None`); with the name as the table holds it. A container of a type that was
+    /// renamed (`Vec<shop.Order>`, where `shop.Order` is now a legacy constructor) is found
+    /// through its element, as [`View::container_of_renamed`] says.
     pub(crate) fn constructor_slot(&self, name: &[u8]) -> Option<(&str, &Slot<Constructor>)> {
-        let entry = self
-            .overrides()
+        self.registered_slot(name)
+            .or_else(|| self.container_of_renamed(name))
+    }
+
+    fn registered_slot(&self, name: &[u8]) -> Option<(&str, &Slot<Constructor>)> {
+        self.overrides()
             .find_map(|t| t.constructors.get_key_value(name))
             .map(|(name, slot)| (&**name, slot))
             .or_else(|| match crate::recent::constructor(self.base, name) {
                 Some((_, Slot::One(c))) if self.isolated && !c.native => None,
                 entry => entry,
-            })?;
-        Some(entry)
+            })
+    }
+
+    /// The registered `Vec`, `Option` or `Box` of the type that the constructor named inside
+    /// `name` builds: a container's name is built from its element's, so a stream written
+    /// before the element's type was renamed names the container by the old name too.
+    #[cold]
+    fn container_of_renamed(&self, name: &[u8]) -> Option<(&str, &Slot<Constructor>)> {
+        let name = std::str::from_utf8(name).ok()?;
+        let (outer, inner) = name.strip_suffix('>')?.split_once('<')?;
+        if !CONTAINERS.contains(&outer) {
+            return None;
+        }
+        // One level only: a hostile name of nested containers costs one look-up, not one
+        // per level.
+        let Some((_, Slot::One(element))) = self.registered_slot(inner.as_bytes()) else {
+            return None;
+        };
+        let current = self.reducer(element.ops.target_id()).ok()??;
+        if *current.name == *inner {
+            return None;
+        }
+        self.registered_slot(format!("{outer}<{}>", &*current.name).as_bytes())
     }
 
     /// What compact `code` stands for: the constructor and its name, or the conflicting
