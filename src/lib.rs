@@ -103,8 +103,10 @@ pub mod __derive {
 /// Use it at item level, in any module; the keys come in any order after the type, and a
 /// trailing comma is fine. `reduce` is a function or non-capturing closure from `&Type` to a
 /// tuple of up to 12 arguments; `construct` is called with those arguments and returns `Type`
-/// or `Result<Type, E>`. Each argument may be a `serde` type, a [`Reducible`] type or another
-/// registered foreign type. The default name is the type's path as written; give a
+/// or `Result<Type, E>`. Both are evaluated anew for every value, so both must be functions
+/// or closures that capture nothing, with no side effects: a capturing closure, or a block
+/// that prints, does not compile. Each argument may be a `serde` type, a [`Reducible`] type
+/// or another registered foreign type. The default name is the type's path as written; give a
 /// `name` that stays stable when code moves. `code = N` writes a compact code instead of the
 /// name, as `#[reducer(code = N)]` does. `dyn(Trait, ...)` declares traits the type can
 /// be loaded as, as for the derive. Once registered, the type works wherever it occurs: at

@@ -157,6 +157,17 @@ pub fn args_of<T, A, F: Fn(&T) -> A>(_reducer: &F) -> PhantomData<A> {
     PhantomData
 }
 
+/// Whether a reducer and a constructor are functions or closures that capture nothing (both
+/// take no bytes): what `register_foreign!` asks of them, checked when the program compiles,
+/// since it evaluates each anew for every value.
+pub const fn captures_nothing<T, A, M, R, C>(reducer: &R, constructor: &C) -> bool
+where
+    R: Fn(&T) -> A,
+    C: crate::constructor::Constructor<A, T, M>,
+{
+    std::mem::size_of_val(reducer) == 0 && std::mem::size_of_val(constructor) == 0
+}
+
 /// Calls a reducer. Going through a function with an `Fn` bound lets closures leave their
 /// parameter types out.
 pub fn reduce_with<T, A, F: Fn(&T) -> A>(reducer: &F, value: &T) -> A {

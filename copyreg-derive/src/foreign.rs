@@ -4,8 +4,9 @@
 //! that the generated paths survive a renamed dependency.
 
 use proc_macro2::{TokenStream, TokenTree};
-use quote::quote;
+use quote::{quote, quote_spanned};
 use syn::parse::{Parse, ParseStream};
+use syn::spanned::Spanned;
 use syn::{Expr, LitStr, Token, Type};
 
 use crate::attr::path_text;
@@ -181,6 +182,16 @@ pub fn expand(input: Foreign) -> TokenStream {
             quote!(#text)
         }
     };
+    // Both expressions are evaluated anew for every value: a block with side effects, or a
+    // closure carrying state, would surprise. Evaluated here at compile time, a block with
+    // side effects does not compile, and a closure that captures anything fails the assert.
+    let plain_check = quote_spanned! {reduce.span().resolved_at(proc_macro2::Span::call_site())=>
+        const _: () = ::core::assert!(
+            __cr::captures_nothing::<#ty, _, _, _, _>(&(#reduce), &(#construct)),
+            "register_foreign!'s `reduce` and `construct` must be functions or closures that \
+             capture nothing: each is evaluated anew for every value"
+        );
+    };
     let pair = Pair {
         target: quote!(#ty),
         reduce: &reduce,
@@ -222,6 +233,7 @@ pub fn expand(input: Foreign) -> TokenStream {
 
             __cr::inventory::submit! { __cr::Registration::object::<__CopyregForeign>() }
             #casts
+            #plain_check
         };
     }
 }
