@@ -69,8 +69,8 @@
 
 pub use copyreg_core::{
     copy, deepcopy, dispatch_table, dump, dumps, dumps_dyn, dumps_into, load, load_any, load_dyn,
-    loads, loads_any, loads_dyn, pickle, pickle_as, BoxError, DispatchTable, Entry, Error,
-    LimitKind, Pickler, Reducible, Unpickler, MAX_DEPTH,
+    loads, loads_any, loads_dyn, pickle, pickle_as, BoxError, Constructor, DispatchTable, Entry,
+    Error, LimitKind, Pickler, Reducible, Tuple, Unpickler, MAX_DEPTH,
 };
 pub use copyreg_derive::{constructor, Reducible};
 

@@ -16,10 +16,25 @@ pub struct Plain;
 #[derive(Debug)]
 pub struct Fallible<E>(PhantomData<fn() -> E>);
 
-/// A callable that builds a `T` from the arguments `Args`, called as `f(a0, …, an)`.
+/// A callable that builds a `T` from the arguments `Args`, called as `f(a0, …, an)`: a
+/// function or closure taking the reducer's tuple elements as separate parameters and
+/// returning `T` or `Result<T, E>`. It appears in the bounds of [`pickle`](crate::pickle),
+/// [`Pickler::register`](crate::Pickler::register) and
+/// [`Unpickler::constructor`](crate::Unpickler::constructor); every such function implements
+/// it, and nothing else needs to.
 ///
 /// The marker `M` tells the return shapes apart, so inference picks the arity from the
 /// reducer's tuple and the shape from the constructor's signature.
+///
+/// ```
+/// use copyreg::Constructor;
+///
+/// fn build<M>(constructor: impl Constructor<(i32, i32), (i32, i32), M>) -> (i32, i32) {
+///     constructor.call((3, 4)).unwrap()
+/// }
+/// assert_eq!(build(|x: i32, y: i32| (x, y)), (3, 4));
+/// assert_eq!(build(|x: i32, y: i32| Ok::<_, std::num::TryFromIntError>((y, x))), (4, 3));
+/// ```
 #[diagnostic::on_unimplemented(
     message = "`{Self}` cannot build a `{T}` from the reducer's arguments `{Args}`",
     label = "this constructor does not match the reducer",

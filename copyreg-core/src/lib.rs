@@ -60,6 +60,7 @@ mod varint;
 #[doc(hidden)]
 pub mod __private;
 
+pub use crate::constructor::Constructor;
 pub use crate::copy::{copy, deepcopy};
 pub use crate::depth::MAX_DEPTH;
 pub use crate::dump::{dumps, dumps_dyn, dumps_into};
@@ -71,4 +72,5 @@ pub use crate::pickler::Pickler;
 pub use crate::reducible::Reducible;
 pub use crate::stream::{dump, load, load_any, load_dyn};
 pub use crate::table::{dispatch_table, DispatchTable, Entry};
+pub use crate::tuple::Tuple;
 pub use crate::unpickler::Unpickler;

@@ -53,27 +53,50 @@ pub type Parts<A> = (
     <A as Tuple>::E11,
 );
 
-/// A reducer's argument tuple.
+/// The argument tuple a reducer returns: `()` or a tuple of up to 12 elements. It appears in
+/// the bounds of [`pickle`](crate::pickle), [`Pickler::register`](crate::Pickler::register)
+/// and [`Unpickler::constructor`](crate::Unpickler::constructor), so that a reducer returning
+/// anything else is a compile error that says so. Implemented for those tuples only; its
+/// members are the generated code's business.
+///
+/// ```
+/// fn reducer_returns<A: copyreg::Tuple>(_: A) {}
+/// reducer_returns((1u8, String::from("one")));
+/// reducer_returns(());
+/// ```
 #[diagnostic::on_unimplemented(
     message = "a copyreg reducer must return a tuple of at most 12 arguments, not `{Self}`",
     note = "return `(value,)` for a single argument"
 )]
 #[allow(missing_docs)] // E0..E11 are the positions, nothing more
 pub trait Tuple: Sized + 'static {
+    #[doc(hidden)]
     type E0: 'static;
+    #[doc(hidden)]
     type E1: 'static;
+    #[doc(hidden)]
     type E2: 'static;
+    #[doc(hidden)]
     type E3: 'static;
+    #[doc(hidden)]
     type E4: 'static;
+    #[doc(hidden)]
     type E5: 'static;
+    #[doc(hidden)]
     type E6: 'static;
+    #[doc(hidden)]
     type E7: 'static;
+    #[doc(hidden)]
     type E8: 'static;
+    #[doc(hidden)]
     type E9: 'static;
+    #[doc(hidden)]
     type E10: 'static;
+    #[doc(hidden)]
     type E11: 'static;
 
     /// References to every position.
+    #[doc(hidden)]
     #[allow(clippy::type_complexity)]
     fn parts(
         &self,
@@ -93,14 +116,18 @@ pub trait Tuple: Sized + 'static {
     );
 
     /// The tuple back from its positions.
+    #[doc(hidden)]
     fn join(parts: Parts<Self>) -> Self;
 
     /// Writes each element through the registry (for run-time `pickle`, where the element
     /// types are generic).
+    #[doc(hidden)]
     fn dump_dynamic(&self, cx: &mut Dumper<'_>) -> Result<(), Failure>;
     /// Reads each element through the registry.
+    #[doc(hidden)]
     fn load_dynamic(cx: &mut Loader<'_>) -> Result<Self, Failure>;
     /// Copies each element through the registry.
+    #[doc(hidden)]
     fn copy_dynamic(&self, cx: &mut Copier<'_>) -> Result<Self, Failure>;
 }
 
