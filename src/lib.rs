@@ -56,6 +56,20 @@
 //! (by default one collection element per input byte, 1 GiB of memory). An [`Unpickler`]
 //! adds allow-lists and per-call limits for untrusted input.
 //!
+//! # Examples
+//!
+//! Each is a program in the repository's `examples/`, run with `cargo run --example NAME`:
+//!
+//! | example | what it shows |
+//! |---|---|
+//! | `worker` (`examples/worker.rs`) | a `Config` passed to worker processes, as Python's `multiprocessing` does with pickle |
+//! | `point` (`examples/point.rs`) | a reducer and constructor for `Point`, and a round trip |
+//! | `color` (`examples/color.rs`) | [`copy`] through a type's reducer and constructor |
+//! | `token` (`examples/token.rs`) | what [`dispatch_table()`] lists |
+//! | `foreign` (`examples/foreign.rs`) | [`register_foreign!`] on a third-party type with no serde support |
+//! | `graph` (`examples/graph.rs`) | a tree with parent links and shared styles, dumped, loaded and deep-copied with its shape |
+//! | `copyreg-cluster` (`examples/cluster/`, `cargo run -p copyreg-cluster`; the README has the two-process command) | objects on a timely dataflow cluster, as Python sends pickles to Dask or Ray |
+//!
 //! # Registration happens at link time
 //!
 //! The derive and [`register_foreign!`] submit their registrations through
