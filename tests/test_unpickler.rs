@@ -160,6 +160,138 @@ fn native_types_need_no_allowing() {
     ));
 }
 
+/// A type of "another crate": registered with `register_foreign!`, so it is not `Reducible`.
+mod vendor {
+    #[derive(Debug, PartialEq, Clone, Copy)]
+    pub struct Sku(pub u32);
+}
+
+copyreg::register_foreign!(
+    vendor::Sku,
+    reduce = |s: &vendor::Sku| (s.0,),
+    construct = |n: u32| vendor::Sku(n),
+    name = "vendor.Sku",
+);
+
+trait Note: Any + std::fmt::Debug {}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "tree.Sticker", dyn(Note))]
+struct Sticker(String);
+impl Note for Sticker {}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "tree.Line")]
+struct Line {
+    sku: vendor::Sku,
+    qty: u32,
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "tree.Tag")]
+enum Tag {
+    Plain,
+    Priced {
+        by: BTreeMap<String, std::sync::Arc<Line>>,
+    },
+}
+
+#[derive(Reducible, Debug)]
+#[reducer(name = "tree.Order")]
+struct Order {
+    lines: Vec<(Line, Option<Box<Tag>>)>,
+    /// Recursive: the walk must end.
+    parts: Vec<Order>,
+    notes: Vec<Box<dyn Note>>,
+}
+
+fn order(note: bool) -> Order {
+    let line = || Line {
+        sku: vendor::Sku(7),
+        qty: 2,
+    };
+    let priced = Tag::Priced {
+        by: BTreeMap::from([("eur".to_string(), std::sync::Arc::new(line()))]),
+    };
+    Order {
+        lines: vec![(line(), Some(Box::new(priced)))],
+        parts: vec![Order {
+            lines: vec![(line(), None)],
+            parts: vec![],
+            notes: vec![],
+        }],
+        notes: match note {
+            true => vec![Box::new(Sticker("fragile".into()))],
+            false => vec![],
+        },
+    }
+}
+
+#[test]
+fn allow_takes_a_foreign_type() {
+    let bytes = copyreg::dumps(&vendor::Sku(3)).unwrap();
+    assert!(matches!(
+        Unpickler::new()
+            .allow::<Point>()
+            .loads::<vendor::Sku>(&bytes),
+        Err(Error::Forbidden { .. })
+    ));
+    let unpickler = Unpickler::new().allow::<vendor::Sku>();
+    assert_eq!(
+        unpickler.loads::<vendor::Sku>(&bytes).unwrap(),
+        vendor::Sku(3)
+    );
+}
+
+#[test]
+fn allow_tree_allows_every_type_the_fields_can_hold_and_nothing_else() {
+    let bytes = copyreg::dumps(&order(false)).unwrap();
+    // Each type one by one: the foreign leaf and the types behind the containers too.
+    let one_by_one = Unpickler::new()
+        .allow::<Order>()
+        .allow::<Line>()
+        .allow::<Tag>();
+    match one_by_one.loads::<Order>(&bytes) {
+        Err(Error::Forbidden { name }) => assert_eq!(name, "vendor.Sku"),
+        other => panic!("{other:?}"),
+    }
+    let tree = Unpickler::new().allow_tree::<Order>();
+    let back = tree.loads::<Order>(&bytes).unwrap();
+    assert_eq!(back.lines, order(false).lines);
+    assert_eq!(back.parts[0].lines, order(false).parts[0].lines);
+
+    // A trait object's contents are not part of the tree.
+    let with_note = copyreg::dumps(&order(true)).unwrap();
+    match tree.loads::<Order>(&with_note) {
+        Err(Error::Forbidden { name }) => assert_eq!(name, "tree.Sticker"),
+        other => panic!("{other:?}"),
+    }
+    assert!(tree
+        .clone()
+        .allow_dyn::<dyn Note>()
+        .loads::<Order>(&with_note)
+        .is_ok());
+
+    // Nor is anything the declaration cannot hold.
+    let scene = copyreg::dumps(&scene(false)).unwrap();
+    assert!(matches!(
+        tree.loads::<Scene>(&scene),
+        Err(Error::Forbidden { .. })
+    ));
+    // A subtree allows its own part only.
+    let lines = copyreg::dumps(&vec![Line {
+        sku: vendor::Sku(1),
+        qty: 1,
+    }])
+    .unwrap();
+    let line_tree = Unpickler::new().allow_tree::<Line>();
+    assert_eq!(line_tree.loads::<Vec<Line>>(&lines).unwrap().len(), 1);
+    assert!(matches!(
+        line_tree.loads::<Order>(&bytes),
+        Err(Error::Forbidden { .. })
+    ));
+}
+
 #[test]
 fn private_constructors_layer_over_the_registry_for_one_unpickler() {
     let bytes = copyreg::dumps(&Point { x: 1, y: 2 }).unwrap();

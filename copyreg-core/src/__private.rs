@@ -16,6 +16,7 @@ pub use crate::ops::{deliver, Construct, Delivered, DynSlot, Object, ObjectOps, 
 pub use crate::reducible::{name_of, Reducible};
 pub use crate::registry::Registration;
 pub use crate::shared::Pointer;
+pub use crate::tree::{TypeTree, VisitTypes};
 pub use crate::tuple::{args_of, captures_nothing, join, reduce_with, tags, Tuple};
 
 pub use core::any::{Any, TypeId};

@@ -27,4 +27,8 @@ impl<T: Reducible + Copy> Reducible for Cell<T> {
     fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Failure> {
         self.get().__copy(cx).map(Cell::new)
     }
+
+    fn __visit_types(tree: &mut crate::tree::TypeTree) {
+        T::__visit_types(tree)
+    }
 }

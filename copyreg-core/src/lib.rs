@@ -53,6 +53,7 @@ mod shapes;
 mod shared;
 mod stream;
 mod table;
+mod tree;
 mod tuple;
 mod unpickler;
 mod varint;

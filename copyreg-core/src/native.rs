@@ -19,6 +19,7 @@ use crate::input::does_not_fit;
 use crate::load::Loader;
 use crate::reducible::{name_wrapped, Reducible};
 use crate::registry::Registration;
+use crate::tree::{TypeTree, VisitTypes};
 use crate::varint;
 
 /// The parts of `Reducible` every integer type shares.
@@ -325,6 +326,10 @@ macro_rules! by_codec {
 
         fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Failure> {
             <$codec as Stateless>::NEW.copy(self, cx)
+        }
+
+        fn __visit_types(tree: &mut TypeTree) {
+            <$codec as Stateless>::NEW.visit_types(tree)
         }
 
         // The codec's own, where it has one: a run of shared pointers copies each allocation

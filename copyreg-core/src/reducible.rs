@@ -10,6 +10,7 @@ use crate::field::ReducibleLeaf;
 use crate::load::Loader;
 use crate::ops::{CodecOps, Ops};
 use crate::registry::TypeMap;
+use crate::tree::TypeTree;
 
 /// A type copyreg knows how to reduce, rebuild and copy without looking it up at run time.
 ///
@@ -81,6 +82,14 @@ pub trait Reducible: Sized + 'static {
 
     #[doc(hidden)]
     fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Failure>;
+
+    /// Notes the types a value can hold (for `Unpickler::allow_tree`); a primitive holds
+    /// none.
+    #[doc(hidden)]
+    #[inline]
+    fn __visit_types(tree: &mut TypeTree) {
+        let _ = tree;
+    }
 
     /// Writes a run of values, as a `Vec` or array holds them; primitives write the whole
     /// run at once.

@@ -13,7 +13,7 @@ use crate::error::{BoxError, Error, Failure, LimitKind};
 use crate::load::Loader;
 use crate::ops::{filled, unbox};
 use crate::pickle::constructor_only;
-use crate::reducible::{name_of, Reducible};
+use crate::reducible::Reducible;
 use crate::registry::{Table, View};
 use crate::tuple::Tuple;
 
@@ -254,10 +254,15 @@ impl Unpickler {
         self.allowed.get_or_insert_with(Allowed::default)
     }
 
-    /// Allows constructors that build a `T`, and `T`'s own name. Once anything is allowed,
-    /// a stream naming any other constructor fails with [`Error::Forbidden`] before a
-    /// constructor runs. copyreg's native types (primitives, `String`, std containers) need
-    /// no allowing.
+    /// Allows constructors that build a `T`, and the name `T` is registered under. Once
+    /// anything is allowed, a stream naming any other constructor fails with
+    /// [`Error::Forbidden`] before a constructor runs. copyreg's native types (primitives,
+    /// `String`, std containers) need no allowing.
+    ///
+    /// `T` is any registered type: derived, attached with `register_foreign!` or
+    /// [`pickle`](crate::pickle)d. A type nothing registers has no constructor, so allowing
+    /// it allows nothing. To allow a type together with every type its fields can hold, use
+    /// [`allow_tree`](Unpickler::allow_tree).
     ///
     /// ```
     /// #[derive(copyreg::Reducible, Debug, PartialEq)]
@@ -265,12 +270,79 @@ impl Unpickler {
     ///
     /// let bytes = copyreg::dumps(&Token(7))?;
     /// assert_eq!(copyreg::Unpickler::new().allow::<Token>().loads::<Token>(&bytes)?, Token(7));
+    ///
+    /// // A type of another crate, registered with `register_foreign!`, is allowed the same way.
+    /// copyreg::register_foreign!(
+    ///     std::net::Ipv4Addr,
+    ///     reduce = |a: &std::net::Ipv4Addr| (a.octets(),),
+    ///     construct = |o: [u8; 4]| std::net::Ipv4Addr::from(o),
+    /// );
+    /// let home = std::net::Ipv4Addr::LOCALHOST;
+    /// let bytes = copyreg::dumps(&home)?;
+    /// let unpickler = copyreg::Unpickler::new().allow::<std::net::Ipv4Addr>();
+    /// assert_eq!(unpickler.loads::<std::net::Ipv4Addr>(&bytes)?, home);
     /// # Ok::<(), copyreg::Error>(())
     /// ```
-    pub fn allow<T: Reducible>(mut self) -> Self {
+    pub fn allow<T: Any>(mut self) -> Self {
+        let name = View::current()
+            .reducer(TypeId::of::<T>())
+            .ok()
+            .flatten()
+            .map(|reducer| reducer.name.to_string());
         let allowed = self.allowed();
         allowed.types.insert(TypeId::of::<T>());
-        allowed.names.insert(name_of::<T>().to_string());
+        allowed.names.extend(name);
+        self
+    }
+
+    /// Allows `T` and every type a `T` can hold, as its declaration says: the types of its
+    /// fields, through any std containers, and theirs in turn, so that one call allows a
+    /// whole tree of derived types. Trait objects are not followed, since any type may sit
+    /// behind one: allow those with [`allow_dyn`](Unpickler::allow_dyn). Nor are the
+    /// arguments of a type with its own reducer (`#[reducer(fn = ...)]`, `register_foreign!`,
+    /// `pickle`): the type itself is allowed, and its arguments are allowed by their own
+    /// calls. A foreign type on its own is allowed with [`allow`](Unpickler::allow).
+    ///
+    /// Python's `Unpickler.find_class` is a function that sees each global a pickle names
+    /// and decides then; an allow-list is data, fixed before the load starts, checked before
+    /// any constructor runs, and built from types rather than strings, so a renamed type
+    /// stays allowed. `allow_tree` builds it from the type the caller expects: everything
+    /// a well-formed stream of that type can name, and nothing else.
+    ///
+    /// ```
+    /// #[derive(copyreg::Reducible, Debug, PartialEq)]
+    /// struct Line {
+    ///     sku: String,
+    ///     qty: u32,
+    /// }
+    ///
+    /// #[derive(copyreg::Reducible, Debug, PartialEq)]
+    /// struct Order {
+    ///     lines: Vec<Line>,
+    ///     gift: Option<Box<Line>>,
+    /// }
+    ///
+    /// let order = Order { lines: vec![Line { sku: "A1".into(), qty: 2 }], gift: None };
+    /// let bytes = copyreg::dumps(&order)?;
+    ///
+    /// // `allow::<Order>()` alone would refuse the `Line`s inside.
+    /// let only_order = copyreg::Unpickler::new().allow::<Order>();
+    /// assert!(matches!(only_order.loads::<Order>(&bytes), Err(copyreg::Error::Forbidden { .. })));
+    /// let tree = copyreg::Unpickler::new().allow_tree::<Order>();
+    /// assert_eq!(tree.loads::<Order>(&bytes)?, order);
+    /// # Ok::<(), copyreg::Error>(())
+    /// ```
+    pub fn allow_tree<T: Reducible>(mut self) -> Self {
+        let view = View::current();
+        let types = crate::tree::TypeTree::of::<T>();
+        let names = types
+            .iter()
+            .filter_map(|id| view.reducer(*id).ok().flatten())
+            .map(|reducer| reducer.name.to_string())
+            .collect::<Vec<_>>();
+        let allowed = self.allowed();
+        allowed.types.extend(types);
+        allowed.names.extend(names);
         self
     }
 

@@ -106,6 +106,12 @@ fn expand(input: &Input<'_>) -> TokenStream {
             }
         }
     };
+    let visit = match (&input.attrs.reduce, &input.data) {
+        // The arguments of a type's own reducer are not its fields.
+        (Some(_), _) | (_, Data::Union(_)) => TokenStream::new(),
+        (None, Data::Struct(fields)) => visit_fields(fields),
+        (None, Data::Enum(variants)) => variants.iter().map(|v| visit_fields(&v.fields)).collect(),
+    };
     let generics = bounded_generics(input);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
     // Each parameter's part of the name: a type's wire name, a const's value.
@@ -235,6 +241,13 @@ fn expand(input: &Input<'_>) -> TokenStream {
                     __cx.copy_object::<Self>(self)
                 }
 
+                #[inline]
+                fn __visit_types(__tree: &mut __cr::TypeTree) {
+                    if __tree.enter::<Self>() {
+                        #visit
+                    }
+                }
+
                 fn __dump_slice(
                     __items: &[Self],
                     __cx: &mut __cr::Dumper<'_>,
@@ -309,6 +322,15 @@ fn dump_fields(fields: &Fields<'_>) -> TokenStream {
         quote!(__cr::Codec::dump(&#codec, #binding, __cx)?;)
     });
     quote!(#(#dumps)*)
+}
+
+/// Notes the types each field can hold, for `Unpickler::allow_tree`.
+fn visit_fields(fields: &Fields<'_>) -> TokenStream {
+    let visits = fields.fields.iter().map(|f| {
+        let codec = codec(f.ty);
+        quote!(__cr::VisitTypes::visit_types(&#codec, __tree);)
+    });
+    quote!(#(#visits)*)
 }
 
 fn load_fields(fields: &Fields<'_>) -> TokenStream {

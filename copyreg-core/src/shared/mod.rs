@@ -322,6 +322,10 @@ macro_rules! reducible_pointer {
             fn __copy(&self, cx: &mut Copier<'_>) -> Result<Self, Failure> {
                 cx.copy_weak::<$ptr<T>>(self, T::__copy)
             }
+
+            fn __visit_types(tree: &mut crate::tree::TypeTree) {
+                T::__visit_types(tree)
+            }
         }
     };
 }
