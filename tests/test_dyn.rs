@@ -208,10 +208,9 @@ fn a_type_that_did_not_declare_the_trait_is_a_type_mismatch() {
     // The message says what to declare.
     assert!(
         err.to_string().ends_with(&format!(
-            "; if a `{}` should load as a `dyn {}`, add `dyn({})` to its `#[reducer(...)]` (or \
-             to its `register_foreign!`)",
+            "; if a `{}` should load as a `dyn {}`, add `dyn(Shape)` to its `#[reducer(...)]` \
+             (or to its `register_foreign!`)",
             std::any::type_name::<Plain>(),
-            module_path!().to_string() + "::Shape",
             module_path!().to_string() + "::Shape",
         )),
         "{err}"
@@ -232,7 +231,7 @@ fn a_type_behind_a_trait_it_did_not_declare_is_refused_when_dumped_or_copied() {
     };
     let expected = format!(
         "a `{plain}` is held as a `dyn {shape}`, which `{plain}` does not declare, so no stream \
-         of it could be loaded back; add `dyn({shape})` to its `#[reducer(...)]` (or to its \
+         of it could be loaded back; add `dyn(Shape)` to its `#[reducer(...)]` (or to its \
          `register_foreign!`)",
         plain = std::any::type_name::<Plain>(),
         shape = module_path!().to_string() + "::Shape",

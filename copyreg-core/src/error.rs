@@ -217,44 +217,10 @@ impl fmt::Display for LimitKind {
     }
 }
 
-/// `std::collections::hash::map::HashMap<alloc::string::String, app::Value>` as it would be
-/// written in code: `HashMap<String, Value>`.
-fn short_type_name(full: &str) -> String {
-    let mut out = String::with_capacity(full.len());
-    let mut segment = String::new();
-    for c in full.chars() {
-        if c.is_alphanumeric() || c == '_' || c == ':' {
-            segment.push(c);
-        } else {
-            out.push_str(segment.rsplit("::").next().unwrap_or(""));
-            segment.clear();
-            out.push(c);
-        }
-    }
-    out.push_str(segment.rsplit("::").next().unwrap_or(""));
-    out
-}
-
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            // A generic instance (a map or an Arc of a derived type, say) is most likely
-            // one that only needs naming with `register!`.
-            Error::NotRegistered { type_name } if type_name.contains('<') => write!(
-                f,
-                "no reducer is registered for `{type_name}`; a generic type is registered one \
-                 instance at a time: name this one at item level with \
-                 `copyreg::register!({});` (its parameters must be registered types), or put it \
-                 in a derived struct",
-                short_type_name(type_name)
-            ),
-            Error::NotRegistered { type_name } => write!(
-                f,
-                "no reducer is registered for `{type_name}`; derive `copyreg::Reducible` for it, \
-                 attach one with `copyreg::register_foreign!` or `copyreg::pickle`, and if the \
-                 registration lives in another crate, make sure the binary references that crate \
-                 (`use that_crate as _;`), or the linker drops its registrations"
-            ),
+            Error::NotRegistered { type_name } => crate::hint::not_registered(f, type_name),
             Error::UnknownConstructor { name } => write!(
                 f,
                 "the stream names the constructor `{name}`, which this program never registered; \
@@ -272,7 +238,10 @@ impl fmt::Display for Error {
                     f,
                     "expected a `{expected}`, but the stream holds a `{found}` (built by constructor `{constructor}`)"
                 )?;
-                match expected.strip_prefix("dyn ") {
+                match expected
+                    .strip_prefix("dyn ")
+                    .map(crate::hint::short_type_name)
+                {
                     Some(trait_path) => write!(
                         f,
                         "; if a `{found}` should load as a `{expected}`, add `dyn({trait_path})` \
@@ -299,7 +268,7 @@ impl fmt::Display for Error {
                 "a `{type_name}` is held as a `{trait_name}`, which `{type_name}` does not \
                  declare, so no stream of it could be loaded back; add `dyn({})` to its \
                  `#[reducer(...)]` (or to its `register_foreign!`)",
-                trait_name.strip_prefix("dyn ").unwrap_or(trait_name)
+                crate::hint::short_type_name(trait_name.strip_prefix("dyn ").unwrap_or(trait_name))
             ),
             Error::RegisteredTwice { type_name, names } => write!(
                 f,
@@ -345,16 +314,10 @@ impl fmt::Display for Error {
             Error::Malformed { offset, reason } => {
                 write!(f, "malformed copyreg stream at byte {offset}: {reason}")
             }
-            Error::Limit { which, max } => write!(
-                f,
-                "{which} exceeds the limit of {max}; {}",
-                which.fix()
-            ),
-            Error::Forbidden { name } => write!(
-                f,
-                "the stream names constructor `{name}`, which this unpickler does not allow; \
-                 allow it with `.allow::<T>()` or `.allow_name(\"{name}\")` if the stream is trusted"
-            ),
+            Error::Limit { which, max } => {
+                write!(f, "{which} exceeds the limit of {max}; {}", which.fix())
+            }
+            Error::Forbidden { name } => crate::hint::forbidden(f, name),
             Error::PersistentId { id } => write!(
                 f,
                 "the stream refers to the external object `{id}`; load it with an `Unpickler` \

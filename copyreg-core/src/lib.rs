@@ -33,6 +33,7 @@ mod error;
 mod field;
 mod guard;
 mod hash;
+mod hint;
 mod input;
 mod legacy;
 mod load;

@@ -38,8 +38,9 @@ use crate::tree::TypeTree;
 #[diagnostic::on_unimplemented(
     message = "`{Self}` is not reducible by copyreg",
     label = "not `copyreg::Reducible`",
-    note = "derive `copyreg::Reducible` for it; a type from another crate is registered with \
-            `copyreg::register_foreign!` and works as a field, but not here"
+    note = "derive `copyreg::Reducible` for it; a type from another crate, registered with \
+            `copyreg::register_foreign!`, works as a field but is not `Reducible`: wrap it in a \
+            derived newtype (`#[derive(copyreg::Reducible)] struct Wrapped(ForeignType);`)"
 )]
 pub trait Reducible: Sized + 'static {
     /// The fewest bytes a value takes in a stream; lengths read from input are checked

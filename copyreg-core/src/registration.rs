@@ -20,6 +20,10 @@ enum Kind {
         name: Name,
         /// Written without a constructor reference inside other values.
         native: bool,
+        /// The type is `Reducible` (derived, or named by `register!`), not attached from
+        /// outside (`register_foreign!`): only such a type can be a derived generic type's
+        /// parameter.
+        reducible: bool,
         ops: &'static dyn Ops,
         containers: [&'static dyn Ops; 3],
     },
@@ -111,6 +115,7 @@ impl Registration {
             kind: Kind::Type {
                 name: Name::Computed(O::name),
                 native: false,
+                reducible: false,
                 ops: &ObjectOps::<O>::NEW,
                 containers: containers_of::<O>(),
             },
@@ -124,6 +129,7 @@ impl Registration {
             kind: Kind::Type {
                 name: Name::Computed(name_of::<T>),
                 native: T::__NATIVE,
+                reducible: true,
                 ops: T::__OPS,
                 containers: containers::<T, ReducibleLeaf<T>>(),
             },
@@ -138,6 +144,7 @@ impl Registration {
             kind: Kind::Type {
                 name: Name::Const(name),
                 native: T::__NATIVE,
+                reducible: true,
                 ops: T::__OPS,
                 containers: containers_of::<T>(),
             },
@@ -169,6 +176,7 @@ pub(crate) fn link_time_table() -> Table {
                 native,
                 ops,
                 containers,
+                ..
             } => Some((name.get(), native, ops, containers)),
             Kind::Constructor { .. } => None,
         })
@@ -192,4 +200,19 @@ pub(crate) fn link_time_table() -> Table {
     }
     table.note_ambiguity();
     table
+}
+
+/// The Rust names of the types registered from outside at link time (`register_foreign!`):
+/// types that work as fields but are not `Reducible`, for messages that must tell them apart.
+pub(crate) fn foreign_type_names() -> impl Iterator<Item = &'static str> {
+    inventory::iter::<Registration>
+        .into_iter()
+        .filter_map(|r| match r.kind {
+            Kind::Type {
+                reducible: false,
+                ops,
+                ..
+            } => Some(ops.target_name()),
+            _ => None,
+        })
 }

@@ -537,6 +537,24 @@ impl View {
     }
 }
 
+/// The Rust names of the registered types that are not `Reducible`: attached from outside
+/// with `register_foreign!` at link time, or with `pickle` at run time.
+pub(crate) fn outside_type_names() -> Vec<&'static str> {
+    let mut names: Vec<&'static str> = crate::registration::foreign_type_names().collect();
+    if let Some(runtime) = View::current().runtime {
+        // A link-time type that `pickle` overrides is what it was: listed already if it is
+        // foreign, `Reducible` if not.
+        let base = base();
+        names.extend(runtime.reducers.iter().filter_map(|(id, slot)| match slot {
+            Slot::One(r) if !r.native && !base.reducers.contains_key(id) => {
+                Some(r.ops.target_name())
+            }
+            _ => None,
+        }));
+    }
+    names
+}
+
 /// Adds a run-time registration: the reducer for its type and the constructor for its name
 /// replace any earlier ones (the last registration wins, as with Python's `copyreg.pickle`),
 /// and what they replace is dropped.
