@@ -82,9 +82,9 @@
 #![forbid(unsafe_code)]
 
 pub use copyreg_core::{
-    copy, deepcopy, dispatch_table, dump, dumps, dumps_dyn, dumps_into, load, load_any, load_dyn,
-    loads, loads_any, loads_dyn, pickle, pickle_as, BoxError, Constructor, DispatchTable, Entry,
-    Error, LimitKind, Pickler, Reducible, Tuple, Unpickler, MAX_DEPTH,
+    assert_registry_ok, copy, deepcopy, dispatch_table, dump, dumps, dumps_dyn, dumps_into, load,
+    load_any, load_dyn, loads, loads_any, loads_dyn, pickle, pickle_as, BoxError, Constructor,
+    DispatchTable, Entry, Error, LimitKind, Pickler, Reducible, Tuple, Unpickler, MAX_DEPTH,
 };
 pub use copyreg_derive::{constructor, Reducible};
 

@@ -129,6 +129,11 @@ fn a_code_claimed_twice_is_an_error_that_names_both() {
     }
     // Nothing else is affected.
     assert!(copyreg::dumps(&Point { x: 0, y: 0 }).is_ok());
+    // And the conflict is listed before any stream meets it.
+    assert!(matches!(
+        &copyreg::dispatch_table().conflicts()[..],
+        [Error::CodeConflict { code: 4242, claimants }] if *claimants == expected
+    ));
 }
 
 #[test]

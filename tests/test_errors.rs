@@ -270,6 +270,48 @@ fn two_types_under_one_name_are_reported_never_guessed() {
     assert!(copyreg::dispatch_table().by_name("test.Clash").is_none());
 }
 
+#[test]
+fn conflicts_are_listed_up_front_and_fail_the_registry_check() {
+    let conflicts = copyreg::dispatch_table().conflicts();
+    assert!(
+        matches!(
+            &conflicts[..],
+            [Error::Ambiguous { name, candidates }] if name == "test.Clash" && candidates.len() == 2
+        ),
+        "{conflicts:?}"
+    );
+    let panic = std::panic::catch_unwind(copyreg::assert_registry_ok).unwrap_err();
+    let message = panic.downcast_ref::<String>().expect("a formatted message");
+    assert!(
+        message.starts_with("copyreg: 1 conflicting registration:\n  - `test.Clash` is registered"),
+        "{message}"
+    );
+}
+
+#[test]
+fn the_first_use_of_the_registry_reports_its_conflicts_on_stderr() {
+    const TEST: &str = "the_first_use_of_the_registry_reports_its_conflicts_on_stderr";
+    if std::env::var_os("COPYREG_FIRST_USE").is_some() {
+        // A fresh process whose first call is a copy of a type that is not in conflict.
+        let _ = copyreg::copy(&vec![1u8]);
+        return;
+    }
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
+        .env("COPYREG_FIRST_USE", "1")
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(
+            "copyreg: 1 conflicting registration (streams that use them will fail; \
+             `copyreg::assert_registry_ok()` in a test catches this):\n  - `test.Clash`"
+        ),
+        "{stderr}"
+    );
+}
+
 #[derive(Reducible, Debug)]
 struct Node {
     next: Option<Box<Node>>,

@@ -154,3 +154,9 @@ fn a_trait_object_of_an_undeclared_trait_names_the_attribute() {
     let code = assert_every_fix_is_applied(&err.to_string());
     assert_eq!(code, ["dyn(Discount)"]);
 }
+
+#[test]
+fn a_program_without_conflicts_passes_the_registry_check() {
+    assert!(copyreg::dispatch_table().conflicts().is_empty());
+    copyreg::assert_registry_ok();
+}

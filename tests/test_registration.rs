@@ -195,6 +195,13 @@ fn one_type_under_two_names_is_reported_with_both_names() {
         }
         other => panic!("{other:?}"),
     }
+    // Listed up front, once: not again for the `Vec`, `Option` and `Box` that come with it.
+    let listed: Vec<String> = copyreg::dispatch_table()
+        .conflicts()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(listed, [err.to_string()]);
     // The names differ already: the fix is to keep one registration.
     assert_eq!(
         err.to_string(),

@@ -69,6 +69,16 @@ impl Codes {
         }
     }
 
+    /// The codes two registrations claim, each with its claimants.
+    pub(crate) fn conflicts(&self) -> impl Iterator<Item = (u32, &Vec<&'static str>)> {
+        self.by_code
+            .iter()
+            .filter_map(|(code, coded)| match &coded.slot {
+                Slot::Ambiguous(claims) => Some((*code, claims)),
+                Slot::One(_) => None,
+            })
+    }
+
     pub(crate) fn get(&self, code: u32) -> Option<&Coded> {
         self.by_code.get(&code)
     }

@@ -1,8 +1,9 @@
-//! The runtime of [copyreg](https://docs.rs/copyreg): the [`Reducible`] trait, the link-time
-//! registry, the stream codec, and [`dumps`], [`loads`], [`copy`] over them.
+//! **Read the docs of [`copyreg`](https://docs.rs/copyreg) instead, and depend on it:** this
+//! crate is its runtime, re-exported there in full with the derive macros, and not meant to
+//! be used on its own. Its items are documented with the paths `copyreg` users write.
 //!
-//! Depend on the `copyreg` crate, which re-exports all of this together with the derive
-//! macros; this crate's items are documented with the paths users write.
+//! What is here: the [`Reducible`] trait, the link-time registry, the stream codec, and
+//! [`dumps`], [`loads`], [`copy`] over them.
 //!
 //! ```
 //! #[derive(copyreg::Reducible, Debug, PartialEq)]
@@ -24,6 +25,7 @@ mod cell;
 mod codec;
 mod codes;
 mod collections;
+mod conflicts;
 mod constructor;
 mod copy;
 mod depth;
@@ -62,6 +64,7 @@ mod varint;
 #[doc(hidden)]
 pub mod __private;
 
+pub use crate::conflicts::assert_registry_ok;
 pub use crate::constructor::Constructor;
 pub use crate::copy::{copy, deepcopy};
 pub use crate::depth::MAX_DEPTH;

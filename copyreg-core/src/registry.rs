@@ -176,7 +176,7 @@ pub(crate) struct Table {
     pub(crate) reducers: TypeMap<Slot<Reducer>>,
     pub(crate) constructors: NameMap<Slot<Constructor>>,
     /// Constructors by compact code; only link-time registrations have codes.
-    codes: Codes,
+    pub(crate) codes: Codes,
     /// Whether two registrations claim one name or one code (computed when the link-time
     /// table is built).
     ambiguous_names: bool,
@@ -348,7 +348,11 @@ fn same(a: &dyn Typed, b: &dyn Typed) -> bool {
 
 fn base() -> &'static Table {
     static BASE: OnceLock<Table> = OnceLock::new();
-    BASE.get_or_init(link_time_table)
+    BASE.get_or_init(|| {
+        let table = link_time_table();
+        crate::conflicts::report(&table);
+        table
+    })
 }
 
 /// Set once the first run-time registration is made, so readers skip the lock until then.
@@ -535,6 +539,12 @@ impl View {
         }
         all
     }
+}
+
+/// Every conflict among the link-time registrations (run-time ones replace what they
+/// override, so they make none).
+pub(crate) fn link_time_conflicts() -> Vec<Error> {
+    crate::conflicts::of(base())
 }
 
 /// The Rust names of the registered types that are not `Reducible`: attached from outside

@@ -3,6 +3,7 @@
 
 use std::any::TypeId;
 
+use crate::error::Error;
 use crate::registry::{Held, Reducer, Slot, View};
 
 /// A snapshot of the registered reducers, taken when [`dispatch_table`] was called.
@@ -145,6 +146,34 @@ impl DispatchTable {
     /// ```
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
+    }
+
+    /// The registrations that contradict each other, each as the error a stream using it
+    /// would meet: [`Error::Ambiguous`] for two types under one name,
+    /// [`Error::RegisteredTwice`] for one type under two names, [`Error::CodeConflict`] for
+    /// two registrations claiming one compact code. Empty in a sound program; see
+    /// [`assert_registry_ok`](crate::assert_registry_ok) for a test that says so.
+    ///
+    /// ```
+    /// mod a {
+    ///     #[derive(copyreg::Reducible)]
+    ///     #[reducer(name = "shop.Item")]
+    ///     pub struct Item(pub u32);
+    /// }
+    /// mod b {
+    ///     #[derive(copyreg::Reducible)]
+    ///     #[reducer(name = "shop.Item")]
+    ///     pub struct Item(pub String);
+    /// }
+    ///
+    /// let conflicts = copyreg::dispatch_table().conflicts();
+    /// assert!(matches!(
+    ///     &conflicts[..],
+    ///     [copyreg::Error::Ambiguous { name, .. }] if name == "shop.Item"
+    /// ));
+    /// ```
+    pub fn conflicts(&self) -> Vec<Error> {
+        crate::registry::link_time_conflicts()
     }
 
     /// The entries, sorted by name.
