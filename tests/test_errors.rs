@@ -225,6 +225,94 @@ fn not_registered_says_how_to_register_and_mentions_the_linker() {
     assert!(copyreg::dumps_dyn(&Nowhere).is_err());
 }
 
+/// A type of "another crate" that nobody registered.
+mod ids {
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    pub struct Uuid(pub u128);
+}
+
+#[derive(Reducible, Debug, Clone)]
+struct Line {
+    qty: u32,
+    sku: ids::Uuid,
+}
+
+#[derive(Reducible, Debug, Clone)]
+struct Order {
+    id: u32,
+    lines: Vec<Line>,
+    by_code: BTreeMap<String, Option<Box<Line>>>,
+}
+
+#[derive(Reducible, Debug, Clone)]
+enum Event {
+    Placed(Order),
+}
+
+#[test]
+fn not_registered_says_where_the_value_sits() {
+    let line = Line {
+        qty: 1,
+        sku: ids::Uuid(7),
+    };
+    let order = |lines, by_code| Order {
+        id: 1,
+        lines,
+        by_code,
+    };
+    let in_map = BTreeMap::from([("a".to_string(), Some(Box::new(line.clone())))]);
+    let cases: [(Result<(), Error>, &str); 8] = [
+        (copyreg::dumps(&line).map(drop), "Line.sku"),
+        (copyreg::copy(&line).map(drop), "Line.sku"),
+        (
+            copyreg::dumps(&order(vec![line.clone()], BTreeMap::new())).map(drop),
+            "Order.lines[].sku",
+        ),
+        (
+            copyreg::deepcopy(&order(vec![line.clone()], BTreeMap::new())).map(drop),
+            "Order.lines[].sku",
+        ),
+        (
+            copyreg::dumps(&order(vec![], in_map.clone())).map(drop),
+            "Order.by_code[].sku",
+        ),
+        (
+            copyreg::dumps(&vec![order(vec![line.clone()], BTreeMap::new())]).map(drop),
+            "Order.lines[].sku",
+        ),
+        (
+            copyreg::dumps(&Event::Placed(order(vec![], in_map.clone()))).map(drop),
+            "Event::Placed.0.by_code[].sku",
+        ),
+        (
+            copyreg::copy(&Event::Placed(order(vec![line.clone()], in_map))).map(drop),
+            "Event::Placed.0.lines[].sku",
+        ),
+    ];
+    for (result, expected) in cases {
+        let err = result.unwrap_err();
+        match &err {
+            Error::NotRegistered { type_name, path } => {
+                assert_eq!(*type_name, std::any::type_name::<ids::Uuid>());
+                assert_eq!(path, expected);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            err.to_string().starts_with(&format!(
+                "{expected}: no reducer is registered for `{}`; derive",
+                std::any::type_name::<ids::Uuid>()
+            )),
+            "{err}"
+        );
+    }
+    // The value passed in itself has no path.
+    match copyreg::dumps(&ids::Uuid(1)) {
+        Err(Error::NotRegistered { path, .. }) => assert_eq!(path, ""),
+        other => panic!("{other:?}"),
+    }
+}
+
 #[test]
 fn an_unregistered_generic_instance_is_told_to_name_it_with_register() {
     let map: BTreeMap<String, Kind> = [("a".to_string(), Kind::A)].into();

@@ -84,7 +84,10 @@ fn copy_at(
 ) -> Result<(), Failure> {
     let reducer = view
         .reducer(value.type_id())?
-        .ok_or_else(|| Error::NotRegistered { type_name })?;
+        .ok_or_else(|| Error::NotRegistered {
+            type_name,
+            path: String::new(),
+        })?;
     let mut cx = Copier {
         view,
         deep,

@@ -115,9 +115,10 @@ pub(crate) fn dump_top(
     type_name: &'static str,
     out: &mut Vec<u8>,
 ) -> Result<(), Failure> {
-    let reducer = view
-        .reducer(type_id)?
-        .ok_or_else(|| Error::NotRegistered { type_name })?;
+    let reducer = view.reducer(type_id)?.ok_or_else(|| Error::NotRegistered {
+        type_name,
+        path: String::new(),
+    })?;
     let start = out.len();
     let pass = |shared, out: &mut Vec<u8>| dump_pass(view, persistent, reducer, value, shared, out);
     let written = pass(DumpMemo::default(), out).and_then(|memo| {
@@ -505,6 +506,7 @@ impl<'a> Dumper<'a> {
     pub fn dump_dynamic<T: Any>(&mut self, value: &T) -> Result<(), Failure> {
         self.write_registered::<false>(value, None, || Error::NotRegistered {
             type_name: std::any::type_name::<T>(),
+            path: String::new(),
         })
     }
 

@@ -360,6 +360,7 @@ impl Dumper<'_> {
     ) -> Result<(), Failure> {
         self.write_registered::<SIBLING>(value, Some(Behind::of::<D>()), || Error::NotRegistered {
             type_name: std::any::type_name::<D>(),
+            path: String::new(),
         })
     }
 }
@@ -407,6 +408,7 @@ impl Copier<'_> {
                 .reducer(value.type_id())?
                 .ok_or_else(|| Error::NotRegistered {
                     type_name: "the value behind a trait object",
+                    path: String::new(),
                 })?;
         behind.check(reducer)?;
         let copy = self.nested(|cx| reducer.ops.copy(value, cx, place))?;

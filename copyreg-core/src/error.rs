@@ -34,6 +34,10 @@ pub enum Error {
     NotRegistered {
         /// The Rust type, as `std::any::type_name` spells it.
         type_name: &'static str,
+        /// Where the value sits in what was dumped or copied, from the outermost derived
+        /// type that holds it: `Order.id`, `Order.items[].sku` (`[]` steps into a
+        /// collection's elements). Empty for the value passed in itself.
+        path: String,
     },
     /// A stream names a constructor that nobody registered in this program.
     UnknownConstructor {
@@ -220,7 +224,12 @@ impl fmt::Display for LimitKind {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::NotRegistered { type_name } => crate::hint::not_registered(f, type_name),
+            Error::NotRegistered { type_name, path } => {
+                if !path.is_empty() {
+                    write!(f, "{path}: ")?;
+                }
+                crate::hint::not_registered(f, type_name)
+            }
             Error::UnknownConstructor { name } => write!(
                 f,
                 "the stream names the constructor `{name}`, which this program never registered; \
@@ -383,6 +392,20 @@ impl Failure {
             reason: reason.into(),
         }
         .into()
+    }
+
+    /// Notes that the failure happened in field `label` of a `root` (a type's name, or
+    /// `Enum::Variant`), for errors that say where: the field's path is prepended to the
+    /// one the failure has, which starts at the type that holds the field.
+    #[cold]
+    #[inline(never)]
+    pub fn in_field(mut self, root: &'static str, label: &'static str) -> Self {
+        if let Error::NotRegistered { path, .. } = &mut *self.0 {
+            // Drop the inner type's name: the field's label says where it is.
+            let rest = &path[path.find(['.', '[']).unwrap_or(path.len())..];
+            *path = format!("{root}.{label}{rest}");
+        }
+        self
     }
 
     /// The error, to look at.

@@ -444,6 +444,7 @@ impl View {
         self.reducer(TypeId::of::<T>())?.ok_or_else(|| {
             Failure::from(Error::NotRegistered {
                 type_name: std::any::type_name::<T>(),
+                path: String::new(),
             })
         })
     }

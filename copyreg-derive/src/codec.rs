@@ -108,3 +108,60 @@ fn trait_object(pointer: &str, object: &syn::TypeTraitObject) -> Option<TokenStr
         _ => None,
     }
 }
+
+/// A field's name as errors show it, with `[]` for each collection its type steps into
+/// (`items[]` for `Vec<Item>`, `by_sku[]` for a map's values); `Option`, `Box`, the shared
+/// pointers and the cells are transparent.
+pub fn label(member: &syn::Member, ty: &Type) -> String {
+    let mut label = match member {
+        syn::Member::Named(ident) => ident.to_string(),
+        syn::Member::Unnamed(index) => index.index.to_string(),
+    };
+    let mut ty = ty;
+    loop {
+        ty = match ty {
+            Type::Paren(inner) => &inner.elem,
+            Type::Group(inner) => &inner.elem,
+            Type::Array(array) => {
+                label.push_str("[]");
+                &array.elem
+            }
+            Type::Slice(slice) => {
+                label.push_str("[]");
+                &slice.elem
+            }
+            Type::Path(path) if path.qself.is_none() => match step_into(path, &mut label) {
+                Some(inner) => inner,
+                None => break,
+            },
+            _ => break,
+        };
+    }
+    label
+}
+
+/// The element type a std container of `path` holds, noting a collection's `[]`.
+fn step_into<'t>(path: &'t syn::TypePath, label: &mut String) -> Option<&'t Type> {
+    let last = path.path.segments.last()?;
+    let PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    let mut types = args.args.iter().filter_map(|a| match a {
+        GenericArgument::Type(t) => Some(t),
+        _ => None,
+    });
+    match last.ident.to_string().as_str() {
+        "Vec" | "VecDeque" | "BTreeSet" | "HashSet" | "LinkedList" | "BinaryHeap" => {
+            label.push_str("[]");
+            types.next()
+        }
+        "HashMap" | "BTreeMap" => {
+            label.push_str("[]");
+            types.nth(1)
+        }
+        "Option" | "Box" | "Arc" | "Rc" | "RefCell" | "Cell" | "Mutex" | "RwLock" | "Weak" => {
+            types.next()
+        }
+        _ => None,
+    }
+}

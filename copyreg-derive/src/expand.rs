@@ -93,14 +93,14 @@ fn expand(input: &Input<'_>) -> TokenStream {
             let constructor = constructor.as_ref().map(|(_, c)| c);
             match &input.data {
                 Data::Struct(fields) => (
-                    struct_reduce(fields),
+                    struct_reduce(fields, &ident.to_string()),
                     struct_construct(fields, constructor),
-                    struct_copy(fields, constructor),
+                    struct_copy(fields, constructor, &ident.to_string()),
                 ),
                 Data::Enum(variants) => (
-                    enum_reduce(variants),
+                    enum_reduce(variants, ident),
                     enum_construct(variants),
-                    enum_copy(variants),
+                    enum_copy(variants, ident),
                 ),
                 Data::Union(_) => unreachable!("rejected by validate"),
             }
@@ -316,10 +316,16 @@ fn bindings(fields: &Fields<'_>) -> Vec<TokenStream> {
         .collect()
 }
 
-fn dump_fields(fields: &Fields<'_>) -> TokenStream {
+/// Where a field's failure happened, for errors that say so: `Order.items[]`.
+fn in_field(root: &str, f: &crate::ast::Field<'_>) -> TokenStream {
+    let label = crate::codec::label(&f.member, f.ty);
+    quote!(|__e: __cr::Failure| __e.in_field(#root, #label))
+}
+
+fn dump_fields(fields: &Fields<'_>, root: &str) -> TokenStream {
     let dumps = fields.fields.iter().map(|f| {
-        let (codec, binding) = (codec(f.ty), &f.binding);
-        quote!(__cr::Codec::dump(&#codec, #binding, __cx)?;)
+        let (codec, binding, at) = (codec(f.ty), &f.binding, in_field(root, f));
+        quote!(__cr::Codec::dump(&#codec, #binding, __cx).map_err(#at)?;)
     });
     quote!(#(#dumps)*)
 }
@@ -341,13 +347,13 @@ fn load_fields(fields: &Fields<'_>) -> TokenStream {
     quote!(#(#loads)*)
 }
 
-fn copied_fields(fields: &Fields<'_>) -> Vec<TokenStream> {
+fn copied_fields(fields: &Fields<'_>, root: &str) -> Vec<TokenStream> {
     fields
         .fields
         .iter()
         .map(|f| {
-            let (codec, binding) = (codec(f.ty), &f.binding);
-            quote!(__cr::Codec::copy(&#codec, #binding, __cx)?)
+            let (codec, binding, at) = (codec(f.ty), &f.binding, in_field(root, f));
+            quote!(__cr::Codec::copy(&#codec, #binding, __cx).map_err(#at)?)
         })
         .collect()
 }
@@ -374,9 +380,9 @@ fn build(
     }
 }
 
-fn struct_reduce(fields: &Fields<'_>) -> TokenStream {
+fn struct_reduce(fields: &Fields<'_>, root: &str) -> TokenStream {
     let pattern = literal(quote!(Self), fields, &bindings(fields));
-    let dumps = dump_fields(fields);
+    let dumps = dump_fields(fields, root);
     quote! {
         let #pattern = __value;
         #dumps
@@ -393,9 +399,9 @@ fn struct_construct(fields: &Fields<'_>, constructor: Option<&syn::Expr>) -> Tok
     }
 }
 
-fn struct_copy(fields: &Fields<'_>, constructor: Option<&syn::Expr>) -> TokenStream {
+fn struct_copy(fields: &Fields<'_>, constructor: Option<&syn::Expr>, root: &str) -> TokenStream {
     let pattern = literal(quote!(Self), fields, &bindings(fields));
-    let build = build(fields, constructor, &copied_fields(fields));
+    let build = build(fields, constructor, &copied_fields(fields, root));
     quote! {
         let #pattern = __value;
         #build
@@ -406,11 +412,11 @@ fn variant_path(ident: &syn::Ident) -> TokenStream {
     quote!(Self::#ident)
 }
 
-fn enum_reduce(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
+fn enum_reduce(variants: &[crate::ast::Variant<'_>], ident: &syn::Ident) -> TokenStream {
     let arms = variants.iter().enumerate().map(|(i, v)| {
         let index = i as u32;
         let pattern = literal(variant_path(v.ident), &v.fields, &bindings(&v.fields));
-        let dumps = dump_fields(&v.fields);
+        let dumps = dump_fields(&v.fields, &format!("{ident}::{}", v.ident));
         quote! {
             #pattern => {
                 __cx.write_variant(#index);
@@ -446,10 +452,15 @@ fn enum_construct(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
     }
 }
 
-fn enum_copy(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
+fn enum_copy(variants: &[crate::ast::Variant<'_>], ident: &syn::Ident) -> TokenStream {
     let arms = variants.iter().map(|v| {
         let pattern = literal(variant_path(v.ident), &v.fields, &bindings(&v.fields));
-        let value = literal(variant_path(v.ident), &v.fields, &copied_fields(&v.fields));
+        let root = format!("{ident}::{}", v.ident);
+        let value = literal(
+            variant_path(v.ident),
+            &v.fields,
+            &copied_fields(&v.fields, &root),
+        );
         quote!(#pattern => __cr::Ok(#value),)
     });
     quote! {
