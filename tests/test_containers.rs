@@ -60,26 +60,41 @@ fn each_container_writes_the_layout_of_its_field_codec() {
     vec_body.extend(point_args(3, 4));
     assert_eq!(
         copyreg::dumps(&vec![p(1, 2), p(3, 4)]).unwrap(),
-        common::stream(&["Vec<containers.Point>", "containers.Point"], &vec_body)
+        common::stream_counted(
+            &[
+                ("Vec<containers.Point>", None),
+                ("containers.Point", Some(2))
+            ],
+            &vec_body
+        )
     );
     let mut some_body = vec![1, 1];
     some_body.extend(point_body(2, 5, 6));
     assert_eq!(
         copyreg::dumps(&Some(p(5, 6))).unwrap(),
-        common::stream(
-            &["Option<containers.Point>", "containers.Point"],
+        common::stream_counted(
+            &[
+                ("Option<containers.Point>", None),
+                ("containers.Point", Some(2))
+            ],
             &some_body
         )
     );
     assert_eq!(
         copyreg::dumps(&None::<Point>).unwrap(),
-        common::stream(&["Option<containers.Point>"], &[1, 0])
+        common::stream_counted(&[("Option<containers.Point>", None)], &[1, 0])
     );
     let mut box_body = vec![1];
     box_body.extend(point_body(2, 7, 8));
     assert_eq!(
         copyreg::dumps(&Box::new(p(7, 8))).unwrap(),
-        common::stream(&["Box<containers.Point>", "containers.Point"], &box_body)
+        common::stream_counted(
+            &[
+                ("Box<containers.Point>", None),
+                ("containers.Point", Some(2))
+            ],
+            &box_body
+        )
     );
 }
 

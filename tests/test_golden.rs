@@ -183,6 +183,27 @@ struct OldGauge {
     bar: f32,
 }
 
+/// Field-level control (format 4 on): a skipped field, and fields with defaults.
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "golden.Stock")]
+struct Stock {
+    sku: String,
+    #[reducer(skip)]
+    cache: Option<u64>,
+    qty: u32,
+    #[reducer(default)]
+    note: String,
+}
+
+/// `Stock` before it had a note, registered under a name of the same length that
+/// [`old_stock_stream`] swaps back.
+#[derive(Reducible)]
+#[reducer(name = "golden.Stoc0")]
+struct OldStock {
+    sku: String,
+    qty: u32,
+}
+
 // ---- the catalogue ------------------------------------------------------------------------
 
 /// One value of the catalogue: how to dump it, and how to check what a stream loads as.
@@ -190,6 +211,18 @@ struct Case {
     name: &'static str,
     dump: fn() -> Result<Vec<u8>, copyreg::Error>,
     check: fn(&[u8]) -> Result<(), String>,
+}
+
+/// The cases of features that came with a later format version, and that version: older
+/// versions have no file of them.
+const SINCE: &[(&str, u8)] = &[("field_control", 4), ("field_added", 4)];
+
+/// Whether format `version` has a file of `case`.
+fn has(version: u8, case: &Case) -> bool {
+    SINCE
+        .iter()
+        .find(|(name, _)| *name == case.name)
+        .is_none_or(|(_, since)| version >= *since)
 }
 
 fn record() -> Record {
@@ -306,6 +339,28 @@ fn tagged() -> Tagged {
     }
 }
 
+fn stock() -> Stock {
+    Stock {
+        sku: "A-1".into(),
+        cache: None,
+        qty: 12,
+        note: "fragile".into(),
+    }
+}
+
+fn old_stock_stream() -> Result<Vec<u8>, copyreg::Error> {
+    let mut bytes = copyreg::dumps(&OldStock {
+        sku: "A-1".into(),
+        qty: 12,
+    })?;
+    let at = bytes
+        .windows(12)
+        .position(|w| w == b"golden.Stoc0")
+        .expect("the stream names its constructor");
+    bytes[at..at + 12].copy_from_slice(b"golden.Stock");
+    Ok(bytes)
+}
+
 fn old_gauge_stream() -> Result<Vec<u8>, copyreg::Error> {
     let mut bytes = copyreg::dumps(&OldGauge { bar: 1.013 })?;
     let at = bytes
@@ -415,6 +470,27 @@ fn catalogue() -> Vec<Case> {
                 expect(load::<Gauge>(b)?, want)
             },
         },
+        Case {
+            name: "field_control",
+            dump: || {
+                copyreg::dumps(&Stock {
+                    cache: Some(9),
+                    ..stock()
+                })
+            },
+            check: |b| expect(load::<Stock>(b)?, stock()),
+        },
+        Case {
+            name: "field_added",
+            dump: old_stock_stream,
+            check: |b| {
+                let want = Stock {
+                    note: String::new(),
+                    ..stock()
+                };
+                expect(load::<Stock>(b)?, want)
+            },
+        },
     ]
 }
 
@@ -457,8 +533,10 @@ fn every_golden_file_of_every_version_loads_as_its_value() {
     );
     let mut failures = Vec::new();
     let mut loaded = 0;
+    let mut expected = 0;
     for (version, dir) in &versions {
-        for case in catalogue() {
+        for case in catalogue().iter().filter(|c| has(*version, c)) {
+            expected += 1;
             let path = dir.join(format!("{}.cprg", case.name));
             let Ok(bytes) = std::fs::read(&path) else {
                 failures.push(format!("v{version}/{}: missing", case.name));
@@ -477,7 +555,7 @@ fn every_golden_file_of_every_version_loads_as_its_value() {
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
-    assert_eq!(loaded, versions.len() * catalogue().len());
+    assert_eq!(loaded, expected);
 }
 
 #[test]
@@ -516,8 +594,8 @@ fn every_truncation_and_bit_flip_of_every_golden_file_is_an_error_or_a_value() {
     // 3): damaged streams of every version give errors, never panics.
     let mut loads = 0;
     let mut errors = 0;
-    for (_, dir) in versions() {
-        for case in catalogue() {
+    for (version, dir) in versions() {
+        for case in catalogue().iter().filter(|c| has(version, c)) {
             let bytes = std::fs::read(dir.join(format!("{}.cprg", case.name))).unwrap();
             let mut damaged: Vec<Vec<u8>> = (0..bytes.len()).map(|n| bytes[..n].to_vec()).collect();
             for bit in 0..bytes.len() * 8 {

@@ -12,7 +12,9 @@ pub use crate::field::{
     ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, SeqCodec, TupleCodec,
 };
 pub use crate::load::Loader;
-pub use crate::ops::{deliver, Construct, Delivered, DynSlot, Object, ObjectOps, Ops, Place};
+pub use crate::ops::{
+    deliver, skipped_default, Construct, Delivered, DynSlot, Object, ObjectOps, Ops, Place,
+};
 pub use crate::reducible::{name_of, Reducible};
 pub use crate::registry::Registration;
 pub use crate::shared::Pointer;

@@ -1,6 +1,6 @@
 //! The byte layout of a copyreg stream: its frame, and the arguments in postcard's layout.
 //!
-//! A stream of today's version 3 is:
+//! A stream of today's version 4 is:
 //!
 //! ```text
 //! stream   = header length rest
@@ -15,10 +15,17 @@
 //!          | varint 0, object*                 each naming its own (a pickler's persistent ids or
 //!                                              run-time reducers may stand in for any of them)
 //! names    = entry*                            every constructor the body names, once each
-//! entry    = varint length > 0, UTF-8          a name
+//! entry    = key fields
+//! key      = varint length > 0, UTF-8          a name
 //!          | varint 0, varint code             a compact code, 1 ..= 2^31 - 1, in its place
+//! fields   = varint n                          n > 0: a derived struct, written with n - 1 fields
+//!                                              n = 0: anything else (not counted)
 //! names-length = varint, its bytes reversed    the byte length of `names`, read from the end
 //! ```
+//!
+//! The field counts cost nothing per object, and let a struct that gained fields with
+//! `#[reducer(default)]` load streams written before it had them; a stream whose count a type
+//! cannot take is refused before anything is built.
 //!
 //! The length after the header makes a stream self-delimiting: a reader knows where it ends
 //! before reading it, so streams can follow one another in a file or a socket. The names come
@@ -34,6 +41,7 @@
 //! `shared/mod.rs`.
 //!
 //! Older versions, which this build still reads:
+//! - version 3 was version 4 with no `fields` in the name table;
 //! - version 2 had the same frame, with arguments in bincode 1.3.3's fixed-width layout
 //!   (`u64` lengths, full-width integers, `u32` variant indexes; see `legacy.rs`), a pointer
 //!   to a new shared allocation followed by a flags byte, and a constructor reference before
@@ -53,7 +61,9 @@ pub(crate) use crate::varint::MAX_LEN as MAX_VARINT_LEN;
 /// First four bytes of every stream.
 pub(crate) const MAGIC: [u8; 4] = *b"cprg";
 /// The version byte after the magic, of the streams this build writes.
-pub(crate) const FORMAT_VERSION: u8 = 3;
+pub(crate) const FORMAT_VERSION: u8 = 4;
+/// The first version in postcard's layout.
+pub(crate) const VERSION_3: u8 = 3;
 /// The first format version, which this build still reads.
 pub(crate) const VERSION_1: u8 = 1;
 /// The last version whose arguments are in bincode's fixed-width layout.
@@ -130,10 +140,10 @@ pub(crate) fn write_header(out: &mut Vec<u8>) -> Frame {
 pub(crate) fn finish<'n>(
     out: &mut Vec<u8>,
     frame: Frame,
-    names: impl IntoIterator<Item = (&'n str, Option<u32>)>,
+    names: impl IntoIterator<Item = (&'n str, Option<u32>, Option<u32>)>,
 ) {
     let start = out.len();
-    for (name, code) in names {
+    for (name, code, fields) in names {
         match code {
             Some(code) => {
                 write_varint(out, 0);
@@ -144,6 +154,7 @@ pub(crate) fn finish<'n>(
                 out.extend_from_slice(name.as_bytes());
             }
         }
+        write_varint(out, fields.map_or(0, |n| u64::from(n) + 1));
     }
     // Small streams, the common case, take the first branch of each step.
     let names_len = out.len() - start;
@@ -256,7 +267,7 @@ pub(crate) fn check_header(bytes: &[u8]) -> Result<u8, Failure> {
         return Err(Error::NotAStream { reason }.into());
     }
     match bytes[MAGIC.len()] {
-        version @ (VERSION_1 | VERSION_2 | FORMAT_VERSION) => Ok(version),
+        version @ (VERSION_1 | VERSION_2 | VERSION_3 | FORMAT_VERSION) => Ok(version),
         found => Err(Error::UnsupportedVersion { found }.into()),
     }
 }

@@ -10,7 +10,7 @@ use crate::depth::{Depth, Nested};
 use crate::dynamic::Behind;
 use crate::error::{Error, Failure};
 use crate::names::{self, Names};
-use crate::ops::{reduce_once, Object, Own};
+use crate::ops::{reduce_once, written_fields, Object, Own};
 use crate::pickler::{PersistentId, Pickler};
 use crate::registry::{Reducer, Slot, TypeMap, View};
 use crate::shared::{DumpMemo, Reachable};
@@ -339,9 +339,15 @@ impl<'a> Dumper<'a> {
     }
 
     /// Writes a reference to constructor `name`: its index in the stream's name table, where
-    /// `code`, if there is one, stands in for the name.
-    fn write_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Failure> {
-        let index = self.constructor_index(name, code)?;
+    /// `code`, if there is one, stands in for the name, and `fields` says how many fields a
+    /// derived struct's objects write.
+    fn write_constructor(
+        &mut self,
+        name: &'a str,
+        code: Option<u32>,
+        fields: Option<u32>,
+    ) -> Result<u64, Failure> {
+        let index = self.constructor_index(name, code, fields)?;
         codec::write_varint(&mut self.out, index);
         Ok(index)
     }
@@ -351,10 +357,11 @@ impl<'a> Dumper<'a> {
         &mut self,
         name: &'a str,
         code: Option<u32>,
+        fields: Option<u32>,
     ) -> Result<u64, Failure> {
         match self.names.last(name) {
             Some(index) => Ok(index),
-            None => self.find_constructor(name, code),
+            None => self.find_constructor(name, code, fields),
         }
     }
 
@@ -362,12 +369,17 @@ impl<'a> Dumper<'a> {
     /// covers most of them (a type's objects written in a row: map values, fields of one
     /// type) inlined.
     #[inline]
-    fn write_own_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<(), Failure> {
+    fn write_own_constructor(
+        &mut self,
+        name: &'a str,
+        code: Option<u32>,
+        fields: Option<u32>,
+    ) -> Result<(), Failure> {
         match self.names.last(name) {
             // A one-byte varint, as the indexes of all but very long tables are.
             Some(index) if index < 0x80 => self.out.push(index as u8),
             _ => {
-                self.write_constructor(name, code)?;
+                self.write_constructor(name, code, fields)?;
             }
         }
         Ok(())
@@ -375,12 +387,18 @@ impl<'a> Dumper<'a> {
 
     /// The index of a constructor name other than the last one written, introducing it to
     /// the stream if it is new.
-    fn find_constructor(&mut self, name: &'a str, code: Option<u32>) -> Result<u64, Failure> {
+    fn find_constructor(
+        &mut self,
+        name: &'a str,
+        code: Option<u32>,
+        fields: Option<u32>,
+    ) -> Result<u64, Failure> {
         let view = self.view;
         if view.has_ambiguous_names() {
-            self.names.index(name, code, || admit(view, name, code))
+            self.names
+                .index(name, code, fields, || admit(view, name, code))
         } else {
-            self.names.index(name, code, || Ok(()))
+            self.names.index(name, code, fields, || Ok(()))
         }
     }
 
@@ -405,7 +423,7 @@ impl<'a> Dumper<'a> {
             return Ok(());
         }
         self.nested(|cx| {
-            cx.write_constructor(&reducer.name, reducer.code)?;
+            cx.write_constructor(&reducer.name, reducer.code, reducer.fields)?;
             reducer.ops.dump(value, cx)
         })
     }
@@ -444,7 +462,8 @@ impl<'a> Dumper<'a> {
             match index {
                 Some(index) => codec::write_varint(&mut cx.out, index),
                 None => {
-                    let index = cx.write_constructor(&reducer.name, reducer.code)?;
+                    let index =
+                        cx.write_constructor(&reducer.name, reducer.code, reducer.fields)?;
                     cx.known.set(type_id, (reducer, Some(index)));
                 }
             }
@@ -472,7 +491,7 @@ impl<'a> Dumper<'a> {
             return Ok(());
         }
         self.entered(|cx| {
-            cx.write_own_constructor(O::name(), O::CODE)?;
+            cx.write_own_constructor(O::name(), O::CODE, written_fields::<O>())?;
             reduce_once::<O>(value, cx)
         })
     }
@@ -484,7 +503,7 @@ impl<'a> Dumper<'a> {
                 return Ok(());
             }
             cx.entered(|cx| {
-                cx.write_own_constructor((own.name)(), own.code)?;
+                cx.write_own_constructor((own.name)(), own.code, own.fields)?;
                 own.ops.dump(value, cx)
             })
         })

@@ -97,6 +97,21 @@ pub enum Error {
         /// The code read from the stream.
         code: u32,
     },
+    /// A stream holds objects of a derived struct written with a number of fields that this
+    /// program's type cannot take: more than it has, or fewer than it needs (fields added
+    /// later need `#[reducer(default)]`).
+    FieldCount {
+        /// The constructor name the stream gave.
+        constructor: String,
+        /// The type that would build them.
+        type_name: &'static str,
+        /// How many fields the stream's objects were written with.
+        written: u32,
+        /// How many the type needs: its fields before the first `#[reducer(default)]` one.
+        required: u32,
+        /// How many it writes today.
+        takes: u32,
+    },
     /// A constructor ran and returned an error.
     Construct {
         /// The constructor that failed.
@@ -308,6 +323,35 @@ impl fmt::Display for Error {
                  else give the type that wrote it `#[reducer(code = {code})]` (or \
                  `code = {code}` in `register_foreign!`)"
             ),
+            Error::FieldCount {
+                constructor,
+                type_name,
+                written,
+                required,
+                takes,
+            } => {
+                write!(
+                    f,
+                    "the stream's `{constructor}` objects were written with {written} fields, \
+                     and `{type_name}` "
+                )?;
+                if written > takes {
+                    write!(
+                        f,
+                        "has {takes}: the stream comes from a newer version of the type; load \
+                         it with that version, or read it through a \
+                         `#[copyreg::constructor(name = \"{constructor}\")]` function"
+                    )
+                } else {
+                    write!(
+                        f,
+                        "needs {required}: give the fields after the first {written} \
+                         `#[reducer(default)]`, so that streams from before they existed load, \
+                         or read such streams through a \
+                         `#[copyreg::constructor(name = \"{constructor}\")]` function"
+                    )
+                }
+            }
             Error::Construct {
                 constructor,
                 source,

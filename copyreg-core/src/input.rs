@@ -1,12 +1,12 @@
 //! Reading a stream: [`Input`] opens its frame (see `codec.rs`) and reads the arguments in
-//! the stream's layout, postcard's for version 3 and bincode's fixed widths for versions 1
+//! the stream's layout, postcard's for versions 3 and 4 and bincode's fixed widths for versions 1
 //! and 2, checking every length against the bytes left before anything is allocated.
 
 use serde::de::DeserializeOwned;
 
 use crate::codec::{
     check_header, read_length, read_names_length, utf8, wrong_length, FORMAT_VERSION, HEADER_LEN,
-    V1_TRAILER_LEN, VERSION_1,
+    V1_TRAILER_LEN, VERSION_1, VERSION_3,
 };
 use crate::error::Failure;
 use crate::guard::{Budget, Guarded};
@@ -17,9 +17,12 @@ use crate::varint;
 pub(crate) struct Input<'a> {
     bytes: &'a [u8],
     pos: usize,
-    /// Whether the arguments are in version 3's compact layout (postcard's), not in the
-    /// fixed-width layout of versions 1 and 2 (bincode's).
+    /// Whether the arguments are in the compact layout of versions 3 and 4 (postcard's),
+    /// not in the fixed-width layout of versions 1 and 2 (bincode's).
     compact: bool,
+    /// Whether each entry of the name table says how many fields its objects write
+    /// (version 4).
+    counted: bool,
 }
 
 impl<'a> Input<'a> {
@@ -59,24 +62,32 @@ impl<'a> Input<'a> {
                 format!("a name table of {names_len} bytes does not fit in the stream"),
             ));
         };
-        let compact = version == FORMAT_VERSION;
+        let compact = version >= VERSION_3;
+        let counted = version >= FORMAT_VERSION;
         let body = Input {
             bytes: &bytes[..body_end],
             pos: body_start,
             compact,
+            counted,
         };
         let names = Input {
             bytes: &bytes[..names_end],
             pos: body_end,
             compact,
+            counted,
         };
         Ok((body, names))
     }
 
-    /// Whether the stream is in version 3's compact layout.
+    /// Whether the stream is in the compact layout of versions 3 and 4.
     #[inline]
     pub(crate) fn is_compact(&self) -> bool {
         self.compact
+    }
+
+    /// Whether the name table's entries say how many fields their objects write.
+    pub(crate) fn counts_fields(&self) -> bool {
+        self.counted
     }
 
     /// Whether everything has been read.
@@ -250,7 +261,7 @@ impl<'a> Input<'a> {
         u32::try_from(index).map_err(|_| does_not_fit(start, index, "a variant index (u32)"))
     }
 
-    /// Reads a `char`: its UTF-8 bytes, after their count in version 3.
+    /// Reads a `char`: its UTF-8 bytes, after their count from version 3 on.
     pub(crate) fn char(&mut self) -> Result<char, Failure> {
         let start = self.pos;
         let width = if self.compact {
@@ -451,7 +462,7 @@ mod tests {
         let mut out = vec![0xAA; 3];
         let frame = write_header(&mut out);
         out.extend_from_slice(body);
-        finish(&mut out, frame, names.iter().map(|n| (*n, None)));
+        finish(&mut out, frame, names.iter().map(|n| (*n, None, None)));
         out.split_off(3)
     }
 
@@ -504,6 +515,7 @@ mod tests {
             ],
             pos: 0,
             compact: true,
+            counted: true,
         };
         assert!(body.varint().is_err());
         body.pos = 2;

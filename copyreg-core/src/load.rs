@@ -13,6 +13,7 @@ use crate::error::{BoxError, Error, Failure, LimitKind};
 use crate::guard::Budget;
 use crate::input::Input;
 use crate::object::Named;
+use crate::ops::{Object, Own};
 use crate::registry::{Slot, View};
 use crate::shared::LoadMemo;
 use crate::unpickler::Unpickler;
@@ -157,6 +158,23 @@ impl<'a> Loader<'a> {
                 None => (codec::utf8(bytes, start)?, None, None),
             }
         };
+        let fields = match table.counts_fields() {
+            true => {
+                let at = table.offset();
+                let n = table.varint()?;
+                match n.checked_sub(1).map(u32::try_from) {
+                    None => None,
+                    Some(Ok(n)) => Some(n),
+                    Some(Err(_)) => {
+                        return Err(Failure::malformed(
+                            at,
+                            format!("a struct of {} fields", n - 1),
+                        ))
+                    }
+                }
+            }
+            false => None,
+        };
         let ctor = match slot {
             Some(Slot::One(ctor)) => Some(ctor),
             _ => None,
@@ -165,12 +183,40 @@ impl<'a> Loader<'a> {
             (Some(code), None) if name.is_empty() => options.check_allowed_code(code)?,
             _ => options.check_allowed(name, ctor)?,
         }
+        // A struct written with fields its type here cannot take is refused before anything
+        // is built.
+        if let (Some(written), Some(ctor)) = (fields, ctor) {
+            check_fields(name, written, ctor.ops.fields(), ctor.ops.target_name())?;
+        }
         Ok(Named {
             name,
             code,
+            fields,
             slot,
             ctor,
         })
+    }
+
+    /// How many fields the stream's objects of the derived struct `O` were written with, if
+    /// the stream says (format 4 on) and names `O` in its table; checked against what `O`
+    /// can take. What a struct with `#[reducer(default)]` fields asks before reading them.
+    pub fn written_fields<O: Object>(&self) -> Result<Option<u32>, Failure> {
+        let own = Own::of::<O>();
+        let Some(written) = self
+            .constructors
+            .iter()
+            .find(|named| named.is_own(&own))
+            .and_then(|named| named.fields)
+        else {
+            return Ok(None);
+        };
+        check_fields(
+            (own.name)(),
+            written,
+            O::FIELDS,
+            std::any::type_name::<O::Target>(),
+        )?;
+        Ok(Some(written))
     }
 
     fn finish(&self) -> Result<(), Failure> {
@@ -340,7 +386,7 @@ impl<'a> Loader<'a> {
         )
     }
 
-    /// Whether the stream is in version 3's compact layout, not version 1 or 2's.
+    /// Whether the stream is in the compact layout of versions 3 and 4, not version 1 or 2's.
     #[inline]
     pub(crate) fn is_compact(&self) -> bool {
         self.input.is_compact()
@@ -372,5 +418,28 @@ pub(crate) struct Progress {
 impl Nested for Loader<'_> {
     fn depth(&mut self) -> &mut Depth {
         &mut self.depth
+    }
+}
+
+/// Whether objects of the constructor `name`, written with `written` fields, can be built by
+/// a type that needs and takes `fields` (`None`: a type that does not count them).
+fn check_fields(
+    name: &str,
+    written: u32,
+    fields: Option<(u32, u32)>,
+    type_name: &'static str,
+) -> Result<(), Failure> {
+    match fields {
+        Some((required, takes)) if !(required..=takes).contains(&written) => {
+            Err(Error::FieldCount {
+                constructor: name.to_string(),
+                type_name,
+                written,
+                required,
+                takes,
+            }
+            .into())
+        }
+        _ => Ok(()),
     }
 }

@@ -18,10 +18,15 @@ pub(crate) struct Names<'a> {
     last: Option<((usize, usize), u64)>,
     /// In index order, for the table at the end of the stream: each name, with the compact
     /// code written in its place if it has one.
-    in_order: SmallVec<[(&'a str, Option<u32>); 4]>,
+    /// And how many fields a derived struct writes.
+    in_order: SmallVec<[TableEntry<'a>; 4]>,
     /// Built once the stream names more than `LINEAR` constructors.
     maps: Option<Box<NameMaps<'a>>>,
 }
+
+/// A name-table entry: the name, the compact code written in its place if any, and how many
+/// fields a derived struct's objects write.
+pub(crate) type TableEntry<'a> = (&'a str, Option<u32>, Option<u32>);
 
 struct NameMaps<'a> {
     by_address: QuickMap<(usize, usize), u64>,
@@ -54,7 +59,7 @@ fn address_of(name: &str) -> (usize, usize) {
 impl<'a> Names<'a> {
     /// The names in index order, for the stream's table; their count is noted for the
     /// thread's next stream.
-    pub(crate) fn finish(&self) -> &[(&'a str, Option<u32>)] {
+    pub(crate) fn finish(&self) -> &[TableEntry<'a>] {
         LAST_COUNT.with(|last| last.set(self.in_order.len()));
         &self.in_order
     }
@@ -70,11 +75,13 @@ impl<'a> Names<'a> {
     }
 
     /// The index of `name`, introducing it (with the compact code written in its place, if
-    /// any) when the stream has not, once `admit` accepts it.
+    /// any, and the number of fields its objects write, for a derived struct) when the
+    /// stream has not, once `admit` accepts it.
     pub(crate) fn index(
         &mut self,
         name: &'a str,
         code: Option<u32>,
+        fields: Option<u32>,
         admit: impl FnOnce() -> Result<(), Failure>,
     ) -> Result<u64, Failure> {
         let address = address_of(name);
@@ -87,7 +94,7 @@ impl<'a> Names<'a> {
                     Entry::Occupied(known) => *at_address.insert(*known.get()),
                     Entry::Vacant(text) => {
                         admit()?;
-                        self.in_order.push((name, code));
+                        self.in_order.push((name, code, fields));
                         text.insert(next);
                         *at_address.insert(next)
                     }
@@ -97,7 +104,7 @@ impl<'a> Names<'a> {
                 Some(position) => position as u64 + 1,
                 None => {
                     admit()?;
-                    self.push_listed(name, code);
+                    self.push_listed(name, code, fields);
                     next
                 }
             },
@@ -109,21 +116,21 @@ impl<'a> Names<'a> {
     /// Where `name` is in the list, by address first, then by text.
     fn position(&self, name: &str) -> Option<usize> {
         let address = address_of(name);
-        let same = |(n, _): &(&str, _)| address_of(n) == address;
+        let same = |(n, _, _): &(&str, _, _)| address_of(n) == address;
         match self.in_order.iter().position(same) {
             Some(p) => Some(p),
-            None => self.in_order.iter().position(|(n, _)| *n == name),
+            None => self.in_order.iter().position(|(n, _, _)| *n == name),
         }
     }
 
     /// Adds a name while the list is searched in order; builds the maps once there are
     /// more than `LINEAR`.
     #[inline]
-    fn push_listed(&mut self, name: &'a str, code: Option<u32>) {
+    fn push_listed(&mut self, name: &'a str, code: Option<u32>, fields: Option<u32>) {
         if self.in_order.len() == self.in_order.capacity() {
             self.make_room();
         }
-        self.in_order.push((name, code));
+        self.in_order.push((name, code, fields));
         if self.in_order.len() > LINEAR {
             self.build_maps();
         }
@@ -145,7 +152,7 @@ impl<'a> Names<'a> {
             by_address: QuickMap::with_capacity_and_hasher(room, Default::default()),
             by_text: QuickMap::with_capacity_and_hasher(room, Default::default()),
         });
-        for ((n, _), i) in self.in_order.iter().zip(1..) {
+        for ((n, _, _), i) in self.in_order.iter().zip(1..) {
             maps.by_address.insert(address_of(n), i);
             maps.by_text.insert(n, i);
         }
@@ -167,7 +174,7 @@ mod tests {
             new.set(true);
             Ok(())
         };
-        (names.index(name, None, admit).unwrap(), new.get())
+        (names.index(name, None, None, admit).unwrap(), new.get())
     }
 
     fn leak(name: &str) -> &'static str {
@@ -199,7 +206,7 @@ mod tests {
         assert_eq!(index(&mut names, elsewhere), (1, false));
         assert_eq!(index(&mut names, here), (1, false));
         assert_eq!(index(&mut names, &here[..3]), (3, false));
-        let table: Vec<&str> = names.finish().iter().map(|(n, _)| *n).collect();
+        let table: Vec<&str> = names.finish().iter().map(|(n, _, _)| *n).collect();
         assert_eq!(table[..4], ["geo.Point", "geo.Line", "geo", "n0"]);
         assert_eq!(table.len(), 43);
     }
@@ -211,11 +218,9 @@ mod tests {
             for i in 0..many {
                 index(&mut names, leak(&format!("n{i}")));
             }
-            let refused = names.index(
-                "bad",
-                None,
-                || Err(Error::Builtin { type_name: "x" }.into()),
-            );
+            let refused = names.index("bad", None, None, || {
+                Err(Error::Builtin { type_name: "x" }.into())
+            });
             assert!(refused.is_err());
             assert_eq!(index(&mut names, "good"), (many + 1, true));
             assert_eq!(index(&mut names, "bad"), (many + 2, true));

@@ -60,6 +60,8 @@ pub(crate) struct Named<'a> {
     pub(crate) name: &'a str,
     /// The compact code the stream wrote instead of the name, if it did.
     pub(crate) code: Option<u32>,
+    /// How many fields the objects of a derived struct were written with (format 4 on).
+    pub(crate) fields: Option<u32>,
     /// What the registry holds under the name or code, if anything.
     pub(crate) slot: Option<&'a Slot<Constructor>>,
     /// The constructor, when the slot holds exactly one: what almost every reference finds,
@@ -90,7 +92,7 @@ impl<'a> Named<'a> {
     }
 
     /// Whether this is the name or code of the object `own`.
-    fn is_own(&self, own: &Own) -> bool {
+    pub(crate) fn is_own(&self, own: &Own) -> bool {
         match self.code {
             Some(code) => own.code == Some(code),
             None => self.name == (own.name)(),

@@ -25,6 +25,11 @@ pub trait Object: 'static {
     const NAME: &'static str;
     /// The compact code (`#[reducer(code = N)]`) written instead of the name, if any.
     const CODE: Option<u32> = None;
+    /// For a derived struct whose fields are its arguments: how many fields a stream must
+    /// hold (those before the first `#[reducer(default)]` one) and how many it writes.
+    /// Streams record the second in their name table, so that a struct that gained
+    /// defaulted fields loads streams written before it had them.
+    const FIELDS: Option<(u32, u32)> = None;
 
     /// The constructor name written to streams for this very type. A generic type's adds
     /// its parameters' names (`Wrapper<geo.Point>`).
@@ -88,6 +93,10 @@ pub trait Typed: Send + Sync + 'static {
     }
     /// The compact code streams write instead of the name, if the registration has one.
     fn code(&self) -> Option<u32> {
+        None
+    }
+    /// [`Object::FIELDS`], for a derived struct.
+    fn fields(&self) -> Option<(u32, u32)> {
         None
     }
 }
@@ -220,6 +229,8 @@ pub(crate) struct Own {
     pub(crate) name: fn() -> &'static str,
     /// [`Object::CODE`].
     pub(crate) code: Option<u32>,
+    /// The fields [`Object::FIELDS`] says the object writes.
+    pub(crate) fields: Option<u32>,
     /// The object's ops, [`ObjectOps`] of it.
     pub(crate) ops: &'static dyn Ops,
     /// What a constructor the stream names has as its identity when it is the object's own.
@@ -234,6 +245,7 @@ impl Own {
         Own {
             name: O::name,
             code: O::CODE,
+            fields: written_fields::<O>(),
             ops: &ObjectOps::<O>::NEW,
             identity: TypeId::of::<ObjectOps<O>>(),
             target: (
@@ -241,6 +253,15 @@ impl Own {
                 std::any::type_name::<O::Target>(),
             ),
         }
+    }
+}
+
+/// How many fields `O` writes, if it is a derived struct: what the stream's name table
+/// records for it.
+pub(crate) const fn written_fields<O: Object>() -> Option<u32> {
+    match O::FIELDS {
+        Some((_, written)) => Some(written),
+        None => None,
     }
 }
 
@@ -265,6 +286,9 @@ impl<O: Object> Typed for ObjectOps<O> {
     }
     fn code(&self) -> Option<u32> {
         O::CODE
+    }
+    fn fields(&self) -> Option<(u32, u32)> {
+        O::FIELDS
     }
 }
 
@@ -319,4 +343,29 @@ impl<T: Any, C: Codec<T> + Stateless + 'static> Construct for CodecOps<T, C> {
     fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
         deliver(place, C::NEW.load(cx)?)
     }
+}
+
+/// `Default`, for the fields a stream does not hold: a `#[reducer(skip)]` field, and a
+/// `#[reducer(default)]` one a stream from before it existed lacks. Its own trait, so that a
+/// type without `Default` gets copyreg's words.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `Default`, which a `#[reducer(skip)]` or `#[reducer(default)]` field is rebuilt with",
+    label = "no `Default` for this field",
+    note = "derive or implement `Default` for it, or name a function that makes the value: \
+            `#[reducer(skip, default = path::to::function)]`"
+)]
+pub trait SkippedDefault {
+    /// The value the field is rebuilt with.
+    fn skipped_default() -> Self;
+}
+
+impl<T: Default> SkippedDefault for T {
+    fn skipped_default() -> Self {
+        T::default()
+    }
+}
+
+/// [`SkippedDefault`] of `T`, as generated code calls it.
+pub fn skipped_default<T: SkippedDefault>() -> T {
+    T::skipped_default()
 }

@@ -85,6 +85,8 @@ pub(crate) struct Reducer {
     pub(crate) name: Held<str>,
     /// The compact code written instead of the name, if the type has one.
     pub(crate) code: Option<u32>,
+    /// How many fields a derived struct writes, for the stream's name table.
+    pub(crate) fields: Option<u32>,
     pub(crate) native: bool,
     pub(crate) ops: Held<dyn Ops>,
     /// The trait objects the type declares it can be loaded as: what it may be written as.
@@ -284,6 +286,7 @@ impl Table {
         let reducer = Reducer {
             name,
             code,
+            fields: ops.fields().map(|(_, written)| written),
             native,
             casts: constructor.casts,
             ops,
@@ -306,6 +309,7 @@ impl Table {
             Slot::One(Reducer {
                 name,
                 code: None,
+                fields: ops.fields().map(|(_, written)| written),
                 native,
                 casts,
                 ops,

@@ -34,7 +34,7 @@ impl<'a> Dumper<'a> {
                 .iter()
                 .try_for_each(|item| self.dump_object_as(item, &own));
         }
-        let index = self.constructor_index(O::name(), O::CODE)?;
+        let index = self.constructor_index(O::name(), O::CODE, own.fields)?;
         codec::write_varint(&mut self.out, index);
         // Where the stack runs low, each object makes room for itself.
         if !has_room() {
@@ -63,7 +63,8 @@ impl<'a> Dumper<'a> {
         if !items.is_empty() {
             match self.view.reducer(TypeId::of::<T>())? {
                 Some(reducer) if !reducer.native && self.persistent.is_none() => {
-                    let index = self.constructor_index(&reducer.name, reducer.code)?;
+                    let index =
+                        self.constructor_index(&reducer.name, reducer.code, reducer.fields)?;
                     codec::write_varint(&mut self.out, index);
                     return items
                         .iter()
@@ -202,7 +203,7 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// Reads the constructor reference at the start of a run of objects in version 3: how to
+    /// Reads the constructor reference at the start of a run of objects from version 3 on: how to
     /// build every object of the run, or `None` when each names its own (reference `0`).
     fn read_run_constructor(&mut self, own: &Own) -> Result<Option<Build<'a>>, Failure> {
         let at = self.input.offset();

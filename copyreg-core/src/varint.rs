@@ -1,5 +1,5 @@
 //! Varints: unsigned LEB128, seven bits a byte with the low bits first, and zigzag for signed
-//! numbers. These are postcard 1's integers (and its lengths), which version 3 streams use
+//! numbers. These are postcard 1's integers (and its lengths), which streams from version 3 on use
 //! for every integer wider than a byte.
 //!
 //! A varint is read only in its one shortest form, so that a value has one encoding and equal

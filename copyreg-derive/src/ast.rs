@@ -40,19 +40,34 @@ pub struct Field<'a> {
     pub ty: &'a Type,
     /// The local the field is bound to in generated code.
     pub binding: Ident,
+    pub attrs: attr::FieldAttrs,
+}
+
+impl Field<'_> {
+    /// Whether the field is in the stream (not `#[reducer(skip)]`).
+    pub fn written(&self) -> bool {
+        self.attrs.skip.is_none()
+    }
+}
+
+impl Fields<'_> {
+    /// The fields in the stream, in order.
+    pub fn written(&self) -> impl Iterator<Item = &Field<'_>> {
+        self.fields.iter().filter(|f| f.written())
+    }
 }
 
 impl<'a> Input<'a> {
     pub fn from_syn(cx: &mut Ctxt, input: &'a DeriveInput) -> Self {
         let attrs = attr::Reducer::from_attrs(cx, &input.attrs);
         let data = match &input.data {
-            syn::Data::Struct(s) => Data::Struct(Fields::from_syn(&s.fields)),
+            syn::Data::Struct(s) => Data::Struct(Fields::from_syn(cx, &s.fields)),
             syn::Data::Enum(e) => Data::Enum(
                 e.variants
                     .iter()
                     .map(|v| Variant {
                         ident: &v.ident,
-                        fields: Fields::from_syn(&v.fields),
+                        fields: Fields::from_syn(cx, &v.fields),
                     })
                     .collect(),
             ),
@@ -67,7 +82,7 @@ impl<'a> Input<'a> {
 }
 
 impl<'a> Fields<'a> {
-    fn from_syn(fields: &'a syn::Fields) -> Self {
+    fn from_syn(cx: &mut Ctxt, fields: &'a syn::Fields) -> Self {
         let style = match fields {
             syn::Fields::Named(_) => Style::Named,
             syn::Fields::Unnamed(_) => Style::Unnamed,
@@ -83,6 +98,7 @@ impl<'a> Fields<'a> {
                 },
                 ty: &f.ty,
                 binding: format_ident!("__f{}", i),
+                attrs: attr::FieldAttrs::from_attrs(cx, &f.attrs),
             })
             .collect();
         Fields { style, fields }

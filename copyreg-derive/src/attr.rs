@@ -63,6 +63,49 @@ impl Reducer {
     }
 }
 
+/// The keys of `#[reducer(...)]` on a field.
+#[derive(Default)]
+pub struct FieldAttrs {
+    /// `skip`: the field is not written, and is rebuilt from its default.
+    pub skip: Option<Path>,
+    /// `default` or `default = path`: what a field is rebuilt from when it is skipped, or
+    /// when a stream ends before it (a field added after the stream was written).
+    pub default: Option<(Path, Option<Expr>)>,
+}
+
+impl FieldAttrs {
+    pub fn from_attrs(cx: &mut Ctxt, attrs: &[Attribute]) -> Self {
+        let mut out = FieldAttrs::default();
+        for attr in attrs.iter().filter(|a| a.path().is_ident("reducer")) {
+            let result = attr.parse_nested_meta(|meta| {
+                // #[reducer(skip)]
+                if meta.path.is_ident("skip") {
+                    set_once(cx, &meta, &mut out.skip, meta.path.clone());
+                // #[reducer(default)], #[reducer(default = path::to::function)]
+                } else if meta.path.is_ident("default") {
+                    let value = match meta.input.peek(syn::Token![=]) {
+                        true => Some(meta.value()?.parse::<Expr>()?),
+                        false => None,
+                    };
+                    set_once(cx, &meta, &mut out.default, (meta.path.clone(), value));
+                } else {
+                    return Err(meta.error(format_args!(
+                        "unknown field attribute `{}`; on a field, #[reducer(...)] takes `skip` \
+                         (not written, rebuilt from its default) and `default` or `default = path` \
+                         (what it is rebuilt from); the other keys go on the type",
+                        path_text(&meta.path),
+                    )));
+                }
+                Ok(())
+            });
+            if let Err(e) = result {
+                cx.syn_error(e);
+            }
+        }
+        out
+    }
+}
+
 /// The keys of `#[copyreg::constructor(...)]`.
 #[derive(Default)]
 pub struct ConstructorAttr {

@@ -5,9 +5,9 @@ use quote::{quote, ToTokens};
 use syn::DeriveInput;
 
 use crate::ast::{Data, Fields, Input, Style};
-use crate::codec::codec;
 use crate::ctxt::{self, Ctxt};
 use crate::dyns;
+use crate::fields;
 use crate::pair::{self, Pair};
 
 pub fn derive(input: &DeriveInput) -> TokenStream {
@@ -106,11 +106,15 @@ fn expand(input: &Input<'_>) -> TokenStream {
             }
         }
     };
+    let counts = match (&input.attrs.reduce, &input.data) {
+        (None, Data::Struct(fields)) => fields::counts(fields),
+        _ => TokenStream::new(),
+    };
     let visit = match (&input.attrs.reduce, &input.data) {
         // The arguments of a type's own reducer are not its fields.
         (Some(_), _) | (_, Data::Union(_)) => TokenStream::new(),
-        (None, Data::Struct(fields)) => visit_fields(fields),
-        (None, Data::Enum(variants)) => variants.iter().map(|v| visit_fields(&v.fields)).collect(),
+        (None, Data::Struct(fields)) => fields::visit(fields),
+        (None, Data::Enum(variants)) => variants.iter().map(|v| fields::visit(&v.fields)).collect(),
     };
     let generics = bounded_generics(input);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
@@ -179,6 +183,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
                 type Target = Self;
                 const NAME: &'static str = #name;
                 #code
+                #counts
 
                 #object_fns
 
@@ -308,56 +313,6 @@ fn literal(path: TokenStream, fields: &Fields<'_>, values: &[TokenStream]) -> To
     }
 }
 
-fn bindings(fields: &Fields<'_>) -> Vec<TokenStream> {
-    fields
-        .fields
-        .iter()
-        .map(|f| f.binding.to_token_stream())
-        .collect()
-}
-
-/// Where a field's failure happened, for errors that say so: `Order.items[]`.
-fn in_field(root: &str, f: &crate::ast::Field<'_>) -> TokenStream {
-    let label = crate::codec::label(&f.member, f.ty);
-    quote!(|__e: __cr::Failure| __e.in_field(#root, #label))
-}
-
-fn dump_fields(fields: &Fields<'_>, root: &str) -> TokenStream {
-    let dumps = fields.fields.iter().map(|f| {
-        let (codec, binding, at) = (codec(f.ty), &f.binding, in_field(root, f));
-        quote!(__cr::Codec::dump(&#codec, #binding, __cx).map_err(#at)?;)
-    });
-    quote!(#(#dumps)*)
-}
-
-/// Notes the types each field can hold, for `Unpickler::allow_tree`.
-fn visit_fields(fields: &Fields<'_>) -> TokenStream {
-    let visits = fields.fields.iter().map(|f| {
-        let codec = codec(f.ty);
-        quote!(__cr::VisitTypes::visit_types(&#codec, __tree);)
-    });
-    quote!(#(#visits)*)
-}
-
-fn load_fields(fields: &Fields<'_>) -> TokenStream {
-    let loads = fields.fields.iter().map(|f| {
-        let (codec, binding) = (codec(f.ty), &f.binding);
-        quote!(let #binding = __cr::Codec::load(&#codec, __cx)?;)
-    });
-    quote!(#(#loads)*)
-}
-
-fn copied_fields(fields: &Fields<'_>, root: &str) -> Vec<TokenStream> {
-    fields
-        .fields
-        .iter()
-        .map(|f| {
-            let (codec, binding, at) = (codec(f.ty), &f.binding, in_field(root, f));
-            quote!(__cr::Codec::copy(&#codec, #binding, __cx).map_err(#at)?)
-        })
-        .collect()
-}
-
 /// Builds the value from the bound fields: the literal, or the custom constructor called with
 /// the fields in order.
 fn build(
@@ -381,8 +336,8 @@ fn build(
 }
 
 fn struct_reduce(fields: &Fields<'_>, root: &str) -> TokenStream {
-    let pattern = literal(quote!(Self), fields, &bindings(fields));
-    let dumps = dump_fields(fields, root);
+    let pattern = literal(quote!(Self), fields, &fields::patterns(fields));
+    let dumps = fields::dump(fields, root);
     quote! {
         let #pattern = __value;
         #dumps
@@ -391,8 +346,8 @@ fn struct_reduce(fields: &Fields<'_>, root: &str) -> TokenStream {
 }
 
 fn struct_construct(fields: &Fields<'_>, constructor: Option<&syn::Expr>) -> TokenStream {
-    let loads = load_fields(fields);
-    let build = build(fields, constructor, &bindings(fields));
+    let loads = fields::load(fields);
+    let build = build(fields, constructor, &fields::bindings(fields));
     quote! {
         #loads
         #build
@@ -400,8 +355,8 @@ fn struct_construct(fields: &Fields<'_>, constructor: Option<&syn::Expr>) -> Tok
 }
 
 fn struct_copy(fields: &Fields<'_>, constructor: Option<&syn::Expr>, root: &str) -> TokenStream {
-    let pattern = literal(quote!(Self), fields, &bindings(fields));
-    let build = build(fields, constructor, &copied_fields(fields, root));
+    let pattern = literal(quote!(Self), fields, &fields::patterns(fields));
+    let build = build(fields, constructor, &fields::copied(fields, root));
     quote! {
         let #pattern = __value;
         #build
@@ -415,8 +370,12 @@ fn variant_path(ident: &syn::Ident) -> TokenStream {
 fn enum_reduce(variants: &[crate::ast::Variant<'_>], ident: &syn::Ident) -> TokenStream {
     let arms = variants.iter().enumerate().map(|(i, v)| {
         let index = i as u32;
-        let pattern = literal(variant_path(v.ident), &v.fields, &bindings(&v.fields));
-        let dumps = dump_fields(&v.fields, &format!("{ident}::{}", v.ident));
+        let pattern = literal(
+            variant_path(v.ident),
+            &v.fields,
+            &fields::patterns(&v.fields),
+        );
+        let dumps = fields::dump(&v.fields, &format!("{ident}::{}", v.ident));
         quote! {
             #pattern => {
                 __cx.write_variant(#index);
@@ -435,8 +394,12 @@ fn enum_reduce(variants: &[crate::ast::Variant<'_>], ident: &syn::Ident) -> Toke
 fn enum_construct(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
     let arms = variants.iter().enumerate().map(|(i, v)| {
         let index = i as u32;
-        let loads = load_fields(&v.fields);
-        let value = literal(variant_path(v.ident), &v.fields, &bindings(&v.fields));
+        let loads = fields::load(&v.fields);
+        let value = literal(
+            variant_path(v.ident),
+            &v.fields,
+            &fields::bindings(&v.fields),
+        );
         quote! {
             #index => {
                 #loads
@@ -454,12 +417,16 @@ fn enum_construct(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
 
 fn enum_copy(variants: &[crate::ast::Variant<'_>], ident: &syn::Ident) -> TokenStream {
     let arms = variants.iter().map(|v| {
-        let pattern = literal(variant_path(v.ident), &v.fields, &bindings(&v.fields));
+        let pattern = literal(
+            variant_path(v.ident),
+            &v.fields,
+            &fields::patterns(&v.fields),
+        );
         let root = format!("{ident}::{}", v.ident);
         let value = literal(
             variant_path(v.ident),
             &v.fields,
-            &copied_fields(&v.fields, &root),
+            &fields::copied(&v.fields, &root),
         );
         quote!(#pattern => __cr::Ok(#value),)
     });

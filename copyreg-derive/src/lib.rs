@@ -11,6 +11,7 @@ mod constructor;
 mod ctxt;
 mod dyns;
 mod expand;
+mod fields;
 mod foreign;
 mod pair;
 mod valid;
@@ -59,6 +60,53 @@ use syn::parse_macro_input;
 /// | `constructor = Point::new` | called as `Point::new(a0, …, an)`, returning `T` or `Result<T, E>` with `E: Into<Box<dyn Error + Send + Sync>>`. Without `fn`, it takes the fields in order. |
 /// | `crate = "path"` | where the `copyreg` facade is, for crates that re-export it |
 /// | `dyn(Shape, ...)` | the traits the type can be loaded as: `Box<dyn Shape>`, `Arc<dyn Shape>`, `Rc<dyn Shape>`, `copyreg::loads_dyn::<dyn Shape>`. The trait needs `Any` as a supertrait. |
+///
+/// # `#[reducer(...)]` on a field
+///
+/// | key | meaning |
+/// |---|---|
+/// | `skip` | the field is not written; loads (and `copy`, which is a dump and a load) rebuild it with `Default`, or with the function `default = path` names |
+/// | `default` | for a field added after streams were written: a stream written before it existed loads with the field's `Default` (or `default = path`). Only the last fields of a struct take it, since an old stream ends before them. |
+///
+/// A stream's name table records how many fields each derived struct was written with, so a
+/// stream whose count a type cannot take (more fields than it has, or fewer than it needs)
+/// is refused with `Error::FieldCount` before anything is built. Streams of format 3 and
+/// older carry no counts, and read as having every field. Neither key goes with a type's own
+/// `fn`/`constructor`, and `default` is for struct fields: enums grow by new variants.
+///
+/// ```
+/// use std::collections::HashMap;
+///
+/// #[derive(copyreg::Reducible, Debug, PartialEq)]
+/// #[reducer(name = "shop.Stock")]
+/// struct Stock {
+///     sku: String,
+///     qty: u32,
+///     #[reducer(skip)]
+///     lookups: HashMap<String, u32>,
+///     #[reducer(default)]
+///     note: String,
+///     #[reducer(default = first_batch)]
+///     batch: u32,
+/// }
+///
+/// fn first_batch() -> u32 {
+///     1
+/// }
+///
+/// // The bytes the first version of the program wrote for a `Stock` of `sku: "a"` and `qty: 2`
+/// // (before `note` and `batch`): header and length, a reference to the first name, the two
+/// // fields, then the name table (the name, then 2 + 1 for its two fields) and its length.
+/// let old = b"cprg\x04\x11\x01\x01a\x02\x0ashop.Stock\x03\x0c";
+/// let stock = copyreg::loads::<Stock>(old)?;
+/// assert_eq!((stock.note.as_str(), stock.batch), ("", 1));
+///
+/// let today = Stock { lookups: HashMap::from([("x".into(), 1)]), batch: 7, ..stock };
+/// let back = copyreg::loads::<Stock>(&copyreg::dumps(&today)?)?;
+/// assert!(back.lookups.is_empty());
+/// assert_eq!(back.batch, 7);
+/// # Ok::<(), copyreg::Error>(())
+/// ```
 ///
 /// Generic types derive too, with `T: Reducible` added for each type parameter; register a
 /// concrete instance for top-level use with `copyreg::register!`.

@@ -2,7 +2,8 @@
 
 use syn::{LitInt, LitStr};
 
-use crate::ast::{Data, Input};
+use crate::ast::{Data, Field, Input};
+use crate::attr;
 use crate::ctxt::Ctxt;
 
 /// The largest compact code (as in Python's `copyreg.add_extension`); copyreg-core's
@@ -116,6 +117,7 @@ impl Input<'_> {
             );
         }
         self.reject_inner_attrs(cx);
+        self.check_field_attrs(cx);
         if let Some(name) = &self.attrs.name {
             check_name(cx, name);
         }
@@ -153,27 +155,97 @@ impl Input<'_> {
         }
     }
 
-    /// `#[reducer]` belongs on the type; on a field or variant it would be silently ignored.
+    /// `#[reducer]` belongs on the type, or on a field with `skip` and `default`; on a
+    /// variant it would be silently ignored.
     fn reject_inner_attrs(&self, cx: &mut Ctxt) {
-        let (fields, variants) = match &self.original.data {
-            syn::Data::Struct(s) => (s.fields.iter().collect::<Vec<_>>(), Vec::new()),
-            syn::Data::Enum(e) => (
-                e.variants.iter().flat_map(|v| &v.fields).collect(),
-                e.variants.iter().collect(),
-            ),
-            syn::Data::Union(_) => return,
+        let syn::Data::Enum(e) = &self.original.data else {
+            return;
         };
-        let inner = fields
-            .iter()
-            .flat_map(|f| &f.attrs)
-            .chain(variants.iter().flat_map(|v| &v.attrs));
+        let inner = e.variants.iter().flat_map(|v| &v.attrs);
         for attr in inner.filter(|a| a.path().is_ident("reducer")) {
             cx.error_spanned_by(
                 attr,
-                "#[reducer(...)] goes on the type, not on a field or variant; to control how \
-                 a field is written, give its type a reducer",
+                "#[reducer(...)] goes on the type, or with `skip` or `default` on a field; not \
+                 on a variant",
             );
         }
+    }
+
+    /// `skip` and `default` on fields: only where the fields are what is written, and
+    /// `default` only on the last fields of a struct.
+    fn check_field_attrs(&self, cx: &mut Ctxt) {
+        let (all, is_enum): (Vec<&Field<'_>>, bool) = match &self.data {
+            Data::Struct(fields) => (fields.fields.iter().collect(), false),
+            Data::Enum(variants) => (
+                variants.iter().flat_map(|v| &v.fields.fields).collect(),
+                true,
+            ),
+            Data::Union(_) => return,
+        };
+        let own = self
+            .attrs
+            .reduce
+            .as_ref()
+            .or(self.attrs.constructor.as_ref())
+            .map(|(key, _)| attr::path_text(key));
+        for field in &all {
+            let keys = field
+                .attrs
+                .skip
+                .iter()
+                .chain(field.attrs.default.as_ref().map(|d| &d.0));
+            for key in keys {
+                if let Some(own) = &own {
+                    cx.error_spanned_by(
+                        key,
+                        format!(
+                            "`{}` does not go with the type's `{own} = ...`: its reducer and \
+                             constructor decide what each field is written and rebuilt from",
+                            attr::path_text(key)
+                        ),
+                    );
+                }
+            }
+            if let (true, None, Some((key, _))) = (is_enum, &field.attrs.skip, &field.attrs.default)
+            {
+                cx.error_spanned_by(
+                    key,
+                    "a field added later, with `#[reducer(default)]`, works on structs: a stream \
+                     records how many fields each struct was written with, not each variant; \
+                     add a new variant at the end instead (or `skip` the field)",
+                );
+            }
+        }
+        if is_enum {
+            return;
+        }
+        // Once a written field has a default, every written field after it needs one: a
+        // stream from before they existed ends at the first of them.
+        let mut first_default = None;
+        for field in all.iter().filter(|f| f.written()) {
+            match (&field.attrs.default, first_default) {
+                (Some((key, _)), None) => first_default = Some((key, field)),
+                (None, Some((_, defaulted))) => cx.error_spanned_by(
+                    &field.member,
+                    format!(
+                        "`{field}` follows `{defaulted}`, which has `#[reducer(default)]`, and has \
+                         none: defaults are for the last fields, the ones added after streams \
+                         were written, which end before them; move `{defaulted}` to the end, or \
+                         give `{field}` `#[reducer(default)]` too",
+                        field = member_text(&field.member),
+                        defaulted = member_text(&defaulted.member),
+                    ),
+                ),
+                _ => {}
+            }
+        }
+    }
+}
+
+fn member_text(member: &syn::Member) -> String {
+    match member {
+        syn::Member::Named(ident) => ident.to_string(),
+        syn::Member::Unnamed(index) => index.index.to_string(),
     }
 }
 

@@ -1,6 +1,7 @@
-//! Helpers for tests that build or take apart streams by hand. A stream (format version 3,
-//! framed as version 2 was) is a 5-byte header, the varint length of the rest, then the body, the table of
-//! constructor names, and the table's byte length as a varint with its bytes reversed.
+//! Helpers for tests that build or take apart streams by hand. A stream (format version 4,
+//! framed as version 2 was) is a 5-byte header, the varint length of the rest, then the body,
+//! the table of constructor names (each followed, from version 4, by a field count), and the
+//! table's byte length as a varint with its bytes reversed.
 #![allow(dead_code)] // each test file uses some of these
 
 /// `v` as a varint.
@@ -19,23 +20,43 @@ pub fn zigzag(v: i64) -> Vec<u8> {
     varint(((v << 1) ^ (v >> 63)) as u64)
 }
 
-/// A stream with the given constructor names and body, as a writer would lay it out.
+/// A version 4 stream with the given constructor names and body, as a writer would lay it
+/// out; no entry counts fields (each is followed by a 0).
 pub fn stream(names: &[&str], body: &[u8]) -> Vec<u8> {
     let mut table = Vec::new();
     for name in names {
         table.extend(varint(name.len() as u64));
         table.extend_from_slice(name.as_bytes());
+        table.push(0);
     }
-    stream_with_table(&table, body)
+    framed(4, &table, body)
 }
 
-/// A stream whose name table is the raw bytes `table` (to write compact codes, or
-/// malformed entries).
+/// A version 4 stream as a writer lays it out: each name with the field count a writer
+/// gives it (`Some(n)`: a derived struct of `n` fields; `None`: anything else).
+pub fn stream_counted(names: &[(&str, Option<u32>)], body: &[u8]) -> Vec<u8> {
+    let mut table = Vec::new();
+    for (name, fields) in names {
+        table.extend(varint(name.len() as u64));
+        table.extend_from_slice(name.as_bytes());
+        table.extend(varint(fields.map_or(0, |n| u64::from(n) + 1)));
+    }
+    framed(4, &table, body)
+}
+
+/// A version 3 stream whose name table is the raw bytes `table` (to write compact codes, or
+/// malformed entries): version 3's entries are a name or a code, with no field count.
 pub fn stream_with_table(table: &[u8], body: &[u8]) -> Vec<u8> {
+    framed(3, table, body)
+}
+
+/// A stream of format `version` (2 on) with the name table `table` and `body`.
+pub fn framed(version: u8, table: &[u8], body: &[u8]) -> Vec<u8> {
     let mut rest = body.to_vec();
     rest.extend_from_slice(table);
     rest.extend(varint(table.len() as u64).iter().rev());
-    let mut out = b"cprg\x03".to_vec();
+    let mut out = b"cprg".to_vec();
+    out.push(version);
     out.extend(varint(rest.len() as u64));
     out.extend(rest);
     out
@@ -44,8 +65,8 @@ pub fn stream_with_table(table: &[u8], body: &[u8]) -> Vec<u8> {
 /// Where a well-formed stream's body starts, and where its name table starts and ends.
 fn layout(stream: &[u8]) -> (usize, usize, usize) {
     assert!(
-        matches!(&stream[..5], b"cprg\x02" | b"cprg\x03"),
-        "a version 2 or 3 stream"
+        matches!(&stream[..5], b"cprg\x02" | b"cprg\x03" | b"cprg\x04"),
+        "a version 2, 3 or 4 stream"
     );
     let mut at = 5;
     while stream[at] & 0x80 != 0 {
@@ -81,13 +102,23 @@ pub fn body(stream: &[u8]) -> &[u8] {
     &stream[body..table]
 }
 
-/// The constructor names of a well-formed stream.
+/// The constructor names of a well-formed stream whose table holds short names only.
 pub fn names(stream: &[u8]) -> Vec<String> {
+    let counted = stream[4] >= 4;
     let mut rest = table(stream);
     let mut names = Vec::new();
     while let [len, tail @ ..] = rest {
-        let (name, tail) = tail.split_at(*len as usize);
+        let (name, mut tail) = tail.split_at(*len as usize);
         names.push(String::from_utf8(name.to_vec()).unwrap());
+        if counted {
+            // The field count, a varint.
+            while let [byte, after @ ..] = tail {
+                tail = after;
+                if byte & 0x80 == 0 {
+                    break;
+                }
+            }
+        }
         rest = tail;
     }
     names

@@ -43,7 +43,7 @@ pub(crate) use self::copy::CopyMemo;
 pub(crate) use self::dump::{DumpMemo, Reachable};
 pub(crate) use self::load::LoadMemo;
 
-/// The flag bit for an allocation that a `Weak` inside it points back to: in version 3, set
+/// The flag bit for an allocation that a `Weak` inside it points back to: from version 3, set
 /// in the pointer's own byte (`varint 0` becomes `varint 1`).
 const CYCLIC: u8 = 1;
 /// A strong pointer to allocation #k of the stream is written as k + POINTER_BACK.
