@@ -42,6 +42,7 @@
 //! | `pickle.dump(obj, f)` / `pickle.load(f)` until `EOFError` | [`dump`] / [`load`] until [`Error::Eof`] |
 //! | objects sent through `multiprocessing`, Dask, Ray | [`serde::Pickled`] through any serde transport |
 //! | `copy.copy` / `copy.deepcopy` | [`copy`] / [`deepcopy`] |
+//! | `pickletools.dis` | [`dis`] |
 //! | a list of mixed objects | `Vec<Box<dyn Trait>>` with `#[reducer(dyn(Trait))]`; [`loads_dyn`] |
 //! | `pickle.Pickler` with `dispatch_table`, `persistent_id` | [`Pickler`] |
 //! | `pickle.Unpickler` with `find_class`, `persistent_load` | [`Unpickler`]: allow-lists, limits, `persistent_load` |
@@ -68,6 +69,7 @@
 //! | `token` (`examples/token.rs`) | what [`dispatch_table()`] lists |
 //! | `foreign` (`examples/foreign.rs`) | [`register_foreign!`] on a third-party type with no serde support |
 //! | `graph` (`examples/graph.rs`) | a tree with parent links and shared styles, dumped, loaded and deep-copied with its shape |
+//! | `dis` (`examples/dis.rs`; `cargo run --example dis -- FILE`) | [`dis`]: a stream file listed byte by byte, as `pickletools.dis` lists a pickle |
 //! | `copyreg-cluster` (`examples/cluster/`, `cargo run -p copyreg-cluster`; the README has the two-process command) | objects on a timely dataflow cluster, as Python sends pickles to Dask or Ray |
 //!
 //! # Registration happens at link time
@@ -82,9 +84,10 @@
 #![forbid(unsafe_code)]
 
 pub use copyreg_core::{
-    assert_registry_ok, copy, deepcopy, dispatch_table, dump, dumps, dumps_dyn, dumps_into, load,
-    load_any, load_dyn, loads, loads_any, loads_dyn, pickle, pickle_as, BoxError, Constructor,
-    DispatchTable, Entry, Error, LimitKind, Pickler, Reducible, Tuple, Unpickler, MAX_DEPTH,
+    assert_registry_ok, copy, deepcopy, dis, dispatch_table, dump, dumps, dumps_dyn, dumps_into,
+    load, load_any, load_dyn, loads, loads_any, loads_dyn, pickle, pickle_as, BoxError,
+    Constructor, DispatchTable, Entry, Error, LimitKind, Pickler, Reducible, Tuple, Unpickler,
+    MAX_DEPTH,
 };
 pub use copyreg_derive::{constructor, Reducible};
 

@@ -13,7 +13,7 @@ use crate::guard::{Budget, Guarded};
 use crate::varint;
 
 /// A position in the bytes being loaded.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub(crate) struct Input<'a> {
     bytes: &'a [u8],
     pos: usize,
@@ -97,6 +97,11 @@ impl<'a> Input<'a> {
 
     pub(crate) fn offset(&self) -> usize {
         self.pos
+    }
+
+    /// Where this input ends, as an offset from the start of the stream.
+    pub(crate) fn end(&self) -> usize {
+        self.bytes.len()
     }
 
     /// Goes back to `offset`, which this input has read past.

@@ -1,6 +1,7 @@
 //! Reading values: [`loads`], [`loads_any`] and the [`Loader`] that generated code reads from.
 
 use std::any::{Any, TypeId};
+use std::cell::RefCell;
 
 use serde::de::DeserializeOwned;
 use smallvec::SmallVec;
@@ -9,6 +10,7 @@ use crate::codec;
 use crate::codes::MAX_CODE;
 use crate::depth::Depth;
 use crate::depth::Nested;
+use crate::dis::Event;
 use crate::error::{BoxError, Error, Failure, LimitKind};
 use crate::guard::Budget;
 use crate::input::Input;
@@ -71,6 +73,8 @@ pub struct Loader<'a> {
     /// Collection elements the stream may still build, and how many it could at first.
     elements_left: usize,
     max_elements: usize,
+    /// Where [`dis`](crate::dis) collects what the load meets; `None` for every other load.
+    pub(crate) trace: Option<&'a RefCell<Vec<Event>>>,
 }
 
 impl std::fmt::Debug for Loader<'_> {
@@ -93,6 +97,17 @@ impl<'a> Loader<'a> {
         options: &'a Unpickler,
         load: &mut dyn FnMut(&mut Loader<'_>) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
+        Self::run_traced(bytes, view, options, None, load)
+    }
+
+    /// [`Loader::run`], noting what the load meets in `trace` (see `dis.rs`).
+    pub(crate) fn run_traced(
+        bytes: &'a [u8],
+        view: &'a View,
+        options: &'a Unpickler,
+        trace: Option<&'a RefCell<Vec<Event>>>,
+        load: &mut dyn FnMut(&mut Loader<'_>) -> Result<(), Failure>,
+    ) -> Result<(), Failure> {
         let (input, mut table) = Input::open(bytes)?;
         let limits = options.limits();
         let max_elements = limits.elements_for(bytes.len());
@@ -107,6 +122,7 @@ impl<'a> Loader<'a> {
             objects_left: limits.max_objects,
             elements_left: max_elements,
             max_elements,
+            trace,
         };
         while !table.is_empty() {
             let named = Self::read_name(&mut table, view, options)?;
@@ -295,6 +311,15 @@ impl<'a> Loader<'a> {
     }
 
     /// The offset of the next byte to read.
+    /// Notes `event` for [`dis`](crate::dis), when the load is traced; one test of a
+    /// field the loader reads anyway otherwise.
+    #[inline]
+    pub(crate) fn note(&self, event: impl FnOnce() -> Event) {
+        if let Some(trace) = self.trace {
+            trace.borrow_mut().push(event());
+        }
+    }
+
     pub(crate) fn position(&self) -> usize {
         self.input.offset()
     }

@@ -219,7 +219,11 @@ impl Reducible for bool {
         match cx.read_array::<1>()?[0] {
             0 => Ok(false),
             1 => Ok(true),
-            b => Err(cx.malformed(format!("bool byte {b}, expected 0 or 1"))),
+            // At the byte itself, just read.
+            b => Err(Failure::malformed(
+                cx.position() - 1,
+                format!("bool byte {b}, expected 0 or 1"),
+            )),
         }
     }
 

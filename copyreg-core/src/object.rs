@@ -5,6 +5,7 @@ use std::any::{Any, TypeId};
 
 use crate::codec;
 use crate::depth::Nested;
+use crate::dis::Event;
 use crate::dynamic::Casts;
 use crate::error::{Error, Failure, LimitKind};
 use crate::load::Loader;
@@ -110,6 +111,11 @@ impl<'a> Loader<'a> {
     fn read_constructor(&mut self) -> Result<Reference, Failure> {
         let at = self.input.offset();
         let k = self.input.varint()?;
+        self.note(|| Event::Reference {
+            at,
+            end: self.input.offset(),
+            k,
+        });
         self.reference(at, k)
     }
 
@@ -155,6 +161,9 @@ impl<'a> Loader<'a> {
 
     /// Counts one more object built.
     pub(crate) fn count_object(&mut self) -> Result<(), Failure> {
+        self.note(|| Event::Object {
+            at: self.input.offset(),
+        });
         self.objects_left = self
             .objects_left
             .checked_sub(1)

@@ -9,6 +9,7 @@ use std::any::{Any, TypeId};
 
 use crate::codec;
 use crate::depth::{has_room, Nested};
+use crate::dis::Event;
 use crate::dump::Dumper;
 use crate::error::Failure;
 use crate::load::Loader;
@@ -183,7 +184,13 @@ impl<'a> Loader<'a> {
             return Ok(None);
         }
         let at = self.input.offset();
-        match self.input.varint()? {
+        let k = self.input.varint()?;
+        self.note(|| Event::Run {
+            at,
+            end: self.input.offset(),
+            k,
+        });
+        match k {
             0 => Ok(None),
             k => match self.reference(at, k)? {
                 Reference::Named(index) => self.named(index).registered().map(Some),
@@ -207,7 +214,13 @@ impl<'a> Loader<'a> {
     /// build every object of the run, or `None` when each names its own (reference `0`).
     fn read_run_constructor(&mut self, own: &Own) -> Result<Option<Build<'a>>, Failure> {
         let at = self.input.offset();
-        match self.input.varint()? {
+        let k = self.input.varint()?;
+        self.note(|| Event::Run {
+            at,
+            end: self.input.offset(),
+            k,
+        });
+        match k {
             0 => Ok(None),
             k => {
                 let reference = self.reference(at, k)?;
@@ -252,6 +265,11 @@ impl<'a> Loader<'a> {
         for _ in 0..len {
             let at = self.input.offset();
             let k = self.input.varint()?;
+            self.note(|| Event::Reference {
+                at,
+                end: self.input.offset(),
+                k,
+            });
             let build = match own_reference {
                 Some(own) if own == k => Build::Own,
                 _ => self.reference(at, k).and_then(|r| self.build_of(r, own))?,

@@ -7,6 +7,7 @@ use super::{
     WEAK_BACK, WEAK_DANGLING, WEAK_TARGET_FOLLOWS,
 };
 use crate::depth::Nested;
+use crate::dis::Event;
 use crate::error::Failure;
 use crate::load::Loader;
 
@@ -129,7 +130,13 @@ impl Loader<'_> {
     ) -> Result<P, Failure> {
         let at = self.position();
         let k = self.read_varint()?;
-        // Version 3 marks a cyclic allocation in the pointer's byte; versions 1 and 2 in a
+        self.note(|| Event::Pointer {
+            at,
+            end: self.position(),
+            k,
+            weak: false,
+        });
+        // Versions 3 and 4 mark a cyclic allocation in the pointer's byte; versions 1 and 2 in a
         // flags byte after it.
         let (back, flags) = if self.is_compact() {
             match k.checked_sub(POINTER_BACK) {
@@ -180,6 +187,12 @@ impl Loader<'_> {
     ) -> Result<P::Weak, Failure> {
         let at = self.position();
         let k = self.read_varint()?;
+        self.note(|| Event::Pointer {
+            at,
+            end: self.position(),
+            k,
+            weak: true,
+        });
         if k == WEAK_DANGLING {
             return Ok(P::dangling());
         }
