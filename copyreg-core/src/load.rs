@@ -316,7 +316,7 @@ impl<'a> Loader<'a> {
     #[inline]
     pub(crate) fn note(&self, event: impl FnOnce() -> Event) {
         if let Some(trace) = self.trace {
-            trace.borrow_mut().push(event());
+            record(trace, event());
         }
     }
 
@@ -467,4 +467,12 @@ fn check_fields(
         }
         _ => Ok(()),
     }
+}
+
+/// Keeps a traced load's `event`, out of line: every object load has a call site, and only
+/// [`dis`](crate::dis) takes this path.
+#[cold]
+#[inline(never)]
+fn record(trace: &RefCell<Vec<Event>>, event: Event) {
+    trace.borrow_mut().push(event);
 }
