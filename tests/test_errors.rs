@@ -249,8 +249,15 @@ enum Event {
     Placed(Order),
 }
 
+/// Recursive, and with the unregistered type behind a shared pointer.
+#[derive(Reducible)]
+struct Family {
+    children: Vec<Family>,
+    owner: Option<std::sync::Arc<ids::Uuid>>,
+}
+
 #[test]
-fn not_registered_says_where_the_value_sits() {
+fn not_registered_says_where_such_values_sit() {
     let line = Line {
         qty: 1,
         sku: ids::Uuid(7),
@@ -261,32 +268,47 @@ fn not_registered_says_where_the_value_sits() {
         by_code,
     };
     let in_map = BTreeMap::from([("a".to_string(), Some(Box::new(line.clone())))]);
-    let cases: [(Result<(), Error>, &str); 8] = [
+    // Every field whose type can hold one, in declaration order: the fix, registering the
+    // type, is the same for each.
+    let in_order = "Order.lines[].sku, Order.by_code[].sku";
+    let cases: [(Result<(), Error>, &str); 9] = [
         (copyreg::dumps(&line).map(drop), "Line.sku"),
         (copyreg::copy(&line).map(drop), "Line.sku"),
         (
             copyreg::dumps(&order(vec![line.clone()], BTreeMap::new())).map(drop),
-            "Order.lines[].sku",
+            in_order,
         ),
         (
             copyreg::deepcopy(&order(vec![line.clone()], BTreeMap::new())).map(drop),
-            "Order.lines[].sku",
+            in_order,
         ),
         (
             copyreg::dumps(&order(vec![], in_map.clone())).map(drop),
-            "Order.by_code[].sku",
+            in_order,
         ),
         (
             copyreg::dumps(&vec![order(vec![line.clone()], BTreeMap::new())]).map(drop),
-            "Order.lines[].sku",
+            in_order,
         ),
         (
             copyreg::dumps(&Event::Placed(order(vec![], in_map.clone()))).map(drop),
-            "Event::Placed.0.by_code[].sku",
+            "Event::Placed.0.lines[].sku, Event::Placed.0.by_code[].sku",
         ),
         (
             copyreg::copy(&Event::Placed(order(vec![line.clone()], in_map))).map(drop),
-            "Event::Placed.0.lines[].sku",
+            "Event::Placed.0.lines[].sku, Event::Placed.0.by_code[].sku",
+        ),
+        (
+            copyreg::dumps(&Family {
+                children: vec![Family {
+                    children: vec![],
+                    owner: Some(std::sync::Arc::new(ids::Uuid(1))),
+                }],
+                owner: None,
+            })
+            .map(drop),
+            // Inside itself, a recursive type's fields are the ones already listed.
+            "Family.owner",
         ),
     ];
     for (result, expected) in cases {

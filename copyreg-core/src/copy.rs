@@ -94,7 +94,8 @@ fn copy_at(
         depth: Depth::default(),
         shared: CopyMemo::default(),
     };
-    cx.copy_whole(reducer, value, place)?;
+    let locate = |failure| crate::tree::locate(failure, &*reducer.ops);
+    cx.copy_whole(reducer, value, place).map_err(locate)?;
     if !cx.shared.forward_weak {
         return Ok(());
     }
@@ -102,7 +103,7 @@ fn copy_at(
     // value reaches, then copy such targets where the `Weak` is.
     let reachable = crate::dump::reachable(view, reducer, value)?;
     cx.shared = CopyMemo::knowing(reachable);
-    cx.copy_whole(reducer, value, place)
+    cx.copy_whole(reducer, value, place).map_err(locate)
 }
 
 /// The state of one copy. Generated code copies through it; it is not for direct use.

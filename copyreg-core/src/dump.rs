@@ -134,7 +134,7 @@ pub(crate) fn dump_top(
     if written.is_err() {
         out.truncate(start);
     }
-    written
+    written.map_err(|failure| crate::tree::locate(failure, &*reducer.ops))
 }
 
 /// Appends one whole stream to `out`.

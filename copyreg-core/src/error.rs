@@ -34,9 +34,12 @@ pub enum Error {
     NotRegistered {
         /// The Rust type, as `std::any::type_name` spells it.
         type_name: &'static str,
-        /// Where the value sits in what was dumped or copied, from the outermost derived
-        /// type that holds it: `Order.id`, `Order.items[].sku` (`[]` steps into a
-        /// collection's elements). Empty for the value passed in itself.
+        /// Where such values sit in what was dumped or copied: each field whose type can
+        /// hold one, from the outermost derived type, in declaration order and separated by
+        /// `, ` (`Order.id`, `Order.items[].sku`; `[]` steps into a collection's elements).
+        /// Worked out from the types' declarations once the dump or copy has failed, so it
+        /// costs nothing until then. Empty for the value passed in itself, or one behind a
+        /// `Box<dyn Any>`.
         path: String,
     },
     /// A stream names a constructor that nobody registered in this program.
@@ -438,18 +441,9 @@ impl Failure {
         .into()
     }
 
-    /// Notes that the failure happened in field `label` of a `root` (a type's name, or
-    /// `Enum::Variant`), for errors that say where: the field's path is prepended to the
-    /// one the failure has, which starts at the type that holds the field.
-    #[cold]
-    #[inline(never)]
-    pub fn in_field(mut self, root: &'static str, label: &'static str) -> Self {
-        if let Error::NotRegistered { path, .. } = &mut *self.0 {
-            // Drop the inner type's name: the field's label says where it is.
-            let rest = &path[path.find(['.', '[']).unwrap_or(path.len())..];
-            *path = format!("{root}.{label}{rest}");
-        }
-        self
+    /// The error, to change.
+    pub(crate) fn error_mut(&mut self) -> &mut Error {
+        &mut self.0
     }
 
     /// The error, to look at.

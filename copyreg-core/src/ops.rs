@@ -13,6 +13,7 @@ use crate::dump::Dumper;
 use crate::error::Failure;
 use crate::field::{Codec, Stateless};
 use crate::load::Loader;
+use crate::tree::{TypeTree, VisitTypes};
 
 /// A type reduced to a named constructor plus arguments: what the derive and
 /// `register_foreign!` implement. `Self` is the derived type itself, or a marker type that
@@ -42,6 +43,11 @@ pub trait Object: 'static {
     fn construct(cx: &mut Loader<'_>) -> Result<Self::Target, Failure>;
     /// Rebuilds the value through its reducer and constructor.
     fn copy(value: &Self::Target, cx: &mut Copier<'_>) -> Result<Self::Target, Failure>;
+    /// Walks the types a value can hold (see `tree.rs`): a derived type's fields; nothing
+    /// for a type with its own reducer.
+    fn visit_types(tree: &mut TypeTree) {
+        let _ = tree;
+    }
     /// Puts a value just built into `slot`, a [`DynSlot`] of a pointer to a trait object the
     /// type declares with `dyn(Trait)`, making the pointer at once rather than through
     /// `Box<dyn Any>` and a cast; gives the value back when the slot is no such pointer.
@@ -107,6 +113,11 @@ pub trait Reduce: Typed {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure>;
     /// Copies `value` to `place`.
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered;
+    /// Walks the types a value can hold (see `tree.rs`); nothing, for a type whose own
+    /// reducer decides what it writes.
+    fn visit_types(&self, tree: &mut TypeTree) {
+        let _ = tree;
+    }
 }
 
 /// The load side of a registered constructor.
@@ -299,6 +310,9 @@ impl<O: Object> Reduce for ObjectOps<O> {
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
         deliver_object::<O>(place, || O::copy(downcast(value), cx))
     }
+    fn visit_types(&self, tree: &mut TypeTree) {
+        O::visit_types(tree)
+    }
 }
 
 impl<O: Object> Construct for ObjectOps<O> {
@@ -330,12 +344,15 @@ impl<T: Any, C: Codec<T> + Stateless + 'static> Typed for CodecOps<T, C> {
     }
 }
 
-impl<T: Any, C: Codec<T> + Stateless + 'static> Reduce for CodecOps<T, C> {
+impl<T: Any, C: Codec<T> + Stateless + VisitTypes + 'static> Reduce for CodecOps<T, C> {
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         C::NEW.dump(downcast::<T>(value), cx)
     }
     fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
         deliver(place, C::NEW.copy(downcast::<T>(value), cx)?)
+    }
+    fn visit_types(&self, tree: &mut TypeTree) {
+        C::NEW.visit_types(tree)
     }
 }
 

@@ -7,6 +7,7 @@ use crate::ops::{CodecOps, Construct, Object, ObjectOps, Ops};
 use crate::reducible::{name_of, Reducible};
 use crate::registry::{Constructor, Held, Table};
 use crate::shapes::containers_of;
+use crate::tree::VisitTypes;
 
 /// One link-time registration, submitted through `inventory` by the generated code.
 #[derive(Debug)]
@@ -65,7 +66,7 @@ pub(crate) const CONTAINERS: [&str; 3] = ["Vec", "Option", "Box"];
 /// `Vec`, `Option` and `Box` of a type whose values the codec `E` writes.
 pub(crate) const fn containers<T: std::any::Any, E>() -> [&'static dyn Ops; 3]
 where
-    E: Codec<T> + Stateless + 'static,
+    E: Codec<T> + Stateless + VisitTypes + 'static,
 {
     [
         &CodecOps::<Vec<T>, SeqCodec<E>>::NEW,

@@ -17,6 +17,7 @@ use crate::error::Failure;
 use crate::load::Loader;
 use crate::ops::{deliver, downcast, Construct, Delivered, Object, Own, Place};
 use crate::ops::{Ops, Reduce, Typed};
+use crate::tree::TypeTree;
 
 /// The three containers of the [`Object`] `O`'s type, in the order of
 /// `registration::CONTAINERS`.
@@ -60,6 +61,10 @@ typed! {
 }
 
 impl<O: Object> Reduce for VecOf<O> {
+    // What the element holds: a container adds no field.
+    fn visit_types(&self, tree: &mut TypeTree) {
+        O::visit_types(tree)
+    }
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         let items = downcast::<Vec<O::Target>>(value);
         cx.write_len(items.len());
@@ -82,6 +87,10 @@ impl<O: Object> Construct for VecOf<O> {
 }
 
 impl<O: Object> Reduce for OptionOf<O> {
+    // What the element holds: a container adds no field.
+    fn visit_types(&self, tree: &mut TypeTree) {
+        O::visit_types(tree)
+    }
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         match downcast::<Option<O::Target>>(value) {
             None => {
@@ -114,6 +123,10 @@ impl<O: Object> Construct for OptionOf<O> {
 }
 
 impl<O: Object> Reduce for BoxOf<O> {
+    // What the element holds: a container adds no field.
+    fn visit_types(&self, tree: &mut TypeTree) {
+        O::visit_types(tree)
+    }
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         let item: &O::Target = downcast::<Box<O::Target>>(value);
         cx.dump_object_as(item, &Own::of::<O>())

@@ -93,14 +93,14 @@ fn expand(input: &Input<'_>) -> TokenStream {
             let constructor = constructor.as_ref().map(|(_, c)| c);
             match &input.data {
                 Data::Struct(fields) => (
-                    struct_reduce(fields, &ident.to_string()),
+                    struct_reduce(fields),
                     struct_construct(fields, constructor),
-                    struct_copy(fields, constructor, &ident.to_string()),
+                    struct_copy(fields, constructor),
                 ),
                 Data::Enum(variants) => (
-                    enum_reduce(variants, ident),
+                    enum_reduce(variants),
                     enum_construct(variants),
-                    enum_copy(variants, ident),
+                    enum_copy(variants),
                 ),
                 Data::Union(_) => unreachable!("rejected by validate"),
             }
@@ -113,8 +113,11 @@ fn expand(input: &Input<'_>) -> TokenStream {
     let visit = match (&input.attrs.reduce, &input.data) {
         // The arguments of a type's own reducer are not its fields.
         (Some(_), _) | (_, Data::Union(_)) => TokenStream::new(),
-        (None, Data::Struct(fields)) => fields::visit(fields),
-        (None, Data::Enum(variants)) => variants.iter().map(|v| fields::visit(&v.fields)).collect(),
+        (None, Data::Struct(fields)) => fields::visit(fields, &ident.to_string()),
+        (None, Data::Enum(variants)) => variants
+            .iter()
+            .map(|v| fields::visit(&v.fields, &format!("{ident}::{}", v.ident)))
+            .collect(),
     };
     let generics = bounded_generics(input);
     let (impl_generics, ty_generics, where_clause) = generics.split_for_impl();
@@ -208,6 +211,10 @@ fn expand(input: &Input<'_>) -> TokenStream {
                 fn copy(__value: &Self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Failure> {
                     #copy
                 }
+
+                fn visit_types(__tree: &mut __cr::TypeTree) {
+                    <Self as __cr::Reducible>::__visit_types(__tree)
+                }
             }
 
             #[automatically_derived]
@@ -250,6 +257,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
                 fn __visit_types(__tree: &mut __cr::TypeTree) {
                     if __tree.enter::<Self>() {
                         #visit
+                        __tree.leave::<Self>();
                     }
                 }
 
@@ -335,9 +343,9 @@ fn build(
     }
 }
 
-fn struct_reduce(fields: &Fields<'_>, root: &str) -> TokenStream {
+fn struct_reduce(fields: &Fields<'_>) -> TokenStream {
     let pattern = literal(quote!(Self), fields, &fields::patterns(fields));
-    let dumps = fields::dump(fields, root);
+    let dumps = fields::dump(fields);
     quote! {
         let #pattern = __value;
         #dumps
@@ -354,9 +362,9 @@ fn struct_construct(fields: &Fields<'_>, constructor: Option<&syn::Expr>) -> Tok
     }
 }
 
-fn struct_copy(fields: &Fields<'_>, constructor: Option<&syn::Expr>, root: &str) -> TokenStream {
+fn struct_copy(fields: &Fields<'_>, constructor: Option<&syn::Expr>) -> TokenStream {
     let pattern = literal(quote!(Self), fields, &fields::patterns(fields));
-    let build = build(fields, constructor, &fields::copied(fields, root));
+    let build = build(fields, constructor, &fields::copied(fields));
     quote! {
         let #pattern = __value;
         #build
@@ -367,7 +375,7 @@ fn variant_path(ident: &syn::Ident) -> TokenStream {
     quote!(Self::#ident)
 }
 
-fn enum_reduce(variants: &[crate::ast::Variant<'_>], ident: &syn::Ident) -> TokenStream {
+fn enum_reduce(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
     let arms = variants.iter().enumerate().map(|(i, v)| {
         let index = i as u32;
         let pattern = literal(
@@ -375,7 +383,7 @@ fn enum_reduce(variants: &[crate::ast::Variant<'_>], ident: &syn::Ident) -> Toke
             &v.fields,
             &fields::patterns(&v.fields),
         );
-        let dumps = fields::dump(&v.fields, &format!("{ident}::{}", v.ident));
+        let dumps = fields::dump(&v.fields);
         quote! {
             #pattern => {
                 __cx.write_variant(#index);
@@ -415,19 +423,14 @@ fn enum_construct(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
     }
 }
 
-fn enum_copy(variants: &[crate::ast::Variant<'_>], ident: &syn::Ident) -> TokenStream {
+fn enum_copy(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
     let arms = variants.iter().map(|v| {
         let pattern = literal(
             variant_path(v.ident),
             &v.fields,
             &fields::patterns(&v.fields),
         );
-        let root = format!("{ident}::{}", v.ident);
-        let value = literal(
-            variant_path(v.ident),
-            &v.fields,
-            &fields::copied(&v.fields, &root),
-        );
+        let value = literal(variant_path(v.ident), &v.fields, &fields::copied(&v.fields));
         quote!(#pattern => __cr::Ok(#value),)
     });
     quote! {

@@ -31,12 +31,6 @@ pub fn patterns(fields: &Fields<'_>) -> Vec<TokenStream> {
         .collect()
 }
 
-/// Where a field's failure happened, for errors that say so: `Order.items[]`.
-fn in_field(root: &str, f: &Field<'_>) -> TokenStream {
-    let label = label(&f.member, f.ty);
-    quote!(|__e: __cr::Failure| __e.in_field(#root, #label))
-}
-
 /// What a field is rebuilt from when it is not in the stream: its `default = path`, or
 /// `Default`, with copyreg's own error where the type has none.
 fn default_value(f: &Field<'_>) -> TokenStream {
@@ -49,19 +43,26 @@ fn default_value(f: &Field<'_>) -> TokenStream {
     }
 }
 
-pub fn dump(fields: &Fields<'_>, root: &str) -> TokenStream {
+pub fn dump(fields: &Fields<'_>) -> TokenStream {
     let dumps = fields.written().map(|f| {
-        let (codec, binding, at) = (codec(f.ty), &f.binding, in_field(root, f));
-        quote!(__cr::Codec::dump(&#codec, #binding, __cx).map_err(#at)?;)
+        let (codec, binding) = (codec(f.ty), &f.binding);
+        quote!(__cr::Codec::dump(&#codec, #binding, __cx)?;)
     });
     quote!(#(#dumps)*)
 }
 
-/// Notes the types each field can hold, for `Unpickler::allow_tree`.
-pub fn visit(fields: &Fields<'_>) -> TokenStream {
+/// Walks the types each field can hold, for `Unpickler::allow_tree` and for errors that
+/// say where a value sits: each field under its place (`Order.items[]`; `root` is the
+/// type's name, or `Enum::Variant`).
+pub fn visit(fields: &Fields<'_>, root: &str) -> TokenStream {
     let visits = fields.written().map(|f| {
         let codec = codec(f.ty);
-        quote!(__cr::VisitTypes::visit_types(&#codec, __tree);)
+        let label = label(&f.member, f.ty);
+        quote! {
+            __tree.field(#root, #label);
+            __cr::VisitTypes::visit_types(&#codec, __tree);
+            __tree.leave_field();
+        }
     });
     quote!(#(#visits)*)
 }
@@ -102,14 +103,14 @@ pub fn load(fields: &Fields<'_>) -> TokenStream {
 
 /// Each field's copy: through its codec, or, for a skipped field, its default (as loading
 /// the copy's stream would give).
-pub fn copied(fields: &Fields<'_>, root: &str) -> Vec<TokenStream> {
+pub fn copied(fields: &Fields<'_>) -> Vec<TokenStream> {
     fields
         .fields
         .iter()
         .map(|f| match f.written() {
             true => {
-                let (codec, binding, at) = (codec(f.ty), &f.binding, in_field(root, f));
-                quote!(__cr::Codec::copy(&#codec, #binding, __cx).map_err(#at)?)
+                let (codec, binding) = (codec(f.ty), &f.binding);
+                quote!(__cr::Codec::copy(&#codec, #binding, __cx)?)
             }
             false => default_value(f),
         })

@@ -59,7 +59,7 @@ use syn::parse_macro_input;
 /// | `fn = pickle_point` | a custom reducer, `fn(&T) -> (A0, …, An)` with n ≤ 12: Python's reduce returning `args` |
 /// | `constructor = Point::new` | called as `Point::new(a0, …, an)`, returning `T` or `Result<T, E>` with `E: Into<Box<dyn Error + Send + Sync>>`. Without `fn`, it takes the fields in order. |
 /// | `crate = "path"` | where the `copyreg` facade is, for crates that re-export it |
-/// | `dyn(Shape, ...)` | the traits the type can be loaded as: `Box<dyn Shape>`, `Arc<dyn Shape>`, `Rc<dyn Shape>`, `copyreg::loads_dyn::<dyn Shape>`. The trait needs `Any` as a supertrait. |
+/// | `dyn(Shape, ...)` | the traits the type can be loaded as: `Box<dyn Shape>`, `Arc<dyn Shape>`, `Rc<dyn Shape>`, `copyreg::loads_dyn::<dyn Shape>`. The trait needs `Any` as a supertrait (`trait Shape: Any`); a field `Box<dyn Shape>` of a trait without it fails to compile with "expected trait `Any`, found trait `Shape`". |
 ///
 /// # `#[reducer(...)]` on a field
 ///
