@@ -114,10 +114,14 @@ pub(crate) fn not_registered(f: &mut fmt::Formatter<'_>, type_name: &str) -> fmt
     let param = short_type_name(params[odd]);
     let mut wrapped: Vec<String> = params.iter().map(|p| short_type_name(p)).collect();
     wrapped[odd] = "Wrapped".to_string();
+    let what = match params[odd].contains("dyn ") {
+        true => "holds a trait object",
+        false => "is registered from outside (`register_foreign!`, `pickle`), not derived",
+    };
     write!(
         f,
-        "a derived generic type takes `Reducible` parameters, and `{param}` is a trait object \
-         or a type registered with `register_foreign!`; wrap it in a derived newtype, \
+        "a derived generic type takes `Reducible` parameters, and `{param}` {what}; wrap it \
+         in a derived newtype, \
          `#[derive(copyreg::Reducible)] struct Wrapped({param});`, use `{}<{}>` and name that at \
          item level: `copyreg::register!({}<{}>);`",
         short_type_name(outer),
