@@ -11,6 +11,7 @@ use std::cell::RefCell;
 use std::fmt::Write;
 
 use crate::codec::{self, HEADER_LEN, MAGIC};
+use crate::entry::Key;
 use crate::error::{Error, Failure};
 use crate::input::Input;
 use crate::load::Loader;
@@ -272,7 +273,7 @@ fn table_names(bytes: &[u8], view: &View) -> Vec<String> {
 }
 
 /// One entry of a name table, for the listing.
-struct Entry {
+struct Listed {
     at: usize,
     end: usize,
     label: String,
@@ -280,49 +281,34 @@ struct Entry {
 }
 
 /// Reads the next entry of `table`, if there is one.
-fn read_entry(table: &mut Input<'_>, view: &View) -> Result<Option<Entry>, Failure> {
+fn read_entry(table: &mut Input<'_>, view: &View) -> Result<Option<Listed>, Failure> {
     if table.is_empty() {
         return Ok(None);
     }
-    let at = table.offset();
-    let len = table.varint()?;
-    let (label, found) = if len == 0 {
-        let code = table.varint()?;
-        let found = u32::try_from(code)
-            .ok()
-            .and_then(|code| view.constructor_by_code(code));
-        (format!("compact code {code}"), found.map(|(_, slot)| slot))
-    } else {
-        if len > codec::MAX_NAME_LEN as u64 {
-            return Err(Failure::malformed(
-                at,
-                format!("constructor name of {len} bytes"),
-            ));
-        }
-        let start = table.offset();
-        let bytes = table.take(len as usize)?;
-        let name = codec::utf8(bytes, start)?;
-        (
-            name.to_string(),
+    let entry = table.entry()?;
+    let (label, found) = match entry.key {
+        Key::Code(code) => (
+            format!("compact code {code}"),
+            view.constructor_by_code(code).map(|(_, slot)| slot),
+        ),
+        Key::Name(bytes, start) => (
+            codec::utf8(bytes, start)?.to_string(),
             view.constructor_slot(bytes).map(|(_, slot)| slot),
-        )
+        ),
     };
-    let fields = match table.counts_fields() {
-        true => match table.varint()? {
-            0 => String::new(),
-            1 => ", a derived struct of no fields".to_string(),
-            2 => ", a derived struct of 1 field".to_string(),
-            n => format!(", a derived struct of {} fields", n - 1),
-        },
-        false => String::new(),
+    let fields = match entry.fields {
+        None => String::new(),
+        Some(0) => ", a derived struct of no fields".to_string(),
+        Some(1) => ", a derived struct of 1 field".to_string(),
+        Some(n) => format!(", a derived struct of {n} fields"),
     };
     let registered = match found {
         Some(Slot::One(ctor)) => format!(" (built by `{}`)", ctor.ops.target_name()),
         Some(Slot::Ambiguous(types)) => format!(" (claimed by {}: ambiguous)", types.join(", ")),
         None => " (not registered in this program)".to_string(),
     };
-    Ok(Some(Entry {
-        at,
+    Ok(Some(Listed {
+        at: entry.at,
         end: table.offset(),
         description: format!("`{label}`{fields}{registered}"),
         label,

@@ -33,6 +33,7 @@ mod depth;
 mod dis;
 mod dump;
 mod dynamic;
+mod entry;
 mod error;
 mod field;
 mod guard;

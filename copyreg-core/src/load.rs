@@ -7,10 +7,10 @@ use serde::de::DeserializeOwned;
 use smallvec::SmallVec;
 
 use crate::codec;
-use crate::codes::MAX_CODE;
 use crate::depth::Depth;
 use crate::depth::Nested;
 use crate::dis::Event;
+use crate::entry::{Entry, Key};
 use crate::error::{BoxError, Error, Failure, LimitKind};
 use crate::guard::Budget;
 use crate::input::Input;
@@ -146,50 +146,16 @@ impl<'a> Loader<'a> {
         view: &'a View,
         options: &Unpickler,
     ) -> Result<Named<'a>, Failure> {
-        let at = table.offset();
-        let len = table.varint()?;
-        let (name, code, slot) = if len == 0 {
-            let code = table.varint()?;
-            let code = u32::try_from(code)
-                .ok()
-                .filter(|c| (1..=MAX_CODE).contains(c))
-                .ok_or_else(|| {
-                    Failure::malformed(at, format!("compact code {code} is out of range"))
-                })?;
-            match view.constructor_by_code(code) {
+        let Entry { key, fields, .. } = table.entry()?;
+        let (name, code, slot) = match key {
+            Key::Code(code) => match view.constructor_by_code(code) {
                 Some((name, slot)) => (name, Some(code), Some(slot)),
                 None => ("", Some(code), None),
-            }
-        } else {
-            if len > codec::MAX_NAME_LEN as u64 {
-                return Err(Failure::malformed(
-                    at,
-                    format!("constructor name of {len} bytes"),
-                ));
-            }
-            let start = table.offset();
-            let bytes = table.take(len as usize)?;
-            match view.constructor_slot(bytes) {
+            },
+            Key::Name(bytes, start) => match view.constructor_slot(bytes) {
                 Some((name, slot)) => (name, None, Some(slot)),
                 None => (codec::utf8(bytes, start)?, None, None),
-            }
-        };
-        let fields = match table.counts_fields() {
-            true => {
-                let at = table.offset();
-                let n = table.varint()?;
-                match n.checked_sub(1).map(u32::try_from) {
-                    None => None,
-                    Some(Ok(n)) => Some(n),
-                    Some(Err(_)) => {
-                        return Err(Failure::malformed(
-                            at,
-                            format!("a struct of {} fields", n - 1),
-                        ))
-                    }
-                }
-            }
-            false => None,
+            },
         };
         let ctor = match slot {
             Some(Slot::One(ctor)) => Some(ctor),
