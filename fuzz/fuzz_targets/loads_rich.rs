@@ -17,4 +17,6 @@ fuzz_target!(|data: &[u8]| {
         .max_objects(1 << 12)
         .allow::<rich::Kind>();
     let _ = limited.loads::<Vec<rich::Kind>>(data);
+    // The listing of any input: a string, never a panic.
+    let _ = copyreg::dis(data);
 });
