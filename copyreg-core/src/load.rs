@@ -168,7 +168,7 @@ impl<'a> Loader<'a> {
         // A struct written with fields its type here cannot take is refused before anything
         // is built.
         if let (Some(written), Some(ctor)) = (fields, ctor) {
-            check_fields(name, written, ctor.ops.fields(), ctor.ops.target_name())?;
+            check_fields(name, written, ctor.fields, || ctor.ops.target_name())?;
         }
         Ok(Named {
             name,
@@ -196,7 +196,7 @@ impl<'a> Loader<'a> {
             (own.name)(),
             written,
             O::FIELDS,
-            std::any::type_name::<O::Target>(),
+            std::any::type_name::<O::Target>,
         )?;
         Ok(Some(written))
     }
@@ -418,13 +418,13 @@ fn check_fields(
     name: &str,
     written: u32,
     fields: Option<(u32, u32)>,
-    type_name: &'static str,
+    type_name: impl FnOnce() -> &'static str,
 ) -> Result<(), Failure> {
     match fields {
         Some((required, takes)) if !(required..=takes).contains(&written) => {
             Err(Error::FieldCount {
                 constructor: name.to_string(),
-                type_name,
+                type_name: type_name(),
                 written,
                 required,
                 takes,

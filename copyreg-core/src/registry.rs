@@ -102,6 +102,8 @@ pub(crate) struct Constructor {
     pub(crate) ops: Held<dyn Construct>,
     /// `ops.identity()`, kept so that loads need not call it for every object.
     pub(crate) identity: Option<TypeId>,
+    /// `ops.fields()`, kept so that reading a name table need not call it for every entry.
+    pub(crate) fields: Option<(u32, u32)>,
     /// The trait objects the type it builds can be loaded as.
     pub(crate) casts: Casts,
     /// Registered with the reducer of the type it builds (not `#[copyreg::constructor]`).
@@ -113,6 +115,7 @@ impl Constructor {
         Constructor {
             paired: false,
             identity: ops.identity(),
+            fields: ops.fields(),
             casts: crate::dynamic::casts_of(ops.target_id()),
             name,
             native,
