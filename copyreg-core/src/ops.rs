@@ -382,7 +382,7 @@ impl<T: Default> SkippedDefault for T {
     }
 }
 
-/// [`SkippedDefault`] of `T`, as generated code calls it.
+/// `SkippedDefault` of `T`, as generated code calls it.
 pub fn skipped_default<T: SkippedDefault>() -> T {
     T::skipped_default()
 }
