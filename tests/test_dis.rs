@@ -130,6 +130,16 @@ fn a_stream_that_goes_wrong_is_listed_up_to_where_it_does() {
         "{listing}"
     );
 
+    // A name table that cannot be read: the body is shown whole, unread.
+    let mut bad_table = copyreg::dumps(&Style { bold: true }).unwrap();
+    let table_start = bad_table.len() - 1 - common::table(&bad_table).len();
+    bad_table[table_start] = 0x7f; // a name longer than the table
+    let listing = copyreg::dis(&bad_table);
+    let (spans, error) = lines(&listing);
+    assert!(listing.contains("the body, not read: its name table is bad"), "{listing}");
+    assert!(error.is_some(), "{listing}");
+    assert_eq!(spans[2].0, common::body_offset(&bad_table), "{listing}");
+
     assert!(copyreg::dis(b"\x80\x04K\x01.")
         .contains("error: not a copyreg stream: this looks like a Python pickle stream"));
     assert!(copyreg::dis(b"").contains("error: not a copyreg stream"));

@@ -135,17 +135,21 @@ pub fn dis(bytes: &[u8]) -> String {
         Err(failure) if table_error.is_none() => Some(error_offset(failure, &events, body_start)),
         _ => None,
     };
-    list_body(
-        &mut out, bytes, body_start, body_end, &events, &view, failed_at,
-    );
     match (loaded, table_error.is_some()) {
-        (_, true) => out.line(
+        // Nothing of the body is read until the table is.
+        (_, true) => out.bytes(
             body_start,
-            "",
-            "the body is not read: the name table is bad",
+            &bytes[body_start..body_end],
+            "the body, not read: its name table is bad",
         ),
-        (Err(failure), false) => out.error(&failure.into()),
-        (Ok(()), false) => {}
+        (loaded, false) => {
+            list_body(
+                &mut out, bytes, body_start, body_end, &events, &view, failed_at,
+            );
+            if let Err(failure) = loaded {
+                out.error(&failure.into());
+            }
+        }
     }
     let names_end = names.end();
     let error = list_names(&mut out, bytes, names, &view);
