@@ -111,7 +111,7 @@ fn link(up: Weak<Link>, depth: usize) -> Rc<Link> {
 fn with_big_table(small: &[u8]) -> Vec<u8> {
     let entry = layout::table(small);
     let table = entry.repeat(SIZE / entry.len());
-    layout::stream_with_table(&table, layout::body(small))
+    layout::framed(4, &table, layout::body(small))
 }
 
 /// The hostile shapes: (name, stream).
@@ -137,7 +137,7 @@ fn shapes() -> Vec<(&'static str, Vec<u8>)> {
     let mut sets_body = layout::body(&sets_stream).to_vec();
     let end = sets_body.len();
     sets_body[end - count..].fill(7);
-    let sets_stream = layout::stream_with_table(layout::table(&sets_stream), &sets_body);
+    let sets_stream = layout::framed(4, layout::table(&sets_stream), &sets_body);
     // Chains as deep as the default depth allows, one after another.
     let chain = (1..copyreg::MAX_DEPTH - 2).fold(Chain { next: None }, |c, _| Chain {
         next: Some(Box::new(c)),

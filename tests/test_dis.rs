@@ -136,7 +136,10 @@ fn a_stream_that_goes_wrong_is_listed_up_to_where_it_does() {
     bad_table[table_start] = 0x7f; // a name longer than the table
     let listing = copyreg::dis(&bad_table);
     let (spans, error) = lines(&listing);
-    assert!(listing.contains("the body, not read: its name table is bad"), "{listing}");
+    assert!(
+        listing.contains("the body, not read: its name table is bad"),
+        "{listing}"
+    );
     assert!(error.is_some(), "{listing}");
     assert_eq!(spans[2].0, common::body_offset(&bad_table), "{listing}");
 
