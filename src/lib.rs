@@ -94,6 +94,7 @@ pub use copyreg_derive::{constructor, Reducible};
 #[doc(hidden)]
 pub use copyreg_core::__private;
 
+pub use copyreg_core::python;
 pub use copyreg_core::serde;
 
 /// The README's examples, compiled and run as doctests.

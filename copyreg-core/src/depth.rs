@@ -138,6 +138,6 @@ fn grow<C>(cx: &mut C, f: &mut dyn FnMut(&mut C)) {
 
 /// Grow the stack when less than this is left: more than one level of nesting takes, with
 /// room for a user's reducer or a serde impl between two checks.
-const RED_ZONE: usize = 256 * 1024;
+pub(crate) const RED_ZONE: usize = 256 * 1024;
 /// How much to grow it by.
-const SEGMENT: usize = 4 * 1024 * 1024;
+pub(crate) const SEGMENT: usize = 4 * 1024 * 1024;

@@ -179,6 +179,15 @@ pub enum Error {
         /// The native type.
         type_name: &'static str,
     },
+    /// A Python pickle could not be read (its bytes are malformed, or use something not
+    /// supported, such as out-of-band buffers), or a value cannot be written as one.
+    Pickle {
+        /// Byte offset of the opcode where reading failed; `None` when writing, or for a
+        /// problem with the pickle as a whole.
+        offset: Option<usize>,
+        /// What was wrong.
+        reason: Cow<'static, str>,
+    },
     /// [`load`](crate::load) found the input at its end before a stream started: the clean
     /// end of a sequence of streams, as Python's `EOFError`. A stream cut off after its first
     /// byte is an error of its own: [`Error::NotAStream`] inside the 5-byte header,
@@ -367,6 +376,14 @@ impl fmt::Display for Error {
                 crate::codec::VERSION_1,
                 crate::codec::FORMAT_VERSION
             ),
+            Error::Pickle {
+                offset: Some(offset),
+                reason,
+            } => write!(f, "Python pickle, opcode at byte {offset}: {reason}"),
+            Error::Pickle {
+                offset: None,
+                reason,
+            } => write!(f, "Python pickle: {reason}"),
             Error::Malformed { offset, reason } => {
                 write!(f, "malformed copyreg stream at byte {offset}: {reason}")
             }

@@ -48,6 +48,7 @@ mod object;
 mod ops;
 mod pickle;
 mod pickler;
+pub mod python;
 mod recent;
 mod reducible;
 mod registration;

@@ -10,6 +10,33 @@ use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
+/// CPython's pickles of every case of `tests/python/values.py`, protocols 0 to 5; none
+/// (after a notice) without `python3`.
+fn cpython_pickles() -> Vec<(String, Vec<u8>)> {
+    let out = std::process::Command::new("python3")
+        .args(["../tests/python/values.py", "emit"])
+        .output();
+    let out = match out {
+        Ok(out) if out.status.success() => out.stdout,
+        _ => {
+            eprintln!("python3 did not run tests/python/values.py: no CPython seeds");
+            return Vec::new();
+        }
+    };
+    let text = String::from_utf8_lossy(&out);
+    text.lines()
+        .filter_map(|line| {
+            let case: serde_json::Value = serde_json::from_str(line).ok()?;
+            let hex = case["pickle"].as_str()?;
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).ok())
+                .collect::<Option<Vec<u8>>>()?;
+            Some((format!("{} {}", case["case"].as_str()?, case["protocol"]), bytes))
+        })
+        .collect()
+}
+
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let seeds: Vec<(&str, Vec<u8>)> = vec![
         ("rich", copyreg::dumps(&rich::rich())?),
@@ -33,7 +60,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("bincode", bincode::serialize(&pickled)?),
         ("json", serde_json::to_vec(&pickled)?),
     ];
+    let cpython = cpython_pickles();
+    let python_seeds: Vec<(&str, Vec<u8>)> =
+        cpython.iter().map(|(name, bytes)| (name.as_str(), bytes.clone())).collect();
     let targets = [
+        ("python_loads", &python_seeds),
         ("load_stream", &stream_seeds),
         ("loads_rich", &seeds),
         ("loads_any", &seeds),
@@ -43,7 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let dir = Path::new("corpus").join(target);
         fs::create_dir_all(&dir)?;
         for (name, bytes) in seeds.iter() {
-            fs::write(dir.join(name), bytes)?;
+            fs::write(dir.join(name.replace([' ', ','], "_")), bytes)?;
         }
         println!("wrote {} seeds to corpus/{target}", seeds.len());
     }

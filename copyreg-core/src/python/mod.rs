@@ -1,0 +1,130 @@
+//! Python's own pickles: read any CPython pickle as inert data, and write pickles CPython
+//! loads.
+//!
+//! [`loads_value`] runs CPython's unpickling machine over protocols 0 to 5 without importing
+//! or calling anything: builtin data comes back as itself and every global and call the
+//! pickle asks for as inert data ([`Value::Global`], [`Value::Object`]), so that any pickle,
+//! trusted or not, can be inspected. [`dumps_value`] writes a [`Value`] the way CPython's
+//! pickler writes the same Python value, opcode for opcode.
+//!
+//! ```
+//! use copyreg::python::{dumps_value, loads_value, Value};
+//!
+//! let order = Value::Dict(vec![
+//!     (Value::Str("sku".into()), Value::Str("A-7".into())),
+//!     (Value::Str("qty".into()), Value::Int(3)),
+//! ]);
+//! // `pickle.loads` in Python gives {'sku': 'A-7', 'qty': 3}.
+//! let bytes = dumps_value(&order)?;
+//! assert_eq!(loads_value(&bytes)?, order);
+//! # Ok::<(), copyreg::Error>(())
+//! ```
+//!
+//! **Limits.** Reading is bounded as copyreg's own loads are, by the [`Unpickler`]'s
+//! limits ([`Unpickler::python_loads_value`]): the input's size, one element per input
+//! byte, the bytes the strings take, and the nesting depth. The arena the machine builds is
+//! never larger than the input; an object the pickle refers to from many places is copied
+//! into each, and the copies count against the limits, so a small pickle cannot expand into
+//! a large value.
+
+mod arena;
+mod calls;
+mod machine;
+mod opcodes;
+mod scalars;
+mod text;
+mod tree;
+mod value;
+mod write;
+
+use arena::Budget;
+pub use num_bigint::BigInt;
+pub use tree::MAX_VALUE_DEPTH;
+pub use value::{Object, Value};
+
+use crate::error::{Error, LimitKind};
+use crate::unpickler::Unpickler;
+
+/// The protocol [`dumps_value`] writes: CPython 3.8's default.
+pub const DEFAULT_PROTOCOL: u8 = 4;
+
+/// Reads a pickle of any protocol from 0 to 5 as a [`Value`], with the default limits:
+/// `Unpickler::new().python_loads_value(bytes)`. Bytes after the pickle's `STOP` are not
+/// read, as with Python's `pickle.loads`.
+///
+/// ```
+/// use copyreg::python::{loads_value, Value};
+///
+/// // pickle.dumps({"id": 7}, protocol=0)
+/// let value = loads_value(b"(dp0\nVid\np1\nI7\ns.")?;
+/// assert_eq!(value, Value::Dict(vec![(Value::Str("id".into()), Value::Int(7))]));
+///
+/// let err = loads_value(b"\x80\x04\x95\x05").unwrap_err();
+/// assert!(err.to_string().contains("runs past the end"), "{err}");
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn loads_value(bytes: &[u8]) -> Result<Value, Error> {
+    Unpickler::new().python_loads_value(bytes)
+}
+
+/// Writes `value` as a protocol 4 pickle, which CPython 3.4 and later load.
+///
+/// ```
+/// use copyreg::python::{dumps_value, Value};
+///
+/// // pickle.dumps(None, protocol=4)
+/// assert_eq!(dumps_value(&Value::None)?, b"\x80\x04N.");
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn dumps_value(value: &Value) -> Result<Vec<u8>, Error> {
+    dumps_value_with(value, DEFAULT_PROTOCOL)
+}
+
+/// Writes `value` as a pickle of `protocol`, 2 to 5, as CPython's pickler writes the same
+/// value: protocol 2 and 3 write sets as calls of `set`, protocol 2 writes `bytes` as a
+/// call of `_codecs.encode`, protocol 5 writes `bytearray` in-band.
+///
+/// ```
+/// use copyreg::python::{dumps_value_with, Value};
+///
+/// // pickle.dumps(b"hi", protocol=3)
+/// assert_eq!(dumps_value_with(&Value::Bytes(b"hi".to_vec()), 3)?, b"\x80\x03C\x02hi.");
+/// assert!(dumps_value_with(&Value::None, 1).is_err());
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn dumps_value_with(value: &Value, protocol: u8) -> Result<Vec<u8>, Error> {
+    let mut writer = write::Writer::new(protocol)?;
+    writer.value(value)?;
+    Ok(writer.finish())
+}
+
+impl Unpickler {
+    /// Reads a pickle of any protocol from 0 to 5 as a [`Value`], within this unpickler's
+    /// limits on input size, elements, allocation and depth. Nothing is imported or called:
+    /// allow-lists and `persistent_load` play no part, as nothing is built.
+    ///
+    /// ```
+    /// use copyreg::python::Value;
+    ///
+    /// // pickle.dumps([[1, 2, 3]] * 3, protocol=2): one list, referred to three times.
+    /// let bytes = b"\x80\x02]q\x00(]q\x01(K\x01K\x02K\x03eh\x01h\x01e.";
+    /// let value = copyreg::Unpickler::new().python_loads_value(bytes)?;
+    /// assert!(matches!(&value, Value::List(rows) if rows.len() == 3));
+    ///
+    /// let strict = copyreg::Unpickler::new().max_elements(5);
+    /// assert!(strict.python_loads_value(bytes).is_err());
+    /// # Ok::<(), copyreg::Error>(())
+    /// ```
+    pub fn python_loads_value(&self, bytes: &[u8]) -> Result<Value, Error> {
+        let limits = self.limits();
+        if bytes.len() > limits.max_input {
+            return Err(Error::Limit {
+                which: LimitKind::InputSize,
+                max: limits.max_input,
+            });
+        }
+        let mut budget = Budget::new(limits.max_alloc, limits.elements_for(bytes.len()));
+        let pickle = machine::run(bytes, &mut budget)?;
+        tree::value(&pickle, &mut budget, limits.max_depth)
+    }
+}
