@@ -226,3 +226,21 @@ fn values_that_no_pickle_can_hold_are_refused_when_written() {
         assert!(err.to_string().contains("choose 2 to 5"), "{err}");
     }
 }
+
+#[test]
+fn python_2_module_names_read_the_same_in_every_protocol() {
+    // Found by fuzzing: `__builtin__.bytes()` in a protocol 3 pickle read as a call, and
+    // wrote back (protocol 2 maps `builtins` to `__builtin__`) as what reads as bytes.
+    for proto in [2u8, 3, 4] {
+        let bytes = [&[0x80, proto][..], b"c__builtin__\nbytes\n)R."].concat();
+        assert_eq!(loads_value(&bytes).unwrap(), Value::Bytes(Vec::new()), "{proto}");
+    }
+    let global = loads_value(b"\x80\x03ccopy_reg\nadd_extension\n.").unwrap();
+    assert_eq!(
+        global,
+        Value::Global {
+            module: "copyreg".into(),
+            name: "add_extension".into()
+        }
+    );
+}

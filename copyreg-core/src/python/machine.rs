@@ -26,7 +26,6 @@ pub(crate) fn run(input: &[u8], budget: &mut Budget) -> Result<Pickle, Error> {
         stack: Vec::new(),
         marks: Vec::new(),
         memo: HashMap::new(),
-        proto: 0,
         budget,
     };
     let root = machine.execute()?;
@@ -46,7 +45,6 @@ pub(super) struct Machine<'a, 'b> {
     /// Where each open `MARK` is on the stack.
     pub(super) marks: Vec<usize>,
     pub(super) memo: HashMap<u64, Id>,
-    pub(super) proto: u8,
     pub(super) budget: &'b mut Budget,
 }
 
@@ -188,10 +186,12 @@ impl<'a> Machine<'a, '_> {
     }
 
     pub(super) fn global(&mut self, module: &str, name: &str) {
-        // Python 3 reads protocols 0 to 2 with `fix_imports`: Python 2's module names.
-        let module = match (self.proto < 3, module) {
-            (true, "__builtin__") => "builtins",
-            (true, "copy_reg") => "copyreg",
+        // Python 2's module names, as Python 3's `fix_imports` reads them in protocols 0 to
+        // 2, and in every protocol here: no Python 3 has modules by those names, so a global
+        // reads the same whatever protocol names it.
+        let module = match module {
+            "__builtin__" => "builtins",
+            "copy_reg" => "copyreg",
             _ => module,
         };
         self.leaf(Value::Global {
@@ -223,7 +223,6 @@ impl<'a> Machine<'a, '_> {
                         "pickle protocol {proto} is newer than the newest read, {HIGHEST_PROTOCOL}"
                     )));
                 }
-                self.proto = proto;
             }
             FRAME => {
                 let len = self.len::<8>("FRAME")?;
