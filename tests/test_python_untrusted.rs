@@ -233,7 +233,11 @@ fn python_2_module_names_read_the_same_in_every_protocol() {
     // wrote back (protocol 2 maps `builtins` to `__builtin__`) as what reads as bytes.
     for proto in [2u8, 3, 4] {
         let bytes = [&[0x80, proto][..], b"c__builtin__\nbytes\n)R."].concat();
-        assert_eq!(loads_value(&bytes).unwrap(), Value::Bytes(Vec::new()), "{proto}");
+        assert_eq!(
+            loads_value(&bytes).unwrap(),
+            Value::Bytes(Vec::new()),
+            "{proto}"
+        );
     }
     let global = loads_value(b"\x80\x03ccopy_reg\nadd_extension\n.").unwrap();
     assert_eq!(

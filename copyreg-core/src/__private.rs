@@ -17,6 +17,7 @@ pub use crate::ops::{
 };
 pub use crate::reducible::{name_of, Reducible};
 pub use crate::registry::Registration;
+pub use crate::shape::{shape_at, shape_of, Arg, Args, Shape, ShapeOf};
 pub use crate::shared::Pointer;
 pub use crate::tree::{TypeTree, VisitTypes};
 pub use crate::tuple::{args_of, captures_nothing, join, reduce_with, tags, Tuple};

@@ -11,6 +11,7 @@ use crate::reducible::{name_wrapped, Reducible};
 
 impl<T: Reducible + Copy> Reducible for Cell<T> {
     const __MIN_SIZE: usize = T::__MIN_SIZE;
+    const __SHAPE: &'static crate::shape::Shape = T::__SHAPE;
 
     fn __name(out: &mut String) {
         name_wrapped::<T>(out, "Cell");

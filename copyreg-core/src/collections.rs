@@ -37,7 +37,9 @@ const fn btree_slot_size<T>() -> usize {
 }
 
 /// A collection built one element at a time.
-trait Sequence: Sized + 'static {
+pub(crate) trait Sequence: Sized + 'static {
+    /// Whether it is a set, which Python pickles as a `set`.
+    const SET: bool = false;
     type Item;
     /// What one element takes in memory (see [`slot_size`]).
     const SLOT: usize;
@@ -109,11 +111,12 @@ impl<T: 'static> Sequence for Vec<T> {
 }
 
 macro_rules! sequence {
-    ($($ty:ident<$t:ident $(: $($bound:path),+)?> $(, $s:ident)? => $slot:expr, $new:expr, $add:ident;)*) => {$(
+    ($($ty:ident<$t:ident $(: $($bound:path),+)?> $(, $s:ident)? => $set:literal, $slot:expr, $new:expr, $add:ident;)*) => {$(
         impl<$t: 'static $($(+ $bound)+)? $(, $s: BuildHasher + Default + 'static)?> Sequence
             for $ty<$t $(, $s)?>
         {
             type Item = $t;
+            const SET: bool = $set;
             const SLOT: usize = $slot;
             fn items(&self) -> impl Iterator<Item = &$t> {
                 self.iter()
@@ -132,11 +135,11 @@ macro_rules! sequence {
 }
 
 sequence! {
-    VecDeque<T> => slot_size::<T>(),
+    VecDeque<T> => false, slot_size::<T>(),
         |n| VecDeque::with_capacity(Loader::capacity(n, Self::SLOT)), push_back;
-    HashSet<T: Eq, Hash>, S => hash_slot_size::<T>(),
+    HashSet<T: Eq, Hash>, S => true, hash_slot_size::<T>(),
         |n| HashSet::with_capacity_and_hasher(Loader::capacity(n, Self::SLOT), S::default()), insert;
-    BTreeSet<T: Ord> => btree_slot_size::<T>(), |_| BTreeSet::new(), insert;
+    BTreeSet<T: Ord> => true, btree_slot_size::<T>(), |_| BTreeSet::new(), insert;
 }
 
 impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
@@ -156,7 +159,7 @@ impl<S: Sequence, C: Codec<S::Item>> Codec<S> for SeqCodec<C> {
 }
 
 /// A map built one entry at a time.
-trait Map: Sized + 'static {
+pub(crate) trait Map: Sized + 'static {
     type Key;
     type Value;
     /// What one entry takes in memory.

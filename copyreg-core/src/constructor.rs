@@ -7,6 +7,7 @@ use std::marker::PhantomData;
 use crate::error::BoxError;
 use crate::load::Loader;
 use crate::ops::{Construct, Delivered, Place, Typed};
+use crate::shape::Args;
 
 /// Marks a constructor that returns the value itself.
 #[derive(Debug)]
@@ -157,6 +158,8 @@ pub struct FnConstructor {
     pub output: fn() -> (TypeId, &'static str),
     /// Reads the arguments, calls the function, and delivers the value.
     pub load: fn(&mut Loader<'_>, Place<'_>) -> Delivered,
+    /// The function's parameters.
+    pub args: fn() -> Args,
 }
 
 impl Typed for FnConstructor {
@@ -165,6 +168,9 @@ impl Typed for FnConstructor {
     }
     fn target_name(&self) -> &'static str {
         (self.output)().1
+    }
+    fn args(&self) -> Args {
+        (self.args)()
     }
 }
 

@@ -88,6 +88,8 @@ pub(crate) fn casts_of(concrete: TypeId) -> Casts {
 
 /// A pointer to a trait object `D`: which cast makes one, and whether it is shared.
 pub trait DynPointer<D: ?Sized>: Any + Sized {
+    /// Whether the pointer is shared (`Arc`, `Rc`), written with a shared pointer's tag.
+    const SHARED: bool = false;
     /// The trait object.
     fn get(&self) -> &D;
     /// The cast to this pointer type.
@@ -144,6 +146,8 @@ impl<D: ?Sized + 'static> DynPointer<D> for Box<D> {
 macro_rules! shared_dyn {
     ($ptr:ident, $field:ident) => {
         impl<D: ?Sized + 'static> DynPointer<D> for $ptr<D> {
+            const SHARED: bool = true;
+
             fn get(&self) -> &D {
                 self
             }

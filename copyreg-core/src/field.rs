@@ -266,7 +266,7 @@ impl<T, C: Codec<T>> Codec<Option<T>> for OptionCodec<C> {
 }
 
 /// A wrapper written as the value it holds.
-trait Wrapper: Sized {
+pub(crate) trait Wrapper: Sized {
     type Inner;
     /// Whether wrapping allocates the value on the heap.
     const BOXED: bool = false;

@@ -56,6 +56,7 @@ mod registry;
 mod reserved;
 mod run;
 pub mod serde;
+mod shape;
 mod shapes;
 mod shared;
 mod stream;

@@ -19,6 +19,7 @@ use crate::input::does_not_fit;
 use crate::load::Loader;
 use crate::reducible::{name_wrapped, Reducible};
 use crate::registry::Registration;
+use crate::shape::{Shape, ShapeOf};
 use crate::tree::{TypeTree, VisitTypes};
 use crate::varint;
 
@@ -53,6 +54,7 @@ macro_rules! integers {
     ($($t:ty, $width:literal, $wire:ty, $read:ident, $read_run:ident, $encode:expr;)*) => {$(
         impl Reducible for $t {
             const __MIN_SIZE: usize = 1;
+            const __SHAPE: &'static Shape = if <$wire>::MIN == 0 { &Shape::Unsigned } else { &Shape::Signed };
 
             integer_common!($t);
 
@@ -97,6 +99,8 @@ integers! {
 macro_rules! bytes {
     ($($t:ty),*) => {$(
         impl Reducible for $t {
+            const __SHAPE: &'static Shape = if <$t>::MIN == 0 { &Shape::U8 } else { &Shape::I8 };
+
             integer_common!($t);
 
             #[inline]
@@ -129,6 +133,8 @@ bytes!(u8, i8);
 macro_rules! wide {
     ($($t:ty, $read:ident, $encode:expr;)*) => {$(
         impl Reducible for $t {
+            const __SHAPE: &'static Shape = if <$t>::MIN == 0 { &Shape::Unsigned } else { &Shape::Signed };
+
             integer_common!($t);
 
             #[inline]
@@ -155,6 +161,7 @@ macro_rules! floats {
     ($($t:ty),*) => {$(
         impl Reducible for $t {
             const __MIN_SIZE: usize = std::mem::size_of::<$t>();
+            const __SHAPE: &'static Shape = if std::mem::size_of::<$t>() == 4 { &Shape::F32 } else { &Shape::F64 };
 
             fn __name(out: &mut String) {
                 out.push_str(stringify!($t));
@@ -204,6 +211,8 @@ macro_rules! floats {
 floats!(f32, f64);
 
 impl Reducible for bool {
+    const __SHAPE: &'static Shape = &Shape::Bool;
+
     fn __name(out: &mut String) {
         out.push_str("bool");
     }
@@ -234,6 +243,8 @@ impl Reducible for bool {
 }
 
 impl Reducible for char {
+    const __SHAPE: &'static Shape = &Shape::Char;
+
     fn __name(out: &mut String) {
         out.push_str("char");
     }
@@ -261,6 +272,7 @@ impl Reducible for char {
 
 impl Reducible for String {
     const __MIN_SIZE: usize = 1;
+    const __SHAPE: &'static Shape = &Shape::Str;
 
     fn __name(out: &mut String) {
         out.push_str("String");
@@ -292,6 +304,7 @@ inventory::submit! { Registration::of::<()>() }
 
 impl<T: 'static> Reducible for PhantomData<T> {
     const __MIN_SIZE: usize = 0;
+    const __SHAPE: &'static Shape = &Shape::Unit;
 
     fn __name(out: &mut String) {
         out.push_str("PhantomData");
@@ -319,6 +332,7 @@ impl<T: 'static> Reducible for PhantomData<T> {
 macro_rules! by_codec {
     ($codec:ty) => {
         const __MIN_SIZE: usize = <$codec as Codec<Self>>::MIN_SIZE;
+        const __SHAPE: &'static Shape = <$codec as ShapeOf<Self>>::SHAPE;
 
         fn __dump(&self, cx: &mut Dumper<'_>) -> Result<(), Failure> {
             <$codec as Stateless>::NEW.dump(self, cx)

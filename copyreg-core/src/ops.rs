@@ -13,6 +13,7 @@ use crate::dump::Dumper;
 use crate::error::Failure;
 use crate::field::{Codec, Stateless};
 use crate::load::Loader;
+use crate::shape::{Args, ShapeOf};
 use crate::tree::{TypeTree, VisitTypes};
 
 /// A type reduced to a named constructor plus arguments: what the derive and
@@ -47,6 +48,11 @@ pub trait Object: 'static {
     /// for a type with its own reducer.
     fn visit_types(tree: &mut TypeTree) {
         let _ = tree;
+    }
+    /// What the reducer writes after the constructor reference (see `shape.rs`), for
+    /// `copyreg::python`.
+    fn args() -> Args {
+        Args::Unknown
     }
     /// Puts a value just built into `slot`, a [`DynSlot`] of a pointer to a trait object the
     /// type declares with `dyn(Trait)`, making the pointer at once rather than through
@@ -104,6 +110,10 @@ pub trait Typed: Send + Sync + 'static {
     /// [`Object::FIELDS`], for a derived struct.
     fn fields(&self) -> Option<(u32, u32)> {
         None
+    }
+    /// What follows the constructor reference, for `copyreg::python`.
+    fn args(&self) -> Args {
+        Args::Unknown
     }
 }
 
@@ -301,6 +311,9 @@ impl<O: Object> Typed for ObjectOps<O> {
     fn fields(&self) -> Option<(u32, u32)> {
         O::FIELDS
     }
+    fn args(&self) -> Args {
+        O::args()
+    }
 }
 
 impl<O: Object> Reduce for ObjectOps<O> {
@@ -332,7 +345,7 @@ impl<T, C> CodecOps<T, C> {
     pub const NEW: Self = CodecOps(PhantomData);
 }
 
-impl<T: Any, C: Codec<T> + Stateless + 'static> Typed for CodecOps<T, C> {
+impl<T: Any, C: Codec<T> + Stateless + ShapeOf<T> + 'static> Typed for CodecOps<T, C> {
     fn target_id(&self) -> TypeId {
         TypeId::of::<T>()
     }
@@ -342,9 +355,14 @@ impl<T: Any, C: Codec<T> + Stateless + 'static> Typed for CodecOps<T, C> {
     fn identity(&self) -> Option<TypeId> {
         Some(TypeId::of::<Self>())
     }
+    fn args(&self) -> Args {
+        Args::Native(C::SHAPE)
+    }
 }
 
-impl<T: Any, C: Codec<T> + Stateless + VisitTypes + 'static> Reduce for CodecOps<T, C> {
+impl<T: Any, C: Codec<T> + Stateless + ShapeOf<T> + VisitTypes + 'static> Reduce
+    for CodecOps<T, C>
+{
     fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure> {
         C::NEW.dump(downcast::<T>(value), cx)
     }
@@ -356,7 +374,7 @@ impl<T: Any, C: Codec<T> + Stateless + VisitTypes + 'static> Reduce for CodecOps
     }
 }
 
-impl<T: Any, C: Codec<T> + Stateless + 'static> Construct for CodecOps<T, C> {
+impl<T: Any, C: Codec<T> + Stateless + ShapeOf<T> + 'static> Construct for CodecOps<T, C> {
     fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
         deliver(place, C::NEW.load(cx)?)
     }

@@ -157,6 +157,9 @@ impl<T: Any, A: Tuple> Typed for Runtime<T, A> {
     fn target_name(&self) -> &'static str {
         std::any::type_name::<T>()
     }
+    fn args(&self) -> crate::shape::Args {
+        crate::shape::Args::positions(A::SHAPES)
+    }
 }
 
 impl<T: Any, A: Tuple> Reduce for Runtime<T, A> {

@@ -201,7 +201,7 @@ impl Pickler {
         self
     }
 
-    fn view(&self) -> View {
+    pub(crate) fn view(&self) -> View {
         View::with(self.private.clone(), self.isolated)
     }
 

@@ -10,6 +10,7 @@ use crate::field::ReducibleLeaf;
 use crate::load::Loader;
 use crate::ops::{CodecOps, Ops};
 use crate::registry::TypeMap;
+use crate::shape::Shape;
 use crate::tree::TypeTree;
 
 /// A type copyreg knows how to reduce, rebuild and copy without looking it up at run time.
@@ -51,6 +52,11 @@ pub trait Reducible: Sized + 'static {
     /// Whether values are written without a constructor reference (primitives, std types).
     #[doc(hidden)]
     const __NATIVE: bool = true;
+
+    /// How values are laid out in a stream (see `shape.rs`): an object, unless the type is
+    /// written natively.
+    #[doc(hidden)]
+    const __SHAPE: &'static Shape = &Shape::Object;
 
     /// How the registry dumps, loads and copies the type when `register!` names it.
     #[doc(hidden)]

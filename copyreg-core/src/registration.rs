@@ -6,6 +6,7 @@ use crate::field::{Codec, InnerCodec, OptionCodec, ReducibleLeaf, SeqCodec, Stat
 use crate::ops::{CodecOps, Construct, Object, ObjectOps, Ops};
 use crate::reducible::{name_of, Reducible};
 use crate::registry::{Constructor, Held, Table};
+use crate::shape::ShapeOf;
 use crate::shapes::containers_of;
 use crate::tree::VisitTypes;
 
@@ -66,7 +67,7 @@ pub(crate) const CONTAINERS: [&str; 3] = ["Vec", "Option", "Box"];
 /// `Vec`, `Option` and `Box` of a type whose values the codec `E` writes.
 pub(crate) const fn containers<T: std::any::Any, E>() -> [&'static dyn Ops; 3]
 where
-    E: Codec<T> + Stateless + VisitTypes + 'static,
+    E: Codec<T> + Stateless + VisitTypes + ShapeOf<T> + 'static,
 {
     [
         &CodecOps::<Vec<T>, SeqCodec<E>>::NEW,

@@ -4,6 +4,7 @@
 //! tuple to 12 positions with [`Absent`], so generated code can pick an encoding for each
 //! position by autoref (see `autoref.rs`) without knowing how many there are.
 
+use crate::shape::{registered, Shape};
 use std::marker::PhantomData;
 
 use crate::autoref::Tag;
@@ -19,6 +20,7 @@ pub struct Absent;
 
 impl Reducible for Absent {
     const __MIN_SIZE: usize = 0;
+    const __SHAPE: &'static crate::shape::Shape = &crate::shape::Shape::Absent;
 
     fn __name(out: &mut String) {
         out.push_str("Absent");
@@ -95,6 +97,10 @@ pub trait Tuple: Sized + 'static {
     #[doc(hidden)]
     type E11: 'static;
 
+    /// Each element's shape, as the registry writes it (for `copyreg::python`).
+    #[doc(hidden)]
+    const SHAPES: &'static [&'static Shape];
+
     /// References to every position.
     #[doc(hidden)]
     #[allow(clippy::type_complexity)]
@@ -136,6 +142,7 @@ macro_rules! tuple {
         impl<$($a: 'static),*> Tuple for ($($a,)*) {
             $(type $e = $a;)*
             $(type $pad = Absent;)*
+            const SHAPES: &'static [&'static Shape] = &[$(&registered::<$a>()),*];
 
             fn parts(&self) -> ($(&$a,)* $(&Self::$pad,)*) {
                 ($(&self.$i,)* $({ let _ = stringify!($pad); &Absent },)*)

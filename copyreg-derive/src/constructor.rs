@@ -49,13 +49,15 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     };
     let mut loads = Vec::new();
     let mut bindings = Vec::new();
+    let mut shapes = Vec::new();
     for (i, input) in function.sig.inputs.iter().enumerate() {
         let FnArg::Typed(param) = input else {
             unreachable!("checked by validate")
         };
         let binding = format_ident!("__a{}", i);
-        let codec = codec(&param.ty);
+        let (codec, ty) = (codec(&param.ty), &param.ty);
         loads.push(quote!(let #binding = __cr::Codec::load(&#codec, __cx)?;));
+        shapes.push(quote!(__cr::Arg::positional(__cr::shape_of::<#ty, _>(&#codec))));
         bindings.push(binding);
     }
     quote! {
@@ -82,10 +84,14 @@ pub fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
                 __cr::deliver(__place, __value)
             }
 
+            fn __args() -> __cr::Args {
+                __cr::Args::Fields(::std::vec![#(#shapes),*])
+            }
+
             __cr::inventory::submit! {
                 __cr::Registration::constructor(
                     __NAME,
-                    &__cr::FnConstructor { output: __output, load: __load },
+                    &__cr::FnConstructor { output: __output, load: __load, args: __args },
                 )
             }
         };

@@ -2,6 +2,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, ToTokens};
+use syn::ext::IdentExt;
 use syn::DeriveInput;
 
 use crate::ast::{Data, Fields, Input, Style};
@@ -80,14 +81,19 @@ fn expand(input: &Input<'_>) -> TokenStream {
         )),
     };
     let code = code_const(input.attrs.code.as_ref());
-    let (reduce, construct, copy) = match (&input.attrs.reduce, &input.attrs.constructor) {
+    let (reduce, construct, copy, args) = match (&input.attrs.reduce, &input.attrs.constructor) {
         (Some((_, reduce)), Some((_, construct))) => {
             let pair = Pair {
                 target: quote!(Self),
                 reduce,
                 construct,
             };
-            (pair.reduce_body(), pair.construct_body(), pair.copy_body())
+            (
+                pair.reduce_body(),
+                pair.construct_body(),
+                pair.copy_body(),
+                pair.args_body(),
+            )
         }
         (_, constructor) => {
             let constructor = constructor.as_ref().map(|(_, c)| c);
@@ -96,11 +102,16 @@ fn expand(input: &Input<'_>) -> TokenStream {
                     struct_reduce(fields),
                     struct_construct(fields, constructor),
                     struct_copy(fields, constructor),
+                    {
+                        let args = fields::args(fields);
+                        quote!(__cr::Args::Fields(#args))
+                    },
                 ),
                 Data::Enum(variants) => (
                     enum_reduce(variants),
                     enum_construct(variants),
                     enum_copy(variants),
+                    enum_args(variants),
                 ),
                 Data::Union(_) => unreachable!("rejected by validate"),
             }
@@ -210,6 +221,10 @@ fn expand(input: &Input<'_>) -> TokenStream {
                 #[inline]
                 fn copy(__value: &Self, __cx: &mut __cr::Copier<'_>) -> __cr::Result<Self, __cr::Failure> {
                     #copy
+                }
+
+                fn args() -> __cr::Args {
+                    #args
                 }
 
                 fn visit_types(__tree: &mut __cr::TypeTree) {
@@ -421,6 +436,16 @@ fn enum_construct(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
             __other => __cr::Err(__cx.unknown_variant(<Self as __cr::Object>::name(), __other)),
         }
     }
+}
+
+/// `Object::args` of an enum: each variant's name and fields, by index.
+fn enum_args(variants: &[crate::ast::Variant<'_>]) -> TokenStream {
+    let variants = variants.iter().map(|v| {
+        let name = v.ident.unraw().to_string();
+        let args = fields::args(&v.fields);
+        quote!((#name, #args))
+    });
+    quote!(__cr::Args::Variants(::std::vec![#(#variants),*]))
 }
 
 fn enum_copy(variants: &[crate::ast::Variant<'_>]) -> TokenStream {

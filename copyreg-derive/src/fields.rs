@@ -5,6 +5,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned, ToTokens};
+use syn::ext::IdentExt;
 use syn::spanned::Spanned;
 
 use crate::ast::{Field, Fields};
@@ -49,6 +50,23 @@ pub fn dump(fields: &Fields<'_>) -> TokenStream {
         quote!(__cr::Codec::dump(&#codec, #binding, __cx)?;)
     });
     quote!(#(#dumps)*)
+}
+
+/// The written fields as `copyreg::python` reads and writes them: each one's name (for a
+/// named field) and shape.
+pub fn args(fields: &Fields<'_>) -> TokenStream {
+    let args = fields.written().map(|f| {
+        let (codec, ty) = (codec(f.ty), f.ty);
+        let shape = quote!(__cr::shape_of::<#ty, _>(&#codec));
+        match &f.member {
+            syn::Member::Named(ident) => {
+                let name = ident.unraw().to_string();
+                quote!(__cr::Arg::named(#name, #shape))
+            }
+            syn::Member::Unnamed(_) => quote!(__cr::Arg::positional(#shape)),
+        }
+    });
+    quote!(::std::vec![#(#args),*])
 }
 
 /// Walks the types each field can hold, for `Unpickler::allow_tree` and for errors that

@@ -198,6 +198,7 @@ pub fn expand(input: Foreign) -> TokenStream {
         construct: &construct,
     };
     let (reduce, construct, copy) = (pair.reduce_body(), pair.construct_body(), pair.copy_body());
+    let args = pair.args_body();
     let casts = crate::dyns::casts(&quote!(#ty), &dyns);
     let deliver = crate::dyns::deliver(&quote!(#ty), &dyns);
     quote! {
@@ -226,6 +227,10 @@ pub fn expand(input: Foreign) -> TokenStream {
 
                 fn copy(__value: &#ty, __cx: &mut __cr::Copier<'_>) -> __cr::Result<#ty, __cr::Failure> {
                     #copy
+                }
+
+                fn args() -> __cr::Args {
+                    #args
                 }
 
                 #deliver

@@ -46,6 +46,17 @@ impl Pair<'_> {
         }
     }
 
+    /// The body of `Object::args`: the shape of each position of the reducer's tuple.
+    pub fn args_body(&self) -> TokenStream {
+        let Pair { target, reduce, .. } = self;
+        let index: Vec<_> = (0..POSITIONS).map(syn::Index::from).collect();
+        quote_spanned! {at(reduce)=>
+            let __ty = __cr::args_of::<#target, _, _>(&(#reduce));
+            let __tags = __cr::tags(__ty);
+            __cr::Args::positions(&[#( __cr::shape_at(&__tags.#index, &(&&&__tags.#index).codec()) ),*])
+        }
+    }
+
     /// The body of `Object::copy`, with `__value` and `__cx` in scope.
     pub fn copy_body(&self) -> TokenStream {
         let Pair { target, reduce, .. } = self;

@@ -1,6 +1,7 @@
 """Classes that tests/python/values.py pickles: each is a shape CPython pickles its own way."""
 
 import copyreg
+import enum
 from dataclasses import dataclass
 
 
@@ -80,3 +81,37 @@ class Account:
 
     def __eq__(self, other):
         return type(other) is Account and self.number == other.number
+
+
+class Color(enum.Enum):
+    """A Rust enum of unit variants: Python calls Color("Red"), as it does to unpickle a member."""
+
+    RED = "Red"
+    GREEN = "Green"
+
+
+class Shape:
+    """A Rust enum with fields: called with the variant's name, then the variant's fields."""
+
+    def __init__(self, variant, *fields):
+        self.variant = variant
+        self.fields = fields
+
+    def __eq__(self, other):
+        return type(other) is Shape and (self.variant, self.fields) == (other.variant, other.fields)
+
+    def __repr__(self):
+        return "Shape(%r, *%r)" % (self.variant, self.fields)
+
+
+class Basket:
+    """A Rust tuple struct holding trait objects: called with the list of them."""
+
+    def __init__(self, items):
+        self.items = items
+
+    def __eq__(self, other):
+        return type(other) is Basket and self.items == other.items
+
+    def __repr__(self):
+        return "Basket(%r)" % (self.items,)

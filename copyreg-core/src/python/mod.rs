@@ -29,6 +29,7 @@
 
 mod arena;
 mod calls;
+mod dumps;
 mod machine;
 mod opcodes;
 mod scalars;
@@ -65,6 +66,62 @@ pub const DEFAULT_PROTOCOL: u8 = 4;
 /// ```
 pub fn loads_value(bytes: &[u8]) -> Result<Value, Error> {
     Unpickler::new().python_loads_value(bytes)
+}
+
+/// Writes a registered value as a protocol 4 pickle that CPython loads, as
+/// `Pickler::new().python_dumps_with(value, 4)`.
+///
+/// The value is what [`copyreg::dumps`](crate::dumps) writes, as Python objects: integers,
+/// floats, `bool`, `String` and `char` become `int`, `float`, `bool` and `str`; `Vec<u8>`
+/// becomes `bytes`; `Option` is `None` or the value; tuples become `tuple`, `Vec`,
+/// `VecDeque` and arrays `list`, maps `dict`, sets `set`. A registered type becomes a call
+/// of its constructor's Python global with its arguments (a derived struct's fields in
+/// order), which Python makes when it loads the pickle; a derived enum's global is called
+/// with the variant's name first, then its fields, which is also how Python pickles an
+/// `enum.Enum` member (`Color("Red")`). A compact code is written as `EXT1/2/4`, for
+/// Python's `copyreg.add_extension`. A shared `Arc` or `Rc` is written once and then taken
+/// from the memo, so that Python sees one object; a `Weak` is the object it points to, or
+/// `None` where it dangles.
+///
+/// A constructor's Python global is its name split at the last dot (`shop.models.Order` is
+/// `Order` in module `shop.models`); a type's default name, a Rust path
+/// (`my_crate::models::Order`), is split at the last `::`, with the module's `::` made dots.
+///
+/// ```
+/// #[derive(copyreg::Reducible)]
+/// #[reducer(name = "geo.Point")]
+/// struct Point {
+///     x: i32,
+///     y: i32,
+/// }
+/// // A generic type at the top of a stream is registered instance by instance.
+/// copyreg::register!(Vec<Point>);
+///
+/// let bytes = copyreg::python::dumps(&vec![Point { x: 1, y: 2 }])?;
+/// // In Python, with a module `geo` that has `Point`: pickle.loads(bytes) == [geo.Point(1, 2)]
+/// let value = copyreg::python::loads_value(&bytes)?;
+/// assert_eq!(
+///     format!("{value:?}"),
+///     r#"List([Object(Object { callable: Global { module: "geo", name: "Point" }, args: [Int(1), Int(2)], kwargs: [], new: false, state: None, items: [], entries: [] })])"#
+/// );
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn dumps<T: std::any::Any>(value: &T) -> Result<Vec<u8>, Error> {
+    dumps_with(value, DEFAULT_PROTOCOL)
+}
+
+/// [`dumps`] with the pickle protocol, 2 to 5: protocols 2 and 3 write sets as calls of
+/// `set`, as CPython does, and protocol 2 `bytes` as calls of `_codecs.encode`.
+///
+/// ```
+/// copyreg::register!((u8, String));
+///
+/// let bytes = copyreg::python::dumps_with(&(1u8, String::from("a")), 2)?;
+/// assert_eq!(bytes, b"\x80\x02K\x01X\x01\x00\x00\x00a\x86.");
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn dumps_with<T: std::any::Any>(value: &T, protocol: u8) -> Result<Vec<u8>, Error> {
+    crate::pickler::Pickler::new().python_dumps_with(value, protocol)
 }
 
 /// Writes `value` as a protocol 4 pickle, which CPython 3.4 and later load.

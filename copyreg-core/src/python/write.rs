@@ -14,13 +14,15 @@ use crate::error::Error;
 pub(crate) const LOWEST_WRITTEN: u8 = 2;
 
 /// How many items CPython's pickler puts in one `APPENDS` or `SETITEMS`.
-const BATCH: usize = 1000;
+pub(crate) const BATCH: usize = 1000;
 
 /// A pickle being written: `PROTO`, the opcodes, then `STOP`, in one `FRAME` from
 /// protocol 4 on.
 pub(crate) struct Writer {
     out: Vec<u8>,
     proto: u8,
+    /// The memo slots used so far.
+    memo: u32,
 }
 
 type Step = Result<(), Error>;
@@ -45,7 +47,11 @@ impl Writer {
             out.push(FRAME);
             out.extend_from_slice(&[0; 8]);
         }
-        Ok(Writer { out, proto })
+        Ok(Writer {
+            out,
+            proto,
+            memo: 0,
+        })
     }
 
     pub(crate) fn finish(mut self) -> Vec<u8> {
@@ -62,8 +68,67 @@ impl Writer {
         self.out
     }
 
-    fn op(&mut self, op: u8) {
+    pub(crate) fn op(&mut self, op: u8) {
         self.out.push(op);
+    }
+
+    /// The protocol being written.
+    pub(crate) fn protocol(&self) -> u8 {
+        self.proto
+    }
+
+    /// Stores the object on top of the stack in the next memo slot, and gives its index.
+    pub(crate) fn memoize(&mut self) -> u32 {
+        let slot = self.memo;
+        self.memo += 1;
+        if self.proto >= 4 {
+            self.op(MEMOIZE);
+        } else if let Ok(small) = u8::try_from(slot) {
+            self.out.extend_from_slice(&[BINPUT, small]);
+        } else {
+            self.op(LONG_BINPUT);
+            self.out.extend_from_slice(&slot.to_le_bytes());
+        }
+        slot
+    }
+
+    /// Pushes the object in memo slot `slot` again: the same object, not a copy.
+    pub(crate) fn memo_get(&mut self, slot: u32) {
+        match u8::try_from(slot) {
+            Ok(small) => self.out.extend_from_slice(&[BINGET, small]),
+            Err(_) => {
+                self.op(LONG_BINGET);
+                self.out.extend_from_slice(&slot.to_le_bytes());
+            }
+        }
+    }
+
+    /// Begins a tuple of `n` items.
+    pub(crate) fn open_tuple(&mut self, n: usize) {
+        if n > 3 {
+            self.op(MARK);
+        }
+    }
+
+    /// Ends a tuple of `n` items, begun by [`Writer::open_tuple`].
+    pub(crate) fn close_tuple(&mut self, n: usize) {
+        self.op(match n {
+            0 => EMPTY_TUPLE,
+            1..=3 => TUPLE1 + (n as u8 - 1),
+            _ => TUPLE,
+        });
+    }
+
+    /// Begins a batch of `n` items to add to the container on top of the stack.
+    pub(crate) fn open_batch(&mut self, n: usize) {
+        if n > 1 {
+            self.op(MARK);
+        }
+    }
+
+    /// Ends a batch of `n` items: `one` adds a single item, `many` the items since a `MARK`.
+    pub(crate) fn close_batch(&mut self, n: usize, one: u8, many: u8) {
+        self.op(if n > 1 { many } else { one });
     }
 
     fn sized<const N: usize>(&mut self, op: u8, bytes: &[u8]) {
@@ -102,7 +167,7 @@ impl Writer {
         }
     }
 
-    fn big_int(&mut self, n: &BigInt) -> Step {
+    pub(crate) fn big_int(&mut self, n: &BigInt) -> Step {
         if let Ok(small) = i64::try_from(n) {
             self.int(small);
             return Ok(());
@@ -164,7 +229,7 @@ impl Writer {
         Ok(())
     }
 
-    fn byte_array(&mut self, b: &[u8]) -> Step {
+    pub(crate) fn byte_array(&mut self, b: &[u8]) -> Step {
         if self.proto >= 5 {
             self.sized::<8>(BYTEARRAY8, b);
             return Ok(());
@@ -227,26 +292,13 @@ impl Writer {
 
     /// A tuple of `n` items, written by `each`.
     fn tuple(&mut self, n: usize, each: impl FnOnce(&mut Self) -> Step) -> Step {
-        match n {
-            0 => {
-                each(self)?;
-                self.op(EMPTY_TUPLE);
-            }
-            1..=3 => {
-                each(self)?;
-                self.op(TUPLE1 + (n as u8 - 1));
-            }
-            _ => {
-                self.op(MARK);
-                each(self)?;
-                self.op(TUPLE);
-            }
-        }
+        self.open_tuple(n);
+        each(self)?;
+        self.close_tuple(n);
         Ok(())
     }
 
-    /// Items added to the container on top of the stack, in batches as CPython writes them:
-    /// `one` for a batch of one, `many` after a `MARK` for more.
+    /// Items added to the container on top of the stack, in batches as CPython writes them.
     fn batches<T>(
         &mut self,
         items: &[T],
@@ -255,13 +307,11 @@ impl Writer {
         mut each: impl FnMut(&mut Self, &T) -> Step,
     ) -> Step {
         for batch in items.chunks(BATCH) {
-            if batch.len() > 1 {
-                self.op(MARK);
-            }
+            self.open_batch(batch.len());
             for item in batch {
                 each(self, item)?;
             }
-            self.op(if batch.len() > 1 { many } else { one });
+            self.close_batch(batch.len(), one, many);
         }
         Ok(())
     }

@@ -307,6 +307,8 @@ fn mismatch<T>(expected: &'static str) -> Failure {
 macro_rules! reducible_pointer {
     ($ptr:ident, $weak:ident) => {
         impl<T: Reducible> Reducible for $weak<T> {
+            const __SHAPE: &'static crate::shape::Shape = &crate::shape::Shape::Weak(T::__SHAPE);
+
             fn __name(out: &mut String) {
                 name_wrapped::<T>(out, stringify!($weak));
             }
