@@ -10,8 +10,8 @@ use std::process::{Command, Stdio};
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
-use copyreg::python::{dumps, dumps_with, loads_value, Value};
-use copyreg::{Error, Pickler, Reducible};
+use copyreg::python::{dumps, dumps_value, dumps_with, loads, loads_value, Object, Value};
+use copyreg::{Error, Pickler, Reducible, Unpickler};
 
 const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/typed.py");
 
@@ -100,6 +100,49 @@ trait Priced: std::any::Any {}
 struct Basket(Vec<Box<dyn Priced>>);
 impl Priced for Point {}
 impl Priced for Money {}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "geo.Slotted")]
+struct Slotted {
+    a: i64,
+    b: String,
+}
+
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "geo.Keyed")]
+struct Keyed {
+    key: String,
+}
+
+/// The Rust side of `geo.Order`, which has gained a field since Python's was written.
+#[derive(Reducible, Debug, PartialEq)]
+#[reducer(name = "geo.Order")]
+struct Order {
+    id: u64,
+    sku: String,
+    #[reducer(default)]
+    note: String,
+}
+
+/// What old pickles of `geo.PointV1` name: a stable reconstruction function.
+#[copyreg::constructor(name = "geo.point_v1")]
+fn point_v1(x: i64, y: i64) -> Point {
+    Point { x, y }
+}
+
+type Builtins = (
+    i32,
+    String,
+    Vec<u16>,
+    HashMap<String, f64>,
+    Vec<u8>,
+    Option<u8>,
+    f32,
+    bool,
+    BTreeSet<u8>,
+    f64,
+);
+copyreg::register!(Builtins);
 
 /// The pickles of every case in `typed.py`, as (case, value written with `protocol`).
 fn pickles(protocol: u8) -> Vec<(&'static str, Vec<u8>)> {
@@ -311,4 +354,266 @@ fn what_python_cannot_hold_is_refused_with_the_reason() {
     ));
     // A protocol no Python 3 pickle has, before anything is written.
     assert!(dumps_with(&1u8, 6).is_err());
+}
+
+/// CPython's pickles of every case in `typed.py`, protocols 0 to 5, as (case, protocol,
+/// bytes); `None` (after a notice) without `python3`.
+fn cpython_pickles() -> Option<Vec<(String, u8, Vec<u8>)>> {
+    let out = match Command::new("python3").args([SCRIPT, "emit"]).output() {
+        Ok(out) => out,
+        Err(e) => {
+            eprintln!("python3 is not available ({e}): skipping the CPython interop tests");
+            return None;
+        }
+    };
+    assert!(out.status.success(), "typed.py emit failed");
+    let text = String::from_utf8(out.stdout).unwrap();
+    let cases = text
+        .lines()
+        .map(|line| {
+            let case: serde_json::Value = serde_json::from_str(line).unwrap();
+            let hex = case["pickle"].as_str().unwrap();
+            let bytes = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
+                .collect();
+            let protocol = case["protocol"].as_u64().unwrap() as u8;
+            (case["case"].as_str().unwrap().to_owned(), protocol, bytes)
+        })
+        .collect();
+    Some(cases)
+}
+
+fn by_reference() -> Unpickler {
+    Unpickler::new().persistent_load(|id| {
+        let number = id.strip_prefix("account:").ok_or("not an account")?;
+        Ok(Box::new(Account {
+            number: number.parse()?,
+        }))
+    })
+}
+
+#[test]
+fn cpython_pickles_load_into_rust_types() {
+    let Some(cases) = cpython_pickles() else {
+        return;
+    };
+    let point = |x, y| Point { x, y };
+    let mut loaded = 0;
+    for (case, protocol, bytes) in &cases {
+        let at = format!("{case}, protocol {protocol}");
+        let fail = |e: Error| -> ! { panic!("{at}: {e}") };
+        match case.as_str() {
+            "point" => assert_eq!(
+                loads::<Point>(bytes).unwrap_or_else(|e| fail(e)),
+                point(1, 2)
+            ),
+            "money" => assert_eq!(
+                loads::<Money>(bytes).unwrap_or_else(|e| fail(e)),
+                Money {
+                    units: 250,
+                    currency: "EUR".into()
+                }
+            ),
+            "primitives" => {
+                let expected: Primitives = (
+                    (255, -128, 65535, i32::MIN, u64::MAX, i64::MIN, 1 << 100),
+                    (-(1 << 90), 1.5, 0.1, true, 'é', "text".into(), ()),
+                );
+                assert_eq!(
+                    loads::<Primitives>(bytes).unwrap_or_else(|e| fail(e)),
+                    expected
+                );
+            }
+            "containers" => {
+                let value = loads::<Containers>(bytes).unwrap_or_else(|e| fail(e));
+                assert_eq!(value.0 .0, [0, 1, 255]);
+                assert_eq!(value.0 .3, [7, 8, 9]);
+                assert_eq!(value.1 .0, BTreeSet::from([-1, 2]));
+                assert_eq!((value.1 .1, value.1 .2), (None, Some(5)));
+                assert_eq!(*value.1 .4, (1, "x".into()));
+            }
+            "shared" => {
+                let points = loads::<Vec<Arc<Point>>>(bytes).unwrap_or_else(|e| fail(e));
+                assert!(Arc::ptr_eq(&points[0], &points[1]), "{at}");
+                assert!(!Arc::ptr_eq(&points[0], &points[2]), "{at}");
+                assert_eq!(*points[2], point(3, 4));
+            }
+            "enums" => assert_eq!(
+                loads::<(Color, Color, Shape, Shape)>(bytes).unwrap_or_else(|e| fail(e)),
+                (Color::Red, Color::Green, Shape::Circle(1.5), Shape::Empty)
+            ),
+            "extension code" => assert_eq!(
+                loads::<Tagged>(bytes).unwrap_or_else(|e| fail(e)),
+                Tagged { tag: "t".into() }
+            ),
+            "persistent id" => assert_eq!(
+                by_reference()
+                    .python_loads::<Vec<Account>>(bytes)
+                    .unwrap_or_else(|e| fail(e)),
+                [Account { number: 7 }, Account { number: 8 }]
+            ),
+            "foreign type" => assert_eq!(
+                loads::<Ipv4Addr>(bytes).unwrap_or_else(|e| fail(e)),
+                Ipv4Addr::new(10, 0, 0, 1)
+            ),
+            "trait objects" => {
+                let basket = loads::<Basket>(bytes).unwrap_or_else(|e| fail(e));
+                let first: &dyn std::any::Any = &*basket.0[0];
+                assert_eq!(first.downcast_ref::<Point>(), Some(&point(5, 6)), "{at}");
+                let second: &dyn std::any::Any = &*basket.0[1];
+                assert!(second.downcast_ref::<Money>().is_some(), "{at}");
+            }
+            "slots" => assert_eq!(
+                loads::<Slotted>(bytes).unwrap_or_else(|e| fail(e)),
+                Slotted {
+                    a: 1,
+                    b: "b".into()
+                }
+            ),
+            "keyword arguments" => assert_eq!(
+                loads::<Keyed>(bytes).unwrap_or_else(|e| fail(e)),
+                Keyed { key: "k1".into() }
+            ),
+            "legacy" => assert_eq!(
+                loads::<Point>(bytes).unwrap_or_else(|e| fail(e)),
+                point(3, 4)
+            ),
+            "older order" => assert_eq!(
+                loads::<Order>(bytes).unwrap_or_else(|e| fail(e)),
+                Order {
+                    id: 9,
+                    sku: "A-7".into(),
+                    note: String::new()
+                }
+            ),
+            "builtins" => {
+                let value = loads::<Builtins>(bytes).unwrap_or_else(|e| fail(e));
+                assert_eq!(
+                    (value.0, value.2.clone(), value.4.clone()),
+                    (1, vec![1, 2], vec![0])
+                );
+                assert_eq!((value.6, value.7, value.9), (2.5, true, 7.0));
+            }
+            other => panic!("no check for case {other}"),
+        }
+        loaded += 1;
+    }
+    assert!(loaded >= 80, "only {loaded} pickles loaded");
+}
+
+fn global(module: &str, name: &str) -> Value {
+    Value::Global {
+        module: module.into(),
+        name: name.into(),
+    }
+}
+
+/// A pickle of an instance of `geo.Point` made without its constructor, with `state`.
+fn instance(state: Vec<(&str, Value)>) -> Vec<u8> {
+    let mut call = Object::call(global("geo", "Point"), vec![]);
+    call.new = true;
+    call.state = Some(Value::Dict(
+        state
+            .into_iter()
+            .map(|(k, v)| (Value::Str(k.into()), v))
+            .collect(),
+    ));
+    dumps_value(&Value::Object(Box::new(call))).unwrap()
+}
+
+#[test]
+fn a_pickle_that_does_not_fit_the_type_says_what_is_wrong() {
+    let cases = [
+        (instance(vec![("x", Value::Int(1))]), "field `y` is missing"),
+        (
+            instance(vec![
+                ("x", Value::Int(1)),
+                ("y", Value::Int(2)),
+                ("z", Value::None),
+            ]),
+            "no field `z`",
+        ),
+        (
+            instance(vec![("x", Value::Str("1".into())), ("y", Value::Int(2))]),
+            "expected an int, found a str",
+        ),
+        (
+            dumps_value(&Value::Object(Box::new(Object::call(
+                global("geo", "Point"),
+                vec![Value::Int(1), Value::Int(2), Value::Int(3)],
+            ))))
+            .unwrap(),
+            "takes 2 arguments, the pickle gives 3",
+        ),
+        (
+            dumps_value(&Value::Object(Box::new(Object::call(
+                global("os", "system"),
+                vec![Value::Str("ls".into())],
+            ))))
+            .unwrap(),
+            "`os.system`, which this program never registered",
+        ),
+    ];
+    for (bytes, expected) in cases {
+        let err = loads::<Point>(&bytes).unwrap_err();
+        assert!(err.to_string().contains(expected), "{err}");
+    }
+    // An int past the field's type is refused by the loader, as in a copyreg stream.
+    let big = instance(vec![("x", Value::Int(1)), ("y", Value::Int(2))]);
+    assert!(loads::<Point>(&big).is_ok());
+    let err = loads::<u8>(&dumps_value(&Value::Int(300)).unwrap()).unwrap_err();
+    assert!(err.to_string().contains("300"), "{err}");
+}
+
+#[test]
+fn allow_lists_and_limits_apply_to_python_pickles() {
+    let bytes = dumps(&Money {
+        units: 5,
+        currency: "EUR".into(),
+    })
+    .unwrap();
+    let only_points = Unpickler::new().allow::<Point>();
+    assert!(matches!(
+        only_points.python_loads::<Money>(&bytes),
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(Unpickler::new()
+        .allow::<Money>()
+        .python_loads::<Money>(&bytes)
+        .is_ok());
+    let tiny = Unpickler::new().max_input(8);
+    assert!(matches!(
+        tiny.python_loads::<Money>(&bytes),
+        Err(Error::Limit { .. })
+    ));
+    // A persistent id with no persistent_load is refused, as in a copyreg stream.
+    let by_id = Pickler::new().persistent_id(|v| v.downcast_ref::<Account>().map(|_| "a:1".into()));
+    let bytes = by_id
+        .python_dumps_with(&vec![Account { number: 1 }], 4)
+        .unwrap();
+    assert!(matches!(
+        loads::<Vec<Account>>(&bytes),
+        Err(Error::PersistentId { .. })
+    ));
+}
+
+#[test]
+fn rust_values_survive_a_trip_through_a_pickle() {
+    let point = Arc::new(Point { x: -1, y: 7 });
+    let shared = vec![point.clone(), point];
+    for protocol in 2..=5 {
+        let back: Vec<Arc<Point>> = loads(&dumps_with(&shared, protocol).unwrap()).unwrap();
+        assert!(Arc::ptr_eq(&back[0], &back[1]));
+        assert_eq!(*back[0], Point { x: -1, y: 7 });
+        let order = Order {
+            id: 1,
+            sku: "s".into(),
+            note: "n".into(),
+        };
+        assert_eq!(
+            loads::<Order>(&dumps_with(&order, protocol).unwrap()).unwrap(),
+            order
+        );
+    }
 }

@@ -410,6 +410,10 @@ impl Unpickler {
         Ok(Loader::run(bytes, &view, self, load)?)
     }
 
+    pub(crate) fn view(&self) -> View {
+        View::with(self.private.clone(), self.isolated)
+    }
+
     pub(crate) fn limits(&self) -> Limits {
         self.limits
     }

@@ -61,8 +61,19 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ("json", serde_json::to_vec(&pickled)?),
     ];
     let cpython = cpython_pickles();
-    let python_seeds: Vec<(&str, Vec<u8>)> =
+    let mut python_seeds: Vec<(&str, Vec<u8>)> =
         cpython.iter().map(|(name, bytes)| (name.as_str(), bytes.clone())).collect();
+    for protocol in 2..=5 {
+        python_seeds.push((
+            ["py-kinds-2", "py-kinds-3", "py-kinds-4", "py-kinds-5"][usize::from(protocol - 2)],
+            copyreg::python::dumps_with(&vec![rich::Kind::Number(1), rich::Kind::Empty], protocol)?,
+        ));
+    }
+    python_seeds.push(("py-duration", copyreg::python::dumps(&Duration::new(1, 2))?));
+    python_seeds.push((
+        "py-pair",
+        copyreg::python::dumps(&rich::Pair { a: 1u8, b: String::from("s") })?,
+    ));
     let targets = [
         ("python_loads", &python_seeds),
         ("load_stream", &stream_seeds),

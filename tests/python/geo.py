@@ -103,6 +103,9 @@ class Shape:
     def __repr__(self):
         return "Shape(%r, *%r)" % (self.variant, self.fields)
 
+    def __reduce__(self):
+        return (Shape, (self.variant,) + self.fields)
+
 
 class Basket:
     """A Rust tuple struct holding trait objects: called with the list of them."""
@@ -115,3 +118,29 @@ class Basket:
 
     def __repr__(self):
         return "Basket(%r)" % (self.items,)
+
+    def __reduce__(self):
+        return (Basket, (self.items,))
+
+
+class PointV1:
+    """An old version of Point, reduced to a stable reconstruction function."""
+
+    def __init__(self, x, y):
+        self.x, self.y = x, y
+
+
+def point_v1(x, y):
+    """The reconstruction function old pickles of PointV1 name."""
+    return Point(x, y)
+
+
+copyreg.pickle(PointV1, lambda p: (point_v1, (p.x, p.y)))
+
+
+@dataclass
+class Order:
+    """A dataclass whose Rust struct has gained a defaulted field since."""
+
+    id: int
+    sku: str

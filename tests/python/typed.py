@@ -3,6 +3,8 @@
     python3 typed.py check    reads lines {"case", "protocol", "pickle"} that Rust wrote with
                               copyreg::python::dumps, loads each and compares it with the
                               case's object below
+    python3 typed.py emit     one JSON line per case and protocol 0-5: CPython's pickle of
+                              the case's object, in hex, for Rust to load
 """
 
 import io
@@ -46,6 +48,38 @@ class Unpickler(pickle.Unpickler):
         return geo.Account(int(number))
 
 
+# What Rust loads: the objects above, and shapes only Python writes.
+def loadable():
+    objects = dict(cases())
+    del objects["weak"]
+    objects["legacy"] = geo.PointV1(3, 4)
+    objects["older order"] = geo.Order(9, "A-7")
+    objects["builtins"] = (1, "x", [1, 2], {"a": 1.5}, b"\x00", None, 2.5, True, {3}, 7)
+    return objects
+
+
+# Protocols each case is pickled with: slots, keyword arguments and extension codes need 2.
+PROTOCOLS = {"slots": range(2, 6), "keyword arguments": range(4, 6)}
+
+
+def emit():
+    objects = loadable()
+    objects["slots"] = geo.Slotted(1, "b")
+    objects["keyword arguments"] = geo.Keyed(key="k1")
+    for name, obj in objects.items():
+        for protocol in PROTOCOLS.get(name, range(0, 6)):
+            out = io.BytesIO()
+            Pickler(out, protocol=protocol).dump(obj)
+            print(json.dumps({"case": name, "protocol": protocol, "pickle": out.getvalue().hex()}))
+
+
+class Pickler(pickle.Pickler):
+    def persistent_id(self, obj):
+        if type(obj) is geo.Account:
+            return "account:%d" % obj.number
+        return None
+
+
 def check():
     expected = cases()
     failures = 0
@@ -69,4 +103,4 @@ def check():
 
 
 if __name__ == "__main__":
-    {"check": check}[sys.argv[1]]()
+    {"check": check, "emit": emit}[sys.argv[1]]()

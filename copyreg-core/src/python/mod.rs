@@ -30,6 +30,7 @@
 mod arena;
 mod calls;
 mod dumps;
+mod loads;
 mod machine;
 mod opcodes;
 mod scalars;
@@ -122,6 +123,30 @@ pub fn dumps<T: std::any::Any>(value: &T) -> Result<Vec<u8>, Error> {
 /// ```
 pub fn dumps_with<T: std::any::Any>(value: &T, protocol: u8) -> Result<Vec<u8>, Error> {
     crate::pickler::Pickler::new().python_dumps_with(value, protocol)
+}
+
+/// Loads a CPython pickle into a `T`, calling only registered constructors:
+/// `Unpickler::new().python_loads::<T>(bytes)`, which says how globals, instances and
+/// shared objects are read.
+///
+/// ```
+/// #[derive(copyreg::Reducible, Debug, PartialEq)]
+/// #[reducer(name = "shop.Item")]
+/// struct Item {
+///     sku: String,
+///     qty: u32,
+/// }
+/// copyreg::register!(Vec<Item>);
+///
+/// // In Python, with a copyreg reducer `shop.Item -> (shop.Item, (sku, qty))`:
+/// // pickle.dumps([Item("A-7", 3)], protocol=4)
+/// let bytes = b"\x80\x04\x95\x20\x00\x00\x00\x00\x00\x00\x00]\x94\x8c\x04shop\x94\x8c\x04Item\x94\x93\x94\x8c\x03A-7\x94K\x03\x86\x94R\x94a.";
+/// let items: Vec<Item> = copyreg::python::loads(bytes)?;
+/// assert_eq!(items, [Item { sku: "A-7".into(), qty: 3 }]);
+/// # Ok::<(), copyreg::Error>(())
+/// ```
+pub fn loads<T: std::any::Any>(bytes: &[u8]) -> Result<T, Error> {
+    Unpickler::new().python_loads(bytes)
 }
 
 /// Writes `value` as a protocol 4 pickle, which CPython 3.4 and later load.

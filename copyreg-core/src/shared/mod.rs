@@ -47,14 +47,14 @@ pub(crate) use self::load::LoadMemo;
 /// in the pointer's own byte (`varint 0` becomes `varint 1`).
 const CYCLIC: u8 = 1;
 /// A strong pointer to allocation #k of the stream is written as k + POINTER_BACK.
-const POINTER_BACK: u64 = 2;
+pub(crate) const POINTER_BACK: u64 = 2;
 
 /// A weak pointer to nothing, or to nothing in the value.
-const WEAK_DANGLING: u64 = 0;
+pub(crate) const WEAK_DANGLING: u64 = 0;
 /// A weak pointer whose target is written right here, as a pointer.
-const WEAK_TARGET_FOLLOWS: u64 = 1;
+pub(crate) const WEAK_TARGET_FOLLOWS: u64 = 1;
 /// A weak pointer to allocation #k of the stream is written as k + WEAK_BACK.
-const WEAK_BACK: u64 = 2;
+pub(crate) const WEAK_BACK: u64 = 2;
 
 /// `Arc<T>` or `Rc<T>`, for the code both share.
 pub trait Pointer: Clone + Any {

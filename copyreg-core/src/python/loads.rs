@@ -1,0 +1,626 @@
+//! Loading a Python pickle into a registered type: the pickle read as inert nodes, written
+//! as the copyreg stream that the type's constructors would have written, by the shapes
+//! their registrations describe, and loaded from there with every check a copyreg stream
+//! gets: allow-lists, limits, `persistent_load`, and registered constructors only.
+
+use std::any::{Any, TypeId};
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use num_bigint::BigInt;
+
+use super::arena::{Budget, Call, Id, Node, Pickle};
+use super::machine;
+use super::value::Value;
+use crate::codec;
+use crate::depth::{RED_ZONE, SEGMENT};
+use crate::error::{Error, Failure, LimitKind};
+use crate::registry::{Constructor, Slot, View};
+use crate::shape::{Arg, Args, Shape};
+use crate::shared::{POINTER_BACK, WEAK_BACK, WEAK_DANGLING, WEAK_TARGET_FOLLOWS};
+use crate::unpickler::Unpickler;
+use crate::varint;
+
+impl Unpickler {
+    /// Loads a CPython pickle (protocols 0 to 5) into a `T`, with this unpickler's
+    /// allow-list, limits and `persistent_load`: Python's `pickle.loads`, made safe, since
+    /// the only code that runs is the registered constructors the pickle's globals name.
+    ///
+    /// Each global a pickle calls must name a registered constructor, the way a copyreg
+    /// stream names one (see [`python::dumps`](super::dumps) for how names map to Python's
+    /// module and qualified name), legacy constructors (`#[copyreg::constructor]`)
+    /// included. The constructor gets the call's arguments. An instance that Python pickles
+    /// by default (a dataclass, a plain class: `NEWOBJ` and `BUILD` with its `__dict__` or
+    /// slots) loads into a derived struct with named fields, field by field by name: a field
+    /// the state lacks is an error, unless it is a trailing `#[reducer(default)]` field, and
+    /// so is a name the struct lacks. An `EXT` code is a compact code; a persistent id is a
+    /// `str` that `persistent_load` resolves; an object the pickle shares (`a[0] is a[1]`)
+    /// loads as one allocation where the Rust type holds an `Arc` or `Rc`, and as copies
+    /// elsewhere.
+    ///
+    /// ```
+    /// #[derive(copyreg::Reducible, Debug, PartialEq)]
+    /// #[reducer(name = "geo.Point")]
+    /// struct Point {
+    ///     x: i64,
+    ///     y: i64,
+    /// }
+    ///
+    /// // pickle.dumps(Point(1, 2), protocol=2) of `@dataclass class Point: x: int; y: int`
+    /// // in module `geo`: NEWOBJ, then BUILD with {'x': 1, 'y': 2}.
+    /// let bytes = b"\x80\x02cgeo\nPoint\nq\x00)\x81q\x01}q\x02(X\x01\x00\x00\x00xq\x03K\x01X\x01\x00\x00\x00yq\x04K\x02ub.";
+    /// let unpickler = copyreg::Unpickler::new().allow::<Point>();
+    /// assert_eq!(unpickler.python_loads::<Point>(bytes)?, Point { x: 1, y: 2 });
+    ///
+    /// // A global nothing registers is refused, and nothing runs.
+    /// let evil = b"\x80\x02cos\nsystem\nX\x02\x00\x00\x00lsq\x00\x85R.";
+    /// let err = unpickler.python_loads::<Point>(evil).unwrap_err();
+    /// assert!(err.to_string().contains("os.system"), "{err}");
+    /// # Ok::<(), copyreg::Error>(())
+    /// ```
+    pub fn python_loads<T: Any>(&self, bytes: &[u8]) -> Result<T, Error> {
+        let stream = self.python_to_stream(bytes, TypeId::of::<T>(), std::any::type_name::<T>())?;
+        self.loads::<T>(&stream)
+    }
+
+    /// The copyreg stream a pickle of a `T` stands for: compiled once, not once per type.
+    fn python_to_stream(
+        &self,
+        bytes: &[u8],
+        type_id: TypeId,
+        type_name: &'static str,
+    ) -> Result<Vec<u8>, Error> {
+        let limits = self.limits();
+        if bytes.len() > limits.max_input {
+            return Err(Error::Limit {
+                which: LimitKind::InputSize,
+                max: limits.max_input,
+            });
+        }
+        let mut budget = Budget::new(limits.max_alloc, limits.elements_for(bytes.len()));
+        let pickle = machine::run(bytes, &mut budget)?;
+        let view = self.view();
+        let reducer = view.reducer(type_id)?.ok_or(Error::NotRegistered {
+            type_name,
+            path: String::new(),
+        })?;
+        let mut encode = Encode {
+            pickle: &pickle,
+            view: &view,
+            out: Vec::new(),
+            names: Vec::new(),
+            indexes: HashMap::new(),
+            shared: HashMap::new(),
+            open: vec![false; pickle.nodes.len()],
+            depth: 0,
+            max_depth: limits.max_depth,
+            budget,
+        };
+        let frame = codec::write_header(&mut encode.out);
+        if reducer.native {
+            let index = encode.name_index(&reducer.name, None, None);
+            varint::write(&mut encode.out, index);
+            match reducer.ops.args() {
+                Args::Native(shape) => encode.value(pickle.root, shape)?,
+                _ => return Err(unreadable("the type has no shape").into()),
+            }
+        } else {
+            encode.object(pickle.root)?;
+        }
+        let Encode { mut out, names, .. } = encode;
+        codec::finish(
+            &mut out,
+            frame,
+            names
+                .iter()
+                .map(|(name, code, fields)| (&**name, *code, *fields)),
+        );
+        Ok(out)
+    }
+}
+
+/// The pickle does not hold what the type it is loaded into needs.
+fn unreadable(reason: impl Into<Cow<'static, str>>) -> Error {
+    Error::Pickle {
+        offset: None,
+        reason: reason.into(),
+    }
+}
+
+/// Writes the copyreg stream of a pickle's nodes.
+struct Encode<'p, 'v> {
+    pickle: &'p Pickle,
+    view: &'v View,
+    out: Vec<u8>,
+    /// The name table: a registered name (or compact code) and the field count written.
+    names: Vec<(String, Option<u32>, Option<u32>)>,
+    indexes: HashMap<(String, Option<u32>, Option<u32>), u64>,
+    /// The stream's index of each node already written as a shared allocation.
+    shared: HashMap<Id, u64>,
+    /// The nodes being written, to refuse a value that contains itself.
+    open: Vec<bool>,
+    depth: usize,
+    max_depth: usize,
+    /// What copies of shared nodes may take: each copy counts.
+    budget: Budget,
+}
+
+type Step<T = ()> = Result<T, Failure>;
+
+/// What a Python value is, for messages.
+fn kind(node: &Node) -> &'static str {
+    match node {
+        Node::Leaf(Value::None) => "None",
+        Node::Leaf(Value::Bool(_)) => "a bool",
+        Node::Leaf(Value::Int(_) | Value::BigInt(_)) => "an int",
+        Node::Leaf(Value::Float(_)) => "a float",
+        Node::Leaf(Value::Str(_)) => "a str",
+        Node::Leaf(Value::Bytes(_)) => "a bytes",
+        Node::Leaf(Value::ByteArray(_)) => "a bytearray",
+        Node::Leaf(Value::Global { .. } | Value::Ext(_)) => "a global",
+        Node::Leaf(_) => "a value",
+        Node::List(_) => "a list",
+        Node::Tuple(_) => "a tuple",
+        Node::Dict(_) => "a dict",
+        Node::Set(_) => "a set",
+        Node::FrozenSet(_) => "a frozenset",
+        Node::Object(_) => "an object",
+        Node::Persistent(_) => "a persistent id",
+    }
+}
+
+impl<'p, 'v> Encode<'p, 'v> {
+    fn node(&self, id: Id) -> &'p Node {
+        &self.pickle.nodes[id]
+    }
+
+    fn expected(&self, id: Id, what: &str) -> Failure {
+        unreadable(format!("expected {what}, found {}", kind(self.node(id)))).into()
+    }
+
+    fn name_index(&mut self, name: &str, code: Option<u32>, fields: Option<u32>) -> u64 {
+        let key = (name.to_owned(), code, fields);
+        if let Some(&index) = self.indexes.get(&key) {
+            return index;
+        }
+        self.names.push(key.clone());
+        let index = self.names.len() as u64;
+        self.indexes.insert(key, index);
+        index
+    }
+
+    /// Writes node `id` as `shape` lays it out.
+    fn value(&mut self, id: Id, shape: &Shape) -> Step {
+        self.budget.elements(1)?;
+        stacker::maybe_grow(RED_ZONE, SEGMENT, || self.value_here(id, shape))
+    }
+
+    fn value_here(&mut self, id: Id, shape: &Shape) -> Step {
+        let node = self.node(id);
+        match (shape, node) {
+            (Shape::Absent, _) => {}
+            (Shape::Unit, Node::Leaf(Value::None)) => {}
+            (Shape::Unit, Node::Tuple(items)) if items.is_empty() => {}
+            (Shape::Bool, Node::Leaf(Value::Bool(b))) => self.out.push(u8::from(*b)),
+            (Shape::U8 | Shape::I8 | Shape::Unsigned | Shape::Signed, _) => {
+                self.integer(id, shape)?
+            }
+            (Shape::F32, _) => {
+                let x = self.float(id)?;
+                self.out.extend_from_slice(&(x as f32).to_le_bytes());
+            }
+            (Shape::F64, _) => {
+                let x = self.float(id)?;
+                self.out.extend_from_slice(&x.to_le_bytes());
+            }
+            (Shape::Char, Node::Leaf(Value::Str(s))) if s.chars().count() == 1 => self.string(s)?,
+            (Shape::Str, Node::Leaf(Value::Str(s))) => self.string(s)?,
+            (Shape::Seq(Shape::U8), Node::Leaf(Value::Bytes(b) | Value::ByteArray(b))) => {
+                self.budget.bytes(b.len())?;
+                codec::write_len(&mut self.out, b.len());
+                self.out.extend_from_slice(b);
+            }
+            (Shape::Array(n, Shape::U8), Node::Leaf(Value::Bytes(b) | Value::ByteArray(b)))
+                if b.len() == *n =>
+            {
+                self.budget.bytes(b.len())?;
+                self.out.extend_from_slice(b);
+            }
+            (Shape::Seq(item) | Shape::Set(item), Node::List(items) | Node::Tuple(items))
+            | (Shape::Seq(item) | Shape::Set(item), Node::Set(items) | Node::FrozenSet(items)) => {
+                codec::write_len(&mut self.out, items.len());
+                self.items(items, item)?;
+            }
+            (Shape::Array(n, item), Node::List(items) | Node::Tuple(items))
+                if items.len() == *n =>
+            {
+                self.items(items, item)?;
+            }
+            (Shape::Option(_), Node::Leaf(Value::None)) => self.out.push(0),
+            (Shape::Option(inner), _) => {
+                self.out.push(1);
+                self.value(id, inner)?;
+            }
+            (Shape::Tuple(shapes), Node::Tuple(items) | Node::List(items))
+                if items.len() == shapes.len() =>
+            {
+                for (&item, shape) in items.iter().zip(shapes.iter()) {
+                    self.value(item, shape)?;
+                }
+            }
+            (Shape::Map(key, value), Node::Dict(pairs)) => {
+                codec::write_len(&mut self.out, pairs.len());
+                for &(k, v) in pairs {
+                    self.value(k, key)?;
+                    self.value(v, value)?;
+                }
+            }
+            (Shape::Pointer(inner), _) => self.pointer(id, inner)?,
+            (Shape::Weak(_), Node::Leaf(Value::None)) => {
+                varint::write(&mut self.out, WEAK_DANGLING)
+            }
+            (Shape::Weak(inner), _) => match self.shared.get(&id) {
+                Some(&index) => varint::write(&mut self.out, index + WEAK_BACK),
+                None => {
+                    varint::write(&mut self.out, WEAK_TARGET_FOLLOWS);
+                    self.pointer(id, inner)?;
+                }
+            },
+            (Shape::Object | Shape::Dyn, _) => self.object(id)?,
+            (Shape::Registered(..) | Shape::Serde(..), _) => match self.resolve(shape)? {
+                Some(native) => self.value(id, native)?,
+                None => self.object(id)?,
+            },
+            (shape, _) => return Err(self.expected(id, describe(shape))),
+        }
+        Ok(())
+    }
+
+    fn string(&mut self, s: &str) -> Step {
+        self.budget.bytes(s.len())?;
+        codec::write_len(&mut self.out, s.len());
+        self.out.extend_from_slice(s.as_bytes());
+        Ok(())
+    }
+
+    fn integer(&mut self, id: Id, shape: &Shape) -> Step {
+        let n: i128 = match self.node(id) {
+            Node::Leaf(Value::Int(n)) => (*n).into(),
+            Node::Leaf(Value::BigInt(n)) => match (i128::try_from(n), u128::try_from(n)) {
+                (Ok(n), _) => n,
+                (_, Ok(n)) if matches!(shape, Shape::Unsigned) => {
+                    varint::write_u128(&mut self.out, n);
+                    return Ok(());
+                }
+                _ => return Err(self.too_big(n)),
+            },
+            _ => return Err(self.expected(id, "an int")),
+        };
+        let fits = |ok: bool| {
+            ok.then_some(())
+                .ok_or_else(|| unreadable(format!("{n} does not fit the integer type")))
+        };
+        match shape {
+            Shape::U8 => {
+                fits(u8::try_from(n).is_ok())?;
+                self.out.push(n as u8);
+            }
+            Shape::I8 => {
+                fits(i8::try_from(n).is_ok())?;
+                self.out.push(n as i8 as u8);
+            }
+            Shape::Unsigned => {
+                fits(n >= 0)?;
+                varint::write_u128(&mut self.out, n as u128);
+            }
+            _ => varint::write_u128(&mut self.out, varint::zigzag_128(n)),
+        }
+        Ok(())
+    }
+
+    #[cold]
+    fn too_big(&self, n: &BigInt) -> Failure {
+        unreadable(format!("{n} is larger than any Rust integer")).into()
+    }
+
+    /// A float, or an int (which Python writes for a float field as readily).
+    fn float(&self, id: Id) -> Step<f64> {
+        match self.node(id) {
+            Node::Leaf(Value::Float(x)) => Ok(*x),
+            Node::Leaf(Value::Int(n)) => Ok(*n as f64),
+            _ => Err(self.expected(id, "a float")),
+        }
+    }
+
+    /// Items of a list or set: a run whose every object names its own constructor.
+    fn items(&mut self, items: &[Id], item: &Shape) -> Step {
+        if !items.is_empty() && self.is_run(item)? {
+            varint::write(&mut self.out, 0);
+        }
+        items.iter().try_for_each(|&id| self.value(id, item))
+    }
+
+    fn is_run(&self, item: &Shape) -> Step<bool> {
+        Ok(match item {
+            Shape::Object => true,
+            Shape::Registered(..) | Shape::Serde(..) => self.resolve(item)?.is_none(),
+            _ => false,
+        })
+    }
+
+    /// What the registry writes a [`Shape::Registered`] or [`Shape::Serde`] value as: a
+    /// native shape, or (`None`) an object.
+    fn resolve(&self, shape: &Shape) -> Step<Option<&'static Shape>> {
+        let (id, name) = match shape {
+            Shape::Registered(id, name) | Shape::Serde(id, name) => (id(), name()),
+            _ => return Ok(None),
+        };
+        match self.view.reducer(id)? {
+            Some(reducer) if reducer.native => match reducer.ops.args() {
+                Args::Native(shape) => Ok(Some(shape)),
+                _ => Err(unreadable(format!("`{name}` has no shape")).into()),
+            },
+            Some(_) => Ok(None),
+            None if matches!(shape, Shape::Serde(..)) => Err(unreadable(format!(
+                "`{name}` is read through serde, which Python's pickle cannot feed: register \
+                 it with `register_foreign!`, or derive `Reducible`, to load it from Python"
+            ))
+            .into()),
+            None => Err(Error::NotRegistered {
+                type_name: name,
+                path: String::new(),
+            }
+            .into()),
+        }
+    }
+
+    /// A shared allocation: the first time the pickle's object is met, written; after that,
+    /// a reference back to it, so the pickle's sharing survives.
+    fn pointer(&mut self, id: Id, inner: &Shape) -> Step {
+        if let Some(&index) = self.shared.get(&id) {
+            varint::write(&mut self.out, index + POINTER_BACK);
+            return Ok(());
+        }
+        let index = self.shared.len() as u64;
+        self.shared.insert(id, index);
+        self.out.push(0);
+        self.value(id, inner)
+    }
+
+    /// An object: a persistent id, or a call of a registered constructor.
+    fn object(&mut self, id: Id) -> Step {
+        match self.node(id) {
+            Node::Persistent(pid) => match self.node(*pid) {
+                Node::Leaf(Value::Str(s)) => {
+                    varint::write(&mut self.out, 0);
+                    self.string(s)
+                }
+                _ => Err(unreadable("a persistent id must be a str to load into Rust").into()),
+            },
+            Node::Object(call) => {
+                if self.open[id] {
+                    return Err(unreadable(
+                        "an object is its own argument, which no constructor can be called with",
+                    )
+                    .into());
+                }
+                if self.depth >= self.max_depth {
+                    return Err(Error::Limit {
+                        which: LimitKind::Depth,
+                        max: self.max_depth,
+                    }
+                    .into());
+                }
+                self.open[id] = true;
+                self.depth += 1;
+                let written = self.call(call);
+                self.depth -= 1;
+                self.open[id] = false;
+                written
+            }
+            _ => Err(self.expected(id, "an object")),
+        }
+    }
+
+    /// The constructor a call's callable names, and the name the stream gives it.
+    fn constructor(&self, callable: Id) -> Step<(String, Option<u32>, &'v Constructor)> {
+        let view: &'v View = self.view;
+        match self.node(callable) {
+            Node::Leaf(Value::Global { module, name }) => {
+                let dotted = format!("{module}.{name}");
+                let path = format!("{}::{name}", module.replace('.', "::"));
+                for candidate in [&dotted, &path] {
+                    if let Some((found, Slot::One(ctor))) =
+                        view.constructor_slot(candidate.as_bytes())
+                    {
+                        return Ok((found.to_owned(), None, ctor));
+                    }
+                }
+                Err(Error::UnknownConstructor { name: dotted }.into())
+            }
+            Node::Leaf(Value::Ext(code)) => match view.constructor_by_code(*code) {
+                Some((name, Slot::One(ctor))) => Ok((name.to_owned(), Some(*code), ctor)),
+                _ => Err(Error::UnknownCode { code: *code }.into()),
+            },
+            _ => Err(unreadable("a call's callable is not a global").into()),
+        }
+    }
+
+    fn call(&mut self, call: &'p Call) -> Step {
+        let (name, code, ctor) = self.constructor(call.callable)?;
+        let fields = ctor.fields;
+        let args = ctor.ops.args();
+        if !call.items.is_empty() || !call.entries.is_empty() {
+            return Err(unreadable(format!(
+                "`{name}` is given items after it is made (a list or dict subclass), which \
+                 a Rust constructor cannot take"
+            ))
+            .into());
+        }
+        match args {
+            Args::Fields(params) => {
+                let given = self.arguments(&name, call, &params)?;
+                if let Some((required, _)) = fields {
+                    if given.len() < required as usize {
+                        return Err(missing(&name, call, &params, given.len(), required).into());
+                    }
+                }
+                // A derived struct's stream says how many fields it holds, so that trailing
+                // `#[reducer(default)]` fields may be left out.
+                let count = fields.map(|_| given.len() as u32);
+                let index = self.name_index(&name, code, count);
+                varint::write(&mut self.out, index);
+                for (id, param) in given.iter().zip(params.iter()) {
+                    self.value(*id, param.shape)?;
+                }
+                Ok(())
+            }
+            Args::Variants(variants) => {
+                let (variant, rest) = match call.args.split_first() {
+                    Some((&first, rest)) if !call.new => (first, rest),
+                    _ => {
+                        return Err(unreadable(format!(
+                            "`{name}` is an enum: Python calls it with the variant's name, \
+                             then its fields"
+                        ))
+                        .into())
+                    }
+                };
+                let Node::Leaf(Value::Str(variant)) = self.node(variant) else {
+                    return Err(self.expected(variant, "a variant's name"));
+                };
+                let Some(index) = variants.iter().position(|(v, _)| v == variant) else {
+                    return Err(unreadable(format!("`{name}` has no variant `{variant}`")).into());
+                };
+                let fields = &variants[index].1;
+                if rest.len() != fields.len() {
+                    return Err(unreadable(format!(
+                        "`{name}::{variant}` takes {} fields, the pickle gives {}",
+                        fields.len(),
+                        rest.len()
+                    ))
+                    .into());
+                }
+                let entry = self.name_index(&name, code, None);
+                varint::write(&mut self.out, entry);
+                varint::write(&mut self.out, index as u64);
+                for (id, field) in rest.iter().zip(fields.iter()) {
+                    self.value(*id, field.shape)?;
+                }
+                Ok(())
+            }
+            Args::Native(_) | Args::Unknown => Err(unreadable(format!(
+                "the constructor `{name}` does not describe its arguments, so a pickle's \
+                 cannot be given to it"
+            ))
+            .into()),
+        }
+    }
+
+    /// The nodes to pass as `params`, in order: the call's positional arguments, or, for an
+    /// instance Python made without calling its class (`NEWOBJ` and `BUILD`), its state's
+    /// and keyword arguments' entries, matched to the fields by name.
+    fn arguments(&self, name: &str, call: &Call, params: &[Arg]) -> Step<Vec<Id>> {
+        let by_name = call.new && (call.state.is_some() || !call.kwargs.is_empty());
+        if !by_name {
+            if call.state.is_some() {
+                return Err(unreadable(format!(
+                    "`{name}` is given state after it is made (`__setstate__`), which a Rust \
+                     constructor cannot take"
+                ))
+                .into());
+            }
+            if call.args.len() > params.len() {
+                return Err(unreadable(format!(
+                    "`{name}` takes {} arguments, the pickle gives {}",
+                    params.len(),
+                    call.args.len()
+                ))
+                .into());
+            }
+            return Ok(call.args.clone());
+        }
+        let mut entries: Vec<(Id, Id)> = call.kwargs.clone();
+        if let Some(state) = call.state {
+            entries.extend(self.state_entries(name, state)?);
+        }
+        let mut given = vec![None; params.len()];
+        for (key, value) in entries {
+            let Node::Leaf(Value::Str(key)) = self.node(key) else {
+                return Err(self.expected(key, "a field name"));
+            };
+            let Some(position) = params.iter().position(|p| p.name == Some(key.as_str())) else {
+                return Err(unreadable(format!("`{name}` has no field `{key}`")).into());
+            };
+            given[position] = Some(value);
+        }
+        // Fields the state lacks may only be the last ones, which the constructor's own
+        // defaults fill (and the registry's field count allows).
+        let present = given.iter().take_while(|g| g.is_some()).count();
+        if let Some(missing) = given[present..].iter().position(Option::is_none) {
+            let missing = &params[present + missing];
+            let later = given[present..].iter().any(Option::is_some);
+            if later || !call.args.is_empty() {
+                return Err(unreadable(format!(
+                    "`{name}`'s field `{}` is missing",
+                    missing.name.unwrap_or("?")
+                ))
+                .into());
+            }
+        }
+        Ok(given.into_iter().take(present).flatten().collect())
+    }
+
+    /// The `(name, value)` entries of an instance's state: its `__dict__`, or the dict and
+    /// slots of a `(dict or None, slots)` pair.
+    fn state_entries(&self, name: &str, state: Id) -> Step<Vec<(Id, Id)>> {
+        match self.node(state) {
+            Node::Dict(entries) => Ok(entries.clone()),
+            Node::Tuple(pair) if pair.len() == 2 => {
+                let mut entries = Vec::new();
+                for &part in pair {
+                    match self.node(part) {
+                        Node::Dict(more) => entries.extend(more.iter().copied()),
+                        Node::Leaf(Value::None) => {}
+                        _ => return Err(self.expected(part, "a dict of slots")),
+                    }
+                }
+                Ok(entries)
+            }
+            _ => Err(unreadable(format!("`{name}`'s state is not a dict of its fields")).into()),
+        }
+    }
+}
+
+/// Why a call gives a derived struct fewer fields than it needs: the first missing field,
+/// or how many arguments it takes.
+#[cold]
+fn missing(name: &str, call: &Call, params: &[Arg], given: usize, required: u32) -> Error {
+    match (call.new, params[given].name) {
+        (true, Some(field)) => unreadable(format!(
+            "`{name}`'s field `{field}` is missing (only trailing `#[reducer(default)]` \
+             fields may be)"
+        )),
+        _ => unreadable(format!(
+            "`{name}` takes {required} arguments, the pickle gives {given}"
+        )),
+    }
+}
+
+/// What a shape needs, for messages.
+fn describe(shape: &Shape) -> &'static str {
+    match shape {
+        Shape::Unit => "None",
+        Shape::Bool => "a bool",
+        Shape::U8 | Shape::I8 | Shape::Unsigned | Shape::Signed => "an int",
+        Shape::F32 | Shape::F64 => "a float",
+        Shape::Char => "a str of one character",
+        Shape::Str => "a str",
+        Shape::Seq(Shape::U8) => "a bytes",
+        Shape::Array(..) => "a list of the array's length",
+        Shape::Seq(_) | Shape::Set(_) => "a list, tuple or set",
+        Shape::Tuple(_) => "a tuple of the right length",
+        Shape::Map(..) => "a dict",
+        _ => "a value of another kind",
+    }
+}
