@@ -102,7 +102,7 @@ impl Unpickler {
             varint::write(&mut encode.out, index);
             match reducer.ops.args() {
                 Args::Native(shape) => encode.value(pickle.root, shape)?,
-                _ => return Err(unreadable("the type has no shape").into()),
+                _ => return Err(unreadable("the type has no shape")),
             }
         } else {
             encode.object(pickle.root)?;
