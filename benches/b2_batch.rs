@@ -1,7 +1,8 @@
 //! B2, a record batch: `Vec<Log>` of 100, 10,000 and 1,000,000 records (four `String`s, three
 //! integers each), against raw serde + bincode 1.3, postcard, Apache Fory (both modes) and
 //! `Clone`, measured in the same run; Python pickles the same records
-//! (`benches/python_baseline.py`).
+//! (`benches/python_baseline.py`). At 10,000 records, `copyreg::python` writes and reads
+//! Python's pickle format, against CPython's C pickle on the same bytes.
 //!
 //! `cargo bench --bench b2_batch`
 
@@ -50,6 +51,19 @@ fn b2(c: &mut Criterion) {
         group.bench_function(BenchmarkId::new("loads", "postcard"), |b| {
             b.iter(|| postcard::from_bytes::<Vec<Log>>(black_box(&post)).unwrap())
         });
+        if n == 10_000 {
+            // Python's own format: CPython loads these bytes in python_baseline.py.
+            let pickle = copyreg::python::dumps(&value).unwrap();
+            assert_eq!(copyreg::python::loads::<Vec<Log>>(&pickle).unwrap(), value);
+            common::write_bytes("b2_10000_pickle", &pickle);
+            sizes.add(&scenario, "copyreg python", pickle.len());
+            group.bench_function(BenchmarkId::new("python dumps", "copyreg"), |b| {
+                b.iter(|| copyreg::python::dumps(black_box(&value)).unwrap())
+            });
+            group.bench_function(BenchmarkId::new("python loads", "copyreg"), |b| {
+                b.iter(|| copyreg::python::loads::<Vec<Log>>(black_box(&pickle)).unwrap())
+            });
+        }
         let mirrored: Vec<common::fory::FLog> = value.iter().map(Into::into).collect();
         common::fory::versus_fory(&mut group, &scenario, &mirrored, &mut sizes);
         group.bench_function(BenchmarkId::new("copy", "copyreg"), |b| {

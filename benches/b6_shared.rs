@@ -82,6 +82,19 @@ fn b6(c: &mut Criterion) {
     group.bench_function(BenchmarkId::new("deepcopy", "copyreg"), |b| {
         b.iter(|| copyreg::deepcopy(black_box(&root)).unwrap())
     });
+    // Python's own format, sharing kept in its memo: CPython loads these bytes in
+    // python_baseline.py.
+    let pickle = copyreg::python::dumps(&root).unwrap();
+    let back = copyreg::python::loads::<Graph>(&pickle).unwrap();
+    assert_eq!(distinct(&back.root), NODES);
+    common::write_bytes("b6_pickle", &pickle);
+    sizes.add("B6", "copyreg python", pickle.len());
+    group.bench_function(BenchmarkId::new("python dumps", "copyreg"), |b| {
+        b.iter(|| copyreg::python::dumps(black_box(&root)).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("python loads", "copyreg"), |b| {
+        b.iter(|| copyreg::python::loads::<Graph>(black_box(&pickle)).unwrap())
+    });
     group.finish();
 
     let memo = memo();

@@ -9,12 +9,14 @@ Run by benches/run after `cargo bench`; it needs nothing outside the standard li
 
 import array
 import copy
+import copyreg
 import json
 import pickle
 import platform
 import statistics
 import sys
 import timeit
+import types
 from pathlib import Path
 
 FIXTURES = Path(__file__).resolve().parent.parent / "target" / "bench-fixtures"
@@ -97,6 +99,36 @@ def scenarios():
     yield "B6/memo", {"a": (shared, shared, shared), "b": [shared] * 100}, ("round trip", "deepcopy")
 
 
+def python_format():
+    """(scenario, bytes Rust wrote with copyreg::python, the objects they hold): for
+    `pickle.loads` of the same bytes, and `pickle.dumps` of what it loads, whose classes
+    reduce themselves as the Rust types do (a global called with the fields)."""
+    bench = types.ModuleType("bench")
+
+    class Log:
+        def __init__(self, host, path, agent, message, status, bytes, millis):
+            self.host, self.path, self.agent, self.message = host, path, agent, message
+            self.status, self.bytes, self.millis = status, bytes, millis
+
+    class Node:
+        def __init__(self, id, children):
+            self.id, self.children = id, children
+
+    class Graph:
+        def __init__(self, root):
+            self.root = root
+
+    for cls, fields in ((Log, ("host", "path", "agent", "message", "status", "bytes", "millis")),
+                        (Node, ("id", "children")), (Graph, ("root",))):
+        cls.__module__, cls.__qualname__ = "bench", cls.__name__
+        setattr(bench, cls.__name__, cls)
+        copyreg.pickle(cls, lambda o, cls=cls, fields=fields: (cls, tuple(getattr(o, f) for f in fields)))
+    sys.modules["bench"] = bench
+    for scenario, name in (("B2/10000", "b2_10000_pickle"), ("B6", "b6_pickle")):
+        data = raw(name)
+        yield scenario, data, pickle.loads(data)
+
+
 def main():
     rows, sizes = [], []
     if sys.getrecursionlimit() < 100_000:
@@ -117,6 +149,15 @@ def main():
             ns = median_ns(calls[op])
             rows.append({"scenario": scenario, "op": op, "impl": impl, "ns": ns})
             print(f"{scenario:16} {op:10} {impl:16} {ns:14.0f} ns", flush=True)
+    for scenario, data, value in python_format():
+        calls = {
+            "python dumps": lambda: pickle.dumps(value, protocol=4),
+            "python loads": lambda: pickle.loads(data),
+        }
+        for op, call in calls.items():
+            ns = median_ns(call)
+            rows.append({"scenario": scenario, "op": op, "impl": "python pickle", "ns": ns})
+            print(f"{scenario:16} {op:12} {'python pickle':16} {ns:14.0f} ns", flush=True)
     result = {
         "python": sys.version.split()[0],
         "implementation": platform.python_implementation(),

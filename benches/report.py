@@ -70,6 +70,11 @@ TARGETS = [
     ("B5/K=100", "dumps", "copyreg", "typetag", "faster", 2),
     ("B5/K=100", "loads", "copyreg", "typetag", "faster", 4),
     ("B6", "deepcopy", "copyreg", "python deepcopy", "faster", 20),
+    # Python's pickle format (#18): copyreg::python against CPython's C pickle, same bytes.
+    ("B2/10000", "python dumps", "copyreg", "python pickle", "faster", 5),
+    ("B2/10000", "python loads", "copyreg", "python pickle", "faster", 3),
+    ("B6", "python dumps", "copyreg", "python pickle", "faster", 5),
+    ("B6", "python loads", "copyreg", "python pickle", "faster", 3),
     ("B6", "round trip", "copyreg", "python pickle", "faster", 7),
     ("B6/memo", "deepcopy", "copyreg", "python deepcopy", "faster", 20),
     ("B6/memo", "round trip", "copyreg", "python pickle", "faster", 10),

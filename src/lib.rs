@@ -70,6 +70,7 @@
 //! | `foreign` (`examples/foreign.rs`) | [`register_foreign!`] on a third-party type with no serde support |
 //! | `graph` (`examples/graph.rs`) | a tree with parent links and shared styles, dumped, loaded and deep-copied with its shape |
 //! | `dis` (`examples/dis.rs`; `cargo run --example dis -- FILE`) | [`dis`]: a stream file listed byte by byte, as `pickletools.dis` lists a pickle |
+//! | `python_interop` (`examples/python_interop.rs`, with `examples/python/`; needs `python3`) | [`python`]: orders pickled by Python loaded into Rust types, and invoices pickled back for Python |
 //! | `copyreg-cluster` (`examples/cluster/`, `cargo run -p copyreg-cluster`; the README has the two-process command) | objects on a timely dataflow cluster, as Python sends pickles to Dask or Ray |
 //!
 //! # Registration happens at link time
