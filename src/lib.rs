@@ -127,7 +127,8 @@ pub mod __derive {
 /// that prints, does not compile. Each argument may be a `serde` type, a [`Reducible`] type
 /// or another registered foreign type. The default name is the type's path as written; give a
 /// `name` that stays stable when code moves. `code = N` writes a compact code instead of the
-/// name, as `#[reducer(code = N)]` does. `dyn(Trait, ...)` declares traits the type can
+/// name, as `#[reducer(code = N)]` does. `python = "module.Name"` is the Python global
+/// [`python`] pickles call for the type, as `#[reducer(python = ...)]` says. `dyn(Trait, ...)` declares traits the type can
 /// be loaded as, as for the derive. Once registered, the type works wherever it occurs: at
 /// top level, in derived structs and in any std container of them.
 ///

@@ -22,9 +22,10 @@ struct Point {
     y: i64,
 }
 
-/// The constructor geo.py's copyreg reducer names for its `Money`.
+/// The constructor geo.py's copyreg reducer names for its `Money`: a Python global of its
+/// own, beside the name copyreg streams use.
 #[derive(Reducible, Debug, PartialEq)]
-#[reducer(name = "geo.make_money", dyn(Priced))]
+#[reducer(name = "money.Money", python = "geo.make_money", dyn(Priced))]
 struct Money {
     units: i64,
     currency: String,
@@ -58,7 +59,8 @@ struct Account {
 
 copyreg::register_foreign!(
     Ipv4Addr,
-    name = "ipaddress.IPv4Address",
+    name = "net.Ipv4",
+    python = "ipaddress.IPv4Address",
     reduce = |a: &Ipv4Addr| (u32::from(*a),),
     construct = Ipv4Addr::from
 );
@@ -102,7 +104,7 @@ impl Priced for Point {}
 impl Priced for Money {}
 
 #[derive(Reducible, Debug, PartialEq)]
-#[reducer(name = "geo.Slotted")]
+#[reducer(name = "slots.Slotted", python = "geo.Slotted")]
 struct Slotted {
     a: i64,
     b: String,

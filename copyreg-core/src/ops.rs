@@ -27,6 +27,9 @@ pub trait Object: 'static {
     const NAME: &'static str;
     /// The compact code (`#[reducer(code = N)]`) written instead of the name, if any.
     const CODE: Option<u32> = None;
+    /// The Python global (`#[reducer(python = "module.Name")]`) that `copyreg::python`
+    /// writes and reads instead of the one the name makes, if any.
+    const PYTHON: Option<&'static str> = None;
     /// For a derived struct whose fields are its arguments: how many fields a stream must
     /// hold (those before the first `#[reducer(default)]` one) and how many it writes.
     /// Streams record the second in their name table, so that a struct that gained
@@ -114,6 +117,10 @@ pub trait Typed: Send + Sync + 'static {
     /// What follows the constructor reference, for `copyreg::python`.
     fn args(&self) -> Args {
         Args::Unknown
+    }
+    /// [`Object::PYTHON`].
+    fn python_name(&self) -> Option<&'static str> {
+        None
     }
 }
 
@@ -313,6 +320,9 @@ impl<O: Object> Typed for ObjectOps<O> {
     }
     fn args(&self) -> Args {
         O::args()
+    }
+    fn python_name(&self) -> Option<&'static str> {
+        O::PYTHON
     }
 }
 

@@ -11,6 +11,8 @@ pub struct Reducer {
     pub name: Option<LitStr>,
     /// `code = N`: the compact code written instead of the name.
     pub code: Option<LitInt>,
+    /// `python = "module.Name"`: the global Python pickles call, where the name cannot be.
+    pub python: Option<LitStr>,
     /// `fn = path`, with the key's path kept for spans.
     pub reduce: Option<(Path, Expr)>,
     pub constructor: Option<(Path, Expr)>,
@@ -32,6 +34,10 @@ impl Reducer {
                 } else if meta.path.is_ident("code") {
                     let value = integer(&meta, "code = 17")?;
                     set_once(cx, &meta, &mut out.code, value);
+                // #[reducer(python = "shop.models.Order")]
+                } else if meta.path.is_ident("python") {
+                    let value = string(&meta, "python = \"shop.models.Order\"")?;
+                    set_once(cx, &meta, &mut out.python, value);
                 // #[reducer(fn = pickle_point)]
                 } else if meta.path.is_ident("fn") {
                     let value = meta.value()?.parse::<Expr>()?;
@@ -49,7 +55,7 @@ impl Reducer {
                     out.dyns.extend(dyn_traits(&meta)?);
                 } else {
                     return Err(meta.error(format_args!(
-                        "unknown reducer attribute `{}`; expected one of `name`, `code`, `fn`, `constructor`, `crate`, `dyn`",
+                        "unknown reducer attribute `{}`; expected one of `name`, `code`, `python`, `fn`, `constructor`, `crate`, `dyn`",
                         path_text(&meta.path),
                     )));
                 }

@@ -69,6 +69,16 @@ pub fn code_const(code: Option<&syn::LitInt>) -> TokenStream {
     }
 }
 
+/// `Object::PYTHON` for `python = "module.Name"`, or nothing (the trait's `None`).
+pub fn python_const(python: Option<&syn::LitStr>) -> TokenStream {
+    match python {
+        Some(python) => {
+            quote!(const PYTHON: ::core::option::Option<&'static str> = ::core::option::Option::Some(#python);)
+        }
+        None => TokenStream::new(),
+    }
+}
+
 fn expand(input: &Input<'_>) -> TokenStream {
     let ident = &input.original.ident;
     let krate = krate(input);
@@ -81,6 +91,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
         )),
     };
     let code = code_const(input.attrs.code.as_ref());
+    let python = python_const(input.attrs.python.as_ref());
     let (reduce, construct, copy, args) = match (&input.attrs.reduce, &input.attrs.constructor) {
         (Some((_, reduce)), Some((_, construct))) => {
             let pair = Pair {
@@ -197,6 +208,7 @@ fn expand(input: &Input<'_>) -> TokenStream {
                 type Target = Self;
                 const NAME: &'static str = #name;
                 #code
+                #python
                 #counts
 
                 #object_fns

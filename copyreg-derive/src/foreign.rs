@@ -18,6 +18,7 @@ mod kw {
     syn::custom_keyword!(construct);
     syn::custom_keyword!(name);
     syn::custom_keyword!(code);
+    syn::custom_keyword!(python);
 }
 
 pub struct Foreign {
@@ -27,6 +28,7 @@ pub struct Foreign {
     construct: Option<Expr>,
     name: Option<LitStr>,
     code: Option<syn::LitInt>,
+    python: Option<LitStr>,
     dyns: Vec<syn::Path>,
 }
 
@@ -54,6 +56,7 @@ impl Parse for Foreign {
             construct: None,
             name: None,
             code: None,
+            python: None,
             dyns: Vec::new(),
         };
         while !input.is_empty() {
@@ -85,6 +88,17 @@ impl Parse for Foreign {
                     )
                 })?;
                 set_once(&mut cx, key, "name", &mut out.name, value);
+            } else if lookahead.peek(kw::python) {
+                // python = "ipaddress.IPv4Address"
+                let key = input.parse::<kw::python>()?;
+                input.parse::<Token![=]>()?;
+                let value = input.parse::<LitStr>().map_err(|e| {
+                    syn::Error::new(
+                        e.span(),
+                        "`python` takes a string literal, as in `python = \"ipaddress.IPv4Address\"`",
+                    )
+                })?;
+                set_once(&mut cx, key, "python", &mut out.python, value);
             } else if lookahead.peek(kw::code) {
                 // code = 17
                 let key = input.parse::<kw::code>()?;
@@ -108,7 +122,7 @@ impl Parse for Foreign {
                 return Err(syn::Error::new(
                     key.span(),
                     format_args!(
-                        "unknown register_foreign! key `{key}`; expected `reduce`, `construct`, `name`, `code` or `dyn(...)`"
+                        "unknown register_foreign! key `{key}`; expected `reduce`, `construct`, `name`, `code`, `python` or `dyn(...)`"
                     ),
                 ));
             } else {
@@ -132,6 +146,9 @@ impl Parse for Foreign {
         }
         if let Some(name) = &out.name {
             crate::valid::check_name(&mut cx, name);
+        }
+        if let Some(python) = &out.python {
+            crate::valid::check_python(&mut cx, python);
         }
         if let Some(code) = &out.code {
             crate::valid::check_code(&mut cx, code);
@@ -166,9 +183,11 @@ pub fn expand(input: Foreign) -> TokenStream {
         construct,
         name,
         code,
+        python,
         dyns,
     } = input;
     let code = crate::expand::code_const(code.as_ref());
+    let python = crate::expand::python_const(python.as_ref());
     let (Some(reduce), Some(construct)) = (reduce, construct) else {
         unreachable!("checked while parsing")
     };
@@ -216,6 +235,7 @@ pub fn expand(input: Foreign) -> TokenStream {
                 type Target = #ty;
                 const NAME: &'static str = #name;
                 #code
+                #python
 
                 fn reduce(__value: &#ty, __cx: &mut __cr::Dumper<'_>) -> __cr::Result<(), __cr::Failure> {
                     #reduce

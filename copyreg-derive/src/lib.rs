@@ -55,6 +55,7 @@ use syn::parse_macro_input;
 /// | key | meaning |
 /// |---|---|
 /// | `name = "geo.Point"` | the constructor name streams carry; default: `module_path!()` + `::` + the type's name. Choose one that survives moving code. |
+/// | `python = "shop.models.Order"` | the Python global that [`copyreg::python`](https://docs.rs/copyreg) pickles call for the type, and that pickles naming it load through, where the name does not split into it (module, dot, qualified name). Copyreg streams keep the name. |
 /// | `code = 17` | a compact code, 1 to 2³¹ − 1, written in the stream instead of the name (Python's `copyreg.add_extension`). Streams written by name before the code was added still load. A code two registrations claim is an `Error::CodeConflict` naming both whenever either is used. Not for generic types. |
 /// | `fn = pickle_point` | a custom reducer, `fn(&T) -> (A0, …, An)` with n ≤ 12: Python's reduce returning `args` |
 /// | `constructor = Point::new` | called as `Point::new(a0, …, an)`, returning `T` or `Result<T, E>` with `E: Into<Box<dyn Error + Send + Sync>>`. Without `fn`, it takes the fields in order. |

@@ -86,6 +86,27 @@ pub fn check_name(cx: &mut Ctxt, name: &LitStr) {
 }
 
 /// A compact code's value: 1 to 2^31 - 1.
+/// A Python global as pickles name it: a module and a qualified name, dotted, each part an
+/// identifier Python can look up (`shop.models.Order`).
+pub fn check_python(cx: &mut Ctxt, python: &LitStr) {
+    let text = python.value();
+    let parts: Vec<&str> = text.split('.').collect();
+    let identifier = |part: &&str| {
+        let mut chars = part.chars();
+        chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+            && chars.all(|c| c == '_' || c.is_alphanumeric())
+    };
+    if parts.len() < 2 || !parts.iter().all(identifier) {
+        cx.error_spanned_by(
+            python,
+            format_args!(
+                "`{text}` is not a Python global: give its module and name, dotted, as in \
+                 `python = \"shop.models.Order\"`"
+            ),
+        );
+    }
+}
+
 pub fn check_code(cx: &mut Ctxt, code: &LitInt) -> Option<u32> {
     match code.base10_parse::<u32>() {
         Ok(n) if (1..=MAX_CODE).contains(&n) => Some(n),
@@ -120,6 +141,9 @@ impl Input<'_> {
         self.check_field_attrs(cx);
         if let Some(name) = &self.attrs.name {
             check_name(cx, name);
+        }
+        if let Some(python) = &self.attrs.python {
+            check_python(cx, python);
         }
         if let Some(code) = &self.attrs.code {
             check_code(cx, code);

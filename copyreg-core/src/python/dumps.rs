@@ -19,6 +19,8 @@ use crate::pickler::Pickler;
 use crate::registry::{Slot, View};
 use crate::shape::{Args, Shape};
 
+use super::names::python_global;
+
 impl Pickler {
     /// [`python::dumps_with`](super::dumps_with) with this pickler's reducers and persistent
     /// ids: a persistent id is written as Python's `BINPERSID`, which a Python unpickler's
@@ -88,33 +90,6 @@ fn unwritable(reason: impl Into<Cow<'static, str>>) -> Failure {
     .into()
 }
 
-/// The module and qualified name Python imports for a constructor named `name`: split at
-/// the last dot (`shop.models.Order`), or, for a Rust path (a type's default name), at the
-/// last `::`, with the module's `::` made dots (`shop::models::Order`).
-pub(crate) fn python_global(name: &str) -> Result<(String, String), String> {
-    let split = match name.rsplit_once("::") {
-        Some((module, name)) => Some((module.replace("::", "."), name)),
-        None => name
-            .rsplit_once('.')
-            .map(|(module, name)| (module.to_owned(), name)),
-    };
-    let plain = |s: &str| {
-        !s.is_empty()
-            && s.split('.').all(|part| {
-                !part.is_empty() && !part.contains(['<', '>', '(', ')', '[', ']', ' ', ',', ';'])
-            })
-    };
-    match split {
-        Some((module, qualname)) if plain(&module) && plain(qualname) => {
-            Ok((module, qualname.to_owned()))
-        }
-        _ => Err(format!(
-            "the constructor `{name}` is no Python global (`module.Name`): name its type \
-             `#[reducer(name = \"module.Name\")]`"
-        )),
-    }
-}
-
 impl<'a, 'w> Translate<'a, 'w> {
     fn new(stream: &'a [u8], view: View, out: &'w mut Writer) -> Step<Self> {
         let (body, mut table) = Input::open(stream)?;
@@ -137,9 +112,9 @@ impl<'a, 'w> Translate<'a, 'w> {
                     ))
                 }
             };
-            let call = match entry.key {
-                Key::Code(code) => Callable::Ext(code),
-                Key::Name(..) => match python_global(name) {
+            let call = match (entry.key, ctor.ops.python_name()) {
+                (Key::Code(code), _) => Callable::Ext(code),
+                (Key::Name(..), python) => match python_global(python.unwrap_or(name)) {
                     Ok((module, qualname)) => Callable::Global(module, qualname),
                     Err(why) => Callable::None(why),
                 },

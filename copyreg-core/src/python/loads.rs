@@ -429,7 +429,9 @@ impl<'p, 'v> Encode<'p, 'v> {
             Node::Leaf(Value::Global { module, name }) => {
                 let dotted = format!("{module}.{name}");
                 let path = format!("{}::{name}", module.replace('.', "::"));
-                for candidate in [&dotted, &path] {
+                // A type's declared Python global first, then the names that map to it.
+                let declared = super::names::declared(&dotted).map(str::to_owned);
+                for candidate in declared.iter().chain([&dotted, &path]) {
                     if let Some((found, Slot::One(ctor))) =
                         view.constructor_slot(candidate.as_bytes())
                     {

@@ -32,6 +32,7 @@ mod calls;
 mod dumps;
 mod loads;
 mod machine;
+mod names;
 mod opcodes;
 mod scalars;
 mod text;
@@ -87,6 +88,8 @@ pub fn loads_value(bytes: &[u8]) -> Result<Value, Error> {
 /// A constructor's Python global is its name split at the last dot (`shop.models.Order` is
 /// `Order` in module `shop.models`); a type's default name, a Rust path
 /// (`my_crate::models::Order`), is split at the last `::`, with the module's `::` made dots.
+/// A type whose Python global is another declares it: `#[reducer(python = "module.Name")]`,
+/// or `python = "module.Name"` in `register_foreign!`.
 ///
 /// ```
 /// #[derive(copyreg::Reducible)]
