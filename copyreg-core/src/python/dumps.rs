@@ -57,6 +57,9 @@ impl Pickler {
 struct Entry {
     name: Rc<str>,
     call: Callable,
+    /// The memo slot of the callable, once written: objects of one class share it, as
+    /// CPython's pickler shares a class's global.
+    memo: Option<u32>,
     args: Rc<Args>,
     /// How many fields its objects were written with (format 4), where counted.
     fields: Option<u32>,
@@ -124,6 +127,7 @@ impl<'a, 'w> Translate<'a, 'w> {
                 call,
                 args: Rc::new(ctor.ops.args()),
                 fields: entry.fields,
+                memo: None,
             });
         }
         Ok(Translate {
@@ -207,11 +211,17 @@ impl<'a, 'w> Translate<'a, 'w> {
     }
 
     fn callable(&mut self, index: usize) -> Step {
+        if let Some(slot) = self.names[index].memo {
+            self.out.memo_get(slot);
+            return Ok(());
+        }
         match &self.names[index].call {
             Callable::Global(module, name) => self.out.global(module, name)?,
-            Callable::Ext(code) => self.out.ext(*code)?,
+            // An extension code is a shorter reference already.
+            Callable::Ext(code) => return Ok(self.out.ext(*code)?),
             Callable::None(why) => return Err(unwritable(why.clone())),
         }
+        self.names[index].memo = Some(self.out.memoize());
         Ok(())
     }
 

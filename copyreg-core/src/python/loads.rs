@@ -6,10 +6,11 @@
 use std::any::{Any, TypeId};
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::rc::Rc;
 
 use num_bigint::BigInt;
 
-use super::arena::{Budget, Call, Id, Node, Pickle};
+use super::arena::{data, text, Budget, Call, Id, Node, Pickle};
 use super::machine;
 use super::value::Value;
 use crate::codec;
@@ -90,6 +91,9 @@ impl Unpickler {
             out: Vec::new(),
             names: Vec::new(),
             indexes: HashMap::new(),
+            targets: HashMap::new(),
+            globals: HashMap::new(),
+            written: HashMap::new(),
             shared: HashMap::new(),
             open: vec![false; pickle.nodes.len()],
             depth: 0,
@@ -127,14 +131,31 @@ fn unreadable(reason: impl Into<Cow<'static, str>>) -> Error {
     }
 }
 
+/// What a pickle's callable resolves to: the constructor's name in the stream, and what it
+/// takes. Resolved once per callable node: a pickle's objects of one class share its global
+/// through the memo.
+struct Target {
+    name: String,
+    code: Option<u32>,
+    /// The constructor's [`Object::FIELDS`](crate::__private::Object::FIELDS).
+    fields: Option<(u32, u32)>,
+    args: Args,
+}
+
 /// Writes the copyreg stream of a pickle's nodes.
 struct Encode<'p, 'v> {
-    pickle: &'p Pickle,
+    pickle: &'p Pickle<'p>,
     view: &'v View,
     out: Vec<u8>,
     /// The name table: a registered name (or compact code) and the field count written.
     names: Vec<(String, Option<u32>, Option<u32>)>,
     indexes: HashMap<(String, Option<u32>, Option<u32>), u64>,
+    /// Each callable node resolved so far, and each global by name (a pickle that does not
+    /// share its globals through the memo names one again for each object).
+    targets: HashMap<Id, Rc<Target>>,
+    globals: HashMap<(&'p str, &'p str), Rc<Target>>,
+    /// The name-table index of each callable node's objects, by the field count written.
+    written: HashMap<(Id, Option<u32>), u64>,
     /// The stream's index of each node already written as a shared allocation.
     shared: HashMap<Id, u64>,
     /// The nodes being written, to refuse a value that contains itself.
@@ -148,14 +169,14 @@ struct Encode<'p, 'v> {
 type Step<T = ()> = Result<T, Failure>;
 
 /// What a Python value is, for messages.
-fn kind(node: &Node) -> &'static str {
+fn kind(node: &Node<'_>) -> &'static str {
     match node {
         Node::Leaf(Value::None) => "None",
         Node::Leaf(Value::Bool(_)) => "a bool",
         Node::Leaf(Value::Int(_) | Value::BigInt(_)) => "an int",
         Node::Leaf(Value::Float(_)) => "a float",
-        Node::Leaf(Value::Str(_)) => "a str",
-        Node::Leaf(Value::Bytes(_)) => "a bytes",
+        Node::Leaf(Value::Str(_)) | Node::Text(_) => "a str",
+        Node::Leaf(Value::Bytes(_)) | Node::Data(_) => "a bytes",
         Node::Leaf(Value::ByteArray(_)) => "a bytearray",
         Node::Leaf(Value::Global { .. } | Value::Ext(_)) => "a global",
         Node::Leaf(_) => "a value",
@@ -170,7 +191,7 @@ fn kind(node: &Node) -> &'static str {
 }
 
 impl<'p, 'v> Encode<'p, 'v> {
-    fn node(&self, id: Id) -> &'p Node {
+    fn node(&self, id: Id) -> &'p Node<'p> {
         &self.pickle.nodes[id]
     }
 
@@ -192,7 +213,7 @@ impl<'p, 'v> Encode<'p, 'v> {
     /// Writes node `id` as `shape` lays it out.
     fn value(&mut self, id: Id, shape: &Shape) -> Step {
         self.budget.elements(1)?;
-        stacker::maybe_grow(RED_ZONE, SEGMENT, || self.value_here(id, shape))
+        self.value_here(id, shape)
     }
 
     fn value_here(&mut self, id: Id, shape: &Shape) -> Step {
@@ -213,16 +234,21 @@ impl<'p, 'v> Encode<'p, 'v> {
                 let x = self.float(id)?;
                 self.out.extend_from_slice(&x.to_le_bytes());
             }
-            (Shape::Char, Node::Leaf(Value::Str(s))) if s.chars().count() == 1 => self.string(s)?,
-            (Shape::Str, Node::Leaf(Value::Str(s))) => self.string(s)?,
-            (Shape::Seq(Shape::U8), Node::Leaf(Value::Bytes(b) | Value::ByteArray(b))) => {
+            (Shape::Char | Shape::Str, _) if text(node).is_some() => {
+                let s = text(node).unwrap_or_default();
+                if matches!(shape, Shape::Char) && s.chars().count() != 1 {
+                    return Err(self.expected(id, "a str of one character"));
+                }
+                self.string(s)?
+            }
+            (Shape::Seq(Shape::U8), _) if data(node).is_some() => {
+                let b = data(node).unwrap_or_default();
                 self.budget.bytes(b.len())?;
                 codec::write_len(&mut self.out, b.len());
                 self.out.extend_from_slice(b);
             }
-            (Shape::Array(n, Shape::U8), Node::Leaf(Value::Bytes(b) | Value::ByteArray(b)))
-                if b.len() == *n =>
-            {
+            (Shape::Array(n, Shape::U8), _) if data(node).is_some_and(|b| b.len() == *n) => {
+                let b = data(node).unwrap_or_default();
                 self.budget.bytes(b.len())?;
                 self.out.extend_from_slice(b);
             }
@@ -390,12 +416,12 @@ impl<'p, 'v> Encode<'p, 'v> {
     /// An object: a persistent id, or a call of a registered constructor.
     fn object(&mut self, id: Id) -> Step {
         match self.node(id) {
-            Node::Persistent(pid) => match self.node(*pid) {
-                Node::Leaf(Value::Str(s)) => {
+            Node::Persistent(pid) => match text(self.node(*pid)) {
+                Some(s) => {
                     varint::write(&mut self.out, 0);
                     self.string(s)
                 }
-                _ => Err(unreadable("a persistent id must be a str to load into Rust").into()),
+                None => Err(unreadable("a persistent id must be a str to load into Rust").into()),
             },
             Node::Object(call) => {
                 if self.open[id] {
@@ -413,7 +439,8 @@ impl<'p, 'v> Encode<'p, 'v> {
                 }
                 self.open[id] = true;
                 self.depth += 1;
-                let written = self.call(call);
+                // Values nest without bound only through objects: the stack is checked here.
+                let written = stacker::maybe_grow(RED_ZONE, SEGMENT, || self.call(call));
                 self.depth -= 1;
                 self.open[id] = false;
                 written
@@ -448,10 +475,50 @@ impl<'p, 'v> Encode<'p, 'v> {
         }
     }
 
+    /// The target of callable node `callable`, resolved once.
+    fn target(&mut self, callable: Id) -> Step<Rc<Target>> {
+        if let Some(target) = self.targets.get(&callable) {
+            return Ok(Rc::clone(target));
+        }
+        let by_name = match self.node(callable) {
+            Node::Leaf(Value::Global { module, name }) => Some((module.as_str(), name.as_str())),
+            _ => None,
+        };
+        if let Some(target) = by_name.and_then(|key| self.globals.get(&key)) {
+            let target = Rc::clone(target);
+            self.targets.insert(callable, Rc::clone(&target));
+            return Ok(target);
+        }
+        let (name, code, ctor) = self.constructor(callable)?;
+        let target = Rc::new(Target {
+            name,
+            code,
+            fields: ctor.fields,
+            args: ctor.ops.args(),
+        });
+        self.targets.insert(callable, Rc::clone(&target));
+        if let Some(key) = by_name {
+            self.globals.insert(key, Rc::clone(&target));
+        }
+        Ok(target)
+    }
+
+    /// The name-table index for objects of `callable` written with `count` fields.
+    fn target_index(&mut self, callable: Id, target: &Target, count: Option<u32>) -> u64 {
+        if let Some(&index) = self.written.get(&(callable, count)) {
+            return index;
+        }
+        let index = self.name_index(&target.name, target.code, count);
+        self.written.insert((callable, count), index);
+        index
+    }
+
     fn call(&mut self, call: &'p Call) -> Step {
-        let (name, code, ctor) = self.constructor(call.callable)?;
-        let fields = ctor.fields;
-        let args = ctor.ops.args();
+        let target = self.target(call.callable)?;
+        let Target {
+            name, fields, args, ..
+        } = &*target;
+        let fields = *fields;
         if !call.items.is_empty() || !call.entries.is_empty() {
             return Err(unreadable(format!(
                 "`{name}` is given items after it is made (a list or dict subclass), which \
@@ -461,16 +528,16 @@ impl<'p, 'v> Encode<'p, 'v> {
         }
         match args {
             Args::Fields(params) => {
-                let given = self.arguments(&name, call, &params)?;
+                let given = self.arguments(name, call, params)?;
                 if let Some((required, _)) = fields {
                     if given.len() < required as usize {
-                        return Err(missing(&name, call, &params, given.len(), required).into());
+                        return Err(missing(name, call, params, given.len(), required).into());
                     }
                 }
                 // A derived struct's stream says how many fields it holds, so that trailing
                 // `#[reducer(default)]` fields may be left out.
                 let count = fields.map(|_| given.len() as u32);
-                let index = self.name_index(&name, code, count);
+                let index = self.target_index(call.callable, &target, count);
                 varint::write(&mut self.out, index);
                 for (id, param) in given.iter().zip(params.iter()) {
                     self.value(*id, param.shape)?;
@@ -478,7 +545,7 @@ impl<'p, 'v> Encode<'p, 'v> {
                 Ok(())
             }
             Args::Variants(variants) => {
-                let (variant, rest) = match call.args.split_first() {
+                let (variant, rest) = match self.pickle.args(call).split_first() {
                     Some((&first, rest)) if !call.new => (first, rest),
                     _ => {
                         return Err(unreadable(format!(
@@ -488,10 +555,10 @@ impl<'p, 'v> Encode<'p, 'v> {
                         .into())
                     }
                 };
-                let Node::Leaf(Value::Str(variant)) = self.node(variant) else {
+                let Some(variant) = text(self.node(variant)) else {
                     return Err(self.expected(variant, "a variant's name"));
                 };
-                let Some(index) = variants.iter().position(|(v, _)| v == variant) else {
+                let Some(index) = variants.iter().position(|(v, _)| *v == variant) else {
                     return Err(unreadable(format!("`{name}` has no variant `{variant}`")).into());
                 };
                 let fields = &variants[index].1;
@@ -503,7 +570,7 @@ impl<'p, 'v> Encode<'p, 'v> {
                     ))
                     .into());
                 }
-                let entry = self.name_index(&name, code, None);
+                let entry = self.target_index(call.callable, &target, None);
                 varint::write(&mut self.out, entry);
                 varint::write(&mut self.out, index as u64);
                 for (id, field) in rest.iter().zip(fields.iter()) {
@@ -522,7 +589,7 @@ impl<'p, 'v> Encode<'p, 'v> {
     /// The nodes to pass as `params`, in order: the call's positional arguments, or, for an
     /// instance Python made without calling its class (`NEWOBJ` and `BUILD`), its state's
     /// and keyword arguments' entries, matched to the fields by name.
-    fn arguments(&self, name: &str, call: &Call, params: &[Arg]) -> Step<Vec<Id>> {
+    fn arguments(&self, name: &str, call: &'p Call, params: &[Arg]) -> Step<Cow<'p, [Id]>> {
         let by_name = call.new && (call.state.is_some() || !call.kwargs.is_empty());
         if !by_name {
             if call.state.is_some() {
@@ -532,15 +599,16 @@ impl<'p, 'v> Encode<'p, 'v> {
                 ))
                 .into());
             }
-            if call.args.len() > params.len() {
+            let args = self.pickle.args(call);
+            if args.len() > params.len() {
                 return Err(unreadable(format!(
                     "`{name}` takes {} arguments, the pickle gives {}",
                     params.len(),
-                    call.args.len()
+                    args.len()
                 ))
                 .into());
             }
-            return Ok(call.args.clone());
+            return Ok(Cow::Borrowed(args));
         }
         let mut entries: Vec<(Id, Id)> = call.kwargs.clone();
         if let Some(state) = call.state {
@@ -548,10 +616,10 @@ impl<'p, 'v> Encode<'p, 'v> {
         }
         let mut given = vec![None; params.len()];
         for (key, value) in entries {
-            let Node::Leaf(Value::Str(key)) = self.node(key) else {
+            let Some(key) = text(self.node(key)) else {
                 return Err(self.expected(key, "a field name"));
             };
-            let Some(position) = params.iter().position(|p| p.name == Some(key.as_str())) else {
+            let Some(position) = params.iter().position(|p| p.name == Some(key)) else {
                 return Err(unreadable(format!("`{name}` has no field `{key}`")).into());
             };
             given[position] = Some(value);
@@ -562,7 +630,7 @@ impl<'p, 'v> Encode<'p, 'v> {
         if let Some(missing) = given[present..].iter().position(Option::is_none) {
             let missing = &params[present + missing];
             let later = given[present..].iter().any(Option::is_some);
-            if later || !call.args.is_empty() {
+            if later || !self.pickle.args(call).is_empty() {
                 return Err(unreadable(format!(
                     "`{name}`'s field `{}` is missing",
                     missing.name.unwrap_or("?")
@@ -570,7 +638,7 @@ impl<'p, 'v> Encode<'p, 'v> {
                 .into());
             }
         }
-        Ok(given.into_iter().take(present).flatten().collect())
+        Ok(Cow::Owned(given.into_iter().take(present).flatten().collect()))
     }
 
     /// The `(name, value)` entries of an instance's state: its `__dict__`, or the dict and

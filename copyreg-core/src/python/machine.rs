@@ -10,19 +10,20 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::arena::{Budget, Call, Id, Node, Pickle};
+use super::arena::{text, Budget, Call, CallArgs, Id, Node, Pickle};
 use super::opcodes::*;
 use super::value::Value;
 use crate::error::Error;
 
 /// Reads the pickle at the start of `input` (bytes after its `STOP` are not looked at, as
 /// with Python's `pickle.loads`).
-pub(crate) fn run(input: &[u8], budget: &mut Budget) -> Result<Pickle, Error> {
+pub(crate) fn run<'a>(input: &'a [u8], budget: &mut Budget) -> Result<Pickle<'a>, Error> {
     let mut machine = Machine {
         input,
         pos: 0,
         at: 0,
-        nodes: Vec::new(),
+        // Most opcodes make a node, and take a few bytes each.
+        nodes: Vec::with_capacity(input.len() / 4),
         stack: Vec::new(),
         marks: Vec::new(),
         memo: HashMap::new(),
@@ -40,7 +41,7 @@ pub(super) struct Machine<'a, 'b> {
     pub(super) pos: usize,
     /// Where the opcode being run starts, for errors.
     pub(super) at: usize,
-    pub(super) nodes: Vec<Node>,
+    pub(super) nodes: Vec<Node<'a>>,
     pub(super) stack: Vec<Id>,
     /// Where each open `MARK` is on the stack.
     pub(super) marks: Vec<usize>,
@@ -101,7 +102,7 @@ impl<'a> Machine<'a, '_> {
         })
     }
 
-    pub(super) fn push(&mut self, node: Node) {
+    pub(super) fn push(&mut self, node: Node<'a>) {
         let id = self.nodes.len();
         self.nodes.push(node);
         self.stack.push(id);
@@ -144,23 +145,18 @@ impl<'a> Machine<'a, '_> {
         Ok(items.chunks_exact(2).map(|kv| (kv[0], kv[1])).collect())
     }
 
-    /// The items of the tuple `id`, copied (and charged: one tuple may be the arguments of
-    /// many calls).
-    pub(super) fn tuple_items(&mut self, id: Id, what: &str) -> Step<Vec<Id>> {
+    /// The arguments the tuple `id` holds, shared with it.
+    pub(super) fn tuple_args(&self, id: Id, what: &str) -> Step<CallArgs> {
         match &self.nodes[id] {
-            Node::Tuple(items) => {
-                let items = items.clone();
-                self.budget.elements(items.len())?;
-                Ok(items)
-            }
+            Node::Tuple(_) => Ok(CallArgs::Tuple(id, 0)),
             _ => Err(self.error(format!("{what} must be a tuple"))),
         }
     }
 
     fn string(&self, id: Id, what: &str) -> Step<String> {
-        match &self.nodes[id] {
-            Node::Leaf(Value::Str(s)) => Ok(s.clone()),
-            _ => Err(self.error(format!("{what} must be a str"))),
+        match text(&self.nodes[id]) {
+            Some(s) => Ok(s.to_owned()),
+            None => Err(self.error(format!("{what} must be a str"))),
         }
     }
 
@@ -353,21 +349,21 @@ impl<'a> Machine<'a, '_> {
             REDUCE => {
                 let args = self.pop()?;
                 let callable = self.pop()?;
-                let args = self.tuple_items(args, "REDUCE's arguments")?;
+                let args = self.tuple_args(args, "REDUCE's arguments")?;
                 let node = self.reduce(callable, args)?;
                 self.push(node);
             }
             NEWOBJ => {
                 let args = self.pop()?;
                 let class = self.pop()?;
-                let args = self.tuple_items(args, "NEWOBJ's arguments")?;
+                let args = self.tuple_args(args, "NEWOBJ's arguments")?;
                 self.push(Node::Object(Box::new(Call::new(class, args, true))));
             }
             NEWOBJ_EX => {
                 let kwargs = self.pop()?;
                 let args = self.pop()?;
                 let class = self.pop()?;
-                let args = self.tuple_items(args, "NEWOBJ_EX's arguments")?;
+                let args = self.tuple_args(args, "NEWOBJ_EX's arguments")?;
                 let Node::Dict(kwargs) = &self.nodes[kwargs] else {
                     return Err(self.error("NEWOBJ_EX's keyword arguments must be a dict"));
                 };
@@ -381,7 +377,7 @@ impl<'a> Machine<'a, '_> {
                 let module = self.line("INST")?;
                 let name = self.line("INST")?;
                 let (module, name) = (self.utf8(module, "a module")?, self.utf8(name, "a name")?);
-                let args = self.pop_mark()?;
+                let args = CallArgs::Given(self.pop_mark()?);
                 self.global(module, name);
                 let class = self.pop()?;
                 self.push(Node::Object(Box::new(Call::new(class, args, false))));
@@ -392,7 +388,8 @@ impl<'a> Machine<'a, '_> {
                     return Err(self.error("OBJ has no class"));
                 }
                 let class = items.remove(0);
-                self.push(Node::Object(Box::new(Call::new(class, items, false))));
+                let args = CallArgs::Given(items);
+                self.push(Node::Object(Box::new(Call::new(class, args, false))));
             }
             BUILD => {
                 let state = self.pop()?;

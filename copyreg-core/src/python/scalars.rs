@@ -3,6 +3,7 @@
 
 use num_bigint::BigInt;
 
+use super::arena::Node;
 use super::machine::{Machine, Step};
 use super::opcodes::*;
 use super::text;
@@ -91,10 +92,10 @@ impl Machine<'_, '_> {
             SHORT_BINUNICODE => self.unicode::<1>("SHORT_BINUNICODE")?,
             BINUNICODE => self.unicode::<4>("BINUNICODE")?,
             BINUNICODE8 => self.unicode::<8>("BINUNICODE8")?,
-            SHORT_BINBYTES => self.bytes::<1>("SHORT_BINBYTES", Value::Bytes)?,
-            BINBYTES => self.bytes::<4>("BINBYTES", Value::Bytes)?,
-            BINBYTES8 => self.bytes::<8>("BINBYTES8", Value::Bytes)?,
-            BYTEARRAY8 => self.bytes::<8>("BYTEARRAY8", Value::ByteArray)?,
+            SHORT_BINBYTES => self.bytes::<1>("SHORT_BINBYTES")?,
+            BINBYTES => self.bytes::<4>("BINBYTES")?,
+            BINBYTES8 => self.bytes::<8>("BINBYTES8")?,
+            BYTEARRAY8 => self.byte_array()?,
             NEXT_BUFFER | READONLY_BUFFER => {
                 return Err(self.error(
                     "the pickle uses an out-of-band buffer (protocol 5's PickleBuffer), which \
@@ -131,15 +132,22 @@ impl Machine<'_, '_> {
     fn unicode<const N: usize>(&mut self, what: &str) -> Step {
         let len = self.len::<N>(what)?;
         let bytes = self.take(len, what)?;
-        let text = self.utf8(bytes, "a str")?.to_owned();
-        self.leaf(Value::Str(text));
+        let text = self.utf8(bytes, "a str")?;
+        self.push(Node::Text(text));
         Ok(())
     }
 
-    fn bytes<const N: usize>(&mut self, what: &str, make: fn(Vec<u8>) -> Value) -> Step {
+    fn bytes<const N: usize>(&mut self, what: &str) -> Step {
         let len = self.len::<N>(what)?;
-        let bytes = self.take(len, what)?.to_vec();
-        self.leaf(make(bytes));
+        let bytes = self.take(len, what)?;
+        self.push(Node::Data(bytes));
+        Ok(())
+    }
+
+    fn byte_array(&mut self) -> Step {
+        let len = self.len::<8>("BYTEARRAY8")?;
+        let bytes = self.take(len, "BYTEARRAY8")?.to_vec();
+        self.leaf(Value::ByteArray(bytes));
         Ok(())
     }
 }

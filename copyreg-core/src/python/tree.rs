@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::arena::{Budget, Id, Node, Pickle};
+use super::arena::{items, Budget, Id, Node, Pickle};
 use super::value::{Object, Value};
 use crate::depth::{RED_ZONE, SEGMENT};
 use crate::error::{Error, LimitKind};
@@ -17,7 +17,7 @@ pub const MAX_VALUE_DEPTH: usize = 1000;
 /// string's bytes against the allocation budget, so a small pickle that refers to one large
 /// object many times cannot expand past them; a container that holds itself is an error.
 pub(crate) fn value(
-    pickle: &Pickle,
+    pickle: &Pickle<'_>,
     budget: &mut Budget,
     max_depth: usize,
 ) -> Result<Value, Error> {
@@ -32,7 +32,7 @@ pub(crate) fn value(
 }
 
 struct Expand<'p, 'b> {
-    nodes: &'p [Node],
+    nodes: &'p [Node<'p>],
     /// The containers being expanded, outermost to innermost.
     open: Vec<bool>,
     budget: &'b mut Budget,
@@ -44,6 +44,17 @@ impl Expand<'_, '_> {
     fn expand(&mut self, id: Id) -> Result<Value, Error> {
         self.budget.elements(1)?;
         let node = &self.nodes[id];
+        match node {
+            Node::Text(s) => {
+                self.budget.bytes(s.len())?;
+                return Ok(Value::Str((*s).to_owned()));
+            }
+            Node::Data(b) => {
+                self.budget.bytes(b.len())?;
+                return Ok(Value::Bytes(b.to_vec()));
+            }
+            _ => {}
+        }
         if let Node::Leaf(leaf) = node {
             if let Value::Str(s) = leaf {
                 self.budget.bytes(s.len())?;
@@ -101,9 +112,11 @@ impl Expand<'_, '_> {
             .collect()
     }
 
-    fn inner(&mut self, node: &Node) -> Result<Value, Error> {
+    fn inner(&mut self, node: &Node<'_>) -> Result<Value, Error> {
         Ok(match node {
             Node::Leaf(leaf) => leaf.clone(),
+            Node::Text(s) => Value::Str((*s).to_owned()),
+            Node::Data(b) => Value::Bytes(b.to_vec()),
             Node::List(items) => Value::List(self.all(items)?),
             Node::Tuple(items) => Value::Tuple(self.all(items)?),
             Node::Set(items) => Value::Set(self.all(items)?),
@@ -112,7 +125,7 @@ impl Expand<'_, '_> {
             Node::Persistent(id) => Value::Persistent(Box::new(self.expand(*id)?)),
             Node::Object(call) => Value::Object(Box::new(Object {
                 callable: self.expand(call.callable)?,
-                args: self.all(&call.args)?,
+                args: self.all(items(self.nodes, &call.args))?,
                 kwargs: self.pairs(&call.kwargs)?,
                 new: call.new,
                 state: call.state.map(|id| self.expand(id)).transpose()?,
