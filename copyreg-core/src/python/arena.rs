@@ -2,27 +2,39 @@
 //! identities, and the budget that copies are charged to.
 
 use super::value::Value;
-use crate::error::{Error, LimitKind};
+use crate::error::{Error, Failure, LimitKind};
 
 /// A node's index in the arena.
 pub(crate) type Id = usize;
 
-/// One object of the pickle. Strings and bytes the pickle holds as they are borrow its
-/// bytes: a load allocates for them only where the type it builds holds them.
+/// One object of the pickle, in 32 bytes: small data inline, strings and bytes the pickle
+/// holds as they are borrowed from it (a load allocates for them only where the type it
+/// builds holds them), tuples in the arena's pool and calls in its list, so that reading an
+/// object costs no allocation of its own.
 #[derive(Debug)]
 pub(crate) enum Node<'a> {
-    /// Data with nothing inside, and globals.
-    Leaf(Value),
+    None,
+    Bool(bool),
+    Int(i64),
+    Float(f64),
     /// A `str`, as the pickle's bytes hold it.
     Text(&'a str),
     /// A `bytes`, as the pickle's bytes hold it.
     Data(&'a [u8]),
+    /// Every other leaf: big ints, strings decoded from protocol 0's text, `bytearray`s,
+    /// globals.
+    Leaf(Box<Value>),
     List(Vec<Id>),
-    Tuple(Vec<Id>),
+    /// The items `pool[start..start + len]`: a tuple never changes.
+    Tuple {
+        start: u32,
+        len: u32,
+    },
     Dict(Vec<(Id, Id)>),
     Set(Vec<Id>),
     FrozenSet(Vec<Id>),
-    Object(Box<Call>),
+    /// `calls[index]`.
+    Object(u32),
     Persistent(Id),
 }
 
@@ -60,47 +72,80 @@ impl Call {
     }
 }
 
+/// The objects of a pickle, by [`Id`].
+#[derive(Debug, Default)]
+pub(crate) struct Arena<'a> {
+    pub(crate) nodes: Vec<Node<'a>>,
+    /// Every tuple's items.
+    pub(crate) pool: Vec<Id>,
+    pub(crate) calls: Vec<Call>,
+}
+
+impl<'a> Arena<'a> {
+    pub(crate) fn node(&self, id: Id) -> &Node<'a> {
+        &self.nodes[id]
+    }
+
+    /// The items of node `id`, if it is a tuple.
+    pub(crate) fn tuple(&self, id: Id) -> Option<&[Id]> {
+        match self.nodes[id] {
+            Node::Tuple { start, len } => self.pool.get(start as usize..(start + len) as usize),
+            _ => None,
+        }
+    }
+
+    /// A call's positional arguments.
+    pub(crate) fn args<'s>(&'s self, args: &'s CallArgs) -> &'s [Id] {
+        match args {
+            CallArgs::Tuple(tuple, skip) => self
+                .tuple(*tuple)
+                .and_then(|items| items.get(*skip..))
+                .unwrap_or_default(),
+            CallArgs::Given(ids) => ids,
+        }
+    }
+
+    /// The text of node `id`, if it is a `str`, borrowed or owned.
+    pub(crate) fn text(&self, id: Id) -> Option<&str> {
+        match &self.nodes[id] {
+            Node::Text(s) => Some(s),
+            Node::Leaf(leaf) => match &**leaf {
+                Value::Str(s) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The bytes of node `id`, if it is a `bytes` or a `bytearray`.
+    pub(crate) fn data(&self, id: Id) -> Option<&[u8]> {
+        match &self.nodes[id] {
+            Node::Data(b) => Some(b),
+            Node::Leaf(leaf) => match &**leaf {
+                Value::Bytes(b) | Value::ByteArray(b) => Some(b),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The module and name of node `id`, if it is a global.
+    pub(crate) fn global(&self, id: Id) -> Option<(&str, &str)> {
+        match &self.nodes[id] {
+            Node::Leaf(leaf) => match &**leaf {
+                Value::Global { module, name } => Some((module, name)),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+}
+
 /// A pickle, read: its objects and which one it holds.
 #[derive(Debug)]
 pub(crate) struct Pickle<'a> {
-    pub(crate) nodes: Vec<Node<'a>>,
+    pub(crate) arena: Arena<'a>,
     pub(crate) root: Id,
-}
-
-impl Pickle<'_> {
-    /// A call's positional arguments.
-    pub(crate) fn args<'s>(&'s self, call: &'s Call) -> &'s [Id] {
-        items(&self.nodes, &call.args)
-    }
-}
-
-/// The ids `args` stands for, among `nodes`.
-pub(crate) fn items<'s>(nodes: &'s [Node<'_>], args: &'s CallArgs) -> &'s [Id] {
-    match args {
-        CallArgs::Tuple(tuple, skip) => match &nodes[*tuple] {
-            Node::Tuple(items) => items.get(*skip..).unwrap_or_default(),
-            _ => &[],
-        },
-        CallArgs::Given(ids) => ids,
-    }
-}
-
-/// The text of a node that is a `str`, borrowed or owned.
-pub(crate) fn text<'s>(node: &'s Node<'_>) -> Option<&'s str> {
-    match node {
-        Node::Text(s) => Some(s),
-        Node::Leaf(Value::Str(s)) => Some(s),
-        _ => None,
-    }
-}
-
-/// The bytes of a node that is a `bytes` or a `bytearray`.
-pub(crate) fn data<'s>(node: &'s Node<'_>) -> Option<&'s [u8]> {
-    match node {
-        Node::Data(b) => Some(b),
-        Node::Leaf(Value::Bytes(b) | Value::ByteArray(b)) => Some(b),
-        _ => None,
-    }
 }
 
 /// What a load may spend on copies the pickle asks for.
@@ -122,19 +167,42 @@ impl Budget {
         }
     }
 
-    pub(crate) fn bytes(&mut self, n: usize) -> Result<(), Error> {
-        self.alloc = self.alloc.checked_sub(n).ok_or(Error::Limit {
-            which: LimitKind::Allocation,
-            max: self.max_alloc,
-        })?;
-        Ok(())
+    #[inline]
+    pub(crate) fn bytes(&mut self, n: usize) -> Result<(), Failure> {
+        match self.alloc.checked_sub(n) {
+            Some(left) => {
+                self.alloc = left;
+                Ok(())
+            }
+            None => Err(self.spent(LimitKind::Allocation)),
+        }
     }
 
-    pub(crate) fn elements(&mut self, n: usize) -> Result<(), Error> {
-        self.elements = self.elements.checked_sub(n).ok_or(Error::Limit {
-            which: LimitKind::Elements,
-            max: self.max_elements,
-        })?;
-        Ok(())
+    #[inline]
+    pub(crate) fn elements(&mut self, n: usize) -> Result<(), Failure> {
+        match self.elements.checked_sub(n) {
+            Some(left) => {
+                self.elements = left;
+                Ok(())
+            }
+            None => Err(self.spent(LimitKind::Elements)),
+        }
+    }
+
+    #[cold]
+    fn spent(&self, which: LimitKind) -> Failure {
+        let max = match which {
+            LimitKind::Allocation => self.max_alloc,
+            _ => self.max_elements,
+        };
+        Error::Limit { which, max }.into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_node_takes_32_bytes() {
+        assert_eq!(std::mem::size_of::<super::Node<'_>>(), 32);
     }
 }

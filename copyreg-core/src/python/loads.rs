@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use num_bigint::BigInt;
 
-use super::arena::{data, text, Budget, Call, Id, Node, Pickle};
+use super::arena::{Arena, Budget, Call, Id, Node, Pickle};
 use super::machine;
 use super::value::Value;
 use crate::codec;
@@ -94,8 +94,9 @@ impl Unpickler {
             targets: HashMap::new(),
             globals: HashMap::new(),
             written: HashMap::new(),
+            last: None,
             shared: HashMap::new(),
-            open: vec![false; pickle.nodes.len()],
+            open: vec![false; pickle.arena.nodes.len()],
             depth: 0,
             max_depth: limits.max_depth,
             budget,
@@ -156,6 +157,9 @@ struct Encode<'p, 'v> {
     globals: HashMap<(&'p str, &'p str), Rc<Target>>,
     /// The name-table index of each callable node's objects, by the field count written.
     written: HashMap<(Id, Option<u32>), u64>,
+    /// The last object's callable, its target and name-table index: objects of one class
+    /// tend to come in a row.
+    last: Option<(Id, Option<u32>, Rc<Target>, u64)>,
     /// The stream's index of each node already written as a shared allocation.
     shared: HashMap<Id, u64>,
     /// The nodes being written, to refuse a value that contains itself.
@@ -171,17 +175,22 @@ type Step<T = ()> = Result<T, Failure>;
 /// What a Python value is, for messages.
 fn kind(node: &Node<'_>) -> &'static str {
     match node {
-        Node::Leaf(Value::None) => "None",
-        Node::Leaf(Value::Bool(_)) => "a bool",
-        Node::Leaf(Value::Int(_) | Value::BigInt(_)) => "an int",
-        Node::Leaf(Value::Float(_)) => "a float",
-        Node::Leaf(Value::Str(_)) | Node::Text(_) => "a str",
-        Node::Leaf(Value::Bytes(_)) | Node::Data(_) => "a bytes",
-        Node::Leaf(Value::ByteArray(_)) => "a bytearray",
-        Node::Leaf(Value::Global { .. } | Value::Ext(_)) => "a global",
-        Node::Leaf(_) => "a value",
+        Node::None => "None",
+        Node::Bool(_) => "a bool",
+        Node::Int(_) => "an int",
+        Node::Float(_) => "a float",
+        Node::Text(_) => "a str",
+        Node::Data(_) => "a bytes",
+        Node::Leaf(leaf) => match &**leaf {
+            Value::BigInt(_) => "an int",
+            Value::Str(_) => "a str",
+            Value::Bytes(_) => "a bytes",
+            Value::ByteArray(_) => "a bytearray",
+            Value::Global { .. } | Value::Ext(_) => "a global",
+            _ => "a value",
+        },
         Node::List(_) => "a list",
-        Node::Tuple(_) => "a tuple",
+        Node::Tuple { .. } => "a tuple",
         Node::Dict(_) => "a dict",
         Node::Set(_) => "a set",
         Node::FrozenSet(_) => "a frozenset",
@@ -191,8 +200,21 @@ fn kind(node: &Node<'_>) -> &'static str {
 }
 
 impl<'p, 'v> Encode<'p, 'v> {
+    fn arena(&self) -> &'p Arena<'p> {
+        &self.pickle.arena
+    }
+
     fn node(&self, id: Id) -> &'p Node<'p> {
-        &self.pickle.nodes[id]
+        self.arena().node(id)
+    }
+
+    /// The items of a list, tuple, set or frozenset.
+    fn sequence(&self, id: Id) -> Option<&'p [Id]> {
+        match self.node(id) {
+            Node::List(items) | Node::Set(items) | Node::FrozenSet(items) => Some(items),
+            Node::Tuple { .. } => self.arena().tuple(id),
+            _ => None,
+        }
     }
 
     fn expected(&self, id: Id, what: &str) -> Failure {
@@ -217,12 +239,13 @@ impl<'p, 'v> Encode<'p, 'v> {
     }
 
     fn value_here(&mut self, id: Id, shape: &Shape) -> Step {
-        let node = self.node(id);
+        let arena = self.arena();
+        let node = arena.node(id);
         match (shape, node) {
             (Shape::Absent, _) => {}
-            (Shape::Unit, Node::Leaf(Value::None)) => {}
-            (Shape::Unit, Node::Tuple(items)) if items.is_empty() => {}
-            (Shape::Bool, Node::Leaf(Value::Bool(b))) => self.out.push(u8::from(*b)),
+            (Shape::Unit, Node::None) => {}
+            (Shape::Unit, Node::Tuple { len: 0, .. }) => {}
+            (Shape::Bool, Node::Bool(b)) => self.out.push(u8::from(*b)),
             (Shape::U8 | Shape::I8 | Shape::Unsigned | Shape::Signed, _) => {
                 self.integer(id, shape)?
             }
@@ -234,42 +257,43 @@ impl<'p, 'v> Encode<'p, 'v> {
                 let x = self.float(id)?;
                 self.out.extend_from_slice(&x.to_le_bytes());
             }
-            (Shape::Char | Shape::Str, _) if text(node).is_some() => {
-                let s = text(node).unwrap_or_default();
+            (Shape::Char | Shape::Str, _) if arena.text(id).is_some() => {
+                let s = arena.text(id).unwrap_or_default();
                 if matches!(shape, Shape::Char) && s.chars().count() != 1 {
                     return Err(self.expected(id, "a str of one character"));
                 }
                 self.string(s)?
             }
-            (Shape::Seq(Shape::U8), _) if data(node).is_some() => {
-                let b = data(node).unwrap_or_default();
+            (Shape::Seq(Shape::U8), _) if arena.data(id).is_some() => {
+                let b = arena.data(id).unwrap_or_default();
                 self.budget.bytes(b.len())?;
                 codec::write_len(&mut self.out, b.len());
                 self.out.extend_from_slice(b);
             }
-            (Shape::Array(n, Shape::U8), _) if data(node).is_some_and(|b| b.len() == *n) => {
-                let b = data(node).unwrap_or_default();
+            (Shape::Array(n, Shape::U8), _) if arena.data(id).is_some_and(|b| b.len() == *n) => {
+                let b = arena.data(id).unwrap_or_default();
                 self.budget.bytes(b.len())?;
                 self.out.extend_from_slice(b);
             }
-            (Shape::Seq(item) | Shape::Set(item), Node::List(items) | Node::Tuple(items))
-            | (Shape::Seq(item) | Shape::Set(item), Node::Set(items) | Node::FrozenSet(items)) => {
+            (Shape::Seq(item) | Shape::Set(item), _) if self.sequence(id).is_some() => {
+                let items = self.sequence(id).unwrap_or_default();
                 codec::write_len(&mut self.out, items.len());
                 self.items(items, item)?;
             }
-            (Shape::Array(n, item), Node::List(items) | Node::Tuple(items))
-                if items.len() == *n =>
-            {
+            (Shape::Array(n, item), _) if self.sequence(id).is_some_and(|i| i.len() == *n) => {
+                let items = self.sequence(id).unwrap_or_default();
                 self.items(items, item)?;
             }
-            (Shape::Option(_), Node::Leaf(Value::None)) => self.out.push(0),
+            (Shape::Option(_), Node::None) => self.out.push(0),
             (Shape::Option(inner), _) => {
                 self.out.push(1);
                 self.value(id, inner)?;
             }
-            (Shape::Tuple(shapes), Node::Tuple(items) | Node::List(items))
-                if items.len() == shapes.len() =>
+            (Shape::Tuple(shapes), _)
+                if self.sequence(id).is_some_and(|i| i.len() == shapes.len())
+                    && !matches!(node, Node::Set(_) | Node::FrozenSet(_)) =>
             {
+                let items = self.sequence(id).unwrap_or_default();
                 for (&item, shape) in items.iter().zip(shapes.iter()) {
                     self.value(item, shape)?;
                 }
@@ -282,9 +306,7 @@ impl<'p, 'v> Encode<'p, 'v> {
                 }
             }
             (Shape::Pointer(inner), _) => self.pointer(id, inner)?,
-            (Shape::Weak(_), Node::Leaf(Value::None)) => {
-                varint::write(&mut self.out, WEAK_DANGLING)
-            }
+            (Shape::Weak(_), Node::None) => varint::write(&mut self.out, WEAK_DANGLING),
             (Shape::Weak(inner), _) => match self.shared.get(&id) {
                 Some(&index) => varint::write(&mut self.out, index + WEAK_BACK),
                 None => {
@@ -310,9 +332,16 @@ impl<'p, 'v> Encode<'p, 'v> {
     }
 
     fn integer(&mut self, id: Id, shape: &Shape) -> Step {
-        let n: i128 = match self.node(id) {
-            Node::Leaf(Value::Int(n)) => (*n).into(),
-            Node::Leaf(Value::BigInt(n)) => match (i128::try_from(n), u128::try_from(n)) {
+        let big = match self.node(id) {
+            Node::Leaf(leaf) => match &**leaf {
+                Value::BigInt(n) => Some(n),
+                _ => None,
+            },
+            _ => None,
+        };
+        let n: i128 = match (self.node(id), big) {
+            (Node::Int(n), _) => (*n).into(),
+            (_, Some(n)) => match (i128::try_from(n), u128::try_from(n)) {
                 (Ok(n), _) => n,
                 (_, Ok(n)) if matches!(shape, Shape::Unsigned) => {
                     varint::write_u128(&mut self.out, n);
@@ -352,8 +381,8 @@ impl<'p, 'v> Encode<'p, 'v> {
     /// A float, or an int (which Python writes for a float field as readily).
     fn float(&self, id: Id) -> Step<f64> {
         match self.node(id) {
-            Node::Leaf(Value::Float(x)) => Ok(*x),
-            Node::Leaf(Value::Int(n)) => Ok(*n as f64),
+            Node::Float(x) => Ok(*x),
+            Node::Int(n) => Ok(*n as f64),
             _ => Err(self.expected(id, "a float")),
         }
     }
@@ -416,14 +445,15 @@ impl<'p, 'v> Encode<'p, 'v> {
     /// An object: a persistent id, or a call of a registered constructor.
     fn object(&mut self, id: Id) -> Step {
         match self.node(id) {
-            Node::Persistent(pid) => match text(self.node(*pid)) {
+            Node::Persistent(pid) => match self.arena().text(*pid) {
                 Some(s) => {
                     varint::write(&mut self.out, 0);
                     self.string(s)
                 }
                 None => Err(unreadable("a persistent id must be a str to load into Rust").into()),
             },
-            Node::Object(call) => {
+            Node::Object(index) => {
+                let call = &self.arena().calls[*index as usize];
                 if self.open[id] {
                     return Err(unreadable(
                         "an object is its own argument, which no constructor can be called with",
@@ -452,8 +482,12 @@ impl<'p, 'v> Encode<'p, 'v> {
     /// The constructor a call's callable names, and the name the stream gives it.
     fn constructor(&self, callable: Id) -> Step<(String, Option<u32>, &'v Constructor)> {
         let view: &'v View = self.view;
-        match self.node(callable) {
-            Node::Leaf(Value::Global { module, name }) => {
+        let leaf = match self.node(callable) {
+            Node::Leaf(leaf) => &**leaf,
+            _ => return Err(unreadable("a call's callable is not a global").into()),
+        };
+        match leaf {
+            Value::Global { module, name } => {
                 let dotted = format!("{module}.{name}");
                 let path = format!("{}::{name}", module.replace('.', "::"));
                 // A type's declared Python global first, then the names that map to it.
@@ -467,7 +501,7 @@ impl<'p, 'v> Encode<'p, 'v> {
                 }
                 Err(Error::UnknownConstructor { name: dotted }.into())
             }
-            Node::Leaf(Value::Ext(code)) => match view.constructor_by_code(*code) {
+            Value::Ext(code) => match view.constructor_by_code(*code) {
                 Some((name, Slot::One(ctor))) => Ok((name.to_owned(), Some(*code), ctor)),
                 _ => Err(Error::UnknownCode { code: *code }.into()),
             },
@@ -477,13 +511,15 @@ impl<'p, 'v> Encode<'p, 'v> {
 
     /// The target of callable node `callable`, resolved once.
     fn target(&mut self, callable: Id) -> Step<Rc<Target>> {
+        if let Some((id, _, target, _)) = &self.last {
+            if *id == callable {
+                return Ok(Rc::clone(target));
+            }
+        }
         if let Some(target) = self.targets.get(&callable) {
             return Ok(Rc::clone(target));
         }
-        let by_name = match self.node(callable) {
-            Node::Leaf(Value::Global { module, name }) => Some((module.as_str(), name.as_str())),
-            _ => None,
-        };
+        let by_name = self.arena().global(callable);
         if let Some(target) = by_name.and_then(|key| self.globals.get(&key)) {
             let target = Rc::clone(target);
             self.targets.insert(callable, Rc::clone(&target));
@@ -504,12 +540,21 @@ impl<'p, 'v> Encode<'p, 'v> {
     }
 
     /// The name-table index for objects of `callable` written with `count` fields.
-    fn target_index(&mut self, callable: Id, target: &Target, count: Option<u32>) -> u64 {
-        if let Some(&index) = self.written.get(&(callable, count)) {
-            return index;
+    fn target_index(&mut self, callable: Id, target: &Rc<Target>, count: Option<u32>) -> u64 {
+        if let Some((id, written, _, index)) = &self.last {
+            if (*id, *written) == (callable, count) {
+                return *index;
+            }
         }
-        let index = self.name_index(&target.name, target.code, count);
-        self.written.insert((callable, count), index);
+        let index = match self.written.get(&(callable, count)) {
+            Some(&index) => index,
+            None => {
+                let index = self.name_index(&target.name, target.code, count);
+                self.written.insert((callable, count), index);
+                index
+            }
+        };
+        self.last = Some((callable, count, Rc::clone(target), index));
         index
     }
 
@@ -545,7 +590,7 @@ impl<'p, 'v> Encode<'p, 'v> {
                 Ok(())
             }
             Args::Variants(variants) => {
-                let (variant, rest) = match self.pickle.args(call).split_first() {
+                let (variant, rest) = match self.arena().args(&call.args).split_first() {
                     Some((&first, rest)) if !call.new => (first, rest),
                     _ => {
                         return Err(unreadable(format!(
@@ -555,7 +600,7 @@ impl<'p, 'v> Encode<'p, 'v> {
                         .into())
                     }
                 };
-                let Some(variant) = text(self.node(variant)) else {
+                let Some(variant) = self.arena().text(variant) else {
                     return Err(self.expected(variant, "a variant's name"));
                 };
                 let Some(index) = variants.iter().position(|(v, _)| *v == variant) else {
@@ -599,7 +644,7 @@ impl<'p, 'v> Encode<'p, 'v> {
                 ))
                 .into());
             }
-            let args = self.pickle.args(call);
+            let args = self.arena().args(&call.args);
             if args.len() > params.len() {
                 return Err(unreadable(format!(
                     "`{name}` takes {} arguments, the pickle gives {}",
@@ -616,7 +661,7 @@ impl<'p, 'v> Encode<'p, 'v> {
         }
         let mut given = vec![None; params.len()];
         for (key, value) in entries {
-            let Some(key) = text(self.node(key)) else {
+            let Some(key) = self.arena().text(key) else {
                 return Err(self.expected(key, "a field name"));
             };
             let Some(position) = params.iter().position(|p| p.name == Some(key)) else {
@@ -630,7 +675,7 @@ impl<'p, 'v> Encode<'p, 'v> {
         if let Some(missing) = given[present..].iter().position(Option::is_none) {
             let missing = &params[present + missing];
             let later = given[present..].iter().any(Option::is_some);
-            if later || !self.pickle.args(call).is_empty() {
+            if later || !self.arena().args(&call.args).is_empty() {
                 return Err(unreadable(format!(
                     "`{name}`'s field `{}` is missing",
                     missing.name.unwrap_or("?")
@@ -638,7 +683,9 @@ impl<'p, 'v> Encode<'p, 'v> {
                 .into());
             }
         }
-        Ok(Cow::Owned(given.into_iter().take(present).flatten().collect()))
+        Ok(Cow::Owned(
+            given.into_iter().take(present).flatten().collect(),
+        ))
     }
 
     /// The `(name, value)` entries of an instance's state: its `__dict__`, or the dict and
@@ -646,12 +693,12 @@ impl<'p, 'v> Encode<'p, 'v> {
     fn state_entries(&self, name: &str, state: Id) -> Step<Vec<(Id, Id)>> {
         match self.node(state) {
             Node::Dict(entries) => Ok(entries.clone()),
-            Node::Tuple(pair) if pair.len() == 2 => {
+            Node::Tuple { len: 2, .. } => {
                 let mut entries = Vec::new();
-                for &part in pair {
+                for &part in self.arena().tuple(state).unwrap_or_default() {
                     match self.node(part) {
                         Node::Dict(more) => entries.extend(more.iter().copied()),
-                        Node::Leaf(Value::None) => {}
+                        Node::None => {}
                         _ => return Err(self.expected(part, "a dict of slots")),
                     }
                 }

@@ -10,10 +10,10 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 
-use super::arena::{text, Budget, Call, CallArgs, Id, Node, Pickle};
+use super::arena::{Arena, Budget, Call, CallArgs, Id, Node, Pickle};
 use super::opcodes::*;
 use super::value::Value;
-use crate::error::Error;
+use crate::error::{Error, Failure};
 
 /// Reads the pickle at the start of `input` (bytes after its `STOP` are not looked at, as
 /// with Python's `pickle.loads`).
@@ -23,15 +23,18 @@ pub(crate) fn run<'a>(input: &'a [u8], budget: &mut Budget) -> Result<Pickle<'a>
         pos: 0,
         at: 0,
         // Most opcodes make a node, and take a few bytes each.
-        nodes: Vec::with_capacity(input.len() / 4),
+        arena: Arena {
+            nodes: Vec::with_capacity(input.len() / 4),
+            ..Arena::default()
+        },
         stack: Vec::new(),
         marks: Vec::new(),
         memo: HashMap::new(),
         budget,
     };
-    let root = machine.execute()?;
+    let root = machine.execute().map_err(Error::from)?;
     Ok(Pickle {
-        nodes: machine.nodes,
+        arena: machine.arena,
         root,
     })
 }
@@ -41,7 +44,7 @@ pub(super) struct Machine<'a, 'b> {
     pub(super) pos: usize,
     /// Where the opcode being run starts, for errors.
     pub(super) at: usize,
-    pub(super) nodes: Vec<Node<'a>>,
+    pub(super) arena: Arena<'a>,
     pub(super) stack: Vec<Id>,
     /// Where each open `MARK` is on the stack.
     pub(super) marks: Vec<usize>,
@@ -49,14 +52,17 @@ pub(super) struct Machine<'a, 'b> {
     pub(super) budget: &'b mut Budget,
 }
 
-pub(super) type Step<T = ()> = Result<T, Error>;
+/// A step's result: its error boxed, so that every step returns in registers.
+pub(super) type Step<T = ()> = Result<T, Failure>;
 
 impl<'a> Machine<'a, '_> {
-    pub(super) fn error(&self, reason: impl Into<Cow<'static, str>>) -> Error {
+    #[cold]
+    pub(super) fn error(&self, reason: impl Into<Cow<'static, str>>) -> Failure {
         Error::Pickle {
             offset: Some(self.at),
             reason: reason.into(),
         }
+        .into()
     }
 
     pub(super) fn take(&mut self, n: usize, what: &str) -> Step<&'a [u8]> {
@@ -103,13 +109,47 @@ impl<'a> Machine<'a, '_> {
     }
 
     pub(super) fn push(&mut self, node: Node<'a>) {
-        let id = self.nodes.len();
-        self.nodes.push(node);
+        let id = self.arena.nodes.len();
+        self.arena.nodes.push(node);
         self.stack.push(id);
     }
 
+    /// Pushes a tuple of the stack's items from `from` on, which leave the stack.
+    pub(super) fn push_tuple(&mut self, from: usize) -> Step {
+        let start = self.arena.pool.len();
+        self.arena.pool.extend_from_slice(&self.stack[from..]);
+        self.stack.truncate(from);
+        let (start, len) = (
+            u32::try_from(start),
+            u32::try_from(self.arena.pool.len() - start),
+        );
+        match (start, len) {
+            (Ok(start), Ok(len)) => {
+                self.push(Node::Tuple { start, len });
+                Ok(())
+            }
+            _ => Err(self.error("the pickle holds more than 2^32 tuple items")),
+        }
+    }
+
+    /// Pushes a call.
+    pub(super) fn push_call(&mut self, call: Call) -> Step {
+        let Ok(index) = u32::try_from(self.arena.calls.len()) else {
+            return Err(self.error("the pickle holds more than 2^32 calls"));
+        };
+        self.arena.calls.push(call);
+        self.push(Node::Object(index));
+        Ok(())
+    }
+
     pub(super) fn leaf(&mut self, value: Value) {
-        self.push(Node::Leaf(value));
+        self.push(match value {
+            Value::None => Node::None,
+            Value::Bool(b) => Node::Bool(b),
+            Value::Int(n) => Node::Int(n),
+            Value::Float(x) => Node::Float(x),
+            other => Node::Leaf(Box::new(other)),
+        });
     }
 
     /// The bottom of the stack that opcodes may pop to: the last open mark.
@@ -147,14 +187,14 @@ impl<'a> Machine<'a, '_> {
 
     /// The arguments the tuple `id` holds, shared with it.
     pub(super) fn tuple_args(&self, id: Id, what: &str) -> Step<CallArgs> {
-        match &self.nodes[id] {
-            Node::Tuple(_) => Ok(CallArgs::Tuple(id, 0)),
+        match self.arena.nodes[id] {
+            Node::Tuple { .. } => Ok(CallArgs::Tuple(id, 0)),
             _ => Err(self.error(format!("{what} must be a tuple"))),
         }
     }
 
     fn string(&self, id: Id, what: &str) -> Step<String> {
-        match text(&self.nodes[id]) {
+        match self.arena.text(id) {
             Some(s) => Ok(s.to_owned()),
             None => Err(self.error(format!("{what} must be a str"))),
         }
@@ -243,7 +283,7 @@ impl<'a> Machine<'a, '_> {
                 self.stack.push(top);
             }
             EMPTY_LIST => self.push(Node::List(Vec::new())),
-            EMPTY_TUPLE => self.push(Node::Tuple(Vec::new())),
+            EMPTY_TUPLE => self.push_tuple(self.stack.len())?,
             EMPTY_DICT => self.push(Node::Dict(Vec::new())),
             EMPTY_SET => self.push(Node::Set(Vec::new())),
             LIST => {
@@ -251,16 +291,17 @@ impl<'a> Machine<'a, '_> {
                 self.push(Node::List(items));
             }
             TUPLE => {
-                let items = self.pop_mark()?;
-                self.push(Node::Tuple(items));
+                let Some(mark) = self.marks.pop() else {
+                    return Err(self.error("no MARK is open"));
+                };
+                self.push_tuple(mark)?;
             }
             TUPLE1 | TUPLE2 | TUPLE3 => {
                 let n = usize::from(op - TUPLE1) + 1;
                 if self.stack.len() < self.fence() + n {
                     return Err(self.error("the stack has too few items for this opcode"));
                 }
-                let items = self.stack.split_off(self.stack.len() - n);
-                self.push(Node::Tuple(items));
+                self.push_tuple(self.stack.len() - n)?;
             }
             DICT => {
                 let items = self.pop_mark()?;
@@ -350,28 +391,27 @@ impl<'a> Machine<'a, '_> {
                 let args = self.pop()?;
                 let callable = self.pop()?;
                 let args = self.tuple_args(args, "REDUCE's arguments")?;
-                let node = self.reduce(callable, args)?;
-                self.push(node);
+                self.reduce(callable, args)?;
             }
             NEWOBJ => {
                 let args = self.pop()?;
                 let class = self.pop()?;
                 let args = self.tuple_args(args, "NEWOBJ's arguments")?;
-                self.push(Node::Object(Box::new(Call::new(class, args, true))));
+                self.push_call(Call::new(class, args, true))?;
             }
             NEWOBJ_EX => {
                 let kwargs = self.pop()?;
                 let args = self.pop()?;
                 let class = self.pop()?;
                 let args = self.tuple_args(args, "NEWOBJ_EX's arguments")?;
-                let Node::Dict(kwargs) = &self.nodes[kwargs] else {
+                let Node::Dict(kwargs) = &self.arena.nodes[kwargs] else {
                     return Err(self.error("NEWOBJ_EX's keyword arguments must be a dict"));
                 };
                 let kwargs = kwargs.clone();
                 self.budget.elements(kwargs.len())?;
                 let mut call = Call::new(class, args, true);
                 call.kwargs = kwargs;
-                self.push(Node::Object(Box::new(call)));
+                self.push_call(call)?;
             }
             INST => {
                 let module = self.line("INST")?;
@@ -380,7 +420,7 @@ impl<'a> Machine<'a, '_> {
                 let args = CallArgs::Given(self.pop_mark()?);
                 self.global(module, name);
                 let class = self.pop()?;
-                self.push(Node::Object(Box::new(Call::new(class, args, false))));
+                self.push_call(Call::new(class, args, false))?;
             }
             OBJ => {
                 let mut items = self.pop_mark()?;
@@ -389,13 +429,15 @@ impl<'a> Machine<'a, '_> {
                 }
                 let class = items.remove(0);
                 let args = CallArgs::Given(items);
-                self.push(Node::Object(Box::new(Call::new(class, args, false))));
+                self.push_call(Call::new(class, args, false))?;
             }
             BUILD => {
                 let state = self.pop()?;
                 let target = self.top()?;
-                match &mut self.nodes[target] {
-                    Node::Object(call) if call.state.is_none() => call.state = Some(state),
+                match self.arena.nodes[target] {
+                    Node::Object(call) if self.arena.calls[call as usize].state.is_none() => {
+                        self.arena.calls[call as usize].state = Some(state)
+                    }
                     _ => {
                         return Err(self.error("BUILD gives state to something not built by a call"))
                     }
@@ -429,9 +471,9 @@ impl<'a> Machine<'a, '_> {
     /// `APPENDS` (and `ADDITEMS`) onto the list, set or object on top of the stack.
     fn extend(&mut self, items: Vec<Id>) -> Step {
         let target = self.top()?;
-        match &mut self.nodes[target] {
+        match &mut self.arena.nodes[target] {
             Node::List(list) | Node::Set(list) => list.extend(items),
-            Node::Object(call) => call.items.extend(items),
+            &mut Node::Object(call) => self.arena.calls[call as usize].items.extend(items),
             _ => return Err(self.error("items are appended to something not a list or set")),
         }
         Ok(())
@@ -439,9 +481,9 @@ impl<'a> Machine<'a, '_> {
 
     fn set_items(&mut self, pairs: Vec<(Id, Id)>) -> Step {
         let target = self.top()?;
-        match &mut self.nodes[target] {
+        match &mut self.arena.nodes[target] {
             Node::Dict(dict) => dict.extend(pairs),
-            Node::Object(call) => call.entries.extend(pairs),
+            &mut Node::Object(call) => self.arena.calls[call as usize].entries.extend(pairs),
             _ => return Err(self.error("items are set on something not a dict")),
         }
         Ok(())

@@ -13,9 +13,9 @@ impl Machine<'_, '_> {
     /// Runs `op` if it pushes data; an error if it is no opcode at all.
     pub(super) fn scalar(&mut self, op: u8) -> Step {
         match op {
-            NONE => self.leaf(Value::None),
-            NEWTRUE => self.leaf(Value::Bool(true)),
-            NEWFALSE => self.leaf(Value::Bool(false)),
+            NONE => self.push(Node::None),
+            NEWTRUE => self.push(Node::Bool(true)),
+            NEWFALSE => self.push(Node::Bool(false)),
             INT => {
                 let text = self.line("INT")?;
                 let value = match text {
@@ -33,15 +33,15 @@ impl Machine<'_, '_> {
             }
             BININT => {
                 let n = i32::from_le_bytes(self.array("BININT")?);
-                self.leaf(Value::Int(n.into()));
+                self.push(Node::Int(n.into()));
             }
             BININT1 => {
                 let [n] = self.array("BININT1")?;
-                self.leaf(Value::Int(n.into()));
+                self.push(Node::Int(n.into()));
             }
             BININT2 => {
                 let n = u16::from_le_bytes(self.array("BININT2")?);
-                self.leaf(Value::Int(n.into()));
+                self.push(Node::Int(n.into()));
             }
             LONG1 => {
                 let len = self.len::<1>("LONG1")?;
@@ -61,11 +61,11 @@ impl Machine<'_, '_> {
                     .ok()
                     .and_then(|t| t.trim().parse::<f64>().ok())
                     .ok_or_else(|| self.error("FLOAT's argument is not a float"))?;
-                self.leaf(Value::Float(value));
+                self.push(Node::Float(value));
             }
             BINFLOAT => {
                 let value = f64::from_be_bytes(self.array("BINFLOAT")?);
-                self.leaf(Value::Float(value));
+                self.push(Node::Float(value));
             }
             STRING => {
                 let text = self.line("STRING")?;

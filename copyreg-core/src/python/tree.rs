@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use super::arena::{items, Budget, Id, Node, Pickle};
+use super::arena::{Arena, Budget, Id, Node, Pickle};
 use super::value::{Object, Value};
 use crate::depth::{RED_ZONE, SEGMENT};
 use crate::error::{Error, LimitKind};
@@ -22,8 +22,8 @@ pub(crate) fn value(
     max_depth: usize,
 ) -> Result<Value, Error> {
     Expand {
-        nodes: &pickle.nodes,
-        open: vec![false; pickle.nodes.len()],
+        arena: &pickle.arena,
+        open: vec![false; pickle.arena.nodes.len()],
         budget,
         depth: 0,
         max_depth,
@@ -32,7 +32,7 @@ pub(crate) fn value(
 }
 
 struct Expand<'p, 'b> {
-    nodes: &'p [Node<'p>],
+    arena: &'p Arena<'p>,
     /// The containers being expanded, outermost to innermost.
     open: Vec<bool>,
     budget: &'b mut Budget,
@@ -43,26 +43,34 @@ struct Expand<'p, 'b> {
 impl Expand<'_, '_> {
     fn expand(&mut self, id: Id) -> Result<Value, Error> {
         self.budget.elements(1)?;
-        let node = &self.nodes[id];
-        match node {
+        let leaf = match self.arena.node(id) {
+            Node::None => Value::None,
+            &Node::Bool(b) => Value::Bool(b),
+            &Node::Int(n) => Value::Int(n),
+            &Node::Float(x) => Value::Float(x),
             Node::Text(s) => {
                 self.budget.bytes(s.len())?;
-                return Ok(Value::Str((*s).to_owned()));
+                Value::Str((*s).to_owned())
             }
             Node::Data(b) => {
                 self.budget.bytes(b.len())?;
-                return Ok(Value::Bytes(b.to_vec()));
+                Value::Bytes(b.to_vec())
             }
-            _ => {}
-        }
-        if let Node::Leaf(leaf) = node {
-            if let Value::Str(s) = leaf {
-                self.budget.bytes(s.len())?;
-            } else if let Value::Bytes(b) | Value::ByteArray(b) = leaf {
-                self.budget.bytes(b.len())?;
+            Node::Leaf(leaf) => {
+                if let Value::Str(s) = &**leaf {
+                    self.budget.bytes(s.len())?;
+                } else if let Value::Bytes(b) | Value::ByteArray(b) = &**leaf {
+                    self.budget.bytes(b.len())?;
+                }
+                (**leaf).clone()
             }
-            return Ok(leaf.clone());
-        }
+            _ => return self.container(id),
+        };
+        Ok(leaf)
+    }
+
+    /// A container: refused if it holds itself, or nests past the limit.
+    fn container(&mut self, id: Id) -> Result<Value, Error> {
         if self.open[id] {
             return Err(Error::Pickle {
                 offset: None,
@@ -77,7 +85,7 @@ impl Expand<'_, '_> {
         }
         self.open[id] = true;
         self.depth += 1;
-        let value = stacker::maybe_grow(RED_ZONE, SEGMENT, || self.inner(node));
+        let value = stacker::maybe_grow(RED_ZONE, SEGMENT, || self.inner(id));
         self.depth -= 1;
         self.open[id] = false;
         value
@@ -112,26 +120,29 @@ impl Expand<'_, '_> {
             .collect()
     }
 
-    fn inner(&mut self, node: &Node<'_>) -> Result<Value, Error> {
-        Ok(match node {
-            Node::Leaf(leaf) => leaf.clone(),
-            Node::Text(s) => Value::Str((*s).to_owned()),
-            Node::Data(b) => Value::Bytes(b.to_vec()),
+    fn inner(&mut self, id: Id) -> Result<Value, Error> {
+        let arena = self.arena;
+        Ok(match arena.node(id) {
             Node::List(items) => Value::List(self.all(items)?),
-            Node::Tuple(items) => Value::Tuple(self.all(items)?),
+            Node::Tuple { .. } => Value::Tuple(self.all(arena.tuple(id).unwrap_or_default())?),
             Node::Set(items) => Value::Set(self.all(items)?),
             Node::FrozenSet(items) => Value::FrozenSet(self.all(items)?),
             Node::Dict(pairs) => Value::Dict(self.pairs(pairs)?),
             Node::Persistent(id) => Value::Persistent(Box::new(self.expand(*id)?)),
-            Node::Object(call) => Value::Object(Box::new(Object {
-                callable: self.expand(call.callable)?,
-                args: self.all(items(self.nodes, &call.args))?,
-                kwargs: self.pairs(&call.kwargs)?,
-                new: call.new,
-                state: call.state.map(|id| self.expand(id)).transpose()?,
-                items: self.all(&call.items)?,
-                entries: self.pairs(&call.entries)?,
-            })),
+            Node::Object(index) => {
+                let call = &arena.calls[*index as usize];
+                Value::Object(Box::new(Object {
+                    callable: self.expand(call.callable)?,
+                    args: self.all(arena.args(&call.args))?,
+                    kwargs: self.pairs(&call.kwargs)?,
+                    new: call.new,
+                    state: call.state.map(|id| self.expand(id)).transpose()?,
+                    items: self.all(&call.items)?,
+                    entries: self.pairs(&call.entries)?,
+                }))
+            }
+            // Leaves are expanded by `expand`.
+            _ => Value::None,
         })
     }
 }
