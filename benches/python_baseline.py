@@ -104,24 +104,17 @@ def python_format():
     `pickle.loads` of the same bytes, and `pickle.dumps` of what it loads, whose classes
     reduce themselves as the Rust types do (a global called with the fields)."""
     bench = types.ModuleType("bench")
+    for name, fields in (
+        ("Log", ("host", "path", "agent", "message", "status", "bytes", "millis")),
+        ("Node", ("id", "children")),
+        ("Graph", ("root",)),
+    ):
+        def init(self, *args, fields=fields):
+            for field, arg in zip(fields, args):
+                setattr(self, field, arg)
 
-    class Log:
-        def __init__(self, host, path, agent, message, status, bytes, millis):
-            self.host, self.path, self.agent, self.message = host, path, agent, message
-            self.status, self.bytes, self.millis = status, bytes, millis
-
-    class Node:
-        def __init__(self, id, children):
-            self.id, self.children = id, children
-
-    class Graph:
-        def __init__(self, root):
-            self.root = root
-
-    for cls, fields in ((Log, ("host", "path", "agent", "message", "status", "bytes", "millis")),
-                        (Node, ("id", "children")), (Graph, ("root",))):
-        cls.__module__, cls.__qualname__ = "bench", cls.__name__
-        setattr(bench, cls.__name__, cls)
+        cls = type(name, (), {"__init__": init, "__module__": "bench"})
+        setattr(bench, name, cls)
         copyreg.pickle(cls, lambda o, cls=cls, fields=fields: (cls, tuple(getattr(o, f) for f in fields)))
     sys.modules["bench"] = bench
     for scenario, name in (("B2/10000", "b2_10000_pickle"), ("B6", "b6_pickle")):

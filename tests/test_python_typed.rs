@@ -4,16 +4,14 @@
 //! These tests drive `python3`; where it is not on `PATH` they print a notice and pass.
 
 use std::collections::{BTreeSet, HashMap, VecDeque};
-use std::io::Write;
 use std::net::Ipv4Addr;
-use std::process::{Command, Stdio};
 use std::rc::{Rc, Weak};
 use std::sync::Arc;
 
 use copyreg::python::{dumps, dumps_value, dumps_with, loads, loads_value, Object, Value};
 use copyreg::{Error, Pickler, Reducible, Unpickler};
 
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/typed.py");
+mod cpython;
 
 #[derive(Reducible, Debug, PartialEq)]
 #[reducer(name = "geo.Point", dyn(Priced))]
@@ -246,26 +244,8 @@ fn pickles(protocol: u8) -> Vec<(&'static str, Vec<u8>)> {
     ]
 }
 
-/// `python3 typed.py check` on `jobs`: its report, or `None` (after a notice) without
-/// `python3`.
 fn cpython_check(jobs: &str) -> Option<(String, bool)> {
-    let child = Command::new("python3")
-        .args([SCRIPT, "check"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(e) => {
-            eprintln!("python3 is not available ({e}): skipping the CPython interop tests");
-            return None;
-        }
-    };
-    let mut stdin = child.stdin.take().expect("piped stdin");
-    stdin.write_all(jobs.as_bytes()).expect("python3 reads");
-    drop(stdin);
-    let out = child.wait_with_output().expect("python3 runs");
-    Some((String::from_utf8(out.stdout).unwrap(), out.status.success()))
+    cpython::run("typed.py", "check", jobs)
 }
 
 #[test]
@@ -273,7 +253,7 @@ fn rust_values_load_in_cpython_as_the_objects_they_stand_for() {
     let mut jobs = String::new();
     for protocol in 2..=5 {
         for (case, bytes) in pickles(protocol) {
-            let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+            let hex = cpython::to_hex(&bytes);
             jobs.push_str(&format!(
                 "{{\"case\": \"{case}\", \"protocol\": {protocol}, \"pickle\": \"{hex}\"}}\n"
             ));
@@ -361,24 +341,13 @@ fn what_python_cannot_hold_is_refused_with_the_reason() {
 /// CPython's pickles of every case in `typed.py`, protocols 0 to 5, as (case, protocol,
 /// bytes); `None` (after a notice) without `python3`.
 fn cpython_pickles() -> Option<Vec<(String, u8, Vec<u8>)>> {
-    let out = match Command::new("python3").args([SCRIPT, "emit"]).output() {
-        Ok(out) => out,
-        Err(e) => {
-            eprintln!("python3 is not available ({e}): skipping the CPython interop tests");
-            return None;
-        }
-    };
-    assert!(out.status.success(), "typed.py emit failed");
-    let text = String::from_utf8(out.stdout).unwrap();
+    let (text, ok) = cpython::run("typed.py", "emit", "")?;
+    assert!(ok, "typed.py emit failed");
     let cases = text
         .lines()
         .map(|line| {
             let case: serde_json::Value = serde_json::from_str(line).unwrap();
-            let hex = case["pickle"].as_str().unwrap();
-            let bytes = (0..hex.len())
-                .step_by(2)
-                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).unwrap())
-                .collect();
+            let bytes = cpython::hex(case["pickle"].as_str().unwrap());
             let protocol = case["protocol"].as_u64().unwrap() as u8;
             (case["case"].as_str().unwrap().to_owned(), protocol, bytes)
         })

@@ -4,42 +4,14 @@
 //!
 //! These tests drive `python3`; where it is not on `PATH` they print a notice and pass.
 
-use std::io::Write;
-use std::process::{Command, Stdio};
+mod cpython;
 
 use copyreg::python::{dumps_value_with, loads_value, BigInt, Object, Value};
+use cpython::{hex, to_hex};
 use serde_json::{json, Value as Json};
 
-const SCRIPT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/values.py");
-
-/// `python3 values.py <mode>` with `input` on stdin: its stdout and whether it succeeded, or
-/// `None` (after a notice) when there is no `python3`.
 fn python(mode: &str, input: &str) -> Option<(String, bool)> {
-    let child = Command::new("python3")
-        .arg(SCRIPT)
-        .arg(mode)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn();
-    let mut child = match child {
-        Ok(child) => child,
-        Err(e) => {
-            eprintln!("python3 is not available ({e}): skipping the CPython interop tests");
-            return None;
-        }
-    };
-    child
-        .stdin
-        .take()
-        .expect("piped stdin")
-        .write_all(input.as_bytes())
-        .expect("python3 reads its input");
-    let out = child.wait_with_output().expect("python3 runs");
-    Some((
-        String::from_utf8(out.stdout).expect("UTF-8"),
-        out.status.success(),
-    ))
+    cpython::run("values.py", mode, input)
 }
 
 /// CPython's pickles of every case, one JSON object per case and protocol.
@@ -56,17 +28,6 @@ fn cases() -> Option<Vec<Json>> {
         cases.len()
     );
     Some(cases)
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).unwrap())
-        .collect()
-}
-
-fn to_hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A value in values.py's tagged description.

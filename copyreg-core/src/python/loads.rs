@@ -11,7 +11,6 @@ use std::rc::Rc;
 use num_bigint::BigInt;
 
 use super::arena::{Arena, Budget, Call, Id, Node, Pickle};
-use super::machine;
 use super::value::Value;
 use crate::codec;
 use crate::depth::{RED_ZONE, SEGMENT};
@@ -71,15 +70,8 @@ impl Unpickler {
         type_id: TypeId,
         type_name: &'static str,
     ) -> Result<Vec<u8>, Error> {
+        let (pickle, budget) = self.read_pickle(bytes)?;
         let limits = self.limits();
-        if bytes.len() > limits.max_input {
-            return Err(Error::Limit {
-                which: LimitKind::InputSize,
-                max: limits.max_input,
-            });
-        }
-        let mut budget = Budget::new(limits.max_alloc, limits.elements_for(bytes.len()));
-        let pickle = machine::run(bytes, &mut budget)?;
         let view = self.view();
         let reducer = view.reducer(type_id)?.ok_or(Error::NotRegistered {
             type_name,

@@ -201,6 +201,16 @@ impl Unpickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn python_loads_value(&self, bytes: &[u8]) -> Result<Value, Error> {
+        let (pickle, mut budget) = self.read_pickle(bytes)?;
+        tree::value(&pickle, &mut budget, self.limits().max_depth)
+    }
+
+    /// Runs the pickle machine over `bytes` within this unpickler's limits: the pickle,
+    /// and what is left of the budget for the copies a load makes.
+    pub(super) fn read_pickle<'a>(
+        &self,
+        bytes: &'a [u8],
+    ) -> Result<(arena::Pickle<'a>, Budget), Error> {
         let limits = self.limits();
         if bytes.len() > limits.max_input {
             return Err(Error::Limit {
@@ -210,6 +220,6 @@ impl Unpickler {
         }
         let mut budget = Budget::new(limits.max_alloc, limits.elements_for(bytes.len()));
         let pickle = machine::run(bytes, &mut budget)?;
-        tree::value(&pickle, &mut budget, limits.max_depth)
+        Ok((pickle, budget))
     }
 }
