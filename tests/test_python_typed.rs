@@ -588,3 +588,30 @@ fn rust_values_survive_a_trip_through_a_pickle() {
         );
     }
 }
+
+#[test]
+fn the_vec_option_and_box_every_type_comes_with_need_no_registration() {
+    // Found by the benchmarks: `Vec<T>` registered with `T` (not by `register!`) wrote
+    // nothing to Python.
+    #[derive(Reducible, Debug, PartialEq)]
+    #[reducer(name = "geo.Pin")]
+    struct Pin {
+        id: u8,
+    }
+    let pins = vec![Pin { id: 1 }, Pin { id: 2 }];
+    let back: Vec<Pin> = loads(&dumps(&pins).unwrap()).unwrap();
+    assert_eq!(back, pins);
+    let some = Some(Pin { id: 3 });
+    assert_eq!(loads::<Option<Pin>>(&dumps(&some).unwrap()).unwrap(), some);
+    assert_eq!(
+        loads::<Option<Pin>>(&dumps(&None::<Pin>).unwrap()).unwrap(),
+        None
+    );
+    let boxed = Box::new(Pin { id: 4 });
+    assert_eq!(loads::<Box<Pin>>(&dumps(&boxed).unwrap()).unwrap(), boxed);
+    let addresses = vec![Ipv4Addr::LOCALHOST];
+    assert_eq!(
+        loads::<Vec<Ipv4Addr>>(&dumps(&addresses).unwrap()).unwrap(),
+        addresses
+    );
+}

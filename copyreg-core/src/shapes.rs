@@ -17,6 +17,7 @@ use crate::error::Failure;
 use crate::load::Loader;
 use crate::ops::{deliver, downcast, Construct, Delivered, Object, Own, Place};
 use crate::ops::{Ops, Reduce, Typed};
+use crate::shape::{Args, Shape};
 use crate::tree::TypeTree;
 
 /// The three containers of the [`Object`] `O`'s type, in the order of
@@ -39,8 +40,11 @@ struct OptionOf<O>(PhantomData<fn() -> O>);
 struct BoxOf<O>(PhantomData<fn() -> O>);
 
 macro_rules! typed {
-    ($($ops:ident => $container:ident;)*) => {$(
+    ($($ops:ident => $container:ident, $shape:expr;)*) => {$(
         impl<O: Object> Typed for $ops<O> {
+            fn args(&self) -> Args {
+                Args::Native(&$shape)
+            }
             fn target_id(&self) -> TypeId {
                 TypeId::of::<$container<O::Target>>()
             }
@@ -54,10 +58,11 @@ macro_rules! typed {
     )*};
 }
 
+// A `Vec` of objects is a run; an `Option` or a `Box` holds one object.
 typed! {
-    VecOf => Vec;
-    OptionOf => Option;
-    BoxOf => Box;
+    VecOf => Vec, Shape::Seq(&Shape::Object);
+    OptionOf => Option, Shape::Option(&Shape::Object);
+    BoxOf => Box, Shape::Object;
 }
 
 impl<O: Object> Reduce for VecOf<O> {

@@ -48,7 +48,13 @@ pub use value::{Object, Value};
 use crate::error::{Error, LimitKind};
 use crate::unpickler::Unpickler;
 
-/// The protocol [`dumps_value`] writes: CPython 3.8's default.
+/// The protocol [`dumps`] and [`dumps_value`] write: CPython 3.8's default.
+///
+/// ```
+/// let bytes = copyreg::python::dumps_value(&copyreg::python::Value::None)?;
+/// assert_eq!(bytes[..2], [0x80, copyreg::python::DEFAULT_PROTOCOL]);
+/// # Ok::<(), copyreg::Error>(())
+/// ```
 pub const DEFAULT_PROTOCOL: u8 = 4;
 
 /// Reads a pickle of any protocol from 0 to 5 as a [`Value`], with the default limits:

@@ -11,6 +11,15 @@ use crate::error::{Error, LimitKind};
 /// The most levels a [`Value`] read from a pickle nests: Python's default recursion limit.
 /// A `Value`'s derived `Clone`, `PartialEq` and `Debug` recurse, and in a debug build a
 /// thread's 2 MiB stack holds about 1,500 levels of them.
+///
+/// ```
+/// use copyreg::python::{loads_value, MAX_VALUE_DEPTH};
+///
+/// // `depth` MARKs, an empty list, then `depth` LISTs: lists `depth` + 1 deep.
+/// let nested = |depth: usize| [vec![b'('; depth], vec![b']'], vec![b'l'; depth], vec![b'.']].concat();
+/// assert!(loads_value(&nested(MAX_VALUE_DEPTH - 1)).is_ok());
+/// assert!(loads_value(&nested(MAX_VALUE_DEPTH)).is_err());
+/// ```
 pub const MAX_VALUE_DEPTH: usize = 1000;
 
 /// The pickle's object as a tree. Every node counts against the element budget, and every
