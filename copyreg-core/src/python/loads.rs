@@ -10,13 +10,14 @@ use std::rc::Rc;
 
 use num_bigint::BigInt;
 
-use super::arena::{Arena, Budget, Call, Id, Node, Pickle};
+use super::arena::{Arena, Budget, Id, Node, Pickle};
+use super::construct::Target;
 use super::value::Value;
 use crate::codec;
 use crate::depth::{RED_ZONE, SEGMENT};
 use crate::error::{Error, Failure, LimitKind};
-use crate::registry::{Constructor, Slot, View};
-use crate::shape::{Arg, Args, Shape};
+use crate::registry::View;
+use crate::shape::{Args, Shape};
 use crate::shared::{POINTER_BACK, WEAK_BACK, WEAK_DANGLING, WEAK_TARGET_FOLLOWS};
 use crate::unpickler::Unpickler;
 use crate::varint;
@@ -117,52 +118,41 @@ impl Unpickler {
 }
 
 /// The pickle does not hold what the type it is loaded into needs.
-fn unreadable(reason: impl Into<Cow<'static, str>>) -> Error {
+pub(super) fn unreadable(reason: impl Into<Cow<'static, str>>) -> Error {
     Error::Pickle {
         offset: None,
         reason: reason.into(),
     }
 }
 
-/// What a pickle's callable resolves to: the constructor's name in the stream, and what it
-/// takes. Resolved once per callable node: a pickle's objects of one class share its global
-/// through the memo.
-struct Target {
-    name: String,
-    code: Option<u32>,
-    /// The constructor's [`Object::FIELDS`](crate::__private::Object::FIELDS).
-    fields: Option<(u32, u32)>,
-    args: Args,
-}
-
 /// Writes the copyreg stream of a pickle's nodes.
-struct Encode<'p, 'v> {
-    pickle: &'p Pickle<'p>,
-    view: &'v View,
-    out: Vec<u8>,
+pub(super) struct Encode<'p, 'v> {
+    pub(super) pickle: &'p Pickle<'p>,
+    pub(super) view: &'v View,
+    pub(super) out: Vec<u8>,
     /// The name table: a registered name (or compact code) and the field count written.
-    names: Vec<(String, Option<u32>, Option<u32>)>,
-    indexes: HashMap<(String, Option<u32>, Option<u32>), u64>,
+    pub(super) names: Vec<(String, Option<u32>, Option<u32>)>,
+    pub(super) indexes: HashMap<(String, Option<u32>, Option<u32>), u64>,
     /// Each callable node resolved so far, and each global by name (a pickle that does not
     /// share its globals through the memo names one again for each object).
-    targets: HashMap<Id, Rc<Target>>,
-    globals: HashMap<(&'p str, &'p str), Rc<Target>>,
+    pub(super) targets: HashMap<Id, Rc<Target>>,
+    pub(super) globals: HashMap<(&'p str, &'p str), Rc<Target>>,
     /// The name-table index of each callable node's objects, by the field count written.
-    written: HashMap<(Id, Option<u32>), u64>,
+    pub(super) written: HashMap<(Id, Option<u32>), u64>,
     /// The last object's callable, its target and name-table index: objects of one class
     /// tend to come in a row.
-    last: Option<(Id, Option<u32>, Rc<Target>, u64)>,
+    pub(super) last: Option<(Id, Option<u32>, Rc<Target>, u64)>,
     /// The stream's index of each node already written as a shared allocation.
-    shared: HashMap<Id, u64>,
+    pub(super) shared: HashMap<Id, u64>,
     /// The nodes being written, to refuse a value that contains itself.
-    open: Vec<bool>,
-    depth: usize,
-    max_depth: usize,
+    pub(super) open: Vec<bool>,
+    pub(super) depth: usize,
+    pub(super) max_depth: usize,
     /// What copies of shared nodes may take: each copy counts.
-    budget: Budget,
+    pub(super) budget: Budget,
 }
 
-type Step<T = ()> = Result<T, Failure>;
+pub(super) type Step<T = ()> = Result<T, Failure>;
 
 /// What a Python value is, for messages.
 fn kind(node: &Node<'_>) -> &'static str {
@@ -192,11 +182,11 @@ fn kind(node: &Node<'_>) -> &'static str {
 }
 
 impl<'p, 'v> Encode<'p, 'v> {
-    fn arena(&self) -> &'p Arena<'p> {
+    pub(super) fn arena(&self) -> &'p Arena<'p> {
         &self.pickle.arena
     }
 
-    fn node(&self, id: Id) -> &'p Node<'p> {
+    pub(super) fn node(&self, id: Id) -> &'p Node<'p> {
         self.arena().node(id)
     }
 
@@ -209,11 +199,11 @@ impl<'p, 'v> Encode<'p, 'v> {
         }
     }
 
-    fn expected(&self, id: Id, what: &str) -> Failure {
+    pub(super) fn expected(&self, id: Id, what: &str) -> Failure {
         unreadable(format!("expected {what}, found {}", kind(self.node(id)))).into()
     }
 
-    fn name_index(&mut self, name: &str, code: Option<u32>, fields: Option<u32>) -> u64 {
+    pub(super) fn name_index(&mut self, name: &str, code: Option<u32>, fields: Option<u32>) -> u64 {
         let key = (name.to_owned(), code, fields);
         if let Some(&index) = self.indexes.get(&key) {
             return index;
@@ -225,7 +215,7 @@ impl<'p, 'v> Encode<'p, 'v> {
     }
 
     /// Writes node `id` as `shape` lays it out.
-    fn value(&mut self, id: Id, shape: &Shape) -> Step {
+    pub(super) fn value(&mut self, id: Id, shape: &Shape) -> Step {
         self.budget.elements(1)?;
         self.value_here(id, shape)
     }
@@ -316,7 +306,7 @@ impl<'p, 'v> Encode<'p, 'v> {
         Ok(())
     }
 
-    fn string(&mut self, s: &str) -> Step {
+    pub(super) fn string(&mut self, s: &str) -> Step {
         self.budget.bytes(s.len())?;
         codec::write_len(&mut self.out, s.len());
         self.out.extend_from_slice(s.as_bytes());
@@ -469,250 +459,6 @@ impl<'p, 'v> Encode<'p, 'v> {
             }
             _ => Err(self.expected(id, "an object")),
         }
-    }
-
-    /// The constructor a call's callable names, and the name the stream gives it.
-    fn constructor(&self, callable: Id) -> Step<(String, Option<u32>, &'v Constructor)> {
-        let view: &'v View = self.view;
-        let leaf = match self.node(callable) {
-            Node::Leaf(leaf) => &**leaf,
-            _ => return Err(unreadable("a call's callable is not a global").into()),
-        };
-        match leaf {
-            Value::Global { module, name } => {
-                let dotted = format!("{module}.{name}");
-                let path = format!("{}::{name}", module.replace('.', "::"));
-                // A type's declared Python global first, then the names that map to it.
-                let declared = super::names::declared(&dotted).map(str::to_owned);
-                for candidate in declared.iter().chain([&dotted, &path]) {
-                    if let Some((found, Slot::One(ctor))) =
-                        view.constructor_slot(candidate.as_bytes())
-                    {
-                        return Ok((found.to_owned(), None, ctor));
-                    }
-                }
-                Err(Error::UnknownConstructor { name: dotted }.into())
-            }
-            Value::Ext(code) => match view.constructor_by_code(*code) {
-                Some((name, Slot::One(ctor))) => Ok((name.to_owned(), Some(*code), ctor)),
-                _ => Err(Error::UnknownCode { code: *code }.into()),
-            },
-            _ => Err(unreadable("a call's callable is not a global").into()),
-        }
-    }
-
-    /// The target of callable node `callable`, resolved once.
-    fn target(&mut self, callable: Id) -> Step<Rc<Target>> {
-        if let Some((id, _, target, _)) = &self.last {
-            if *id == callable {
-                return Ok(Rc::clone(target));
-            }
-        }
-        if let Some(target) = self.targets.get(&callable) {
-            return Ok(Rc::clone(target));
-        }
-        let by_name = self.arena().global(callable);
-        if let Some(target) = by_name.and_then(|key| self.globals.get(&key)) {
-            let target = Rc::clone(target);
-            self.targets.insert(callable, Rc::clone(&target));
-            return Ok(target);
-        }
-        let (name, code, ctor) = self.constructor(callable)?;
-        let target = Rc::new(Target {
-            name,
-            code,
-            fields: ctor.fields,
-            args: ctor.ops.args(),
-        });
-        self.targets.insert(callable, Rc::clone(&target));
-        if let Some(key) = by_name {
-            self.globals.insert(key, Rc::clone(&target));
-        }
-        Ok(target)
-    }
-
-    /// The name-table index for objects of `callable` written with `count` fields.
-    fn target_index(&mut self, callable: Id, target: &Rc<Target>, count: Option<u32>) -> u64 {
-        if let Some((id, written, _, index)) = &self.last {
-            if (*id, *written) == (callable, count) {
-                return *index;
-            }
-        }
-        let index = match self.written.get(&(callable, count)) {
-            Some(&index) => index,
-            None => {
-                let index = self.name_index(&target.name, target.code, count);
-                self.written.insert((callable, count), index);
-                index
-            }
-        };
-        self.last = Some((callable, count, Rc::clone(target), index));
-        index
-    }
-
-    fn call(&mut self, call: &'p Call) -> Step {
-        let target = self.target(call.callable)?;
-        let Target {
-            name, fields, args, ..
-        } = &*target;
-        let fields = *fields;
-        if !call.items.is_empty() || !call.entries.is_empty() {
-            return Err(unreadable(format!(
-                "`{name}` is given items after it is made (a list or dict subclass), which \
-                 a Rust constructor cannot take"
-            ))
-            .into());
-        }
-        match args {
-            Args::Fields(params) => {
-                let given = self.arguments(name, call, params)?;
-                if let Some((required, _)) = fields {
-                    if given.len() < required as usize {
-                        return Err(missing(name, call, params, given.len(), required).into());
-                    }
-                }
-                // A derived struct's stream says how many fields it holds, so that trailing
-                // `#[reducer(default)]` fields may be left out.
-                let count = fields.map(|_| given.len() as u32);
-                let index = self.target_index(call.callable, &target, count);
-                varint::write(&mut self.out, index);
-                for (id, param) in given.iter().zip(params.iter()) {
-                    self.value(*id, param.shape)?;
-                }
-                Ok(())
-            }
-            Args::Variants(variants) => {
-                let (variant, rest) = match self.arena().args(&call.args).split_first() {
-                    Some((&first, rest)) if !call.new => (first, rest),
-                    _ => {
-                        return Err(unreadable(format!(
-                            "`{name}` is an enum: Python calls it with the variant's name, \
-                             then its fields"
-                        ))
-                        .into())
-                    }
-                };
-                let Some(variant) = self.arena().text(variant) else {
-                    return Err(self.expected(variant, "a variant's name"));
-                };
-                let Some(index) = variants.iter().position(|(v, _)| *v == variant) else {
-                    return Err(unreadable(format!("`{name}` has no variant `{variant}`")).into());
-                };
-                let fields = &variants[index].1;
-                if rest.len() != fields.len() {
-                    return Err(unreadable(format!(
-                        "`{name}::{variant}` takes {} fields, the pickle gives {}",
-                        fields.len(),
-                        rest.len()
-                    ))
-                    .into());
-                }
-                let entry = self.target_index(call.callable, &target, None);
-                varint::write(&mut self.out, entry);
-                varint::write(&mut self.out, index as u64);
-                for (id, field) in rest.iter().zip(fields.iter()) {
-                    self.value(*id, field.shape)?;
-                }
-                Ok(())
-            }
-            Args::Native(_) | Args::Unknown => Err(unreadable(format!(
-                "the constructor `{name}` does not describe its arguments, so a pickle's \
-                 cannot be given to it"
-            ))
-            .into()),
-        }
-    }
-
-    /// The nodes to pass as `params`, in order: the call's positional arguments, or, for an
-    /// instance Python made without calling its class (`NEWOBJ` and `BUILD`), its state's
-    /// and keyword arguments' entries, matched to the fields by name.
-    fn arguments(&self, name: &str, call: &'p Call, params: &[Arg]) -> Step<Cow<'p, [Id]>> {
-        let by_name = call.new && (call.state.is_some() || !call.kwargs.is_empty());
-        if !by_name {
-            if call.state.is_some() {
-                return Err(unreadable(format!(
-                    "`{name}` is given state after it is made (`__setstate__`), which a Rust \
-                     constructor cannot take"
-                ))
-                .into());
-            }
-            let args = self.arena().args(&call.args);
-            if args.len() > params.len() {
-                return Err(unreadable(format!(
-                    "`{name}` takes {} arguments, the pickle gives {}",
-                    params.len(),
-                    args.len()
-                ))
-                .into());
-            }
-            return Ok(Cow::Borrowed(args));
-        }
-        let mut entries: Vec<(Id, Id)> = call.kwargs.clone();
-        if let Some(state) = call.state {
-            entries.extend(self.state_entries(name, state)?);
-        }
-        let mut given = vec![None; params.len()];
-        for (key, value) in entries {
-            let Some(key) = self.arena().text(key) else {
-                return Err(self.expected(key, "a field name"));
-            };
-            let Some(position) = params.iter().position(|p| p.name == Some(key)) else {
-                return Err(unreadable(format!("`{name}` has no field `{key}`")).into());
-            };
-            given[position] = Some(value);
-        }
-        // Fields the state lacks may only be the last ones, which the constructor's own
-        // defaults fill (and the registry's field count allows).
-        let present = given.iter().take_while(|g| g.is_some()).count();
-        if let Some(missing) = given[present..].iter().position(Option::is_none) {
-            let missing = &params[present + missing];
-            let later = given[present..].iter().any(Option::is_some);
-            if later || !self.arena().args(&call.args).is_empty() {
-                return Err(unreadable(format!(
-                    "`{name}`'s field `{}` is missing",
-                    missing.name.unwrap_or("?")
-                ))
-                .into());
-            }
-        }
-        Ok(Cow::Owned(
-            given.into_iter().take(present).flatten().collect(),
-        ))
-    }
-
-    /// The `(name, value)` entries of an instance's state: its `__dict__`, or the dict and
-    /// slots of a `(dict or None, slots)` pair.
-    fn state_entries(&self, name: &str, state: Id) -> Step<Vec<(Id, Id)>> {
-        match self.node(state) {
-            Node::Dict(entries) => Ok(entries.clone()),
-            Node::Tuple { len: 2, .. } => {
-                let mut entries = Vec::new();
-                for &part in self.arena().tuple(state).unwrap_or_default() {
-                    match self.node(part) {
-                        Node::Dict(more) => entries.extend(more.iter().copied()),
-                        Node::None => {}
-                        _ => return Err(self.expected(part, "a dict of slots")),
-                    }
-                }
-                Ok(entries)
-            }
-            _ => Err(unreadable(format!("`{name}`'s state is not a dict of its fields")).into()),
-        }
-    }
-}
-
-/// Why a call gives a derived struct fewer fields than it needs: the first missing field,
-/// or how many arguments it takes.
-#[cold]
-fn missing(name: &str, call: &Call, params: &[Arg], given: usize, required: u32) -> Error {
-    match (call.new, params[given].name) {
-        (true, Some(field)) => unreadable(format!(
-            "`{name}`'s field `{field}` is missing (only trailing `#[reducer(default)]` \
-             fields may be)"
-        )),
-        _ => unreadable(format!(
-            "`{name}` takes {required} arguments, the pickle gives {given}"
-        )),
     }
 }
 

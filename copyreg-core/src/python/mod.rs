@@ -29,6 +29,7 @@
 
 mod arena;
 mod calls;
+mod construct;
 mod dumps;
 mod loads;
 mod machine;
