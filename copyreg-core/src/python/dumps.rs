@@ -109,11 +109,14 @@ impl<'a, 'w> Translate<'a, 'w> {
             };
             let (name, ctor) = match found {
                 Some((name, Slot::One(ctor))) => (name, ctor),
-                _ => {
-                    return Err(unwritable(
-                        "the stream names a constructor the registry lacks",
-                    ))
+                // A reducer whose name no single constructor answers to: nothing could load
+                // it, in Python or in Rust.
+                Some((name, _)) => {
+                    return Err(unwritable(format!(
+                        "`{name}` names more than one constructor"
+                    )))
                 }
+                None => return Err(unwritable("a reducer's name has no registered constructor")),
             };
             let call = match (entry.key, ctor.ops.python_name()) {
                 (Key::Code(code), _) => Callable::Ext(code),
