@@ -88,7 +88,8 @@ impl Unpickler {
             globals: HashMap::new(),
             written: HashMap::new(),
             last: None,
-            shared: HashMap::new(),
+            shared: vec![u64::MAX; pickle.arena.nodes.len()],
+            allocations: 0,
             open: vec![false; pickle.arena.nodes.len()],
             depth: 0,
             max_depth: limits.max_depth,
@@ -142,8 +143,11 @@ pub(super) struct Encode<'p, 'v> {
     /// The last object's callable, its target and name-table index: objects of one class
     /// tend to come in a row.
     pub(super) last: Option<(Id, Option<u32>, Rc<Target>, u64)>,
-    /// The stream's index of each node already written as a shared allocation.
-    pub(super) shared: HashMap<Id, u64>,
+    /// The stream's index of each node already written as a shared allocation, by node
+    /// (`u64::MAX`: not yet written).
+    pub(super) shared: Vec<u64>,
+    /// How many shared allocations the stream holds so far.
+    pub(super) allocations: u64,
     /// The nodes being written, to refuse a value that contains itself.
     pub(super) open: Vec<bool>,
     pub(super) depth: usize,
@@ -289,12 +293,12 @@ impl<'p, 'v> Encode<'p, 'v> {
             }
             (Shape::Pointer(inner), _) => self.pointer(id, inner)?,
             (Shape::Weak(_), Node::None) => varint::write(&mut self.out, WEAK_DANGLING),
-            (Shape::Weak(inner), _) => match self.shared.get(&id) {
-                Some(&index) => varint::write(&mut self.out, index + WEAK_BACK),
-                None => {
+            (Shape::Weak(inner), _) => match self.shared[id] {
+                u64::MAX => {
                     varint::write(&mut self.out, WEAK_TARGET_FOLLOWS);
                     self.pointer(id, inner)?;
                 }
+                index => varint::write(&mut self.out, index + WEAK_BACK),
             },
             (Shape::Object | Shape::Dyn, _) => self.object(id)?,
             (Shape::Registered(..) | Shape::Serde(..), _) => match self.resolve(shape)? {
@@ -414,12 +418,12 @@ impl<'p, 'v> Encode<'p, 'v> {
     /// A shared allocation: the first time the pickle's object is met, written; after that,
     /// a reference back to it, so the pickle's sharing survives.
     fn pointer(&mut self, id: Id, inner: &Shape) -> Step {
-        if let Some(&index) = self.shared.get(&id) {
-            varint::write(&mut self.out, index + POINTER_BACK);
+        if self.shared[id] != u64::MAX {
+            varint::write(&mut self.out, self.shared[id] + POINTER_BACK);
             return Ok(());
         }
-        let index = self.shared.len() as u64;
-        self.shared.insert(id, index);
+        self.shared[id] = self.allocations;
+        self.allocations += 1;
         self.out.push(0);
         self.value(id, inner)
     }

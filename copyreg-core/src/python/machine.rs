@@ -29,7 +29,7 @@ pub(crate) fn run<'a>(input: &'a [u8], budget: &mut Budget) -> Result<Pickle<'a>
         },
         stack: Vec::new(),
         marks: Vec::new(),
-        memo: HashMap::new(),
+        memo: Memo::default(),
         budget,
     };
     let root = machine.execute().map_err(Error::from)?;
@@ -37,6 +37,45 @@ pub(crate) fn run<'a>(input: &'a [u8], budget: &mut Budget) -> Result<Pickle<'a>
         arena: machine.arena,
         root,
     })
+}
+
+/// The pickle's memo. Its keys are almost always 0, 1, 2, … in order (`MEMOIZE`, and the
+/// `BINPUT`s CPython writes): those are held in a vector, any other key in a map.
+#[derive(Debug, Default)]
+pub(super) struct Memo {
+    dense: Vec<Option<Id>>,
+    sparse: HashMap<u64, Id>,
+    /// How many keys are stored: the key `MEMOIZE` stores at.
+    count: usize,
+}
+
+impl Memo {
+    fn put(&mut self, key: u64, id: Id) {
+        let dense = self.dense.len() as u64;
+        let fresh = if key < dense {
+            let slot = &mut self.dense[key as usize];
+            let fresh = slot.is_none() && self.sparse.remove(&key).is_none();
+            *slot = Some(id);
+            fresh
+        } else if key == dense {
+            self.dense.push(Some(id));
+            self.sparse.remove(&key).is_none()
+        } else {
+            self.sparse.insert(key, id).is_none()
+        };
+        self.count += usize::from(fresh);
+    }
+
+    fn get(&self, key: u64) -> Option<Id> {
+        let dense = usize::try_from(key)
+            .ok()
+            .and_then(|k| self.dense.get(k).copied().flatten());
+        dense.or_else(|| self.sparse.get(&key).copied())
+    }
+
+    pub(super) fn len(&self) -> usize {
+        self.count
+    }
 }
 
 pub(super) struct Machine<'a, 'b> {
@@ -48,7 +87,7 @@ pub(super) struct Machine<'a, 'b> {
     pub(super) stack: Vec<Id>,
     /// Where each open `MARK` is on the stack.
     pub(super) marks: Vec<usize>,
-    pub(super) memo: HashMap<u64, Id>,
+    pub(super) memo: Memo,
     pub(super) budget: &'b mut Budget,
 }
 
@@ -202,12 +241,12 @@ impl<'a> Machine<'a, '_> {
 
     fn memo_put(&mut self, key: u64) -> Step {
         let top = self.top()?;
-        self.memo.insert(key, top);
+        self.memo.put(key, top);
         Ok(())
     }
 
     fn memo_get(&mut self, key: u64) -> Step {
-        let Some(&id) = self.memo.get(&key) else {
+        let Some(id) = self.memo.get(key) else {
             return Err(self.error(format!("memo key {key} was never stored")));
         };
         self.stack.push(id);
@@ -487,5 +526,27 @@ impl<'a> Machine<'a, '_> {
             _ => return Err(self.error("items are set on something not a dict")),
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Memo;
+
+    #[test]
+    fn the_memo_counts_each_key_once_wherever_it_is_held() {
+        let mut memo = Memo::default();
+        for (key, id) in [(0, 10), (1, 11), (5, 15), (2, 12), (3, 13), (4, 14)] {
+            memo.put(key, id);
+        }
+        assert_eq!(memo.len(), 6);
+        // Key 5 moves from the map to the vector as the vector reaches it.
+        memo.put(5, 25);
+        assert_eq!((memo.len(), memo.get(5)), (6, Some(25)));
+        memo.put(1 << 40, 7);
+        assert_eq!(
+            (memo.len(), memo.get(1 << 40), memo.get(6)),
+            (7, Some(7), None)
+        );
     }
 }
