@@ -615,3 +615,34 @@ fn the_vec_option_and_box_every_type_comes_with_need_no_registration() {
         addresses
     );
 }
+
+#[test]
+fn a_field_only_serde_knows_has_no_python_form_and_says_how_to_give_it_one() {
+    #[derive(serde::Serialize, serde::Deserialize, Debug, PartialEq)]
+    struct Meta {
+        tag: String,
+    }
+    #[derive(Reducible, Debug, PartialEq)]
+    #[reducer(name = "geo.Labelled")]
+    struct Labelled {
+        meta: Meta,
+    }
+    let value = Labelled {
+        meta: Meta { tag: "t".into() },
+    };
+    // copyreg's own streams carry it through serde.
+    assert_eq!(
+        copyreg::loads::<Labelled>(&copyreg::dumps(&value).unwrap()).unwrap(),
+        value
+    );
+    let err = dumps(&value).unwrap_err();
+    assert!(err.to_string().contains("written through serde"), "{err}");
+    assert!(err.to_string().contains("register_foreign!"), "{err}");
+    let pickle = dumps_value(&Value::Object(Box::new(Object::call(
+        global("geo", "Labelled"),
+        vec![Value::Dict(vec![])],
+    ))))
+    .unwrap();
+    let err = loads::<Labelled>(&pickle).unwrap_err();
+    assert!(err.to_string().contains("read through serde"), "{err}");
+}

@@ -335,37 +335,12 @@ impl<'a, 'w> Translate<'a, 'w> {
     /// What the registry writes a [`Shape::Registered`] or [`Shape::Serde`] value as: a
     /// native shape, or (`None`) an object.
     fn resolve(&self, shape: &Shape) -> Step<Option<&'static Shape>> {
-        let (id, name, serde) = match shape {
-            Shape::Registered(id, name) => (id(), name(), false),
-            Shape::Serde(id, name) => (id(), name(), true),
-            _ => return Ok(None),
-        };
-        match self.view.reducer(id)? {
-            Some(reducer) if reducer.native => match reducer.ops.args() {
-                Args::Native(shape) => Ok(Some(shape)),
-                _ => Err(unwritable(format!("`{name}` has no shape"))),
-            },
-            Some(_) => Ok(None),
-            None if serde => Err(unwritable(format!(
-                "`{name}` is written through serde, which leaves no trace of its fields in a \
-                 copyreg stream: register it with `register_foreign!`, or derive `Reducible`, \
-                 to write it to Python"
-            ))),
-            None => Err(Error::NotRegistered {
-                type_name: name,
-                path: String::new(),
-            }
-            .into()),
-        }
+        super::resolve::resolve(&self.view, shape, serde_only)
     }
 
-    /// Whether a `Vec` of `item` is written as a run: objects named once, before the first.
+    /// Whether a `Vec` of `item` is written as a run.
     fn is_run(&self, item: &Shape) -> Step<bool> {
-        Ok(match item {
-            Shape::Object => true,
-            Shape::Registered(..) | Shape::Serde(..) => self.resolve(item)?.is_none(),
-            _ => false,
-        })
+        super::resolve::is_run(&self.view, item, serde_only)
     }
 
     /// `len` items of a list or set, added in batches with `one` and `many`.
@@ -450,4 +425,14 @@ impl<'a, 'w> Translate<'a, 'w> {
             k => self.back_reference(at, k - 2),
         }
     }
+}
+
+/// Why a serde-only value cannot be written to Python.
+#[cold]
+fn serde_only(name: &str) -> Failure {
+    unwritable(format!(
+        "`{name}` is written through serde, which leaves no trace of its fields in a copyreg \
+         stream: register it with `register_foreign!`, or derive `Reducible`, to write it to \
+         Python"
+    ))
 }

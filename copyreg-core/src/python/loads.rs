@@ -381,38 +381,15 @@ impl<'p, 'v> Encode<'p, 'v> {
         items.iter().try_for_each(|&id| self.value(id, item))
     }
 
+    /// Whether a `Vec` of `item` is written as a run.
     fn is_run(&self, item: &Shape) -> Step<bool> {
-        Ok(match item {
-            Shape::Object => true,
-            Shape::Registered(..) | Shape::Serde(..) => self.resolve(item)?.is_none(),
-            _ => false,
-        })
+        super::resolve::is_run(self.view, item, serde_only)
     }
 
     /// What the registry writes a [`Shape::Registered`] or [`Shape::Serde`] value as: a
     /// native shape, or (`None`) an object.
     fn resolve(&self, shape: &Shape) -> Step<Option<&'static Shape>> {
-        let (id, name) = match shape {
-            Shape::Registered(id, name) | Shape::Serde(id, name) => (id(), name()),
-            _ => return Ok(None),
-        };
-        match self.view.reducer(id)? {
-            Some(reducer) if reducer.native => match reducer.ops.args() {
-                Args::Native(shape) => Ok(Some(shape)),
-                _ => Err(unreadable(format!("`{name}` has no shape")).into()),
-            },
-            Some(_) => Ok(None),
-            None if matches!(shape, Shape::Serde(..)) => Err(unreadable(format!(
-                "`{name}` is read through serde, which Python's pickle cannot feed: register \
-                 it with `register_foreign!`, or derive `Reducible`, to load it from Python"
-            ))
-            .into()),
-            None => Err(Error::NotRegistered {
-                type_name: name,
-                path: String::new(),
-            }
-            .into()),
-        }
+        super::resolve::resolve(self.view, shape, serde_only)
     }
 
     /// A shared allocation: the first time the pickle's object is met, written; after that,
@@ -482,4 +459,14 @@ fn describe(shape: &Shape) -> &'static str {
         Shape::Map(..) => "a dict",
         _ => "a value of another kind",
     }
+}
+
+/// Why a serde-only value cannot be loaded from Python.
+#[cold]
+fn serde_only(name: &str) -> Failure {
+    unreadable(format!(
+        "`{name}` is read through serde, which Python's pickle cannot feed: register it with \
+         `register_foreign!`, or derive `Reducible`, to load it from Python"
+    ))
+    .into()
 }

@@ -35,6 +35,7 @@ mod loads;
 mod machine;
 mod names;
 mod opcodes;
+mod resolve;
 mod scalars;
 mod text;
 mod tree;
