@@ -1,5 +1,12 @@
-//! Python's own pickles: read any CPython pickle as inert data, and write pickles CPython
-//! loads.
+//! Python's own pickles: load CPython pickles into registered Rust types, write Rust values
+//! as pickles CPython loads, and read any pickle as inert data.
+//!
+//! [`loads`] (and [`Unpickler::python_loads`], with an allow-list, limits and
+//! `persistent_load`) calls only registered constructors, each named by a global the pickle
+//! calls; [`dumps`] (and [`Pickler::python_dumps_with`](crate::Pickler::python_dumps_with))
+//! writes a registered value as its constructor's global called with its arguments, which
+//! Python's `pickle.loads` makes. Neither costs a type any code of its own: each
+//! registration describes its arguments as data.
 //!
 //! [`loads_value`] runs CPython's unpickling machine over protocols 0 to 5 without importing
 //! or calling anything: builtin data comes back as itself and every global and call the
