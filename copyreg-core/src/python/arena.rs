@@ -148,7 +148,15 @@ pub(crate) struct Pickle<'a> {
     pub(crate) root: Id,
 }
 
-/// What a load may spend on copies the pickle asks for.
+/// Takes `n` from what is `left`, if there is that much.
+#[inline]
+fn charge(left: &mut usize, n: usize) -> Option<()> {
+    *left = left.checked_sub(n)?;
+    Some(())
+}
+
+/// What a load may spend on copies the pickle asks for. (`guard::Budget` is serde's: it
+/// counts through serde's error types, and for one value at a time.)
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Budget {
     pub(crate) alloc: usize,
@@ -169,24 +177,12 @@ impl Budget {
 
     #[inline]
     pub(crate) fn bytes(&mut self, n: usize) -> Result<(), Failure> {
-        match self.alloc.checked_sub(n) {
-            Some(left) => {
-                self.alloc = left;
-                Ok(())
-            }
-            None => Err(self.spent(LimitKind::Allocation)),
-        }
+        charge(&mut self.alloc, n).ok_or_else(|| self.spent(LimitKind::Allocation))
     }
 
     #[inline]
     pub(crate) fn elements(&mut self, n: usize) -> Result<(), Failure> {
-        match self.elements.checked_sub(n) {
-            Some(left) => {
-                self.elements = left;
-                Ok(())
-            }
-            None => Err(self.spent(LimitKind::Elements)),
-        }
+        charge(&mut self.elements, n).ok_or_else(|| self.spent(LimitKind::Elements))
     }
 
     #[cold]
