@@ -2,25 +2,27 @@
 
 pub use inventory;
 
-pub use crate::autoref::{Tag, ViaReducible, ViaRegistry, ViaSerde};
-pub use crate::constructor::{Arguments, Constructor, FnConstructor, Outcome, ViaResult, ViaValue};
-pub use crate::copy::Copier;
-pub use crate::dump::Dumper;
-pub use crate::dynamic::{AnyCodec, DynCast, DynCodec};
-pub use crate::error::{Error, Failure};
-pub use crate::field::{
+pub use crate::codecs::autoref::{Tag, ViaReducible, ViaRegistry, ViaSerde};
+pub use crate::codecs::constructor::{
+    Arguments, Constructor, FnConstructor, Outcome, ViaResult, ViaValue,
+};
+pub use crate::codecs::dynamic::{AnyCodec, DynCast, DynCodec};
+pub use crate::codecs::field::{
     ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, SeqCodec, TupleCodec,
 };
-pub use crate::load::Loader;
-pub use crate::ops::{
+pub use crate::codecs::reducible::{name_of, Reducible};
+pub use crate::codecs::tuple::{args_of, captures_nothing, join, reduce_with, tags, Tuple};
+pub use crate::engine::copy::Copier;
+pub use crate::engine::dump::Dumper;
+pub use crate::engine::load::Loader;
+pub use crate::engine::ops::{
     deliver, skipped_default, Construct, Delivered, DynSlot, Object, ObjectOps, Ops, Place,
 };
-pub use crate::reducible::{name_of, Reducible};
-pub use crate::registry::Registration;
-pub use crate::shape::{shape_at, shape_of, Arg, Args, Shape, ShapeOf};
-pub use crate::shared::Pointer;
-pub use crate::tree::{TypeTree, VisitTypes};
-pub use crate::tuple::{args_of, captures_nothing, join, reduce_with, tags, Tuple};
+pub use crate::engine::registry::Registration;
+pub use crate::engine::shape::{shape_at, shape_of, Arg, Args, Shape, ShapeOf};
+pub use crate::engine::shared::Pointer;
+pub use crate::engine::tree::{TypeTree, VisitTypes};
+pub use crate::wire::error::{Error, Failure};
 
 pub use core::any::{Any, TypeId};
 pub use core::option::Option;
