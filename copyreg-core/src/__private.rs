@@ -6,7 +6,7 @@ pub use crate::codecs::autoref::{Tag, ViaReducible, ViaRegistry, ViaSerde};
 pub use crate::codecs::constructor::{
     Arguments, Constructor, FnConstructor, Outcome, ViaResult, ViaValue,
 };
-pub use crate::codecs::dynamic::{AnyCodec, DynCast, DynCodec};
+pub use crate::codecs::dynamic::{AnyCodec, DynCodec};
 pub use crate::codecs::field::{
     ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, SeqCodec, TupleCodec,
 };
@@ -18,6 +18,7 @@ pub use crate::engine::load::Loader;
 pub use crate::engine::ops::{
     deliver, skipped_default, Construct, Delivered, DynSlot, Object, ObjectOps, Ops, Place,
 };
+pub use crate::engine::registry::casts::DynCast;
 pub use crate::engine::registry::Registration;
 pub use crate::engine::shape::{shape_at, shape_of, Arg, Args, Shape, ShapeOf};
 pub use crate::engine::shared::Pointer;

@@ -32,17 +32,16 @@ pub use crate::api::{python, serde};
 
 pub use crate::api::dis::dis;
 pub use crate::api::dispatch::{dispatch_table, DispatchTable, Entry};
+pub use crate::api::functions::{
+    copy, deepcopy, dumps, dumps_dyn, dumps_into, loads, loads_any, loads_dyn,
+};
 pub use crate::api::pickle::{pickle, pickle_as};
 pub use crate::api::pickler::Pickler;
 pub use crate::api::stream::{dump, load, load_any, load_dyn};
 pub use crate::api::unpickler::Unpickler;
 pub use crate::codecs::constructor::Constructor;
-pub use crate::codecs::dynamic::loads_dyn;
 pub use crate::codecs::reducible::Reducible;
 pub use crate::codecs::tuple::Tuple;
-pub use crate::engine::copy::{copy, deepcopy};
-pub use crate::engine::dump::{dumps, dumps_dyn, dumps_into};
-pub use crate::engine::load::{loads, loads_any};
 pub use crate::engine::registry::conflicts::assert_registry_ok;
 pub use crate::wire::depth::MAX_DEPTH;
 pub use crate::wire::error::{BoxError, Error, LimitKind};

@@ -1,30 +1,22 @@
 //! [`Unpickler`]'s allow-lists: what a stream may name, given as types, trees of types,
-//! names and traits, and checked for each name of a stream's table before anything is built.
+//! names and traits. They are checked for each name of a stream's table, before anything is
+//! built, by the load's rules (`engine/rules.rs`).
 
 use std::any::{Any, TypeId};
-use std::collections::HashSet;
 
 use crate::api::unpickler::Unpickler;
 use crate::codecs::reducible::Reducible;
 use crate::engine::registry::View;
-use crate::wire::error::{Error, Failure};
-
-/// What an allow-list lets a stream name.
-#[derive(Debug, Default, Clone)]
-pub(crate) struct Allowed {
-    names: HashSet<String>,
-    types: HashSet<TypeId>,
-    traits: Vec<TypeId>,
-}
+use crate::engine::rules::Allowed;
 
 impl Unpickler {
     fn allowed(&mut self) -> &mut Allowed {
-        self.allowed.get_or_insert_with(Allowed::default)
+        self.rules.allowed.get_or_insert_with(Allowed::default)
     }
 
     /// Allows constructors that build a `T`, and the name `T` is registered under. Once
     /// anything is allowed, a stream naming any other constructor fails with
-    /// [`Error::Forbidden`] before a constructor runs. copyreg's native types (primitives,
+    /// [`Error::Forbidden`](crate::Error::Forbidden) before a constructor runs. copyreg's native types (primitives,
     /// `String`, std containers) need no allowing.
     ///
     /// `T` is any registered type: derived, attached with `register_foreign!` or
@@ -149,46 +141,5 @@ impl Unpickler {
     pub fn allow_dyn<D: ?Sized + 'static>(mut self) -> Self {
         self.allowed().traits.push(TypeId::of::<D>());
         self
-    }
-
-    /// Whether a stream may name compact `code`, which nothing registers. Only an allow-list
-    /// can refuse it, and only then is its name spelled out.
-    pub(crate) fn check_allowed_code(&self, code: u32) -> Result<(), Failure> {
-        match self.allowed {
-            None => Ok(()),
-            Some(_) => self.check_allowed(&format!("compact code {code}"), None),
-        }
-    }
-
-    /// Whether a stream may name `name`, which resolves to `found` (if anything).
-    pub(crate) fn check_allowed(
-        &self,
-        name: &str,
-        found: Option<&crate::engine::registry::Constructor>,
-    ) -> Result<(), Failure> {
-        let Some(allowed) = &self.allowed else {
-            return Ok(());
-        };
-        let ok = match found {
-            Some(ctor) if ctor.native => true,
-            Some(ctor) => {
-                let output = ctor.ops.target_id();
-                allowed.names.contains(name)
-                    || allowed.types.contains(&output)
-                    || allowed
-                        .traits
-                        .iter()
-                        .any(|t| crate::codecs::dynamic::declares(*t, output))
-            }
-            None => allowed.names.contains(name),
-        };
-        if ok {
-            Ok(())
-        } else {
-            Err(Error::Forbidden {
-                name: name.to_string(),
-            }
-            .into())
-        }
     }
 }

@@ -10,52 +10,14 @@
 use std::cell::RefCell;
 use std::fmt::Write;
 
-use crate::api::unpickler::Unpickler;
 use crate::engine::load::Loader;
 use crate::engine::registry::{Slot, View};
+use crate::engine::rules::Rules;
+use crate::engine::trace::Event;
 use crate::wire::entry::Key;
 use crate::wire::error::{Error, Failure};
 use crate::wire::frame::{self, HEADER_LEN, MAGIC};
 use crate::wire::input::Input;
-
-/// What a traced load met, at which byte offsets.
-#[derive(Debug, Clone, Copy)]
-pub(crate) enum Event {
-    /// An object's constructor reference `k` (0: a persistent id follows).
-    Reference { at: usize, end: usize, k: u64 },
-    /// The header of a run of objects: every object is of constructor `k`, or (0) each
-    /// names its own.
-    Run { at: usize, end: usize, k: u64 },
-    /// Where an object's arguments start.
-    Object { at: usize },
-    /// A shared pointer's tag.
-    Pointer {
-        at: usize,
-        end: usize,
-        k: u64,
-        weak: bool,
-    },
-}
-
-impl Event {
-    fn at(&self) -> usize {
-        match *self {
-            Event::Reference { at, .. }
-            | Event::Run { at, .. }
-            | Event::Object { at }
-            | Event::Pointer { at, .. } => at,
-        }
-    }
-
-    fn end(&self) -> usize {
-        match *self {
-            Event::Reference { end, .. } | Event::Run { end, .. } | Event::Pointer { end, .. } => {
-                end
-            }
-            Event::Object { at } => at,
-        }
-    }
-}
 
 /// An annotated listing of a stream: its header, its length, the objects of its body with
 /// their constructors and argument bytes, shared pointers and back references, and its name
@@ -126,8 +88,7 @@ pub fn dis(bytes: &[u8]) -> String {
     let table_error = list_names(&mut Listing::default(), bytes, names.clone(), &view);
     // The body, traced; a table the loader cannot read fails it before the body.
     let trace = RefCell::new(Vec::new());
-    let options = Unpickler::new();
-    let loaded = Loader::run_traced(bytes, &view, &options, Some(&trace), &mut |cx| {
+    let loaded = Loader::run_traced(bytes, &view, &Rules::DEFAULT, Some(&trace), &mut |cx| {
         cx.load_any().map(drop)
     });
     let events = trace.into_inner();

@@ -5,6 +5,7 @@
 pub(crate) mod allow;
 pub(crate) mod dis;
 pub(crate) mod dispatch;
+pub(crate) mod functions;
 pub(crate) mod pickle;
 pub(crate) mod pickler;
 pub mod python;

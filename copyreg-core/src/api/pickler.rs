@@ -9,12 +9,10 @@ use crate::api::pickle::{default_name, runtime_ops};
 use crate::codecs::constructor::Constructor;
 use crate::codecs::tuple::Tuple;
 use crate::engine::copy::copy_top;
+use crate::engine::dump::PersistentId;
 use crate::engine::dump::{dump_top, new_buffer, written};
 use crate::engine::registry::{Held, Table, View};
 use crate::wire::error::Error;
-
-/// What a pickler asks of each object: an id to write in its place, or `None`.
-pub(crate) type PersistentId = dyn Fn(&dyn Any) -> Option<String> + Send + Sync;
 
 /// Dumps and copies with reducers of its own, layered over the registry, and persistent ids.
 ///

@@ -34,7 +34,7 @@ use crate::wire::frame::{self, HEADER_LEN, MAX_VARINT_LEN, VERSION_1};
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn dump<T: Any>(value: &T, writer: impl Write) -> Result<(), Error> {
-    crate::engine::dump::DEFAULT.dump(value, writer)
+    crate::api::functions::PICKLER.dump(value, writer)
 }
 
 /// Reads one copyreg stream from `reader` and rebuilds the `T` it holds.
@@ -83,7 +83,7 @@ pub fn dump<T: Any>(value: &T, writer: impl Write) -> Result<(), Error> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn load<T: Any>(reader: impl Read) -> Result<T, Error> {
-    crate::engine::load::DEFAULT.load(reader)
+    crate::api::functions::UNPICKLER.load(reader)
 }
 
 /// Reads one stream from `reader` and rebuilds whatever value it holds, as a `Box<dyn Any>`
@@ -100,7 +100,7 @@ pub fn load<T: Any>(reader: impl Read) -> Result<T, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn load_any(reader: impl Read) -> Result<Box<dyn Any>, Error> {
-    crate::engine::load::DEFAULT.load_any(reader)
+    crate::api::functions::UNPICKLER.load_any(reader)
 }
 
 /// Reads one stream from `reader` and rebuilds its value as a `Box<dyn D>`:
@@ -127,7 +127,7 @@ pub fn load_any(reader: impl Read) -> Result<Box<dyn Any>, Error> {
 /// # Ok::<(), copyreg::Error>(())
 /// ```
 pub fn load_dyn<D: ?Sized + 'static>(reader: impl Read) -> Result<Box<D>, Error> {
-    crate::engine::load::DEFAULT.load_dyn(reader)
+    crate::api::functions::UNPICKLER.load_dyn(reader)
 }
 
 impl Pickler {

@@ -6,51 +6,15 @@ use std::any::{type_name, Any, TypeId};
 use std::fmt;
 use std::sync::Arc;
 
-use crate::api::allow::Allowed;
 use crate::api::pickle::constructor_only;
 use crate::codecs::constructor::Constructor;
 use crate::codecs::tuple::Tuple;
 use crate::engine::load::Loader;
 use crate::engine::ops::{filled, unbox};
 use crate::engine::registry::{Table, View};
-use crate::wire::depth::MAX_DEPTH;
+use crate::engine::rules::Rules;
 use crate::wire::error::{BoxError, Error, Failure, LimitKind};
-
-/// The limits a load applies. [`loads`](crate::loads) uses the defaults.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Limits {
-    pub(crate) max_input: usize,
-    pub(crate) max_alloc: usize,
-    pub(crate) max_depth: usize,
-    pub(crate) max_objects: usize,
-    /// `None`: one element per byte of input.
-    pub(crate) max_elements: Option<usize>,
-}
-
-impl Limits {
-    const DEFAULT: Limits = Limits {
-        max_input: 1 << 30,
-        max_alloc: 1 << 30,
-        max_depth: MAX_DEPTH,
-        max_objects: 1 << 26,
-        max_elements: None,
-    };
-
-    /// The elements a load of `input` bytes may build: by default one per byte, which
-    /// every stream whose elements each take a byte fits, and which keeps the time a load
-    /// takes in proportion to its input.
-    pub(crate) fn elements_for(&self, input: usize) -> usize {
-        self.max_elements.unwrap_or(input)
-    }
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits::DEFAULT
-    }
-}
-
-type PersistentLoad = dyn Fn(&str) -> Result<Box<dyn Any>, BoxError> + Send + Sync;
+use crate::wire::limits::Limits;
 
 /// Loads streams with limits, an allow-list, private constructors and persistent references.
 ///
@@ -84,20 +48,18 @@ type PersistentLoad = dyn Fn(&str) -> Result<Box<dyn Any>, BoxError> + Send + Sy
 /// ```
 #[derive(Clone)]
 pub struct Unpickler {
-    limits: Limits,
-    pub(crate) allowed: Option<Allowed>,
+    pub(crate) rules: Rules,
     private: Option<Arc<Table>>,
     isolated: bool,
-    persistent_load: Option<Arc<PersistentLoad>>,
 }
 
 impl fmt::Debug for Unpickler {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Unpickler")
-            .field("limits", &self.limits)
-            .field("allowed", &self.allowed)
+            .field("limits", &self.rules.limits)
+            .field("allowed", &self.rules.allowed)
             .field("isolated", &self.isolated)
-            .field("persistent_load", &self.persistent_load.is_some())
+            .field("persistent_load", &self.rules.persistent_load.is_some())
             .finish_non_exhaustive()
     }
 }
@@ -110,7 +72,7 @@ impl Default for Unpickler {
 
 impl Unpickler {
     /// An unpickler with the registry's constructors and the default limits: 1 GiB of
-    /// input, 1 GiB for the loaded value, [`MAX_DEPTH`] objects deep, 2^26 objects, and one
+    /// input, 1 GiB for the loaded value, [`MAX_DEPTH`](crate::MAX_DEPTH) objects deep, 2^26 objects, and one
     /// collection element per byte of input.
     ///
     /// ```
@@ -120,11 +82,9 @@ impl Unpickler {
     /// ```
     pub const fn new() -> Self {
         Unpickler {
-            limits: Limits::DEFAULT,
-            allowed: None,
+            rules: Rules::DEFAULT,
             private: None,
             isolated: false,
-            persistent_load: None,
         }
     }
 
@@ -162,7 +122,7 @@ impl Unpickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn max_input(mut self, bytes: usize) -> Self {
-        self.limits.max_input = bytes;
+        self.rules.limits.max_input = bytes;
         self
     }
 
@@ -177,11 +137,11 @@ impl Unpickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn max_alloc(mut self, bytes: usize) -> Self {
-        self.limits.max_alloc = bytes;
+        self.rules.limits.max_alloc = bytes;
         self
     }
 
-    /// How many objects deep a value may nest. Deeper than [`MAX_DEPTH`] is allowed: the
+    /// How many objects deep a value may nest. Deeper than [`MAX_DEPTH`](crate::MAX_DEPTH) is allowed: the
     /// stack grows on the heap as needed.
     ///
     /// ```
@@ -197,7 +157,7 @@ impl Unpickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn max_depth(mut self, objects: usize) -> Self {
-        self.limits.max_depth = objects;
+        self.rules.limits.max_depth = objects;
         self
     }
 
@@ -214,7 +174,7 @@ impl Unpickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn max_objects(mut self, objects: usize) -> Self {
-        self.limits.max_objects = objects;
+        self.rules.limits.max_objects = objects;
         self
     }
 
@@ -237,7 +197,7 @@ impl Unpickler {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn max_elements(mut self, elements: usize) -> Self {
-        self.limits.max_elements = Some(elements);
+        self.rules.limits.max_elements = Some(elements);
         self
     }
 
@@ -309,7 +269,7 @@ impl Unpickler {
     where
         F: Fn(&str) -> Result<Box<dyn Any>, BoxError> + Send + Sync + 'static,
     {
-        self.persistent_load = Some(Arc::new(load));
+        self.rules.persistent_load = Some(Arc::new(load));
         self
     }
 
@@ -400,14 +360,14 @@ impl Unpickler {
         bytes: &[u8],
         load: &mut dyn FnMut(&mut Loader<'_>) -> Result<(), Failure>,
     ) -> Result<(), Error> {
-        if bytes.len() > self.limits.max_input {
+        if bytes.len() > self.rules.limits.max_input {
             return Err(Error::Limit {
                 which: LimitKind::InputSize,
-                max: self.limits.max_input,
+                max: self.rules.limits.max_input,
             });
         }
         let view = View::with(self.private.clone(), self.isolated);
-        Ok(Loader::run(bytes, &view, self, load)?)
+        Ok(Loader::run(bytes, &view, &self.rules, load)?)
     }
 
     pub(crate) fn view(&self) -> View {
@@ -415,19 +375,6 @@ impl Unpickler {
     }
 
     pub(crate) fn limits(&self) -> Limits {
-        self.limits
-    }
-
-    pub(crate) fn resolve(&self, id: &str) -> Result<Box<dyn Any>, Failure> {
-        let load = self
-            .persistent_load
-            .as_ref()
-            .ok_or_else(|| Error::PersistentId { id: id.to_string() })?;
-        load(id).map_err(|source| {
-            Failure::from(Error::Construct {
-                constructor: format!("persistent_load({id:?})"),
-                source,
-            })
-        })
+        self.rules.limits
     }
 }

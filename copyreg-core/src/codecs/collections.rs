@@ -12,17 +12,7 @@ use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
 use crate::wire::depth::Nested;
 use crate::wire::error::Failure;
-
-/// The memory one element of a `Vec` or `VecDeque` takes, counted as at least a byte so that
-/// no claimed length is free.
-pub(crate) const fn slot_size<T>() -> usize {
-    let size = std::mem::size_of::<T>();
-    if size == 0 {
-        1
-    } else {
-        size
-    }
-}
+use crate::wire::limits::slot_size;
 
 /// The memory one element of a hash table takes, at most: its bucket and control byte, over
 /// the table's 7/8 load factor and a bucket count rounded up to a power of two.

@@ -10,7 +10,6 @@
 use std::any::{Any, TypeId};
 use std::marker::PhantomData;
 
-use crate::codecs::collections::slot_size;
 use crate::engine::copy::Copier;
 use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
@@ -19,6 +18,7 @@ use crate::engine::ops::{Ops, Reduce, Typed};
 use crate::engine::shape::{Args, Shape};
 use crate::engine::tree::TypeTree;
 use crate::wire::error::Failure;
+use crate::wire::limits::slot_size;
 
 /// The three containers of the [`Object`] `O`'s type, in the order of
 /// `registration::CONTAINERS`.

@@ -15,76 +15,18 @@
 use std::any::{Any, TypeId};
 use std::marker::PhantomData;
 use std::rc::Rc;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
-use crate::api::unpickler::Unpickler;
 use crate::codecs::field::Codec;
 use crate::engine::copy::Copier;
 use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
 use crate::engine::object::built_type;
 use crate::engine::ops::{filled, DynSlot, Place};
-use crate::engine::registry::{QuickMap, Reducer};
+use crate::engine::registry::casts::{casts, Behind, CastFn, Casts, DynCast};
+use crate::engine::registry::Reducer;
 use crate::wire::depth::Nested;
 use crate::wire::error::{Error, Failure};
-
-/// Turns a boxed concrete value into a pointer to a trait object (`Box<dyn Trait>`,
-/// `Arc<dyn Trait>` or `Rc<dyn Trait>`) and puts it in the slot, an `Option` of that pointer
-/// seen as `dyn Any`. `false` if the value is not of the concrete type or the slot is not of
-/// the pointer type. Filling a slot the caller owns, rather than returning the pointer boxed
-/// again, saves an allocation per object.
-pub type CastFn = fn(Box<dyn Any>, &mut dyn Any) -> bool;
-
-/// One concrete type's declaration that it can be loaded as `dyn Trait`, submitted through
-/// `inventory` by `#[reducer(dyn(Trait))]` and `register_foreign!(…, dyn(Trait))`.
-#[derive(Debug)]
-pub struct DynCast {
-    /// `TypeId::of::<dyn Trait>`.
-    pub trait_id: fn() -> TypeId,
-    /// `TypeId::of` the concrete type.
-    pub concrete: fn() -> TypeId,
-    /// To `Box<dyn Trait>`.
-    pub boxed: CastFn,
-    /// To `Arc<dyn Trait>`.
-    pub arc: CastFn,
-    /// To `Rc<dyn Trait>`.
-    pub rc: CastFn,
-}
-
-inventory::collect!(DynCast);
-
-fn casts() -> &'static QuickMap<(TypeId, TypeId), &'static DynCast> {
-    static CASTS: OnceLock<QuickMap<(TypeId, TypeId), &'static DynCast>> = OnceLock::new();
-    CASTS.get_or_init(|| {
-        inventory::iter::<DynCast>
-            .into_iter()
-            .map(|cast| (((cast.trait_id)(), (cast.concrete)()), cast))
-            .collect()
-    })
-}
-
-/// The casts a concrete type declares, with each trait's `TypeId`: what a constructor keeps,
-/// so that loading a trait object scans a slice of one or two instead of hashing.
-pub(crate) type Casts = &'static [(TypeId, &'static DynCast)];
-
-/// The casts declared for the concrete type `concrete`.
-pub(crate) fn casts_of(concrete: TypeId) -> Casts {
-    static BY_CONCRETE: OnceLock<QuickMap<TypeId, Casts>> = OnceLock::new();
-    let by_concrete = BY_CONCRETE.get_or_init(|| {
-        let mut lists: QuickMap<TypeId, Vec<(TypeId, &'static DynCast)>> = QuickMap::default();
-        for cast in inventory::iter::<DynCast> {
-            lists
-                .entry((cast.concrete)())
-                .or_default()
-                .push(((cast.trait_id)(), cast));
-        }
-        lists
-            .into_iter()
-            .map(|(concrete, list)| (concrete, &*Box::leak(list.into_boxed_slice())))
-            .collect()
-    });
-    by_concrete.get(&concrete).copied().unwrap_or(&[])
-}
 
 /// A pointer to a trait object `D`: which cast makes one, and whether it is shared.
 pub trait DynPointer<D: ?Sized>: Any + Sized {
@@ -322,41 +264,6 @@ impl Codec<Box<dyn Any>> for AnyCodec {
     }
 }
 
-/// The trait object `dyn D` a value is written or copied behind.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Behind {
-    id: TypeId,
-    name: &'static str,
-}
-
-impl Behind {
-    pub(crate) fn of<D: ?Sized + 'static>() -> Behind {
-        Behind {
-            id: TypeId::of::<D>(),
-            name: std::any::type_name::<D>(),
-        }
-    }
-
-    /// Refuses a value whose type, reduced by `reducer`, does not declare this trait: no
-    /// stream of it could be loaded back (`Box<dyn Any>` holds any type).
-    #[inline]
-    pub(crate) fn check(self, reducer: &Reducer) -> Result<(), Failure> {
-        if self.id == TypeId::of::<dyn Any>() || reducer.casts.iter().any(|(t, _)| *t == self.id) {
-            return Ok(());
-        }
-        Err(self.undeclared(reducer))
-    }
-
-    #[cold]
-    fn undeclared(self, reducer: &Reducer) -> Failure {
-        Error::UndeclaredTrait {
-            type_name: reducer.ops.target_name(),
-            trait_name: self.name,
-        }
-        .into()
-    }
-}
-
 impl Dumper<'_> {
     /// Writes the object behind a trait object `D`: a constructor reference and arguments.
     /// A `SIBLING` is one of a run, on a stack the caller made room on for all of them.
@@ -420,41 +327,4 @@ impl Copier<'_> {
         let copy = self.nested(|cx| reducer.ops.copy(value, cx, place))?;
         Ok((copy, reducer))
     }
-}
-
-/// Rebuilds the value a stream holds as the trait object `D`.
-///
-/// The stream's type must have declared `D` with `#[reducer(dyn(Trait))]` or
-/// `register_foreign!(…, dyn(Trait))`; any other type gives [`Error::TypeMismatch`].
-///
-/// ```
-/// use std::any::Any;
-///
-/// trait Shape: Any {
-///     fn area(&self) -> f64;
-/// }
-///
-/// #[derive(copyreg::Reducible)]
-/// #[reducer(dyn(Shape))]
-/// struct Square(f64);
-///
-/// impl Shape for Square {
-///     fn area(&self) -> f64 {
-///         self.0 * self.0
-///     }
-/// }
-///
-/// let shape: Box<dyn Shape> = Box::new(Square(3.0));
-/// let bytes = copyreg::dumps_dyn(&*shape)?;
-/// let back: Box<dyn Shape> = copyreg::loads_dyn::<dyn Shape>(&bytes)?;
-/// assert_eq!(back.area(), 9.0);
-/// # Ok::<(), copyreg::Error>(())
-/// ```
-pub fn loads_dyn<D: ?Sized + 'static>(bytes: &[u8]) -> Result<Box<D>, Error> {
-    Unpickler::new().loads_dyn(bytes)
-}
-
-/// Whether the type `concrete` declared it can be loaded as the trait object `trait_id`.
-pub(crate) fn declares(trait_id: TypeId, concrete: TypeId) -> bool {
-    casts().contains_key(&(trait_id, concrete))
 }

@@ -8,10 +8,10 @@ use crate::engine::copy::Copier;
 use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
 use crate::engine::ops::{CodecOps, Ops};
-use crate::engine::registry::TypeMap;
 use crate::engine::shape::Shape;
 use crate::engine::tree::TypeTree;
 use crate::wire::error::Failure;
+use crate::wire::hash::TypeMap;
 
 /// A type copyreg knows how to reduce, rebuild and copy without looking it up at run time.
 ///

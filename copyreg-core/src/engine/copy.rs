@@ -1,5 +1,6 @@
-//! Copying values through their reducers and constructors: [`copy`], [`deepcopy`] and the
-//! [`Copier`] that generated code copies with.
+//! Copying values through their reducers and constructors: the top-level pass that
+//! [`copy`](crate::copy) and [`deepcopy`](crate::deepcopy) call, and the [`Copier`] that
+//! generated code copies with.
 
 use std::any::{Any, TypeId};
 
@@ -12,57 +13,6 @@ use crate::engine::shared::CopyMemo;
 use crate::wire::depth::{has_room, Depth, Nested};
 use crate::wire::error::{BoxError, Error, Failure};
 use crate::wire::frame;
-
-/// A new value built by calling the type's constructor on the arguments its reducer returns,
-/// as Python's `copy.copy` does.
-///
-/// Nothing is dumped to bytes and loaded back, so this works for types that are not `Clone`,
-/// such as a struct holding a registered foreign type. A custom reducer's arguments are
-/// handed to the constructor as they are; copyreg copies the fields of a default reducer
-/// through their own reducers, since Rust fields cannot be shared.
-///
-/// ```
-/// #[derive(copyreg::Reducible, Debug, PartialEq)]
-/// #[reducer(fn = reduce_color, constructor = Color::from_hex)]
-/// struct Color {
-///     hex: String,
-/// }
-///
-/// impl Color {
-///     fn from_hex(hex: String) -> Color {
-///         Color { hex: hex.to_uppercase() }
-///     }
-/// }
-///
-/// fn reduce_color(c: &Color) -> (String,) {
-///     (c.hex.clone(),)
-/// }
-///
-/// let copy = copyreg::copy(&Color { hex: "ff8800".into() })?;
-/// assert_eq!(copy, Color { hex: "FF8800".into() }); // built by the constructor
-/// # Ok::<(), copyreg::Error>(())
-/// ```
-pub fn copy<T: Any>(value: &T) -> Result<T, Error> {
-    copy_top(&View::current(), value, false)
-}
-
-/// Like [`copy`], but the reducer's arguments are themselves copied through their reducers
-/// before the constructor sees them, as Python's `copy.deepcopy` does.
-///
-/// ```
-/// #[derive(copyreg::Reducible, Debug, PartialEq)]
-/// struct Tree {
-///     label: String,
-///     children: Vec<Tree>,
-/// }
-///
-/// let tree = Tree { label: "root".into(), children: vec![Tree { label: "leaf".into(), children: vec![] }] };
-/// assert_eq!(copyreg::deepcopy(&tree)?, tree);
-/// # Ok::<(), copyreg::Error>(())
-/// ```
-pub fn deepcopy<T: Any>(value: &T) -> Result<T, Error> {
-    copy_top(&View::current(), value, true)
-}
 
 /// Copies `value` with `view`'s registrations.
 pub(crate) fn copy_top<T: Any>(view: &View, value: &T, deep: bool) -> Result<T, Error> {

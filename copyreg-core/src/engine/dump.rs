@@ -1,84 +1,23 @@
-//! Writing values: [`dumps`], [`dumps_dyn`] and the [`Dumper`] that generated code writes to.
+//! Writing values: one stream's top-level pass, and the [`Dumper`] that generated code writes
+//! to. ([`dumps`](crate::dumps) and its kin, in `api`, call it through a [`Pickler`](crate::Pickler).)
 
 use std::any::{Any, TypeId};
 use std::cell::Cell;
 
 use serde::Serialize;
 
-use crate::api::pickler::{PersistentId, Pickler};
-use crate::codecs::dynamic::Behind;
 use crate::engine::ops::{reduce_once, written_fields, Object, Own};
-use crate::engine::registry::{Reducer, Slot, TypeMap, View};
+use crate::engine::registry::casts::Behind;
+use crate::engine::registry::{Reducer, Slot, View};
 use crate::engine::shared::{DumpMemo, Reachable};
 use crate::wire::depth::{Depth, Nested};
 use crate::wire::error::{Error, Failure};
 use crate::wire::frame;
+use crate::wire::hash::TypeMap;
 use crate::wire::names::{self, Names};
 
-/// Serializes `value` into a new copyreg stream.
-///
-/// The type must be registered: derived with `#[derive(Reducible)]`, attached with
-/// `register_foreign!` or `pickle`, or one copyreg registers out of the box (the primitives,
-/// `String`, and `Vec`, `Option` and `Box` of any registered type).
-///
-/// ```
-/// #[derive(copyreg::Reducible, Debug, PartialEq)]
-/// struct Point {
-///     x: i32,
-///     y: i32,
-/// }
-///
-/// let bytes = copyreg::dumps(&Point { x: 3, y: 4 })?;
-/// assert_eq!(copyreg::loads::<Point>(&bytes)?, Point { x: 3, y: 4 });
-/// # Ok::<(), copyreg::Error>(())
-/// ```
-pub fn dumps<T: Any>(value: &T) -> Result<Vec<u8>, Error> {
-    DEFAULT.dumps(value)
-}
-
-/// What [`dumps`], [`dumps_dyn`], [`dumps_into`] and [`dump`](crate::dump) use, built once
-/// rather than per call.
-pub(crate) static DEFAULT: Pickler = Pickler::new();
-
-/// The type-erased twin of [`dumps`]: the same bytes, for a value known only as `&dyn Any`.
-///
-/// ```
-/// use std::any::Any;
-///
-/// let values: Vec<Box<dyn Any>> = vec![Box::new(7u8), Box::new(String::from("seven"))];
-/// for value in &values {
-///     let bytes = copyreg::dumps_dyn(value.as_ref())?;
-///     let back = copyreg::loads_any(&bytes)?;
-///     assert_eq!((*back).type_id(), (**value).type_id());
-/// }
-/// assert_eq!(copyreg::dumps_dyn(&7u8)?, copyreg::dumps(&7u8)?);
-/// # Ok::<(), copyreg::Error>(())
-/// ```
-pub fn dumps_dyn(value: &dyn Any) -> Result<Vec<u8>, Error> {
-    DEFAULT.dumps_dyn(value)
-}
-
-/// Appends `value` to `out` as a copyreg stream.
-///
-/// The same bytes as [`dumps`], written into a buffer the caller keeps: a program that
-/// sends many values can reuse one allocation. On error, `out` is left as it was.
-///
-/// ```
-/// let mut buffer = Vec::new();
-/// for n in 0..3u32 {
-///     buffer.clear();
-///     copyreg::dumps_into(&n, &mut buffer)?;
-///     assert_eq!(buffer, copyreg::dumps(&n)?);
-/// }
-///
-/// struct Unregistered;
-/// assert!(copyreg::dumps_into(&Unregistered, &mut buffer).is_err());
-/// assert_eq!(buffer, copyreg::dumps(&2u32)?);
-/// # Ok::<(), copyreg::Error>(())
-/// ```
-pub fn dumps_into<T: Any>(value: &T, out: &mut Vec<u8>) -> Result<(), Error> {
-    DEFAULT.dumps_into(value, out)
-}
+/// What a pickler asks of each object: an id to write in its place, or `None`.
+pub(crate) type PersistentId = dyn Fn(&dyn Any) -> Option<String> + Send + Sync;
 
 /// Room a new stream starts with at least: a small value's header, body and name table
 /// fit, so writing it never reallocates.

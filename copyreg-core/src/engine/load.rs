@@ -1,4 +1,6 @@
-//! Reading values: [`loads`], [`loads_any`] and the [`Loader`] that generated code reads from.
+//! Reading values: one stream's top-level pass, and the [`Loader`] that generated code reads
+//! from. ([`loads`](crate::loads) and its kin, in `api`, call it through an
+//! [`Unpickler`](crate::Unpickler).)
 
 use std::any::{Any, TypeId};
 use std::cell::RefCell;
@@ -6,12 +8,12 @@ use std::cell::RefCell;
 use serde::de::DeserializeOwned;
 use smallvec::SmallVec;
 
-use crate::api::dis::Event;
-use crate::api::unpickler::Unpickler;
 use crate::engine::object::Named;
 use crate::engine::ops::{Object, Own};
 use crate::engine::registry::{Slot, View};
+use crate::engine::rules::Rules;
 use crate::engine::shared::LoadMemo;
+use crate::engine::trace::Event;
 use crate::wire::depth::Depth;
 use crate::wire::depth::Nested;
 use crate::wire::entry::{Entry, Key};
@@ -20,47 +22,12 @@ use crate::wire::frame;
 use crate::wire::guard::Budget;
 use crate::wire::input::Input;
 
-/// Rebuilds a `T` from a stream written by [`dumps`](crate::dumps).
-///
-/// Only constructors registered in this program are ever called, and only ones that build a
-/// `T` (or the types inside it): a stream cannot make the program run anything else.
-/// Malformed, truncated or foreign bytes give an [`Error`], never a panic.
-///
-/// ```
-/// let bytes = copyreg::dumps(&vec![1u32, 2, 3])?;
-/// assert_eq!(copyreg::loads::<Vec<u32>>(&bytes)?, [1, 2, 3]);
-///
-/// let err = copyreg::loads::<String>(&bytes).unwrap_err();
-/// assert!(matches!(err, copyreg::Error::TypeMismatch { .. }));
-/// assert!(copyreg::loads::<u8>(b"not a stream").is_err());
-/// # Ok::<(), copyreg::Error>(())
-/// ```
-pub fn loads<T: Any>(bytes: &[u8]) -> Result<T, Error> {
-    DEFAULT.loads(bytes)
-}
-
-/// What [`loads`], [`loads_any`] and [`load`](crate::load) use, built once rather than per
-/// call.
-pub(crate) static DEFAULT: Unpickler = Unpickler::new();
-
-/// Rebuilds whatever value a stream holds, as a `Box<dyn Any>` to downcast.
-///
-/// ```
-/// let bytes = copyreg::dumps(&String::from("hello"))?;
-/// let value = copyreg::loads_any(&bytes)?;
-/// assert_eq!(value.downcast_ref::<String>().map(String::as_str), Some("hello"));
-/// # Ok::<(), copyreg::Error>(())
-/// ```
-pub fn loads_any(bytes: &[u8]) -> Result<Box<dyn Any>, Error> {
-    DEFAULT.loads_any(bytes)
-}
-
 /// The state of one load: the input, the registry snapshot, and the constructors the stream
 /// has named so far. Generated code reads through it; it is not for direct use.
 pub struct Loader<'a> {
     pub(crate) input: Input<'a>,
     pub(crate) view: &'a View,
-    pub(crate) options: &'a Unpickler,
+    pub(crate) rules: &'a Rules,
     /// The stream's name table, each entry looked up (see `object.rs`).
     pub(crate) constructors: SmallVec<[Named<'a>; 4]>,
     pub(crate) depth: Depth,
@@ -94,27 +61,27 @@ impl<'a> Loader<'a> {
     pub(crate) fn run(
         bytes: &'a [u8],
         view: &'a View,
-        options: &'a Unpickler,
+        rules: &'a Rules,
         load: &mut dyn FnMut(&mut Loader<'_>) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
-        Self::run_traced(bytes, view, options, None, load)
+        Self::run_traced(bytes, view, rules, None, load)
     }
 
     /// [`Loader::run`], noting what the load meets in `trace` (see `dis.rs`).
     pub(crate) fn run_traced(
         bytes: &'a [u8],
         view: &'a View,
-        options: &'a Unpickler,
+        rules: &'a Rules,
         trace: Option<&'a RefCell<Vec<Event>>>,
         load: &mut dyn FnMut(&mut Loader<'_>) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
         let (input, mut table) = Input::open(bytes)?;
-        let limits = options.limits();
+        let limits = rules.limits();
         let max_elements = limits.elements_for(bytes.len());
         let mut cx = Loader {
             input,
             view,
-            options,
+            rules,
             constructors: SmallVec::new(),
             depth: Depth::with_max(limits.max_depth),
             shared: None,
@@ -125,7 +92,7 @@ impl<'a> Loader<'a> {
             trace,
         };
         while !table.is_empty() {
-            let named = Self::read_name(&mut table, view, options)?;
+            let named = Self::read_name(&mut table, view, rules)?;
             // The table is part of what the stream makes the program allocate: when it must
             // grow, what it grows to is charged first.
             if cx.constructors.len() == cx.constructors.capacity() {
@@ -144,7 +111,7 @@ impl<'a> Loader<'a> {
     fn read_name(
         table: &mut Input<'a>,
         view: &'a View,
-        options: &Unpickler,
+        rules: &Rules,
     ) -> Result<Named<'a>, Failure> {
         let Entry { key, fields, .. } = table.entry()?;
         let (name, code, slot) = match key {
@@ -162,8 +129,8 @@ impl<'a> Loader<'a> {
             _ => None,
         };
         match (code, ctor) {
-            (Some(code), None) if name.is_empty() => options.check_allowed_code(code)?,
-            _ => options.check_allowed(name, ctor)?,
+            (Some(code), None) if name.is_empty() => rules.check_allowed_code(code)?,
+            _ => rules.check_allowed(name, ctor)?,
         }
         // A struct written with fields its type here cannot take is refused before anything
         // is built.
@@ -221,7 +188,7 @@ impl<'a> Loader<'a> {
     /// The error for reaching the limit `which`.
     #[cold]
     fn limit(&self, which: LimitKind) -> Failure {
-        let limits = self.options.limits();
+        let limits = self.rules.limits();
         let max = match which {
             LimitKind::InputSize => limits.max_input,
             LimitKind::Allocation => limits.max_alloc,
@@ -314,7 +281,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Reads the length of a collection whose elements take at least `min_size` bytes each
-    /// in the stream and `slot` bytes each in memory (see `collections::slot_size`). Before anything is
+    /// in the stream and `slot` bytes each in memory (see `limits::slot_size`). Before anything is
     /// read or allocated, the length is checked against the bytes left, counted against the
     /// element limit (which bounds elements that take no bytes) and charged to the
     /// allocation budget.

@@ -3,13 +3,13 @@
 
 use std::any::{Any, TypeId};
 
-use crate::api::dis::Event;
-use crate::codecs::dynamic::Casts;
 use crate::engine::load::Loader;
 use crate::engine::ops::{
     build_typed, construct_once, filled, unbox, Delivered, Object, Own, Place,
 };
+use crate::engine::registry::casts::Casts;
 use crate::engine::registry::{not_found, Constructor, Slot};
+use crate::engine::trace::Event;
 use crate::wire::depth::Nested;
 use crate::wire::error::{Error, Failure, LimitKind};
 use crate::wire::frame;
@@ -171,7 +171,7 @@ impl<'a> Loader<'a> {
             .checked_sub(1)
             .ok_or_else(|| Error::Limit {
                 which: LimitKind::Objects,
-                max: self.options.limits().max_objects,
+                max: self.rules.limits().max_objects,
             })?;
         Ok(())
     }
@@ -184,7 +184,7 @@ impl<'a> Loader<'a> {
         expected: TypeId,
         expected_name: &'static str,
     ) -> Result<Box<dyn Any>, Failure> {
-        let value = self.options.resolve(id)?;
+        let value = self.rules.resolve(id)?;
         if (*value).type_id() != expected {
             return Err(Error::TypeMismatch {
                 expected: expected_name,
@@ -220,7 +220,7 @@ impl<'a> Loader<'a> {
             Reference::Persistent => {
                 let id = self.read_persistent_id()?;
                 return Ok(Some(Loaded {
-                    value: self.options.resolve(id)?,
+                    value: self.rules.resolve(id)?,
                     constructor: id,
                     built_by: None,
                     casts: &[],

@@ -7,12 +7,12 @@
 
 use std::any::{Any, TypeId};
 
-use crate::api::dis::Event;
 use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
 use crate::engine::object::{Build, Reference};
 use crate::engine::ops::{construct_once, filled, unbox, Object, Own};
 use crate::engine::registry::Constructor;
+use crate::engine::trace::Event;
 use crate::wire::depth::{has_room, Nested};
 use crate::wire::error::Failure;
 use crate::wire::frame;
@@ -95,7 +95,7 @@ impl<'a> Loader<'a> {
     pub fn load_objects<O: Object>(&mut self, len: usize) -> Result<Vec<O::Target>, Failure> {
         let mut out = Vec::with_capacity(Self::capacity(
             len,
-            crate::codecs::collections::slot_size::<O::Target>(),
+            crate::wire::limits::slot_size::<O::Target>(),
         ));
         if len == 0 {
             return Ok(out);

@@ -1,9 +1,8 @@
 //! One entry of a stream's name table, as its bytes hold it: what loads look up, and what
 //! [`dis`](crate::dis) lists.
 
-use crate::engine::registry::codes::MAX_CODE;
 use crate::wire::error::Failure;
-use crate::wire::frame::MAX_NAME_LEN;
+use crate::wire::frame::{MAX_CODE, MAX_NAME_LEN};
 use crate::wire::input::Input;
 
 /// What an entry names a constructor by.

@@ -75,6 +75,9 @@ pub(crate) const V1_TRAILER_LEN: usize = 4;
 /// Longest constructor name a stream may introduce.
 pub(crate) const MAX_NAME_LEN: usize = 1 << 12;
 
+/// The largest compact code; as in Python's extension registry, codes are 1 to 2^31 − 1.
+pub(crate) const MAX_CODE: u32 = 0x7FFF_FFFF;
+
 /// Refuses a constructor name a registration cannot take: an empty one (a zero length marks
 /// a compact code), one over [`MAX_NAME_LEN`] bytes, or one copyreg keeps for its own types.
 pub(crate) fn check_name(name: &str) -> Result<(), Failure> {

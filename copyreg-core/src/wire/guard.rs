@@ -80,7 +80,7 @@ impl Budget {
     /// Charges the memory a collection's element of type `T` takes: its slot, twice over,
     /// since serde's collections grow by doubling (never 0, as for copyreg's own).
     fn charge<T, E: de::Error>(&self) -> Result<(), E> {
-        let slot = crate::codecs::collections::slot_size::<T>();
+        let slot = crate::wire::limits::slot_size::<T>();
         self.take(&self.alloc, 2 * slot, LimitKind::Allocation)
     }
 

@@ -10,6 +10,7 @@ pub(crate) mod guard;
 pub(crate) mod hash;
 pub(crate) mod input;
 pub(crate) mod legacy;
+pub(crate) mod limits;
 pub(crate) mod names;
 pub(crate) mod reserved;
 pub(crate) mod varint;

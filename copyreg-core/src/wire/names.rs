@@ -5,8 +5,8 @@ use std::collections::hash_map::Entry;
 
 use smallvec::SmallVec;
 
-use crate::engine::registry::QuickMap;
 use crate::wire::error::Failure;
+use crate::wire::hash::QuickMap;
 
 /// Constructor names already in the stream, so that each is written once and referred to by
 /// its index after that. A name usually comes from one constant, so it is looked up by the

@@ -9,10 +9,8 @@
 use std::collections::HashMap;
 use std::hash::BuildHasherDefault;
 
-use crate::engine::registry::{Constructor, Held, NameHasher, Slot};
-
-/// The largest compact code; as in Python's extension registry, codes are 1 to 2^31 − 1.
-pub const MAX_CODE: u32 = 0x7FFF_FFFF;
+use crate::engine::registry::{Constructor, Held, Slot};
+use crate::wire::hash::NameHasher;
 
 /// What one compact code stands for: the constructor and its name, or the conflicting
 /// registrations (described as "`name` (rust::Type)").

@@ -5,6 +5,7 @@
 //! second, copy-on-write table that readers snapshot once per call; while nobody has called
 //! `pickle`, readers never touch it.
 
+pub(crate) mod casts;
 pub(crate) mod codes;
 pub(crate) mod conflicts;
 mod recent;
@@ -16,13 +17,13 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
-use crate::codecs::dynamic::Casts;
 use crate::engine::ops::{Construct, Ops, Typed};
+use crate::engine::registry::casts::Casts;
 use crate::engine::registry::codes::Codes;
 pub use crate::engine::registry::registration::Registration;
 use crate::engine::registry::registration::{container_names_of, link_time_table, CONTAINERS};
 use crate::wire::error::{Error, Failure};
-pub(crate) use crate::wire::hash::{NameHasher, QuickMap, TypeMap};
+use crate::wire::hash::{NameHasher, TypeMap};
 
 /// Where a registration's data lives: in the program for good (link time, and `pickle`,
 /// which keeps registrations as Python's `dispatch_table` does), or in one pickler's or
@@ -121,7 +122,7 @@ impl Constructor {
             paired: false,
             identity: ops.identity(),
             fields: ops.fields(),
-            casts: crate::codecs::dynamic::casts_of(ops.target_id()),
+            casts: crate::engine::registry::casts::casts_of(ops.target_id()),
             name,
             native,
             ops,

@@ -6,8 +6,8 @@ use super::{
     build_cyclic, cycle, downcast, Cycles, Pointer, Pointers, Slot, CYCLIC, POINTER_BACK,
     WEAK_BACK, WEAK_DANGLING, WEAK_TARGET_FOLLOWS,
 };
-use crate::api::dis::Event;
 use crate::engine::load::Loader;
+use crate::engine::trace::Event;
 use crate::wire::depth::Nested;
 use crate::wire::error::Failure;
 
