@@ -6,21 +6,22 @@ pub use crate::codecs::autoref::{Tag, ViaReducible, ViaRegistry, ViaSerde};
 pub use crate::codecs::constructor::{
     Arguments, Constructor, FnConstructor, Outcome, ViaResult, ViaValue,
 };
-pub use crate::codecs::dynamic::{AnyCodec, DynCodec};
+pub use crate::codecs::dynamic::{AnyCodec, DynCodec, DynSlot};
 pub use crate::codecs::field::{
-    ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, SeqCodec, TupleCodec,
+    skipped_default, ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, SeqCodec,
+    TupleCodec,
 };
 pub use crate::codecs::reducible::{name_of, Reducible};
+pub use crate::codecs::shapes::{shape_at, shape_of};
 pub use crate::codecs::tuple::{args_of, captures_nothing, join, reduce_with, tags, Tuple};
 pub use crate::engine::copy::Copier;
 pub use crate::engine::dump::Dumper;
 pub use crate::engine::load::Loader;
-pub use crate::engine::ops::{
-    deliver, skipped_default, Construct, Delivered, DynSlot, Object, ObjectOps, Ops, Place,
-};
+pub use crate::engine::object::{Object, ObjectOps};
+pub use crate::engine::ops::{deliver, Construct, Delivered, Ops, Place};
 pub use crate::engine::registry::casts::DynCast;
 pub use crate::engine::registry::Registration;
-pub use crate::engine::shape::{shape_at, shape_of, Arg, Args, Shape, ShapeOf};
+pub use crate::engine::shape::{Arg, Args, Shape, ShapeOf};
 pub use crate::engine::shared::Pointer;
 pub use crate::engine::tree::{TypeTree, VisitTypes};
 pub use crate::wire::error::{Error, Failure};

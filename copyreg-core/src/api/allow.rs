@@ -8,6 +8,7 @@ use crate::api::unpickler::Unpickler;
 use crate::codecs::reducible::Reducible;
 use crate::engine::registry::View;
 use crate::engine::rules::Allowed;
+use crate::engine::tree::TypeTree;
 
 impl Unpickler {
     fn allowed(&mut self) -> &mut Allowed {
@@ -94,7 +95,7 @@ impl Unpickler {
     /// ```
     pub fn allow_tree<T: Reducible>(mut self) -> Self {
         let view = View::current();
-        let types = crate::engine::tree::TypeTree::of::<T>();
+        let types = TypeTree::types_from(TypeId::of::<T>(), T::__visit_types);
         let names = types
             .iter()
             .filter_map(|id| view.reducer(*id).ok().flatten())

@@ -123,7 +123,7 @@ where
     });
     (
         ops,
-        crate::engine::registry::registration::containers::<T, RegistryLeaf<T>>(),
+        crate::codecs::register::containers::<T, RegistryLeaf<T>>(),
     )
 }
 

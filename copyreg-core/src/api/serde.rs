@@ -91,7 +91,7 @@ impl<T: Any> Pickled<T> {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn new(value: &T) -> Result<Self, Error> {
-        crate::dumps(value).map(Pickled::from_stream)
+        crate::api::functions::dumps(value).map(Pickled::from_stream)
     }
 
     /// Rebuilds the value, as [`loads`](crate::loads) does, with the default limits.
@@ -102,7 +102,7 @@ impl<T: Any> Pickled<T> {
     /// # Ok::<(), copyreg::Error>(())
     /// ```
     pub fn load(&self) -> Result<T, Error> {
-        crate::loads(&self.bytes)
+        crate::api::functions::loads(&self.bytes)
     }
 
     /// Rebuilds the value with `unpickler`'s allow-list, limits and constructors: for bytes
@@ -236,7 +236,7 @@ impl<'de, T: ?Sized> serde::Deserialize<'de> for Pickled<T> {
 /// # Ok::<(), serde_json::Error>(())
 /// ```
 pub fn serialize<T: Any, S: Serializer>(value: &T, serializer: S) -> Result<S::Ok, S::Error> {
-    let bytes = crate::dumps(value).map_err(S::Error::custom)?;
+    let bytes = crate::api::functions::dumps(value).map_err(S::Error::custom)?;
     serialize_stream(&bytes, serializer)
 }
 
@@ -261,7 +261,7 @@ pub fn serialize<T: Any, S: Serializer>(value: &T, serializer: S) -> Result<S::O
 /// ```
 pub fn deserialize<'de, T: Any, D: Deserializer<'de>>(deserializer: D) -> Result<T, D::Error> {
     let bytes = deserialize_stream(deserializer)?;
-    crate::loads(&bytes).map_err(de::Error::custom)
+    crate::api::functions::loads(&bytes).map_err(de::Error::custom)
 }
 
 fn serialize_stream<S: Serializer>(bytes: &[u8], serializer: S) -> Result<S::Ok, S::Error> {

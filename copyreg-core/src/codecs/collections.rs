@@ -4,8 +4,6 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet, VecDeque};
 use std::hash::{BuildHasher, Hash};
 
-use smallvec::SmallVec;
-
 use crate::codecs::field::{ArrayCodec, Codec, MapCodec, SeqCodec};
 use crate::engine::copy::Copier;
 use crate::engine::dump::Dumper;
@@ -249,61 +247,5 @@ impl<T, C: Codec<T>, const N: usize> Codec<[T; N]> for ArrayCodec<C> {
     }
     fn copy(&self, value: &[T; N], cx: &mut Copier<'_>) -> Result<[T; N], Failure> {
         self.0.copy_array(value, cx)
-    }
-}
-
-/// Reads `len` values one by one into a `Vec` (`len` is checked and charged already).
-pub(crate) fn load_vec<'a, T>(
-    len: usize,
-    cx: &mut Loader<'a>,
-    mut load: impl FnMut(&mut Loader<'a>) -> Result<T, Failure>,
-) -> Result<Vec<T>, Failure> {
-    let mut out = Vec::with_capacity(Loader::capacity(len, slot_size::<T>()));
-    for _ in 0..len {
-        out.push(load(cx)?);
-    }
-    Ok(out)
-}
-
-/// Copies a run of values into a `Vec` of exactly their number. (Collecting the copies'
-/// `Result`s would start small and grow by doubling, since an error may end them early.)
-pub(crate) fn copy_vec<T>(
-    items: &[T],
-    mut copy: impl FnMut(&T) -> Result<T, Failure>,
-) -> Result<Vec<T>, Failure> {
-    let mut out = Vec::with_capacity(items.len());
-    for item in items {
-        out.push(copy(item)?);
-    }
-    Ok(out)
-}
-
-/// Reads an array value by value. Built in place (a `SmallVec` of exactly `N` never spills
-/// to the heap), since stable Rust cannot build an array from a fallible closure.
-pub(crate) fn load_array<'a, T, const N: usize>(
-    cx: &mut Loader<'a>,
-    mut load: impl FnMut(&mut Loader<'a>) -> Result<T, Failure>,
-) -> Result<[T; N], Failure> {
-    let mut items = SmallVec::<[T; N]>::new();
-    for _ in 0..N {
-        items.push(load(cx)?);
-    }
-    items
-        .into_inner()
-        .map_err(|_| cx.malformed("array of the wrong length"))
-}
-
-/// Copies an array value by value, as [`load_array`] reads one.
-pub(crate) fn copy_array<T, const N: usize>(
-    items: &[T; N],
-    copy: impl FnMut(&T) -> Result<T, Failure>,
-) -> Result<[T; N], Failure> {
-    let copies = items
-        .iter()
-        .map(copy)
-        .collect::<Result<SmallVec<[T; N]>, _>>()?;
-    match copies.into_inner() {
-        Ok(array) => Ok(array),
-        Err(_) => unreachable!("copied as many items as the array holds"),
     }
 }

@@ -21,12 +21,18 @@ use crate::codecs::field::Codec;
 use crate::engine::copy::Copier;
 use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
-use crate::engine::object::built_type;
-use crate::engine::ops::{filled, DynSlot, Place};
+use crate::engine::ops::{filled, Place};
+use crate::engine::reference::built_type;
 use crate::engine::registry::casts::{casts, Behind, CastFn, Casts, DynCast};
 use crate::engine::registry::Reducer;
 use crate::wire::depth::Nested;
 use crate::wire::error::{Error, Failure};
+
+/// Where a trait object being loaded or copied goes: the pointer `P` (`Box<dyn Trait>`,
+/// `Arc<dyn Trait>`, `Rc<dyn Trait>`), filled by [`Object::deliver_dyn`]. A type of its own,
+/// so that it is never taken for the `Option<T>` of a constructor whose `T` is `P` itself.
+#[derive(Debug)]
+pub struct DynSlot<P>(pub Option<P>);
 
 /// A pointer to a trait object `D`: which cast makes one, and whether it is shared.
 pub trait DynPointer<D: ?Sized>: Any + Sized {
@@ -228,9 +234,7 @@ impl<D: ?Sized + 'static, P: DynPointer<D>> Codec<P> for DynCodec<D, P> {
     }
 
     fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<P>, Failure> {
-        cx.with_stack(|cx| {
-            crate::codecs::collections::load_vec(len, cx, |cx| self.load_sibling(cx))
-        })
+        cx.with_stack(|cx| crate::engine::items::load_vec(len, cx, |cx| self.load_sibling(cx)))
     }
 
     fn copy(&self, value: &P, cx: &mut Copier<'_>) -> Result<P, Failure> {

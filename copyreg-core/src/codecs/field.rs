@@ -53,11 +53,11 @@ pub trait Codec<T> {
     }
     /// Copies a run of values into a `Vec`.
     fn copy_vec(&self, items: &[T], cx: &mut Copier<'_>) -> Result<Vec<T>, Failure> {
-        crate::codecs::collections::copy_vec(items, |item| self.copy(item, cx))
+        crate::engine::items::copy_vec(items, |item| self.copy(item, cx))
     }
     /// Reads an array of `N` values.
     fn load_array<const N: usize>(&self, cx: &mut Loader<'_>) -> Result<[T; N], Failure> {
-        crate::codecs::collections::load_array(cx, |cx| self.load(cx))
+        crate::engine::items::load_array(cx, |cx| self.load(cx))
     }
     /// Copies an array of `N` values.
     fn copy_array<const N: usize>(
@@ -65,14 +65,14 @@ pub trait Codec<T> {
         items: &[T; N],
         cx: &mut Copier<'_>,
     ) -> Result<[T; N], Failure> {
-        crate::codecs::collections::copy_array(items, |item| self.copy(item, cx))
+        crate::engine::items::copy_array(items, |item| self.copy(item, cx))
     }
     /// Reads `len` values into a `Vec`; `len` is checked and charged already.
     fn load_vec(&self, len: usize, cx: &mut Loader<'_>) -> Result<Vec<T>, Failure>
     where
         T: 'static,
     {
-        crate::codecs::collections::load_vec(len, cx, |cx| self.load(cx))
+        crate::engine::items::load_vec(len, cx, |cx| self.load(cx))
     }
 }
 
@@ -401,4 +401,29 @@ tuple_codec! {
     (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6, H CH 7, I CI 8, J CJ 9),
     (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6, H CH 7, I CI 8, J CJ 9, K CK 10),
     (A CA 0, B CB 1, C CC 2, D CD 3, E CE 4, F CF 5, G CG 6, H CH 7, I CI 8, J CJ 9, K CK 10, L CL 11),
+}
+
+/// `Default`, for the fields a stream does not hold: a `#[reducer(skip)]` field, and a
+/// `#[reducer(default)]` one a stream from before it existed lacks. Its own trait, so that a
+/// type without `Default` gets copyreg's words.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no `Default`, which a `#[reducer(skip)]` or `#[reducer(default)]` field is rebuilt with",
+    label = "no `Default` for this field",
+    note = "derive or implement `Default` for it, or name a function that makes the value: \
+            `#[reducer(skip, default = path::to::function)]`"
+)]
+pub trait SkippedDefault {
+    /// The value the field is rebuilt with.
+    fn skipped_default() -> Self;
+}
+
+impl<T: Default> SkippedDefault for T {
+    fn skipped_default() -> Self {
+        T::default()
+    }
+}
+
+/// `SkippedDefault` of `T`, as generated code calls it.
+pub fn skipped_default<T: SkippedDefault>() -> T {
+    T::skipped_default()
 }

@@ -12,4 +12,8 @@ pub(crate) mod dynamic;
 pub(crate) mod field;
 pub(crate) mod native;
 pub(crate) mod reducible;
+pub(crate) mod register;
+pub(crate) mod shapes;
 pub(crate) mod tuple;
+pub(crate) mod visit;
+mod weak;

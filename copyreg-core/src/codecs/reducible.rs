@@ -4,10 +4,11 @@ use std::any::TypeId;
 use std::sync::{OnceLock, PoisonError, RwLock};
 
 use crate::codecs::field::ReducibleLeaf;
+use crate::codecs::register::CodecOps;
 use crate::engine::copy::Copier;
 use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
-use crate::engine::ops::{CodecOps, Ops};
+use crate::engine::ops::Ops;
 use crate::engine::shape::Shape;
 use crate::engine::tree::TypeTree;
 use crate::wire::error::Failure;
@@ -108,13 +109,13 @@ pub trait Reducible: Sized + 'static {
     /// Copies a run of values into a `Vec`; primitives copy it whole.
     #[doc(hidden)]
     fn __copy_vec(items: &[Self], cx: &mut Copier<'_>) -> Result<Vec<Self>, Failure> {
-        crate::codecs::collections::copy_vec(items, |item| item.__copy(cx))
+        crate::engine::items::copy_vec(items, |item| item.__copy(cx))
     }
 
     /// Reads an array; primitives read it as one run.
     #[doc(hidden)]
     fn __load_array<const N: usize>(cx: &mut Loader<'_>) -> Result<[Self; N], Failure> {
-        crate::codecs::collections::load_array(cx, Self::__load)
+        crate::engine::items::load_array(cx, Self::__load)
     }
 
     /// Copies an array; primitives copy it whole.
@@ -123,14 +124,14 @@ pub trait Reducible: Sized + 'static {
         items: &[Self; N],
         cx: &mut Copier<'_>,
     ) -> Result<[Self; N], Failure> {
-        crate::codecs::collections::copy_array(items, |item| item.__copy(cx))
+        crate::engine::items::copy_array(items, |item| item.__copy(cx))
     }
 
     /// Reads `len` values into a `Vec` (`len` is already checked against the input and
     /// charged to the allocation budget); primitives read the whole run at once.
     #[doc(hidden)]
     fn __load_vec(len: usize, cx: &mut Loader<'_>) -> Result<Vec<Self>, Failure> {
-        crate::codecs::collections::load_vec(len, cx, Self::__load)
+        crate::engine::items::load_vec(len, cx, Self::__load)
     }
 }
 

@@ -7,7 +7,8 @@ use std::any::{Any, TypeId};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::engine::ops::{copy_once, filled, Delivered, Object, Own, Place, Reduce};
+use crate::engine::object::{copy_once, Object, Own};
+use crate::engine::ops::{filled, Delivered, Place, Reduce};
 use crate::engine::registry::{Reducer, View};
 use crate::engine::shared::CopyMemo;
 use crate::wire::depth::{has_room, Depth, Nested};

@@ -6,7 +6,7 @@ use std::cell::Cell;
 
 use serde::Serialize;
 
-use crate::engine::ops::{reduce_once, written_fields, Object, Own};
+use crate::engine::object::{reduce_once, written_fields, Object, Own};
 use crate::engine::registry::casts::Behind;
 use crate::engine::registry::{Reducer, Slot, View};
 use crate::engine::shared::{DumpMemo, Reachable};

@@ -8,8 +8,8 @@ use std::cell::RefCell;
 use serde::de::DeserializeOwned;
 use smallvec::SmallVec;
 
-use crate::engine::object::Named;
-use crate::engine::ops::{Object, Own};
+use crate::engine::object::{Object, Own};
+use crate::engine::reference::Named;
 use crate::engine::registry::{Slot, View};
 use crate::engine::rules::Rules;
 use crate::engine::shared::LoadMemo;

@@ -10,10 +10,12 @@
 pub(crate) mod copy;
 pub(crate) mod dump;
 pub(crate) mod hint;
+pub(crate) mod items;
 pub(crate) mod load;
 mod messages;
 pub(crate) mod object;
 pub(crate) mod ops;
+pub(crate) mod reference;
 pub(crate) mod registry;
 pub(crate) mod rules;
 pub(crate) mod run;

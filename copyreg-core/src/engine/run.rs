@@ -9,8 +9,9 @@ use std::any::{Any, TypeId};
 
 use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
-use crate::engine::object::{Build, Reference};
-use crate::engine::ops::{construct_once, filled, unbox, Object, Own};
+use crate::engine::object::{construct_once, Object, Own};
+use crate::engine::ops::{filled, unbox};
+use crate::engine::reference::{Build, Reference};
 use crate::engine::registry::Constructor;
 use crate::engine::trace::Event;
 use crate::wire::depth::{has_room, Nested};
@@ -132,7 +133,7 @@ impl<'a> Loader<'a> {
         } else {
             None
         };
-        crate::codecs::collections::load_array(self, |cx| cx.load_one_as::<O>(run))
+        crate::engine::items::load_array(self, |cx| cx.load_one_as::<O>(run))
     }
 
     /// Reads `len` values of `T`, a type written through the registry (its items are
@@ -148,8 +149,8 @@ impl<'a> Loader<'a> {
         load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
     ) -> Result<Vec<T>, Failure> {
         match self.registered_run::<T>(len, unregistered_is_object)? {
-            Some(ctor) => crate::codecs::collections::load_vec(len, self, |cx| cx.load_with(ctor)),
-            None => crate::codecs::collections::load_vec(len, self, load),
+            Some(ctor) => crate::engine::items::load_vec(len, self, |cx| cx.load_with(ctor)),
+            None => crate::engine::items::load_vec(len, self, load),
         }
     }
 
@@ -160,8 +161,8 @@ impl<'a> Loader<'a> {
         load: impl FnMut(&mut Loader<'_>) -> Result<T, Failure>,
     ) -> Result<[T; N], Failure> {
         match self.registered_run::<T>(N, unregistered_is_object)? {
-            Some(ctor) => crate::codecs::collections::load_array(self, |cx| cx.load_with(ctor)),
-            None => crate::codecs::collections::load_array(self, load),
+            Some(ctor) => crate::engine::items::load_array(self, |cx| cx.load_with(ctor)),
+            None => crate::engine::items::load_array(self, load),
         }
     }
 

@@ -12,12 +12,6 @@
 use std::any::TypeId;
 use std::collections::HashSet;
 
-use crate::codecs::dynamic::{AnyCodec, DynCodec};
-use crate::codecs::field::{
-    ArrayCodec, InnerCodec, MapCodec, OptionCodec, PointerCodec, ReducibleLeaf, RegistryLeaf,
-    SeqCodec, SerdeLeaf, TupleCodec,
-};
-use crate::codecs::reducible::Reducible;
 use crate::engine::ops::Reduce;
 use crate::wire::error::{Error, Failure};
 
@@ -86,7 +80,7 @@ impl TypeTree {
     }
 
     /// Notes a leaf, a type written through the registry or a trait object, by its name.
-    fn leaf(&mut self, type_name: &'static str) {
+    pub(crate) fn leaf(&mut self, type_name: &'static str) {
         if let Some(search) = &mut self.search {
             let place = self.places.concat();
             if search.target == type_name && !search.found.contains(&place) {
@@ -95,12 +89,18 @@ impl TypeTree {
         }
     }
 
-    /// The types `T` can hold, `T` included.
-    pub(crate) fn of<T: Reducible>() -> HashSet<TypeId> {
+    /// Every type a walk from the type `root` meets, `root` included: what
+    /// [`Unpickler::allow_tree`](crate::Unpickler::allow_tree) allows.
+    pub(crate) fn types_from(root: TypeId, walk: impl FnOnce(&mut TypeTree)) -> HashSet<TypeId> {
         let mut tree = TypeTree::default();
-        T::__visit_types(&mut tree);
-        tree.seen.insert(TypeId::of::<T>());
+        walk(&mut tree);
+        tree.seen.insert(root);
         tree.seen
+    }
+
+    /// Whether this walk looks for where a type sits (else it collects the types met).
+    pub(crate) fn searching(&self) -> bool {
+        self.search.is_some()
     }
 }
 
@@ -108,87 +108,6 @@ impl TypeTree {
 pub trait VisitTypes {
     /// Notes the types the codec's values can hold in `tree`.
     fn visit_types(&self, tree: &mut TypeTree);
-}
-
-impl<T: Reducible> VisitTypes for ReducibleLeaf<T> {
-    fn visit_types(&self, tree: &mut TypeTree) {
-        T::__visit_types(tree);
-    }
-}
-
-/// A serde or registry leaf is a type on its own; what it holds is its own business.
-macro_rules! leaf {
-    ($($leaf:ident),*) => {$(
-        impl<T: 'static> VisitTypes for $leaf<T> {
-            fn visit_types(&self, tree: &mut TypeTree) {
-                if tree.search.is_none() {
-                    tree.enter::<T>();
-                }
-                tree.leaf(std::any::type_name::<T>());
-            }
-        }
-    )*};
-}
-
-leaf!(SerdeLeaf, RegistryLeaf);
-
-/// Containers hold what their element codecs say.
-macro_rules! around {
-    ($($codec:ident($($inner:ident $i:tt),+)),*) => {$(
-        impl<$($inner: VisitTypes),+> VisitTypes for $codec<$($inner),+> {
-            fn visit_types(&self, tree: &mut TypeTree) {
-                $(self.$i.visit_types(tree);)+
-            }
-        }
-    )*};
-}
-
-around!(
-    SeqCodec(C 0),
-    OptionCodec(C 0),
-    InnerCodec(C 0),
-    PointerCodec(C 0),
-    ArrayCodec(C 0),
-    MapCodec(K 0, V 1)
-);
-
-macro_rules! tuples {
-    ($(($($c:ident $i:tt),*)),* $(,)?) => {$(
-        impl<$($c: VisitTypes),*> VisitTypes for TupleCodec<($($c,)*)> {
-            #[allow(unused_variables)] // `tree` for the empty tuple
-            fn visit_types(&self, tree: &mut TypeTree) {
-                $(self.0.$i.visit_types(tree);)*
-            }
-        }
-    )*};
-}
-
-tuples! {
-    (),
-    (CA 0),
-    (CA 0, CB 1),
-    (CA 0, CB 1, CC 2),
-    (CA 0, CB 1, CC 2, CD 3),
-    (CA 0, CB 1, CC 2, CD 3, CE 4),
-    (CA 0, CB 1, CC 2, CD 3, CE 4, CF 5),
-    (CA 0, CB 1, CC 2, CD 3, CE 4, CF 5, CG 6),
-    (CA 0, CB 1, CC 2, CD 3, CE 4, CF 5, CG 6, CH 7),
-    (CA 0, CB 1, CC 2, CD 3, CE 4, CF 5, CG 6, CH 7, CI 8),
-    (CA 0, CB 1, CC 2, CD 3, CE 4, CF 5, CG 6, CH 7, CI 8, CJ 9),
-    (CA 0, CB 1, CC 2, CD 3, CE 4, CF 5, CG 6, CH 7, CI 8, CJ 9, CK 10),
-    (CA 0, CB 1, CC 2, CD 3, CE 4, CF 5, CG 6, CH 7, CI 8, CJ 9, CK 10, CL 11),
-}
-
-/// Any type may sit behind a trait object: `allow_dyn` names those. A value behind one that
-/// nothing registers is reported as the trait object.
-impl<D: ?Sized, P> VisitTypes for DynCodec<D, P> {
-    fn visit_types(&self, tree: &mut TypeTree) {
-        tree.leaf(std::any::type_name::<D>());
-    }
-}
-
-impl VisitTypes for AnyCodec {
-    fn visit_types(&self, _: &mut TypeTree) {}
 }
 
 /// `failure` with the places of the unregistered value filled in, if it is

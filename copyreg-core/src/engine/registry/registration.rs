@@ -1,22 +1,18 @@
 //! Link-time registrations: what `#[derive(Reducible)]`, `register_foreign!`, `register!`
 //! and `#[copyreg::constructor]` submit through `inventory`, and the table built from them
-//! the first time the registry is used.
+//! the first time the registry is used. (The generic constructors of a type's registration
+//! are in `codecs/register.rs`, where the codecs they name are.)
 
-use crate::codecs::containers::containers_of;
-use crate::codecs::field::{Codec, InnerCodec, OptionCodec, ReducibleLeaf, SeqCodec, Stateless};
-use crate::codecs::reducible::{name_of, Reducible};
-use crate::engine::ops::{CodecOps, Construct, Object, ObjectOps, Ops};
+use crate::engine::ops::{Construct, Ops};
 use crate::engine::registry::{Constructor, Held, Table};
-use crate::engine::shape::ShapeOf;
-use crate::engine::tree::VisitTypes;
 
 /// One link-time registration, submitted through `inventory` by the generated code.
 #[derive(Debug)]
 pub struct Registration {
-    kind: Kind,
+    pub(crate) kind: Kind,
 }
 
-enum Kind {
+pub(crate) enum Kind {
     /// A type with its reducer and constructor, plus `Vec`, `Option` and `Box` of it.
     Type {
         name: Name,
@@ -39,7 +35,7 @@ enum Kind {
 /// A registered type's name: a constant, or computed when the registry is built (a generic
 /// instance's name cannot be a constant).
 #[derive(Clone, Copy)]
-enum Name {
+pub(crate) enum Name {
     Const(&'static str),
     Computed(fn() -> &'static str),
 }
@@ -63,18 +59,6 @@ impl std::fmt::Debug for Kind {
 }
 
 pub(crate) const CONTAINERS: [&str; 3] = ["Vec", "Option", "Box"];
-
-/// `Vec`, `Option` and `Box` of a type whose values the codec `E` writes.
-pub(crate) const fn containers<T: std::any::Any, E>() -> [&'static dyn Ops; 3]
-where
-    E: Codec<T> + Stateless + VisitTypes + ShapeOf<T> + 'static,
-{
-    [
-        &CodecOps::<Vec<T>, SeqCodec<E>>::NEW,
-        &CodecOps::<Option<T>, OptionCodec<E>>::NEW,
-        &CodecOps::<Box<T>, InnerCodec<E>>::NEW,
-    ]
-}
 
 /// The names of `Vec`, `Option` and `Box` of the type named `name`, for a run-time
 /// registration; kept for the program's life, as the registration's name is.
@@ -111,48 +95,6 @@ fn container_names<'n>(names: impl Iterator<Item = &'n str> + Clone) -> Vec<[&'s
 }
 
 impl Registration {
-    /// A derived or foreign type, reduced to a constructor plus arguments.
-    pub const fn object<O: Object>() -> Self {
-        Registration {
-            kind: Kind::Type {
-                name: Name::Computed(O::name),
-                native: false,
-                reducible: false,
-                ops: &ObjectOps::<O>::NEW,
-                containers: containers_of::<O>(),
-            },
-        }
-    }
-
-    /// A type named by `register!`, or one copyreg registers itself (primitives, `String`):
-    /// registered under its wire name (`Vec<geo.Point>`, `Wrapper<u8>`).
-    pub const fn of<T: Reducible>() -> Self {
-        Registration {
-            kind: Kind::Type {
-                name: Name::Computed(name_of::<T>),
-                native: T::__NATIVE,
-                reducible: true,
-                ops: T::__OPS,
-                containers: containers::<T, ReducibleLeaf<T>>(),
-            },
-        }
-    }
-
-    /// A derived type that is not generic, whose name is a constant: as [`of`](Self::of),
-    /// without computing the name when the registry is built, and with containers that
-    /// cost the type little code (see `shapes.rs`).
-    pub const fn named<T: Reducible + Object<Target = T>>(name: &'static str) -> Self {
-        Registration {
-            kind: Kind::Type {
-                name: Name::Const(name),
-                native: T::__NATIVE,
-                reducible: true,
-                ops: T::__OPS,
-                containers: containers_of::<T>(),
-            },
-        }
-    }
-
     /// A constructor that streams may name (`#[copyreg::constructor]`).
     pub const fn constructor(name: &'static str, ops: &'static dyn Construct) -> Self {
         Registration {

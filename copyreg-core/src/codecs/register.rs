@@ -1,0 +1,121 @@
+//! How the codecs' types enter the registry: [`CodecOps`], the type-erased operations of a
+//! type written natively by a codec, and the constructors of a type's link-time
+//! [`Registration`], which bring the `Vec`, `Option` and `Box` of the type with it.
+
+use std::any::{Any, TypeId};
+use std::marker::PhantomData;
+
+use crate::codecs::containers::containers_of;
+use crate::codecs::field::{Codec, InnerCodec, OptionCodec, ReducibleLeaf, SeqCodec, Stateless};
+use crate::codecs::reducible::{name_of, Reducible};
+use crate::engine::copy::Copier;
+use crate::engine::dump::Dumper;
+use crate::engine::load::Loader;
+use crate::engine::object::{Object, ObjectOps};
+use crate::engine::ops::{deliver, downcast, Construct, Delivered, Ops, Place, Reduce, Typed};
+use crate::engine::registry::registration::{Kind, Name, Registration};
+use crate::engine::shape::{Args, ShapeOf};
+use crate::engine::tree::{TypeTree, VisitTypes};
+use crate::wire::error::Failure;
+
+/// The operations of a type written natively (no constructor reference) by the codec `C`:
+/// primitives, `String`, std containers, and the `Vec`, `Option` and `Box` of registered
+/// types.
+#[derive(Debug)]
+pub struct CodecOps<T, C>(PhantomData<fn() -> (T, C)>);
+
+impl<T, C> CodecOps<T, C> {
+    /// The only value.
+    pub const NEW: Self = CodecOps(PhantomData);
+}
+
+impl<T: Any, C: Codec<T> + Stateless + ShapeOf<T> + 'static> Typed for CodecOps<T, C> {
+    fn target_id(&self) -> TypeId {
+        TypeId::of::<T>()
+    }
+    fn target_name(&self) -> &'static str {
+        std::any::type_name::<T>()
+    }
+    fn identity(&self) -> Option<TypeId> {
+        Some(TypeId::of::<Self>())
+    }
+    fn args(&self) -> Args {
+        Args::Native(C::SHAPE)
+    }
+}
+
+impl<T: Any, C: Codec<T> + Stateless + ShapeOf<T> + VisitTypes + 'static> Reduce
+    for CodecOps<T, C>
+{
+    fn dump(&self, value: &dyn Any, cx: &mut Dumper<'_>) -> Result<(), Failure> {
+        C::NEW.dump(downcast::<T>(value), cx)
+    }
+    fn copy(&self, value: &dyn Any, cx: &mut Copier<'_>, place: Place<'_>) -> Delivered {
+        deliver(place, C::NEW.copy(downcast::<T>(value), cx)?)
+    }
+    fn visit_types(&self, tree: &mut TypeTree) {
+        C::NEW.visit_types(tree)
+    }
+}
+
+impl<T: Any, C: Codec<T> + Stateless + ShapeOf<T> + 'static> Construct for CodecOps<T, C> {
+    fn load(&self, cx: &mut Loader<'_>, place: Place<'_>) -> Delivered {
+        deliver(place, C::NEW.load(cx)?)
+    }
+}
+
+/// `Vec`, `Option` and `Box` of a type whose values the codec `E` writes.
+pub(crate) const fn containers<T: std::any::Any, E>() -> [&'static dyn Ops; 3]
+where
+    E: Codec<T> + Stateless + VisitTypes + ShapeOf<T> + 'static,
+{
+    [
+        &CodecOps::<Vec<T>, SeqCodec<E>>::NEW,
+        &CodecOps::<Option<T>, OptionCodec<E>>::NEW,
+        &CodecOps::<Box<T>, InnerCodec<E>>::NEW,
+    ]
+}
+
+impl Registration {
+    /// A derived or foreign type, reduced to a constructor plus arguments.
+    pub const fn object<O: Object>() -> Self {
+        Registration {
+            kind: Kind::Type {
+                name: Name::Computed(O::name),
+                native: false,
+                reducible: false,
+                ops: &ObjectOps::<O>::NEW,
+                containers: containers_of::<O>(),
+            },
+        }
+    }
+
+    /// A type named by `register!`, or one copyreg registers itself (primitives, `String`):
+    /// registered under its wire name (`Vec<geo.Point>`, `Wrapper<u8>`).
+    pub const fn of<T: Reducible>() -> Self {
+        Registration {
+            kind: Kind::Type {
+                name: Name::Computed(name_of::<T>),
+                native: T::__NATIVE,
+                reducible: true,
+                ops: T::__OPS,
+                containers: containers::<T, ReducibleLeaf<T>>(),
+            },
+        }
+    }
+
+    /// A derived type that is not generic, whose name is a constant: as [`of`](Self::of),
+    /// without computing the name when the registry is built, and with containers that
+    /// cost the type little code (see `shapes.rs`).
+    pub const fn named<T: Reducible + Object<Target = T>>(name: &'static str) -> Self {
+        Registration {
+            kind: Kind::Type {
+                name: Name::Const(name),
+                native: T::__NATIVE,
+                reducible: true,
+                ops: T::__OPS,
+                containers: containers_of::<T>(),
+            },
+        }
+    }
+}
