@@ -202,7 +202,7 @@ macro_rules! register_foreign {
 macro_rules! register {
     ($ty:ty $(,)?) => {
         $crate::__private::inventory::submit! {
-            $crate::__private::Registration::of::<$ty>()
+            $crate::__private::registration_of::<$ty>()
         }
     };
 }

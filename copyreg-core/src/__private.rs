@@ -9,9 +9,10 @@ pub use crate::codecs::constructor::{
 pub use crate::codecs::dynamic::{AnyCodec, DynCodec, DynSlot};
 pub use crate::codecs::field::{
     skipped_default, ArrayCodec, Codec, InnerCodec, MapCodec, OptionCodec, PointerCodec, SeqCodec,
-    TupleCodec,
+    SkippedDefault, TupleCodec,
 };
 pub use crate::codecs::reducible::{name_of, Reducible};
+pub use crate::codecs::register::registration_of;
 pub use crate::codecs::shapes::{shape_at, shape_of};
 pub use crate::codecs::tuple::{args_of, captures_nothing, join, reduce_with, tags, Tuple};
 pub use crate::engine::copy::Copier;

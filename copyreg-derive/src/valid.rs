@@ -281,7 +281,7 @@ mod tests {
     /// against the registry, are these.
     #[test]
     fn the_reserved_names_are_the_runtimes() {
-        let runtime = include_str!("../../copyreg-core/src/reserved.rs");
+        let runtime = include_str!("../../copyreg-core/src/wire/reserved.rs");
         // The items of the runtime's `const NAME: &[_] = &[...];`, between `quote`s.
         let items = |name: &str, quote: char| -> Vec<String> {
             let start = runtime.find(&format!("const {name}")).unwrap();

@@ -13,10 +13,10 @@ use crate::codecs::field::{
     Stateless, TupleCodec,
 };
 use crate::codecs::reducible::{name_wrapped, Reducible};
+use crate::codecs::register::registration_of;
 use crate::engine::copy::Copier;
 use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
-use crate::engine::registry::Registration;
 use crate::engine::shape::{Shape, ShapeOf};
 use crate::engine::tree::{TypeTree, VisitTypes};
 use crate::wire::error::Failure;
@@ -80,7 +80,7 @@ macro_rules! integers {
             }
         }
 
-        inventory::submit! { Registration::of::<$t>() }
+        inventory::submit! { registration_of::<$t>() }
     )*};
 }
 
@@ -123,7 +123,7 @@ macro_rules! bytes {
             }
         }
 
-        inventory::submit! { Registration::of::<$t>() }
+        inventory::submit! { registration_of::<$t>() }
     )*};
 }
 
@@ -148,7 +148,7 @@ macro_rules! wide {
             }
         }
 
-        inventory::submit! { Registration::of::<$t>() }
+        inventory::submit! { registration_of::<$t>() }
     )*};
 }
 
@@ -204,7 +204,7 @@ macro_rules! floats {
             }
         }
 
-        inventory::submit! { Registration::of::<$t>() }
+        inventory::submit! { registration_of::<$t>() }
     )*};
 }
 
@@ -297,10 +297,10 @@ impl Reducible for String {
     }
 }
 
-inventory::submit! { Registration::of::<bool>() }
-inventory::submit! { Registration::of::<char>() }
-inventory::submit! { Registration::of::<String>() }
-inventory::submit! { Registration::of::<()>() }
+inventory::submit! { registration_of::<bool>() }
+inventory::submit! { registration_of::<char>() }
+inventory::submit! { registration_of::<String>() }
+inventory::submit! { registration_of::<()>() }
 
 impl<T: 'static> Reducible for PhantomData<T> {
     const __MIN_SIZE: usize = 0;

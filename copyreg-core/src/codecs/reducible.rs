@@ -54,7 +54,7 @@ pub trait Reducible: Sized + 'static {
     #[doc(hidden)]
     const __NATIVE: bool = true;
 
-    /// How values are laid out in a stream (see `shape.rs`): an object, unless the type is
+    /// How values are laid out in a stream (see `engine/shape.rs`): an object, unless the type is
     /// written natively.
     #[doc(hidden)]
     const __SHAPE: &'static Shape = &Shape::Object;

@@ -90,23 +90,9 @@ impl Registration {
         }
     }
 
-    /// A type named by `register!`, or one copyreg registers itself (primitives, `String`):
-    /// registered under its wire name (`Vec<geo.Point>`, `Wrapper<u8>`).
-    pub const fn of<T: Reducible>() -> Self {
-        Registration {
-            kind: Kind::Type {
-                name: Name::Computed(name_of::<T>),
-                native: T::__NATIVE,
-                reducible: true,
-                ops: T::__OPS,
-                containers: containers::<T, ReducibleLeaf<T>>(),
-            },
-        }
-    }
-
-    /// A derived type that is not generic, whose name is a constant: as [`of`](Self::of),
+    /// A derived type that is not generic, whose name is a constant: as [`registration_of`],
     /// without computing the name when the registry is built, and with containers that
-    /// cost the type little code (see `shapes.rs`).
+    /// cost the type little code (see `containers.rs`).
     pub const fn named<T: Reducible + Object<Target = T>>(name: &'static str) -> Self {
         Registration {
             kind: Kind::Type {
@@ -117,5 +103,21 @@ impl Registration {
                 containers: containers_of::<T>(),
             },
         }
+    }
+}
+
+/// A type named by `register!`, or one copyreg registers itself (primitives, `String`):
+/// registered under its wire name (`Vec<geo.Point>`, `Wrapper<u8>`). A free function, not
+/// an associated one of [`Registration`] (whose struct is the engine's), so that the note
+/// under a `register!` of a type that is not `Reducible` names this public path.
+pub const fn registration_of<T: Reducible>() -> Registration {
+    Registration {
+        kind: Kind::Type {
+            name: Name::Computed(name_of::<T>),
+            native: T::__NATIVE,
+            reducible: true,
+            ops: T::__OPS,
+            containers: containers::<T, ReducibleLeaf<T>>(),
+        },
     }
 }

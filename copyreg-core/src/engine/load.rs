@@ -28,7 +28,7 @@ pub struct Loader<'a> {
     pub(crate) input: Input<'a>,
     pub(crate) view: &'a View,
     pub(crate) rules: &'a Rules,
-    /// The stream's name table, each entry looked up (see `object.rs`).
+    /// The stream's name table, each entry looked up (see `reference.rs`).
     pub(crate) constructors: SmallVec<[Named<'a>; 4]>,
     pub(crate) depth: Depth,
     /// Made at the first shared pointer (see `Loader::memo`).
@@ -67,7 +67,7 @@ impl<'a> Loader<'a> {
         Self::run_traced(bytes, view, rules, None, load)
     }
 
-    /// [`Loader::run`], noting what the load meets in `trace` (see `dis.rs`).
+    /// [`Loader::run`], noting what the load meets in `trace` (see `trace.rs`).
     pub(crate) fn run_traced(
         bytes: &'a [u8],
         view: &'a View,

@@ -1,7 +1,7 @@
 //! Writing a value as a Python pickle: its copyreg stream, read back by the shape each
 //! registered constructor gives its arguments, and written again as CPython's pickler
 //! writes the same Python objects. A type costs no code of its own for this: its
-//! registration describes its arguments as data (`shape.rs`).
+//! registration describes its arguments as data (`engine/shape.rs`).
 
 use std::any::Any;
 use std::borrow::Cow;
