@@ -29,7 +29,7 @@ use crate::wire::depth::Nested;
 use crate::wire::error::{Error, Failure};
 
 /// Where a trait object being loaded or copied goes: the pointer `P` (`Box<dyn Trait>`,
-/// `Arc<dyn Trait>`, `Rc<dyn Trait>`), filled by [`Object::deliver_dyn`]. A type of its own,
+/// `Arc<dyn Trait>`, `Rc<dyn Trait>`), filled by [`Object::deliver_dyn`](crate::__private::Object::deliver_dyn). A type of its own,
 /// so that it is never taken for the `Option<T>` of a constructor whose `T` is `P` itself.
 #[derive(Debug)]
 pub struct DynSlot<P>(pub Option<P>);
@@ -90,7 +90,7 @@ impl<D: ?Sized + 'static> DynPointer<D> for Box<D> {
     }
 }
 
-/// `Arc` and `Rc` share: one allocation is written and copied once (see `shared.rs`).
+/// `Arc` and `Rc` share: one allocation is written and copied once (see `engine/shared`).
 macro_rules! shared_dyn {
     ($ptr:ident, $field:ident) => {
         impl<D: ?Sized + 'static> DynPointer<D> for $ptr<D> {

@@ -208,7 +208,7 @@ pub struct OptionCodec<C>(pub C);
 #[derive(Debug)]
 pub struct InnerCodec<C>(pub C);
 
-/// `Arc` and `Rc`: shared once per stream (see `shared.rs`).
+/// `Arc` and `Rc`: shared once per stream (see `engine/shared`).
 #[derive(Debug)]
 pub struct PointerCodec<C>(pub C);
 

@@ -201,7 +201,7 @@ impl<'a> Loader<'a> {
 
     /// Reads a `serde` value, or what the reducer registered for its type wrote. What postcard
     /// allocates is not all visible here: its collections' elements are counted and their
-    /// slots charged as they arrive (see `guard.rs`), and the bytes it reads stand in for the
+    /// slots charged as they arrive (see `wire/guard.rs`), and the bytes it reads stand in for the
     /// strings and buffers they hold.
     pub fn load_serde<T: DeserializeOwned + Any>(&mut self) -> Result<T, Failure> {
         match self.view.reducer(TypeId::of::<T>())? {

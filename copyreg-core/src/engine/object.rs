@@ -54,7 +54,7 @@ pub trait Object: 'static {
     fn args() -> Args {
         Args::Unknown
     }
-    /// Puts a value just built into `slot`, a [`DynSlot`] of a pointer to a trait object the
+    /// Puts a value just built into `slot`, a [`DynSlot`](crate::__private::DynSlot) of a pointer to a trait object the
     /// type declares with `dyn(Trait)`, making the pointer at once rather than through
     /// `Box<dyn Any>` and a cast; gives the value back when the slot is no such pointer.
     fn deliver_dyn(value: Self::Target, slot: &mut dyn Any) -> Result<(), Self::Target> {

@@ -77,7 +77,7 @@ pub(crate) fn downcast<T: 'static>(value: &dyn Any) -> &T {
 }
 
 /// Where a built value goes: into an `Option<T>` the caller holds for the `T` it expects, or
-/// into a [`DynSlot`] for a trait object; with `None`, or where the slot fits neither, into
+/// into a [`DynSlot`](crate::__private::DynSlot) for a trait object; with `None`, or where the slot fits neither, into
 /// a box.
 pub type Place<'a> = Option<&'a mut dyn Any>;
 

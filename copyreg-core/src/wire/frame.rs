@@ -38,7 +38,7 @@
 //! little-endian floats, `u8` option tags. copyreg writes primitives, strings and the std
 //! containers itself in that layout; values that are only `serde` types go through postcard,
 //! guarded against claimed lengths and deep nesting. Shared pointers are laid out in
-//! `shared/mod.rs`.
+//! `engine/shared/mod.rs`.
 //!
 //! Older versions, which this build still reads:
 //! - version 3 was version 4 with no `fields` in the name table;

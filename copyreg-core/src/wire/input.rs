@@ -1,6 +1,9 @@
-//! Reading a stream: [`Input`] opens its frame (see `codec.rs`) and reads the arguments in
+//! Reading a stream: [`Input`] opens its frame (see `frame.rs`) and reads the arguments in
 //! the stream's layout, postcard's for versions 3 and 4 and bincode's fixed widths for versions 1
 //! and 2, checking every length against the bytes left before anything is allocated.
+//!
+//! About 410 lines of reader and 150 of unit tests, which stay here because they test the
+//! framing through functions private to the crate.
 
 use serde::de::DeserializeOwned;
 
