@@ -76,7 +76,7 @@ impl<'a> Loader<'a> {
         load: &mut dyn FnMut(&mut Loader<'_>) -> Result<(), Failure>,
     ) -> Result<(), Failure> {
         let (input, mut table) = Input::open(bytes)?;
-        let limits = rules.limits();
+        let limits = rules.limits;
         let max_elements = limits.elements_for(bytes.len());
         let mut cx = Loader {
             input,
@@ -188,7 +188,7 @@ impl<'a> Loader<'a> {
     /// The error for reaching the limit `which`.
     #[cold]
     fn limit(&self, which: LimitKind) -> Failure {
-        let limits = self.rules.limits();
+        let limits = self.rules.limits;
         let max = match which {
             LimitKind::InputSize => limits.max_input,
             LimitKind::Allocation => limits.max_alloc,

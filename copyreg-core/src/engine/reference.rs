@@ -170,7 +170,7 @@ impl<'a> Loader<'a> {
             .checked_sub(1)
             .ok_or_else(|| Error::Limit {
                 which: LimitKind::Objects,
-                max: self.rules.limits().max_objects,
+                max: self.rules.limits.max_objects,
             })?;
         Ok(())
     }

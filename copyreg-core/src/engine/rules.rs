@@ -4,7 +4,6 @@
 
 use std::any::{Any, TypeId};
 use std::collections::HashSet;
-use std::fmt;
 use std::sync::Arc;
 
 use crate::engine::registry::casts::declares;
@@ -24,16 +23,6 @@ pub(crate) struct Rules {
     pub(crate) persistent_load: Option<Arc<PersistentLoad>>,
 }
 
-impl fmt::Debug for Rules {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Rules")
-            .field("limits", &self.limits)
-            .field("allowed", &self.allowed)
-            .field("persistent_load", &self.persistent_load.is_some())
-            .finish()
-    }
-}
-
 impl Rules {
     /// The default limits, no allow-list, no persistent ids.
     pub(crate) const DEFAULT: Rules = Rules {
@@ -41,10 +30,6 @@ impl Rules {
         allowed: None,
         persistent_load: None,
     };
-
-    pub(crate) fn limits(&self) -> Limits {
-        self.limits
-    }
 
     /// Whether a stream may name compact `code`, which nothing registers. Only an allow-list
     /// can refuse it, and only then is its name spelled out.
