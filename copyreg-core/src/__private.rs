@@ -13,7 +13,7 @@ pub use crate::codecs::field::{
 };
 pub use crate::codecs::reducible::{name_of, Reducible};
 pub use crate::codecs::register::registration_of;
-pub use crate::codecs::shapes::{shape_at, shape_of};
+pub use crate::codecs::shape_of::{shape_at, shape_of};
 pub use crate::codecs::tuple::{args_of, captures_nothing, join, reduce_with, tags, Tuple};
 pub use crate::engine::copy::Copier;
 pub use crate::engine::dump::Dumper;

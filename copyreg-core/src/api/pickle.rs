@@ -123,7 +123,7 @@ where
     });
     (
         ops,
-        crate::codecs::register::containers::<T, RegistryLeaf<T>>(),
+        crate::codecs::containers::codec_containers::<T, RegistryLeaf<T>>(),
     )
 }
 

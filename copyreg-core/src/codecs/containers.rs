@@ -1,5 +1,6 @@
-//! The `Vec`, `Option` and `Box` of every derived and foreign type, registered with it so
-//! that `dumps(&vec_of_points)` needs no `register!`.
+//! The `Vec`, `Option` and `Box` registered with every type, so that `dumps(&vec_of_points)`
+//! needs no `register!`: for derived and foreign types these, and for types a codec writes
+//! the codec's own ([`codec_containers`]).
 //!
 //! Every type registered at link time brings these three, used or not, so they are kept
 //! small: each method is a few lines generic over the element, around code that is not
@@ -10,14 +11,16 @@
 use std::any::{Any, TypeId};
 use std::marker::PhantomData;
 
+use crate::codecs::field::{Codec, InnerCodec, OptionCodec, SeqCodec, Stateless};
+use crate::codecs::register::CodecOps;
 use crate::engine::copy::Copier;
 use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
 use crate::engine::object::{Object, Own};
 use crate::engine::ops::{deliver, downcast, Construct, Delivered, Place};
 use crate::engine::ops::{Ops, Reduce, Typed};
-use crate::engine::shape::{Args, Shape};
-use crate::engine::tree::TypeTree;
+use crate::engine::shape::{Args, Shape, ShapeOf};
+use crate::engine::tree::{TypeTree, VisitTypes};
 use crate::wire::error::Failure;
 use crate::wire::limits::slot_size;
 
@@ -28,6 +31,19 @@ pub(crate) const fn containers_of<O: Object>() -> [&'static dyn Ops; 3] {
         &VecOf::<O>(PhantomData),
         &OptionOf::<O>(PhantomData),
         &BoxOf::<O>(PhantomData),
+    ]
+}
+
+/// The three containers of a type whose values the codec `E` writes (a native type, one
+/// named by `register!`, or one registered at run time), in the same order.
+pub(crate) const fn codec_containers<T: std::any::Any, E>() -> [&'static dyn Ops; 3]
+where
+    E: Codec<T> + Stateless + VisitTypes + ShapeOf<T> + 'static,
+{
+    [
+        &CodecOps::<Vec<T>, SeqCodec<E>>::NEW,
+        &CodecOps::<Option<T>, OptionCodec<E>>::NEW,
+        &CodecOps::<Box<T>, InnerCodec<E>>::NEW,
     ]
 }
 

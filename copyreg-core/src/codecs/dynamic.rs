@@ -4,7 +4,7 @@
 //! arguments. The concrete type declares the traits it can be loaded as, with
 //! `#[reducer(dyn(Trait))]` or `register_foreign!(…, dyn(Trait))`. Loading hands the
 //! constructor a [`DynSlot`] for the pointer wanted: the type's own constructor makes the
-//! pointer there itself ([`Object::deliver_dyn`](crate::engine::ops::Object::deliver_dyn)); any
+//! pointer there itself ([`Object::deliver_dyn`](crate::engine::object::Object::deliver_dyn)); any
 //! other constructor's value comes boxed as `dyn Any` and goes through the cast the type
 //! registered. A stream naming a type that did not declare the trait is a
 //! [`Error::TypeMismatch`], before anything is built into the caller's value.

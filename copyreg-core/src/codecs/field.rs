@@ -6,6 +6,9 @@
 //! written (see `autoref.rs`). So a type of another crate registered with
 //! `register_foreign!` works inside `HashMap<String, Vec<Option<Foreign>>>` as well as on its
 //! own, with the same bytes the `Reducible` impls of those containers write.
+//!
+//! At the end, [`SkippedDefault`]: how a `#[reducer(skip)]` or `#[reducer(default)]` field
+//! is rebuilt, with the compile error that names the fix when its type has no `Default`.
 
 use std::cell::RefCell;
 use std::marker::PhantomData;

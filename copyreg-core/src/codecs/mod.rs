@@ -13,7 +13,7 @@ pub(crate) mod field;
 pub(crate) mod native;
 pub(crate) mod reducible;
 pub(crate) mod register;
-pub(crate) mod shapes;
+pub(crate) mod shape_of;
 pub(crate) mod tuple;
 pub(crate) mod visit;
 mod weak;

@@ -5,14 +5,14 @@
 use std::any::{Any, TypeId};
 use std::marker::PhantomData;
 
-use crate::codecs::containers::containers_of;
-use crate::codecs::field::{Codec, InnerCodec, OptionCodec, ReducibleLeaf, SeqCodec, Stateless};
+use crate::codecs::containers::{codec_containers, containers_of};
+use crate::codecs::field::{Codec, ReducibleLeaf, Stateless};
 use crate::codecs::reducible::{name_of, Reducible};
 use crate::engine::copy::Copier;
 use crate::engine::dump::Dumper;
 use crate::engine::load::Loader;
 use crate::engine::object::{Object, ObjectOps};
-use crate::engine::ops::{deliver, downcast, Construct, Delivered, Ops, Place, Reduce, Typed};
+use crate::engine::ops::{deliver, downcast, Construct, Delivered, Place, Reduce, Typed};
 use crate::engine::registry::registration::{Kind, Name, Registration};
 use crate::engine::shape::{Args, ShapeOf};
 use crate::engine::tree::{TypeTree, VisitTypes};
@@ -64,18 +64,6 @@ impl<T: Any, C: Codec<T> + Stateless + ShapeOf<T> + 'static> Construct for Codec
     }
 }
 
-/// `Vec`, `Option` and `Box` of a type whose values the codec `E` writes.
-pub(crate) const fn containers<T: std::any::Any, E>() -> [&'static dyn Ops; 3]
-where
-    E: Codec<T> + Stateless + VisitTypes + ShapeOf<T> + 'static,
-{
-    [
-        &CodecOps::<Vec<T>, SeqCodec<E>>::NEW,
-        &CodecOps::<Option<T>, OptionCodec<E>>::NEW,
-        &CodecOps::<Box<T>, InnerCodec<E>>::NEW,
-    ]
-}
-
 impl Registration {
     /// A derived or foreign type, reduced to a constructor plus arguments.
     pub const fn object<O: Object>() -> Self {
@@ -117,7 +105,7 @@ pub const fn registration_of<T: Reducible>() -> Registration {
             native: T::__NATIVE,
             reducible: true,
             ops: T::__OPS,
-            containers: containers::<T, ReducibleLeaf<T>>(),
+            containers: codec_containers::<T, ReducibleLeaf<T>>(),
         },
     }
 }

@@ -67,7 +67,7 @@ pub struct Copier<'a> {
 }
 
 impl<'a> Copier<'a> {
-    /// Whether this is a [`deepcopy`]: reducer arguments are copied before reuse.
+    /// Whether this is a [`deepcopy`](crate::deepcopy): reducer arguments are copied before reuse.
     pub fn is_deep(&self) -> bool {
         self.deep
     }

@@ -243,7 +243,6 @@ impl<'a> Loader<'a> {
         }
     }
 
-    /// The offset of the next byte to read.
     /// Notes `event` for [`dis`](crate::dis), when the load is traced; one test of a
     /// field the loader reads anyway otherwise.
     #[inline]
@@ -253,6 +252,7 @@ impl<'a> Loader<'a> {
         }
     }
 
+    /// The offset of the next byte to read.
     pub(crate) fn position(&self) -> usize {
         self.input.offset()
     }

@@ -1,6 +1,7 @@
-//! What each [`Error`] says: what went wrong, then what to do about it. This sits above the
-//! registry, not beside the error type in `wire`, because the fix for an unregistered type
-//! or a forbidden constructor depends on what is registered (see `hint.rs`).
+//! What each [`Error`] says: what went wrong, then what to do about it. This is in
+//! `engine`, with the registry, not beside the error type in `wire`, because the fix for an
+//! unregistered type or a forbidden constructor depends on what is registered (see
+//! `hint.rs`).
 
 use std::fmt;
 

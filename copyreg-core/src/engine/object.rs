@@ -92,8 +92,8 @@ pub(crate) fn copy_once<O: Object>(
     O::copy(value, cx)
 }
 
-/// Puts the [`Object`] `O`'s value, which `build` makes, at `place`: as [`deliver`] does,
-/// or, for a [`DynSlot`], as the trait object `O` makes of it. The place is looked at
+/// Puts the [`Object`] `O`'s value, which `build` makes, at `place`: as [`deliver`](crate::engine::ops::deliver) does,
+/// or, for a [`DynSlot`](crate::codecs::dynamic::DynSlot), as the trait object `O` makes of it. The place is looked at
 /// first, so that the value goes into a typed slot straight from what `build` returns
 /// (every copy of a value just written field by field stalls on store forwarding).
 fn deliver_object<O: Object>(

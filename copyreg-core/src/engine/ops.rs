@@ -30,7 +30,7 @@ pub trait Typed: Send + Sync + 'static {
     fn code(&self) -> Option<u32> {
         None
     }
-    /// [`Object::FIELDS`], for a derived struct.
+    /// [`Object::FIELDS`](crate::engine::object::Object::FIELDS), for a derived struct.
     fn fields(&self) -> Option<(u32, u32)> {
         None
     }
@@ -38,7 +38,7 @@ pub trait Typed: Send + Sync + 'static {
     fn args(&self) -> Args {
         Args::Unknown
     }
-    /// [`Object::PYTHON`].
+    /// [`Object::PYTHON`](crate::engine::object::Object::PYTHON).
     fn python_name(&self) -> Option<&'static str> {
         None
     }

@@ -204,7 +204,7 @@ impl<'a> Loader<'a> {
     }
 
     /// Reads an object whose type is not known statically into `place` if its constructor
-    /// can build it there (a [`DynSlot`](crate::engine::ops::DynSlot) its own type declares); any
+    /// can build it there (a [`DynSlot`](crate::codecs::dynamic::DynSlot) its own type declares); any
     /// other comes back boxed, as [`Loader::load_any`] gives it. A `SIBLING` is one of a run
     /// of objects side by side, on a stack the caller made room on for all of them.
     pub(crate) fn load_any_at<const SIBLING: bool>(

@@ -90,7 +90,7 @@ impl<'a> Dumper<'a> {
 
 impl<'a> Loader<'a> {
     /// Reads `len` objects of the [`Object`] `O` into a `Vec` (`len` is already checked
-    /// against the input and charged to the allocation budget): what [`load_own`]
+    /// against the input and charged to the allocation budget): what [`load_own`](Loader::load_own)
     /// (Self::load_own) reads for each, with the depth and stack check done once (the items
     /// are siblings), and the constructor looked at once for the whole run.
     pub fn load_objects<O: Object>(&mut self, len: usize) -> Result<Vec<O::Target>, Failure> {

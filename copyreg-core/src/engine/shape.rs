@@ -4,6 +4,8 @@
 //! A type's [`Shape`] is a constant ([`Reducible::__SHAPE`](crate::Reducible), or a codec's
 //! [`ShapeOf::SHAPE`]); an object's arguments are listed by its registration ([`Args`]),
 //! asked for only when a Python pickle is read or written.
+//!
+//! Here is what a shape is; each codec's is in `codecs/shape_of.rs`.
 
 use std::any::TypeId;
 

@@ -8,6 +8,8 @@
 //! that reduce themselves (a foreign type's arguments are its reducer's business). It is
 //! only ever walked on request: finding where an error happened this way, after the fact,
 //! costs a derived type no code on the paths that dump and copy it.
+//!
+//! Here is the walk itself; each codec's step of it is in `codecs/visit.rs`.
 
 use std::any::TypeId;
 use std::collections::HashSet;

@@ -40,7 +40,7 @@ pub(crate) fn write(out: &mut Vec<u8>, v: u64) {
     }
 }
 
-/// Appends `v` as a varint, with numbers up to 16,383 written in place: [`write`] for the
+/// Appends `v` as a varint, with numbers up to 16,383 written in place: [`write`](fn@write) for the
 /// values of integer fields, where two bytes are as common as one.
 #[inline(always)]
 pub(crate) fn write_number(out: &mut Vec<u8>, v: u64) {

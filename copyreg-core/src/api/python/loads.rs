@@ -28,7 +28,7 @@ impl Unpickler {
     /// the only code that runs is the registered constructors the pickle's globals name.
     ///
     /// Each global a pickle calls must name a registered constructor, the way a copyreg
-    /// stream names one (see [`python::dumps`](super::dumps) for how names map to Python's
+    /// stream names one (see [`python::dumps`](fn@super::dumps) for how names map to Python's
     /// module and qualified name), legacy constructors (`#[copyreg::constructor]`)
     /// included. The constructor gets the call's arguments. An instance that Python pickles
     /// by default (a dataclass, a plain class: `NEWOBJ` and `BUILD` with its `__dict__` or

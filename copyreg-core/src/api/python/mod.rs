@@ -1,9 +1,9 @@
 //! Python's own pickles: load CPython pickles into registered Rust types, write Rust values
 //! as pickles CPython loads, and read any pickle as inert data.
 //!
-//! [`loads`] (and [`Unpickler::python_loads`], with an allow-list, limits and
+//! [`loads`](fn@loads) (and [`Unpickler::python_loads`], with an allow-list, limits and
 //! `persistent_load`) calls only registered constructors, each named by a global the pickle
-//! calls; [`dumps`] (and [`Pickler::python_dumps_with`](crate::Pickler::python_dumps_with))
+//! calls; [`dumps`](fn@dumps) (and [`Pickler::python_dumps_with`](crate::Pickler::python_dumps_with))
 //! writes a registered value as its constructor's global called with its arguments, which
 //! Python's `pickle.loads` makes. Neither costs a type any code of its own: each
 //! registration describes its arguments as data.
@@ -57,7 +57,7 @@ pub use value::{Object, Value};
 use crate::api::unpickler::Unpickler;
 use crate::wire::error::{Error, LimitKind};
 
-/// The protocol [`dumps`] and [`dumps_value`] write: CPython 3.8's default.
+/// The protocol [`dumps`](fn@dumps) and [`dumps_value`] write: CPython 3.8's default.
 ///
 /// ```
 /// let bytes = copyreg::python::dumps_value(&copyreg::python::Value::None)?;
@@ -129,7 +129,7 @@ pub fn dumps<T: std::any::Any>(value: &T) -> Result<Vec<u8>, Error> {
     dumps_with(value, DEFAULT_PROTOCOL)
 }
 
-/// [`dumps`] with the pickle protocol, 2 to 5: protocols 2 and 3 write sets as calls of
+/// [`dumps`](fn@dumps) with the pickle protocol, 2 to 5: protocols 2 and 3 write sets as calls of
 /// `set`, as CPython does, and protocol 2 `bytes` as calls of `_codecs.encode`.
 ///
 /// ```

@@ -72,7 +72,7 @@ impl CopyMemo {
 }
 
 impl Copier<'_> {
-    /// Copies a shared pointer: [`copy`](crate::copy) shares the allocation, [`deepcopy`]
+    /// Copies a shared pointer: [`copy`](crate::copy) shares the allocation, [`deepcopy`](crate::deepcopy)
     /// (crate::deepcopy) copies it once and shares the copy wherever the original was shared.
     pub fn copy_pointer<P: Pointer>(
         &mut self,

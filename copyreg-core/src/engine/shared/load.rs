@@ -30,7 +30,7 @@ impl Loader<'_> {
         self.shared.get_or_insert_with(Box::default)
     }
 
-    /// Reads a shared pointer written by [`Dumper::dump_pointer`].
+    /// Reads a shared pointer written by [`Dumper::dump_pointer`](crate::engine::dump::Dumper::dump_pointer).
     pub fn load_pointer<P: Pointer>(
         &mut self,
         read: impl Fn(&mut Self) -> Result<P::Target, Failure>,
@@ -122,7 +122,7 @@ impl Loader<'_> {
         read(self)
     }
 
-    /// Reads a shared allocation written by [`Dumper::dump_shared`]: `build` makes it the
+    /// Reads a shared allocation written by [`Dumper::dump_shared`](crate::engine::dump::Dumper::dump_shared): `build` makes it the
     /// first time, given its memo index if a `Weak` inside points back to it.
     pub(crate) fn load_shared<P: Clone + Any>(
         &mut self,
@@ -179,7 +179,7 @@ impl Loader<'_> {
         Ok(pointer)
     }
 
-    /// Reads a weak pointer written by [`Dumper::dump_weak`]. A target written in its place
+    /// Reads a weak pointer written by [`Dumper::dump_weak`](crate::engine::dump::Dumper::dump_weak). A target written in its place
     /// is kept alive until the load ends, for the strong pointers later in the stream.
     pub fn load_weak<P: Pointer>(
         &mut self,
