@@ -218,7 +218,7 @@ impl Walk<'_> {
                 let span = flat[i].span();
                 self.reach(&segments, span);
             }
-            i = j.max(i) + 1;
+            i = j + 1;
         }
     }
 }
@@ -297,7 +297,8 @@ impl<'ast> Visit<'ast> for Walk<'_> {
 struct Definitions {
     types: BTreeMap<String, BTreeSet<usize>>,
     functions: BTreeMap<String, BTreeSet<usize>>,
-    added: BTreeMap<String, BTreeSet<usize>>,
+    /// (type, method) to the layers that add the method to the type.
+    added: BTreeMap<(String, String), BTreeSet<usize>>,
 }
 
 impl Definitions {
@@ -317,7 +318,7 @@ impl Definitions {
             for (self_type, methods) in collect.impls {
                 for method in methods {
                     defs.added
-                        .entry(format!("{self_type}\0{method}"))
+                        .entry((self_type.clone(), method))
                         .or_default()
                         .insert(source.layer);
                 }
@@ -331,8 +332,7 @@ impl Definitions {
     /// defined in `layer` or below (then a call cannot be told from a legitimate one).
     fn foreign_methods(&self, layer: usize) -> BTreeMap<String, (usize, String)> {
         let mut out = BTreeMap::new();
-        for (key, adders) in &self.added {
-            let (self_type, method) = key.split_once('\0').unwrap_or_default();
+        for ((self_type, method), adders) in &self.added {
             let (Some(defined), Some(&adder)) = (self.types.get(self_type), adders.iter().min())
             else {
                 continue;
@@ -343,7 +343,7 @@ impl Definitions {
                 .get(method)
                 .is_some_and(|ls| ls.iter().any(|l| *l <= layer));
             if added_from_above && layer < adder && !defined_here {
-                out.insert(method.to_string(), (adder, self_type.to_string()));
+                out.insert(method.clone(), (adder, self_type.clone()));
             }
         }
         out
@@ -403,12 +403,12 @@ fn upward(src: &Path) -> Vec<String> {
     let mut wrong = vec![];
     let sources = read(src, &mut wrong);
     let defs = Definitions::of(&sources);
+    let foreign_methods: Vec<_> = (0..=FACADE).map(|l| defs.foreign_methods(l)).collect();
     for source in &sources {
-        let foreign_methods = defs.foreign_methods(source.layer);
         let mut walk = Walk {
             source,
             module: source.module.clone(),
-            foreign_methods: &foreign_methods,
+            foreign_methods: &foreign_methods[source.layer],
             wrong: &mut wrong,
         };
         walk.visit_file(&source.ast);
